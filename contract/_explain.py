@@ -1,0 +1,262 @@
+"""Turn :mod:`jsonschema` errors into :class:`Violation` objects.
+
+Two jobs: write one plain sentence per failure, showing values as JSON, and
+for ``oneOf``/``anyOf`` failures report what went wrong in the branch the value
+was most likely meant for, instead of "is not valid under any of the given
+schemas".
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+from urllib.parse import urljoin
+
+from jsonschema.exceptions import ValidationError
+
+from contract import registry as _registry
+from contract.violations import Violation
+
+_MAX_SHOWN = 60
+
+# How badly a branch of a oneOf/anyOf misses the value: the lowest score wins.
+_FITS = 0
+_WRONG_VALUE = 1  # right kind of value, wrong content (a const/enum of the same type)
+_WRONG_KIND = 2  # the value is not even of the branch's type
+
+
+def pointer(parts: Iterable[str | int]) -> str:
+    """A JSON Pointer (RFC 6901) from path segments."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def show(value: Any) -> str:
+    """A short JSON rendering of a value for messages."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    if len(text) > _MAX_SHOWN:
+        text = text[: _MAX_SHOWN - 1] + "…"
+    return text
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@lru_cache(maxsize=4096)
+def _schema_location(root: str, path: tuple[str | int, ...]) -> str:
+    """Where the keyword at ``path`` (a jsonschema absolute schema path) sits.
+
+    jsonschema leaves ``$ref`` out of schema paths, so a segment missing from
+    the current node means the node is a reference: follow it, then go on.
+    """
+    contents = _registry.registry().contents
+    uri, parts = root, []  # type: str, list[str | int]
+    node: Any = contents(uri)
+    for seg in path:
+        while isinstance(node, dict) and seg not in node and "$ref" in node:
+            uri, _, fragment = urljoin(uri, node["$ref"]).partition("#")
+            parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/")[1:]]
+            node = contents(uri)
+            for part in parts:
+                node = node[part]
+        parts.append(seg)
+        node = node[seg] if isinstance(node, (dict, list)) else None
+    return f"{_registry.name_of(uri)}#{pointer(parts)}"
+
+
+def _message(error: ValidationError) -> str:
+    keyword, expected, value = error.validator, error.validator_value, error.instance
+    if keyword == "type":
+        kinds = [expected] if isinstance(expected, str) else list(expected)
+        return f"{show(value)} is not of type {' or '.join(kinds)}"
+    if keyword == "const":
+        return f"{show(value)} is not the allowed value {show(expected)}"
+    if keyword == "enum":
+        return f"{show(value)} is not one of {', '.join(show(v) for v in expected)}"
+    if keyword == "minimum":
+        return f"{show(value)} is less than the minimum of {show(expected)}"
+    if keyword == "maximum":
+        return f"{show(value)} is greater than the maximum of {show(expected)}"
+    if keyword == "exclusiveMinimum":
+        return f"{show(value)} is not greater than the exclusive minimum of {show(expected)}"
+    if keyword == "exclusiveMaximum":
+        return f"{show(value)} is not less than the exclusive maximum of {show(expected)}"
+    if keyword == "maxLength":
+        return f"{show(value)} is {_plural(len(value), 'character')} long, more than the maximum of {expected}"
+    if keyword == "minLength":
+        return f"{show(value)} is {_plural(len(value), 'character')} long, fewer than the minimum of {expected}"
+    if keyword == "maxItems":
+        return f"array has {_plural(len(value), 'item')}, more than the maximum of {expected}"
+    if keyword == "minItems":
+        return f"array has {_plural(len(value), 'item')}, fewer than the minimum of {expected}"
+    if keyword == "maxProperties":
+        return f"object has {_plural(len(value), 'property')}, more than the maximum of {expected}".replace(
+            "propertys", "properties"
+        )
+    if keyword == "oneOf" and not error.context:
+        return f"{show(value)} matches more than one of the allowed alternatives"
+    return str(error.message)
+
+
+def _violations(error: ValidationError, root: str) -> Iterator[Violation]:
+    schema_path = _schema_location(root, tuple(error.absolute_schema_path))
+    where = pointer(error.absolute_path)
+    if error.validator == "required":
+        # One error per missing name, without saying which: name them all
+        # (explain() drops the repeats).
+        for name in error.validator_value:
+            if name not in error.instance:
+                yield Violation(where, "required", f"required property {show(name)} is missing", schema_path)
+        return
+    keyword, message = str(error.validator), _message(error)
+    if "propertyNames" in error.relative_schema_path:
+        # jsonschema reports a bad key at the object holding it, with the key
+        # itself as the instance; say so in those words.
+        keyword, message = "propertyNames", "key " + message
+    yield Violation(where, keyword, message, schema_path)
+
+
+def _miss(error: ValidationError) -> int:
+    """How badly one error of a branch says the value misses that branch."""
+    if error.relative_path:
+        # A failure deeper down: the branch's own discriminator ("type": const)
+        # failing means the value is another kind of object.
+        if list(error.relative_path) == ["type"] and error.validator in ("const", "enum"):
+            return _WRONG_VALUE
+        return _FITS
+    if error.validator == "type":
+        return _WRONG_KIND
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        return min(_branch_miss(errs) for errs in _branches(error).values())
+    if error.validator in ("const", "enum"):
+        allowed = [error.validator_value] if error.validator == "const" else error.validator_value
+        same_kind = any(_json_type(a) == _json_type(error.instance) for a in allowed)
+        return _WRONG_VALUE if same_kind else _WRONG_KIND
+    return _FITS
+
+
+def _branches(error: ValidationError) -> dict[int, list[ValidationError]]:
+    """A oneOf/anyOf error's context, grouped by the branch each error came from."""
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+    return branches
+
+
+def _branch_miss(errors: list[ValidationError]) -> int:
+    return max((_miss(e) for e in errors), default=_FITS)
+
+
+def _kinds(schema: Any, base: str, depth: int = 0) -> list[str]:
+    """Short descriptions of the values a (sub)schema takes, following references."""
+    if not isinstance(schema, dict) or depth > 8:
+        return ["(an allowed alternative)"]
+    if "const" in schema:
+        return [show(schema["const"])]
+    if "enum" in schema:
+        return [show(v) for v in schema["enum"]]
+    if "type" in schema:
+        kind = schema["type"]
+        return [kind] if isinstance(kind, str) else list(kind)
+    if "$ref" in schema:
+        target = urljoin(base, schema["$ref"])
+        resolved = _registry.registry().resolver(base).lookup(target)
+        return _kinds(resolved.contents, target.partition("#")[0], depth + 1)
+    for combinator in ("oneOf", "anyOf"):
+        if combinator in schema:
+            return [k for branch in schema[combinator] for k in _kinds(branch, base, depth + 1)]
+    return ["(an allowed alternative)"]
+
+
+def _explain(error: ValidationError, root: str) -> Iterator[Violation]:
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        yield from _violations(error, root)
+        return
+    branches = _branches(error)
+    scored = sorted((_branch_miss(errs), len(errs), index) for index, errs in branches.items())
+    best_score, _, best = scored[0]
+    if best_score == _WRONG_KIND:
+        # The value is of no kind any branch takes: one "type" violation.
+        location = _schema_location(root, tuple(error.absolute_schema_path))
+        base = _registry.BASE_URI + location.partition("#")[0]
+        kinds = list(dict.fromkeys(k for s in error.validator_value for k in _kinds(s, base)))
+        values = [k for k in kinds if not k[0].isalpha()]
+        types = [k for k in kinds if k[0].isalpha()]
+        allowed = " or ".join(values + ([f"of type {' or '.join(types)}"] if types else []))
+        yield Violation(
+            pointer(error.absolute_path),
+            "type",
+            f"{show(error.instance)} is not {allowed}",
+            location,
+        )
+        return
+    if best_score == _WRONG_VALUE and all(s[0] == _WRONG_VALUE for s in scored):
+        discriminators = _discriminator_values(branches)
+        if discriminators is not None:
+            where, allowed = discriminators
+            yield Violation(
+                pointer(list(error.absolute_path) + where),
+                error.validator,
+                f"{show(_get(error.instance, where))} is not one of the known kinds "
+                f"{', '.join(show(v) for v in allowed)}",
+                _schema_location(root, tuple(error.absolute_schema_path)),
+            )
+            return
+    for sub in branches[best]:
+        yield from _explain(sub, root)
+
+
+def _get(value: Any, where: Sequence[str | int]) -> Any:
+    for part in where:
+        value = value[part]
+    return value
+
+
+def _discriminator_values(
+    branches: dict[int, list[ValidationError]],
+) -> tuple[list[str | int], list[Any]] | None:
+    """If every branch rejects the same property's const, that property and its values."""
+    where: list[str | int] | None = None
+    allowed: list[Any] = []
+    for index in sorted(branches):
+        hits = [
+            e
+            for e in branches[index]
+            if e.relative_path and e.validator in ("const", "enum") and _miss(e) == _WRONG_VALUE
+        ]
+        if not hits:
+            return None
+        here = list(hits[0].relative_path)
+        if where is not None and here != where:
+            return None
+        where = here
+        value = hits[0].validator_value
+        allowed.extend([value] if hits[0].validator == "const" else value)
+    return (where or []), allowed
+
+
+def explain(errors: Iterable[ValidationError], root: str) -> list[Violation]:
+    """Every violation behind ``errors`` (from a validator rooted at ``root``), in payload order."""
+    found: list[Violation] = []
+    for error in errors:
+        found.extend(_explain(error, root))
+    return sorted(dict.fromkeys(found), key=lambda v: (v.path, v.schema_path))

@@ -1,0 +1,155 @@
+"""Reading recorded responses: what a recording file holds, one interaction at a time.
+
+Every reader yields :class:`Interaction` objects; a payload file has only a
+body, an HTTP archive or cassette also carries method, URL, status and
+headers. Readers never modify what they read.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+from contract.response import Headers, check_body, check_response
+from contract.strictjson import JSONSyntaxError, decode
+from contract.violations import Violation
+
+
+class RecordingError(ValueError):
+    """A recording that cannot be read; ``str()`` is one line naming file and place."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source, self.reason = source, reason
+        super().__init__(f"{source}: {reason}")
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One recorded response (with its request, when the recording has one).
+
+    ``body`` is the raw body (bytes or str) so JSON problems are seen; for a
+    payload file without HTTP context, ``status`` is None and only the body
+    is checked.
+    """
+
+    source: str
+    body: bytes | str
+    status: int | None = None
+    headers: Headers | None = None
+    method: str | None = None
+    url: str | None = None
+    job_id: str | None = None
+    request_headers: Headers | None = field(default=None, repr=False)
+
+    def check(self, schema: str | None = None) -> list[Violation]:
+        """Every violation of this interaction (empty when it conforms)."""
+        if self.status is None:
+            return check_body(self.body, schema)
+        return check_response(self.status, self.headers, self.body, job_id=self.job_id)
+
+
+Reader = Callable[[Path, str], Iterator[Interaction]]
+
+
+def _read_bytes(path: Path, label: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except IsADirectoryError:
+        raise RecordingError(label, "is a directory") from None
+    except OSError as exc:
+        raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _ensure_decodes(data: bytes, label: str) -> None:
+    """Raise RecordingError unless ``data`` is JSON at all (RFC problems are left to the check)."""
+    try:
+        decode(data)
+    except JSONSyntaxError as exc:
+        raise RecordingError(label, str(exc)) from None
+
+
+def read_json(path: Path, label: str) -> Iterator[Interaction]:
+    """A file holding one JSON payload."""
+    data = _read_bytes(path, label)
+    _ensure_decodes(data, label)
+    yield Interaction(source=f"{label}:1", body=data)
+
+
+def read_jsonl(path: Path, label: str) -> Iterator[Interaction]:
+    """A JSON Lines file: one payload per non-blank line."""
+    data = _read_bytes(path, label)
+    yield from _lines(data, label)
+
+
+def _lines(data: bytes, label: str) -> Iterator[Interaction]:
+    count = 0
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        where = f"{label}:{number}"
+        _ensure_decodes(line, where)
+        count += 1
+        yield Interaction(source=where, body=line)
+    if count == 0:
+        raise RecordingError(label, "holds no payloads (every line is blank)")
+
+
+#: Readers by file suffix; later formats register here.
+READERS: dict[str, Reader] = {".json": read_json, ".jsonl": read_jsonl, ".ndjson": read_jsonl}
+
+
+def read_stdin(label: str = "<stdin>") -> Iterator[Interaction]:
+    """Standard input: one JSON payload, or JSON Lines when it holds several."""
+    data = sys.stdin.buffer.read()
+    try:
+        decode(data)
+    except JSONSyntaxError as exc:
+        if data.strip() and b"\n" in data.strip():
+            yield from _lines(data, label)
+            return
+        raise RecordingError(label, str(exc)) from None
+    yield Interaction(source=f"{label}:1", body=data)
+
+
+def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:
+    """The recording files behind ``paths``: directories are walked, ``-`` is kept.
+
+    Raises :class:`RecordingError` for a path that does not exist or a
+    directory with no recordings in it.
+    """
+    for path in paths:
+        if str(path) == "-":
+            yield "-"
+            continue
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in READERS
+            )
+            if not files:
+                known = ", ".join(sorted(READERS))
+                raise RecordingError(str(path), f"directory holds no recordings ({known})")
+            yield from files
+        elif path.exists():
+            yield path
+        else:
+            raise RecordingError(str(path), "no such file or directory")
+
+
+def read(path: str | Path) -> Iterator[Interaction]:
+    """Every interaction in one recording file (``-`` for standard input).
+
+    The format follows the suffix; an unknown suffix is read as one JSON payload.
+    """
+    if str(path) == "-":
+        yield from read_stdin()
+        return
+    path = Path(path)
+    reader = READERS.get(path.suffix.lower(), read_json)
+    yield from reader(path, str(path))
+
+
+__all__ = ["READERS", "Interaction", "RecordingError", "expand", "read", "read_stdin"]

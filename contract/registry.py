@@ -1,0 +1,77 @@
+"""The schema documents, loaded once into a :class:`referencing.Registry`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import referencing
+from referencing.jsonschema import DRAFT202012
+
+from contract._paths import schema_dir
+
+#: Base URI of every schema document; a document's ``$id`` is BASE + ``Name.json``.
+BASE_URI = "https://finetune-contract.example/schemas/"
+
+#: The type checked when no ``schema=`` is given.
+DEFAULT_SCHEMA = "FineTuningJob"
+
+
+@cache
+def documents() -> Mapping[str, Mapping[str, Any]]:
+    """Every schema document, keyed by type name (the file name without ``.json``)."""
+    docs: dict[str, Mapping[str, Any]] = {}
+    for path in sorted(schema_dir().glob("*.json")):
+        with path.open(encoding="utf-8") as handle:
+            doc = json.load(handle)
+        expected = BASE_URI + path.name
+        if doc.get("$id") != expected:
+            raise RuntimeError(f"{path}: $id is {doc.get('$id')!r}, expected {expected!r}")
+        docs[path.stem] = doc
+    if not docs:
+        raise RuntimeError(f"no schema documents found in {schema_dir()}")
+    return docs
+
+
+@cache
+def registry() -> referencing.Registry[Any]:
+    """A registry holding every schema document under its ``$id``."""
+    resources = [
+        (doc["$id"], DRAFT202012.create_resource(doc)) for doc in documents().values()
+    ]
+    return referencing.Registry().with_resources(resources).crawl()
+
+
+def schema_names() -> tuple[str, ...]:
+    """The type names ``schema=`` accepts, sorted."""
+    return tuple(sorted(documents()))
+
+
+def uri_of(name: str) -> str:
+    """The ``$id`` of the named type; a clear :class:`ValueError` for unknown names."""
+    if name not in documents():
+        known = ", ".join(schema_names())
+        raise ValueError(f"unknown schema {name!r}; known schemas: {known}")
+    return BASE_URI + name + ".json"
+
+
+def document(name: str) -> Mapping[str, Any]:
+    """The schema document of the named type."""
+    uri_of(name)
+    return documents()[name]
+
+
+def name_of(uri: str) -> str:
+    """The short document name (``FineTuningJob.json``) for a document URI."""
+    return uri[len(BASE_URI):] if uri.startswith(BASE_URI) else uri
+
+
+@cache
+def operation() -> Mapping[str, Any]:
+    """The description of the pause operation (method, path, parameters, responses)."""
+    path = schema_dir() / "operations" / "pauseFineTuningJob.json"
+    with path.open(encoding="utf-8") as handle:
+        result: Mapping[str, Any] = json.load(handle)
+    return result

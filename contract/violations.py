@@ -1,0 +1,57 @@
+"""What a check reports: :class:`Violation` and :class:`ContractViolation`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+#: Keywords of violations found above the JSON Schema level by ``check_response``.
+HTTP_KEYWORDS = ("status", "content-type", "json", "job-id")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a payload or response breaks the contract.
+
+    ``path`` is a JSON Pointer into the payload (``""`` is the whole payload);
+    ``keyword`` the JSON Schema keyword that failed (``required``, ``type``,
+    ``maximum``...) or, for checks above the schema, one of
+    :data:`HTTP_KEYWORDS`; ``message`` one readable sentence; ``schema_path``
+    where the failing keyword sits, as ``Document.json#/json/pointer`` (empty
+    for HTTP-level checks).
+    """
+
+    path: str
+    keyword: str
+    message: str
+    schema_path: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.path or '<root>'}: {self.message}"
+
+    def as_dict(self) -> dict[str, str]:
+        """The violation as the JSON report writes it."""
+        return {
+            "path": self.path,
+            "keyword": self.keyword,
+            "message": self.message,
+            "schema_path": self.schema_path,
+        }
+
+
+class ContractViolation(AssertionError):
+    """Raised by :func:`contract.validate`; carries every violation found.
+
+    It subclasses :class:`AssertionError` so that pytest shows it as a failed
+    assertion with the full report.
+    """
+
+    def __init__(self, violations: Iterable[Violation], schema: str = "") -> None:
+        self.violations: tuple[Violation, ...] = tuple(violations)
+        self.schema = schema
+        count = len(self.violations)
+        head = f"{count} contract violation{'s' if count != 1 else ''}"
+        if schema:
+            head += f" of {schema}"
+        lines = [head + ":"] + [f"  {v}" for v in self.violations]
+        super().__init__("\n".join(lines))
