@@ -58,7 +58,20 @@ def _json_type(value: Any) -> str:
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    if count == 1:
+        return f"1 {noun}"
+    return f"{count} {noun[:-1] + 'ies' if noun.endswith('y') else noun + 's'}"
+
+
+# Size keywords: what they count, and whether they bound from above.
+_SIZE_LIMITS = {
+    "maxLength": ("character", True),
+    "minLength": ("character", False),
+    "maxItems": ("item", True),
+    "minItems": ("item", False),
+    "maxProperties": ("property", True),
+    "minProperties": ("property", False),
+}
 
 
 @lru_cache(maxsize=4096)
@@ -71,20 +84,28 @@ def _schema_location(root: str, path: tuple[str | int, ...]) -> str:
     contents = _registry.registry().contents
     uri, parts = root, []  # type: str, list[str | int]
     node: Any = contents(uri)
+
+    def step(node: Any, seg: str | int) -> Any:
+        if isinstance(node, list):
+            return node[int(seg)]
+        return node[seg] if isinstance(node, dict) else None
+
     for seg in path:
         while isinstance(node, dict) and seg not in node and "$ref" in node:
             uri, _, fragment = urljoin(uri, node["$ref"]).partition("#")
             parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/")[1:]]
             node = contents(uri)
             for part in parts:
-                node = node[part]
+                node = step(node, part)
         parts.append(seg)
-        node = node[seg] if isinstance(node, (dict, list)) else None
+        node = step(node, seg)
     return f"{_registry.name_of(uri)}#{pointer(parts)}"
 
 
 def _message(error: ValidationError) -> str:
-    keyword, expected, value = error.validator, error.validator_value, error.instance
+    keyword = error.validator
+    expected: Any = error.validator_value
+    value: Any = error.instance
     if keyword == "type":
         kinds = [expected] if isinstance(expected, str) else list(expected)
         return f"{show(value)} is not of type {' or '.join(kinds)}"
@@ -100,18 +121,13 @@ def _message(error: ValidationError) -> str:
         return f"{show(value)} is not greater than the exclusive minimum of {show(expected)}"
     if keyword == "exclusiveMaximum":
         return f"{show(value)} is not less than the exclusive maximum of {show(expected)}"
-    if keyword == "maxLength":
-        return f"{show(value)} is {_plural(len(value), 'character')} long, more than the maximum of {expected}"
-    if keyword == "minLength":
-        return f"{show(value)} is {_plural(len(value), 'character')} long, fewer than the minimum of {expected}"
-    if keyword == "maxItems":
-        return f"array has {_plural(len(value), 'item')}, more than the maximum of {expected}"
-    if keyword == "minItems":
-        return f"array has {_plural(len(value), 'item')}, fewer than the minimum of {expected}"
-    if keyword == "maxProperties":
-        return f"object has {_plural(len(value), 'property')}, more than the maximum of {expected}".replace(
-            "propertys", "properties"
-        )
+    if keyword in _SIZE_LIMITS:
+        noun, more = _SIZE_LIMITS[keyword]
+        size = f"{_plural(len(value), noun)}"
+        bound = "more than the maximum" if more else "fewer than the minimum"
+        if noun == "character":
+            return f"{show(value)} is {size} long, {bound} of {expected}"
+        return f"{_json_type(value)} has {size}, {bound} of {expected}"
     if keyword == "oneOf" and not error.context:
         return f"{show(value)} matches more than one of the allowed alternatives"
     return str(error.message)
@@ -123,9 +139,12 @@ def _violations(error: ValidationError, root: str) -> Iterator[Violation]:
     if error.validator == "required":
         # One error per missing name, without saying which: name them all
         # (explain() drops the repeats).
-        for name in error.validator_value:
-            if name not in error.instance:
-                yield Violation(where, "required", f"required property {show(name)} is missing", schema_path)
+        instance: Any = error.instance
+        for name in _any(error.validator_value):
+            if name not in instance:
+                yield Violation(
+                    where, "required", f"required property {show(name)} is missing", schema_path
+                )
         return
     keyword, message = str(error.validator), _message(error)
     if "propertyNames" in error.relative_schema_path:
@@ -148,7 +167,8 @@ def _miss(error: ValidationError) -> int:
     if error.validator in ("oneOf", "anyOf") and error.context:
         return min(_branch_miss(errs) for errs in _branches(error).values())
     if error.validator in ("const", "enum"):
-        allowed = [error.validator_value] if error.validator == "const" else error.validator_value
+        expected: Any = error.validator_value
+        allowed = [expected] if error.validator == "const" else expected
         same_kind = any(_json_type(a) == _json_type(error.instance) for a in allowed)
         return _WRONG_VALUE if same_kind else _WRONG_KIND
     return _FITS
@@ -198,7 +218,7 @@ def _explain(error: ValidationError, root: str) -> Iterator[Violation]:
         # The value is of no kind any branch takes: one "type" violation.
         location = _schema_location(root, tuple(error.absolute_schema_path))
         base = _registry.BASE_URI + location.partition("#")[0]
-        kinds = list(dict.fromkeys(k for s in error.validator_value for k in _kinds(s, base)))
+        kinds = list(dict.fromkeys(k for s in _any(error.validator_value) for k in _kinds(s, base)))
         values = [k for k in kinds if not k[0].isalpha()]
         types = [k for k in kinds if k[0].isalpha()]
         allowed = " or ".join(values + ([f"of type {' or '.join(types)}"] if types else []))
@@ -209,20 +229,28 @@ def _explain(error: ValidationError, root: str) -> Iterator[Violation]:
             location,
         )
         return
-    if best_score == _WRONG_VALUE and all(s[0] == _WRONG_VALUE for s in scored):
-        discriminators = _discriminator_values(branches)
+    if best_score == _WRONG_VALUE:
+        # Every branch of the value's kind rejects it by the same property's
+        # const (e.g. "type"): the value is an unknown kind of object.
+        candidates = {i: branches[i] for score, _, i in scored if score == _WRONG_VALUE}
+        discriminators = _discriminator_values(candidates) if len(candidates) > 1 else None
         if discriminators is not None:
-            where, allowed = discriminators
+            where, kinds = discriminators
             yield Violation(
                 pointer(list(error.absolute_path) + where),
-                error.validator,
+                str(error.validator),
                 f"{show(_get(error.instance, where))} is not one of the known kinds "
-                f"{', '.join(show(v) for v in allowed)}",
+                f"{', '.join(show(v) for v in kinds)}",
                 _schema_location(root, tuple(error.absolute_schema_path)),
             )
             return
     for sub in branches[best]:
         yield from _explain(sub, root)
+
+
+def _any(value: object) -> Any:
+    """jsonschema types error attributes loosely; they hold plain JSON here."""
+    return value
 
 
 def _get(value: Any, where: Sequence[str | int]) -> Any:
@@ -249,7 +277,7 @@ def _discriminator_values(
         if where is not None and here != where:
             return None
         where = here
-        value = hits[0].validator_value
+        value: Any = hits[0].validator_value
         allowed.extend([value] if hits[0].validator == "const" else value)
     return (where or []), allowed
 

@@ -38,9 +38,7 @@ def documents() -> Mapping[str, Mapping[str, Any]]:
 @cache
 def registry() -> referencing.Registry[Any]:
     """A registry holding every schema document under its ``$id``."""
-    resources = [
-        (doc["$id"], DRAFT202012.create_resource(doc)) for doc in documents().values()
-    ]
+    resources = [(doc["$id"], DRAFT202012.create_resource(doc)) for doc in documents().values()]
     return referencing.Registry().with_resources(resources).crawl()
 
 
@@ -65,7 +63,7 @@ def document(name: str) -> Mapping[str, Any]:
 
 def name_of(uri: str) -> str:
     """The short document name (``FineTuningJob.json``) for a document URI."""
-    return uri[len(BASE_URI):] if uri.startswith(BASE_URI) else uri
+    return uri[len(BASE_URI) :] if uri.startswith(BASE_URI) else uri
 
 
 @cache

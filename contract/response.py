@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Union
+from typing import Any
 
 from contract import registry as _registry
 from contract._explain import show
@@ -12,7 +12,7 @@ from contract.validation import violations_of
 from contract.violations import Violation
 
 #: Headers as a mapping or as (name, value) pairs; names compare case-insensitively.
-Headers = Union[Mapping[str, str], Iterable[tuple[str, str]]]
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 
 
 def header(headers: Headers | None, name: str) -> str | None:
@@ -29,7 +29,7 @@ def header(headers: Headers | None, name: str) -> str | None:
 
 def documented_response() -> tuple[int, str, str]:
     """The operation's documented success: status code, media type, body schema name."""
-    (status, response), = _registry.operation()["responses"].items()
+    ((status, response),) = _registry.operation()["responses"].items()
     schema = _registry.name_of(response["schema"]).removesuffix(".json")
     return int(status), str(response["content_type"]), schema
 
@@ -58,7 +58,9 @@ def _decode_body(body: bytes | str | Any) -> tuple[list[Violation], Any]:
         decoded = decode(body)
     except JSONSyntaxError as exc:
         return [Violation("", "json", f"body {exc}")], _UNDECODABLE
-    problems = [Violation("", "json", f"body is not interoperable JSON: {p}") for p in decoded.problems]
+    problems = [
+        Violation("", "json", f"body is not interoperable JSON: {p}") for p in decoded.problems
+    ]
     return problems, decoded.value
 
 
@@ -100,7 +102,9 @@ def check_response(
     found: list[Violation] = []
     content_type = header(headers, "content-type")
     if content_type is None:
-        found.append(Violation("", "content-type", f"no Content-Type header; expected {media_type}"))
+        found.append(
+            Violation("", "content-type", f"no Content-Type header; expected {media_type}")
+        )
     elif _media_type(content_type) != media_type:
         found.append(
             Violation("", "content-type", f"Content-Type {show(content_type)} is not {media_type}")
@@ -109,13 +113,13 @@ def check_response(
     if payload is _UNDECODABLE:
         return found
     found.extend(violations_of(payload, schema))
-    if job_id is not None and isinstance(payload, dict) and isinstance(payload.get("id"), str):
-        if payload["id"] != job_id:
-            found.append(
-                Violation(
-                    "/id",
-                    "job-id",
-                    f"{show(payload['id'])} is not the job the request paused ({show(job_id)})",
-                )
+    returned = payload.get("id") if isinstance(payload, dict) else None
+    if job_id is not None and isinstance(returned, str) and returned != job_id:
+        found.append(
+            Violation(
+                "/id",
+                "job-id",
+                f"{show(returned)} is not the job the request paused ({show(job_id)})",
             )
+        )
     return found

@@ -78,6 +78,7 @@ def decode(data: bytes | str) -> Decoded:
 
 
 def _reason(exc: json.JSONDecodeError) -> str:
-    if exc.pos >= len(exc.doc.rstrip()):
-        return f"ends early ({exc.msg.lower()})"
-    return f"is not JSON ({exc.msg.lower()})"
+    detail = (exc.msg[0].lower() + exc.msg[1:]).removesuffix(" starting at")
+    if exc.msg.startswith("Unterminated string") or exc.pos >= len(exc.doc.rstrip()):
+        return f"ends early ({detail})"
+    return f"is not JSON ({detail})"

@@ -38,9 +38,7 @@ def fast_validator(schema: str) -> Any:
 @cache
 def reference_validator(schema: str) -> Draft202012Validator:
     """The ``jsonschema`` validator of a type, resolving ``$ref`` through the registry."""
-    return Draft202012Validator(
-        _registry.document(schema), registry=_registry.registry()
-    )
+    return Draft202012Validator(_registry.document(schema), registry=_registry.registry())
 
 
 def _fast_is_valid(payload: Any, schema: str) -> bool | None:

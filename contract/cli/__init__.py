@@ -30,7 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
             "check recorded responses against the JSON Schema contract, generate "
             "conforming and non-conforming payloads, fuzz parsers."
         ),
-        epilog="Exit status: 0 all conform, 1 violations or findings, 2 usage error or unreadable input.",
+        epilog=(
+            "Exit status: 0 all conform, 1 violations or findings, "
+            "2 usage error or unreadable input."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

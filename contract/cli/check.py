@@ -37,7 +37,9 @@ def register(commands: Any) -> None:
         help=f"type the payloads must conform to (default: {registry.DEFAULT_SCHEMA}); "
         "one of: " + ", ".join(registry.schema_names()),
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="also list conforming payloads")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="also list conforming payloads"
+    )
     parser.set_defaults(run=run)
 
 

@@ -1,0 +1,63 @@
+"""Both validators agree on every payload the suite carries as data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract import validation
+from contract._paths import example_recordings_dir
+from tests.helpers import changed
+from tests.test_rules import BASES, CASES
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def _data_payloads() -> list[tuple[str, Any]]:
+    found: list[tuple[str, Any]] = []
+    for root in (DATA, example_recordings_dir()):
+        for path in sorted(root.rglob("*.json")) + sorted(root.rglob("*.jsonl")):
+            lines = path.read_text().splitlines() if path.suffix == ".jsonl" else [path.read_text()]
+            for number, line in enumerate(lines, 1):
+                try:
+                    found.append((f"{path.name}:{number}", json.loads(line)))
+                except ValueError:
+                    continue  # deliberately broken input files
+    return found
+
+
+PAYLOADS = _data_payloads() + [
+    (f"rule {i}", changed(BASES[schema], pointer, value))
+    for i, (schema, pointer, value, _) in enumerate(CASES)
+]
+
+
+def test_the_suite_has_payloads() -> None:
+    assert len(PAYLOADS) > len(CASES)
+
+
+@pytest.mark.parametrize("schema", ["FineTuningJob", "FineTuneMethod", "Metadata", "EvalItem"])
+def test_validators_agree_on_every_payload(schema: str) -> None:
+    fast = validation.fast_validator(schema)
+    reference = validation.reference_validator(schema)
+    disagreements = [
+        where
+        for where, payload in PAYLOADS
+        if fast.is_valid(payload) != reference.is_valid(payload)
+    ]
+    assert disagreements == []
+
+
+def test_cross_check_catches_a_disagreement(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The autouse fixture must fail a test when the validators disagree:
+    # make the fast path lie and watch it.
+    class Liar:
+        def is_valid(self, payload: Any) -> bool:
+            return True
+
+    monkeypatch.setattr(validation, "fast_validator", lambda schema: Liar())
+    with pytest.raises(AssertionError, match="validators disagree"):
+        validation.is_valid({"not": "a job"})

@@ -1,0 +1,178 @@
+"""``finetune-contract check``: exit codes, reports, and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from contract._paths import example_recordings_dir
+from contract.cli import main
+
+PAYLOADS = Path(__file__).resolve().parent / "data" / "payloads"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["check", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_no_path_checks_the_bundled_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "--format", "json")
+    report = json.loads(out)
+    assert status == 0, out + err
+    assert report["summary"]["checked"] >= 5
+    assert report["summary"]["invalid"] == 0
+    assert all(str(example_recordings_dir()) in r["source"] for r in report["results"])
+
+
+def test_valid_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, str(PAYLOADS / "valid.json"))
+    assert status == 0
+    assert out.strip() == "checked 1 payload: 1 valid, 0 invalid"
+
+
+def test_violation_reads_like_a_compiler(capsys: pytest.CaptureFixture[str]) -> None:
+    path = PAYLOADS / "n_epochs_51.json"
+    status, out, _ = run(capsys, str(path))
+    assert status == 1
+    assert out.splitlines() == [
+        f"{path}:1: /hyperparameters/n_epochs: 51 is greater than the maximum of 50",
+        "checked 1 payload: 0 valid, 1 invalid",
+    ]
+
+
+def test_jsonl_names_each_line(capsys: pytest.CaptureFixture[str]) -> None:
+    path = PAYLOADS / "mixed.jsonl"
+    status, out, _ = run(capsys, "--format", "json", str(path))
+    report = json.loads(out)
+    assert status == 1
+    assert [(r["source"], r["valid"]) for r in report["results"]] == [
+        (f"{path}:1", True),
+        (f"{path}:2", False),
+        (f"{path}:4", True),
+    ]
+    assert report["summary"] == {"checked": 3, "valid": 2, "invalid": 1}
+    assert {(v["path"], v["keyword"]) for v in report["results"][1]["violations"]} == {
+        ("/status", "enum"),
+        ("/seed", "type"),
+    }
+    assert set(report["results"][1]["violations"][0]) == {
+        "path",
+        "keyword",
+        "message",
+        "schema_path",
+    }
+
+
+def test_directory_is_walked(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "--format", "json", str(PAYLOADS))
+    assert status == 1
+    assert json.loads(out)["summary"] == {"checked": 5, "valid": 3, "invalid": 2}
+
+
+def test_schema_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "meta.json"
+    path.write_text('{"team": "search"}')
+    assert run(capsys, "--schema", "Metadata", str(path))[0] == 0
+    assert run(capsys, str(path))[0] == 1
+
+
+def test_unknown_schema_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, "--schema", "Job", str(PAYLOADS / "valid.json"))
+    assert status == 2
+    assert "unknown schema 'Job'" in err and "FineTuningJob" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"", "is empty"),
+        (b"not json", "is not JSON (expecting value) at line 1 column 1"),
+        (b'{"id": "ftjob-1", ', "ends early"),
+        (b'{"id": "\xff\xfe"}', "is not UTF-8"),
+    ],
+)
+def test_bad_file_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, content: bytes, reason: str
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    status, _, err = run(capsys, str(path))
+    assert status == 2
+    (line,) = err.splitlines()
+    assert line.startswith(f"finetune-contract check: error: {path}")
+    assert reason in line
+
+
+def test_bad_jsonl_line_names_the_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"a": 1}\n{"a": \n')
+    status, _, err = run(capsys, str(path))
+    assert status == 2
+    assert f"{path}:2: ends early" in err
+
+
+def test_empty_directory_and_missing_path(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("nothing to check")
+    status, _, err = run(capsys, str(tmp_path))
+    assert status == 2
+    assert f"{tmp_path}: directory holds no recordings" in err
+    status, _, err = run(capsys, str(tmp_path / "missing.json"))
+    assert status == 2
+    assert "no such file or directory" in err
+
+
+def test_errors_win_over_violations_and_others_are_still_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{")
+    status, out, err = run(capsys, str(PAYLOADS / "n_epochs_51.json"), str(bad))
+    assert status == 2
+    assert "51 is greater than the maximum of 50" in out
+    assert str(bad) in err
+
+
+def test_recordings_are_never_modified(capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(PAYLOADS.iterdir())
+    before = [hashlib.sha256(f.read_bytes()).hexdigest() for f in files]
+    run(capsys, str(PAYLOADS))
+    assert [hashlib.sha256(f.read_bytes()).hexdigest() for f in files] == before
+
+
+def _cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "contract", *args], input=stdin, capture_output=True, timeout=60
+    )
+
+
+def test_stdin_json_and_jsonl() -> None:
+    valid = (PAYLOADS / "valid.json").read_bytes()
+    assert _cli("check", "-", stdin=valid).returncode == 0
+    lines = (PAYLOADS / "mixed.jsonl").read_bytes()
+    result = _cli("check", "-", stdin=lines)
+    assert result.returncode == 1
+    assert b"<stdin>:2: /status:" in result.stdout
+
+
+def test_no_traceback_on_bad_input() -> None:
+    result = _cli("check", "-", stdin=b"\xff\xfe\x00garbage")
+    assert result.returncode == 2
+    assert b"Traceback" not in result.stderr
+    assert len(result.stderr.decode().strip().splitlines()) == 1
+
+
+def test_help_explains_formats_and_exit_status() -> None:
+    result = _cli("check", "--help")
+    text = result.stdout.decode()
+    assert result.returncode == 0
+    for phrase in (".jsonl", "Exit status", "--schema", "example recordings"):
+        assert phrase in text
