@@ -50,7 +50,10 @@ def contenders() -> list[tuple[str, Callable[[], Any] | None]]:
     reference = validation.reference_validator("FineTuningJob")
     found: list[tuple[str, Callable[[], Any] | None]] = [
         ("contract.is_valid (jsonschema-rs, compiled once)", lambda: contract.is_valid(VALID)),
-        ("contract.iter_violations, conforming payload", lambda: list(contract.iter_violations(VALID))),
+        (
+            "contract.iter_violations, conforming payload",
+            lambda: list(contract.iter_violations(VALID)),
+        ),
         ("contract.iter_violations, 2 violations", lambda: list(contract.iter_violations(INVALID))),
         ("jsonschema Draft202012Validator.is_valid", lambda: reference.is_valid(VALID)),
         (
@@ -63,7 +66,9 @@ def contenders() -> list[tuple[str, Callable[[], Any] | None]]:
     try:
         from openai.types.fine_tuning import FineTuningJob
 
-        found.append(("openai SDK pydantic model_validate", lambda: FineTuningJob.model_validate(VALID)))
+        found.append(
+            ("openai SDK pydantic model_validate", lambda: FineTuningJob.model_validate(VALID))
+        )
     except ImportError:
         found.append(("openai SDK pydantic model_validate", None))
     try:
@@ -78,11 +83,13 @@ def contenders() -> list[tuple[str, Callable[[], Any] | None]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=0.5, help="time per contender (default 0.5)")
+    parser.add_argument(
+        "--seconds", type=float, default=0.5, help="time per contender (default 0.5)"
+    )
     args = parser.parse_args()
     rows = [(name, per_call(fn, args.seconds) if fn else None) for name, fn in contenders()]
     base = rows[0][1] or 1.0
-    print(f"{'contender':52} {'µs/payload':>12} {'× contract.is_valid':>20}")
+    print(f"{'contender':52} {'µs/payload':>12} {'x contract.is_valid':>20}")
     for name, seconds in rows:
         if seconds is None:
             print(f"{name:52} {'skipped (not installed)':>33}")
