@@ -12,9 +12,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from contract import _schema_nodes as _nodes
+from contract import _schema_strategies as _compile
+from contract._schema_nodes import UnsupportedSchema
 from contract.registry import DEFAULT_SCHEMA
 
-__all__ = ["Mutant", "conforming", "nonconforming"]
+__all__ = ["Mutant", "UnsupportedSchema", "conforming", "nonconforming"]
 
 
 @dataclass(frozen=True)
@@ -40,10 +43,25 @@ class Mutant:
 def conforming(
     name: str = DEFAULT_SCHEMA, *, realistic: bool = True, extra_properties: bool = False
 ) -> st.SearchStrategy[Any]:
-    """Payloads valid against the type ``name`` (a dict for object types)."""
-    raise NotImplementedError("conforming() is being built (issue 3)")
+    """Payloads valid against the type ``name`` (a dict for object types).
+
+    Every enum value, every ``oneOf``/``anyOf`` branch, optional properties
+    present and absent, and the size and numeric limits themselves are reachable.
+    ``realistic`` draws plausible identifiers (``ftjob-…``, ``file-…``,
+    ``org-…``), timestamps and readable text; ``realistic=False`` draws
+    arbitrary Unicode strings and integers across the int64 range.
+    ``extra_properties`` adds unknown properties to objects that allow them,
+    as real responses carry. Raises :class:`UnsupportedSchema` at build time
+    if the schema uses a keyword the generator does not handle, and
+    :class:`ValueError` for an unknown type name.
+    """
+    node = _nodes.root(name)
+    compiler = _compile.compiler(realistic=realistic, extra_properties=extra_properties)
+    return compiler.strategy(node)
 
 
-def nonconforming(name: str = DEFAULT_SCHEMA, *, realistic: bool = True) -> st.SearchStrategy[Mutant]:
+def nonconforming(
+    name: str = DEFAULT_SCHEMA, *, realistic: bool = True
+) -> st.SearchStrategy[Mutant]:
     """Payloads that break exactly one rule of ``name``, as labelled :class:`Mutant` objects."""
     raise NotImplementedError("nonconforming() is being built (issue 3)")
