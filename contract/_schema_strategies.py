@@ -182,6 +182,12 @@ class Compiler:
         low, high = self.integer_range(node)
         return st.integers(low, high)
 
+    def integers_any(self) -> st.SearchStrategy[int]:
+        """Integers with no schema bound (small ones in realistic mode)."""
+        if self.realistic:
+            return st.integers(-1000, 1000)
+        return st.integers(INT_MIN, INT_MAX)
+
     def numbers(self, node: Node) -> st.SearchStrategy[int | float]:
         low, high = self.integer_range(node)
         parts: list[st.SearchStrategy[int | float]] = []
@@ -246,8 +252,7 @@ class Compiler:
         self, node: Node, min_size: int = 0, max_size: int | None = None
     ) -> st.SearchStrategy[dict[str, Any]]:
         """The object's additional properties (those its ``additionalProperties`` describes)."""
-        assert node.additional is not None
-        values = self.strategy(node.additional)
+        values = any_json() if node.additional is None else self.strategy(node.additional)
         keys = self.keys(node)
         if node.properties:
             keys = keys.filter(lambda k: k not in node.properties)

@@ -12,6 +12,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from contract import _mutations
 from contract import _schema_nodes as _nodes
 from contract import _schema_strategies as _compile
 from contract._schema_nodes import UnsupportedSchema
@@ -63,5 +64,22 @@ def conforming(
 def nonconforming(
     name: str = DEFAULT_SCHEMA, *, realistic: bool = True
 ) -> st.SearchStrategy[Mutant]:
-    """Payloads that break exactly one rule of ``name``, as labelled :class:`Mutant` objects."""
-    raise NotImplementedError("nonconforming() is being built (issue 3)")
+    """Payloads that break exactly one rule of ``name``, as labelled :class:`Mutant` objects.
+
+    Each constraint reachable from the type (see :func:`contract.constraints.constraints`)
+    is equally likely to be the one broken, at any of the places a payload
+    reaches it; the rest of the payload is drawn from :func:`conforming`. Every
+    mutant is checked with the fast validator before it is yielded: it is
+    invalid, with an error at or above its labelled ``path``.
+    """
+    _nodes.root(name)
+    return _mutations.leaves(name, realistic=realistic).map(_as_mutant)
+
+
+def _as_mutant(leaf: tuple[Any, tuple[str | int, ...], str, str]) -> Mutant:
+    payload, path, keyword, description = leaf
+    return Mutant(payload, _pointer(path), keyword, description)
+
+
+def _pointer(parts: tuple[str | int, ...]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)

@@ -1,0 +1,404 @@
+"""Mutation operators: conforming payloads with exactly one rule broken.
+
+A mutant is built top-down: pick a constraint of the type (each equally
+likely, shallow ones first so failures shrink to simple mutants), pick one of
+the routes by which a payload reaches it, generate a conforming payload along
+that route (every other part drawn from the conforming strategies, so it
+stays valid), and put at the end of the route a value that breaks that one
+constraint. The fast validator then confirms the payload is invalid and that
+its errors sit at or above the labelled path; anything else is discarded.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+from hypothesis import strategies as st
+
+from contract._schema_nodes import Node, discriminator_values
+from contract._schema_strategies import INT_MAX, INT_MIN, Compiler, any_json, compiler
+from contract.constraints import (
+    Branch,
+    Constraint,
+    Item,
+    Prop,
+    Route,
+    constraints,
+    describe_kind,
+    hint_of,
+    show,
+    slot_route,
+    subject,
+    wrong_kinds,
+)
+from contract.validation import fast_validator
+
+Path = tuple[str | int, ...]
+#: What a leaf operator draws: the bad value, the path below the slot, keyword, description.
+Leaf = tuple[Any, Path, str, str]
+LeafStrategy = st.SearchStrategy[Leaf]
+
+
+# -- placing a value at the end of a route -------------------------------------------------------
+
+
+def pinned(
+    c: Compiler, node: Node, route: Route, leaf: LeafStrategy, hint: str | None
+) -> LeafStrategy:
+    """Conforming values of ``node`` whose part at the end of ``route`` comes from ``leaf``."""
+    if not route:
+        return leaf
+    step, rest = route[0], route[1:]
+    if isinstance(step, Branch):
+        return pinned(c, node.branches[step.index], rest, leaf, hint)
+    if isinstance(step, Prop):
+        name = step.name
+        child = pinned(c, node.properties[name], rest, leaf, name)
+        return st.tuples(c.fixed(node, skip=name), child).map(
+            lambda pair: ({**pair[0], name: pair[1][0]}, (name, *pair[1][1]), *pair[1][2:])
+        )
+    if isinstance(step, Item):
+        assert node.items is not None
+        return _in_array(c, node, pinned(c, node.items, rest, leaf, hint), hint)
+    return _in_additional(c, node, pinned(c, _additional(node), rest, leaf, None))
+
+
+def _additional(node: Node) -> Node:
+    assert node.additional is not None
+    return node.additional
+
+
+def _in_array(c: Compiler, node: Node, child: LeafStrategy, hint: str | None) -> LeafStrategy:
+    assert node.items is not None
+    items = c.strategy(node.items, hint)
+    low = max(0, (node.min_items or 0) - 1)
+    high = None if node.max_items is None else node.max_items - 1
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Leaf:
+        others = draw(st.lists(items, min_size=low, max_size=high))
+        value, path, keyword, description = draw(child)
+        index = draw(st.integers(0, len(others)))
+        others.insert(index, value)
+        return others, (index, *path), keyword, description
+
+    return build()
+
+
+def _in_additional(c: Compiler, node: Node, child: LeafStrategy) -> LeafStrategy:
+    limit = None if node.max_properties is None else node.max_properties - 1
+    base = c.additional(node, max_size=limit)
+    keys = c.keys(node)
+
+    @st.composite
+    def build(draw: st.DrawFn) -> Leaf:
+        others = draw(base)
+        key = draw(keys.filter(lambda k: k not in others))
+        value, path, keyword, description = draw(child)
+        return {**others, key: value}, (key, *path), keyword, description
+
+    return build()
+
+
+# -- values that break one constraint ------------------------------------------------------------
+
+
+def _floats_below(bound: float, inclusive: bool) -> st.SearchStrategy[float]:
+    return st.floats(
+        max_value=bound, exclude_max=not inclusive, allow_nan=False, allow_infinity=False
+    )
+
+
+def _floats_above(bound: float) -> st.SearchStrategy[float]:
+    return st.floats(min_value=bound, exclude_min=True, allow_nan=False, allow_infinity=False)
+
+
+def _non_integral() -> st.SearchStrategy[float]:
+    return st.floats(-1e9, 1e9, allow_nan=False).filter(lambda f: not f.is_integer())
+
+
+def _kind_values(c: Compiler, kind: str) -> st.SearchStrategy[Any]:
+    if kind == "null":
+        return st.none()
+    if kind == "boolean":
+        return st.booleans()
+    if kind == "integer":
+        return c.integers_any()
+    if kind == "float":
+        return _non_integral()
+    if kind == "string":
+        return c.text(max_size=12)
+    if kind == "array":
+        return st.lists(any_json(), max_size=3)
+    return st.dictionaries(c.text(max_size=8), any_json(), max_size=3)
+
+
+def _leaf(values: st.SearchStrategy[Any], keyword: str, description: str) -> LeafStrategy:
+    return values.map(lambda v: (v, (), keyword, description))
+
+
+def _wrong_kind(c: Compiler, slot: Node, who: str) -> list[LeafStrategy]:
+    return [
+        _leaf(_kind_values(c, kind), "type", f"{who} of wrong type {describe_kind(kind)}")
+        for kind in wrong_kinds(slot)
+    ]
+
+
+def operators(
+    c: Compiler,
+    con: Constraint,
+    slot: Node,
+    who: str,
+    hint: str | None,
+    taken: list[Any] | None = None,
+) -> list[LeafStrategy]:
+    """Leaf strategies that break ``con`` at a slot (the value the route ends at).
+
+    ``taken`` is given when the slot is the discriminator of a ``oneOf``: the
+    values every branch takes. A bad value then avoids all of them, and the
+    label says which rule fails: no alternative of the ``oneOf`` matches.
+    """
+    node, keyword = con.node, con.keyword
+    if keyword == "type":
+        return _wrong_kind(c, slot, who)
+    if keyword in ("const", "enum"):
+        allowed = [node.const] if keyword == "const" else list(node.enum or ())
+        ops = []
+        if all(isinstance(v, str) for v in allowed):
+            avoid = allowed + list(taken or ())
+            text = c.text(max_size=12) | st.sampled_from(allowed).flatmap(
+                lambda v: c.text(min_size=1, max_size=4).map(lambda tail: v + tail)
+            )
+            bad = text.filter(lambda s: s not in avoid)
+            if taken is not None:
+                ops.append(_leaf(bad, "oneOf", f"{who} matches no oneOf alternative"))
+            else:
+                what = f"is not {show(allowed[0])}" if keyword == "const" else "outside enum"
+                ops.append(_leaf(bad, keyword, f"{who} {what}"))
+        return ops
+    if keyword == "required":
+        whole = c.strategy(node, hint)
+        return [whole.map(_without(prop, who)) for prop in node.required]
+    if keyword in ("minimum", "maximum", "exclusiveMinimum"):
+        return _number_ops(c, node, keyword, who)
+    if keyword == "maxLength":
+        limit = node.max_length or 0
+        too_long = c.text(min_size=limit + 1, max_size=limit + 9)
+        return [_leaf(too_long, "maxLength", f"{who} longer than maxLength {limit}")]
+    if keyword in ("maxItems", "minItems"):
+        items = c.strategy(node.items, hint) if node.items is not None else any_json()
+        if keyword == "maxItems":
+            limit = node.max_items or 0
+            lists = st.lists(items, min_size=limit + 1, max_size=limit + 3)
+            return [_leaf(lists, keyword, f"{who} with more than {limit} items")]
+        limit = node.min_items or 0
+        lists = st.lists(items, max_size=limit - 1) if limit > 0 else st.nothing()
+        return [_leaf(lists, keyword, f"{who} with fewer than {limit} items")] if limit else []
+    if keyword == "maxProperties":
+        limit = node.max_properties or 0
+        many = c.additional(node, min_size=limit + 1, max_size=limit + 3)
+        return [_leaf(many, keyword, f"{who} with more than {limit} properties")]
+    if keyword == "propertyNames":
+        return [_bad_key(c, node, who)]
+    if keyword == "oneOf" and node.discriminator is not None:
+        return [_bad_discriminator(c, node, who, hint)]
+    return []  # oneOf/anyOf without a discriminator: wrong-type values (the "type" operator)
+
+
+def _without(prop: str, who: str) -> Callable[[dict[str, Any]], Leaf]:
+    description = f"{who} missing required property {show(prop)}"
+
+    def drop(value: dict[str, Any]) -> Leaf:
+        return {k: v for k, v in value.items() if k != prop}, (), "required", description
+
+    return drop
+
+
+def _number_ops(c: Compiler, node: Node, keyword: str, who: str) -> list[LeafStrategy]:
+    integer = not (node.types and "number" in node.types)
+    ops: list[LeafStrategy] = []
+    if keyword == "minimum":
+        bound = node.minimum
+        assert bound is not None
+        values: st.SearchStrategy[Any] = st.integers(INT_MIN, math.ceil(bound) - 1)
+        if not integer:
+            values = values | _floats_below(float(bound), inclusive=False)
+        ops.append(_leaf(values, keyword, f"{who} below minimum {show(bound)}"))
+    elif keyword == "maximum":
+        bound = node.maximum
+        assert bound is not None
+        values = st.integers(math.floor(bound) + 1, INT_MAX)
+        if not integer:
+            values = values | _floats_above(float(bound))
+        ops.append(_leaf(values, keyword, f"{who} above maximum {show(bound)}"))
+    else:
+        bound = node.exclusive_minimum
+        assert bound is not None
+        if not integer or float(bound).is_integer():
+            at = st.sampled_from([int(bound)] if integer else [bound, float(bound)])
+            ops.append(_leaf(at, keyword, f"{who} at exclusive minimum {show(bound)}"))
+        below: st.SearchStrategy[Any] = st.integers(INT_MIN, math.ceil(bound) - 1)
+        if not integer:
+            below = below | _floats_below(float(bound), inclusive=False)
+        ops.append(_leaf(below, keyword, f"{who} below exclusive minimum {show(bound)}"))
+    return ops
+
+
+def _bad_key(c: Compiler, node: Node, who: str) -> LeafStrategy:
+    assert node.property_names is not None
+    limit = node.property_names.max_length or 0
+    room = None if node.max_properties is None else node.max_properties - 1
+    if node.additional is not None and not node.properties:
+        base: st.SearchStrategy[dict[str, Any]] = c.additional(node, max_size=room)
+        value = c.strategy(node.additional)
+    else:
+        base, value = c.objects(node), any_json()
+    key = c.text(min_size=limit + 1, max_size=limit + 9)
+    return st.builds(
+        lambda d, k, v: (
+            {**d, k: v},
+            (),
+            "propertyNames",
+            f"{who} key longer than {limit} characters",
+        ),
+        base,
+        key,
+        value,
+    )
+
+
+def _bad_discriminator(c: Compiler, node: Node, who: str, hint: str | None) -> LeafStrategy:
+    name = node.discriminator
+    assert name is not None
+    taken = discriminator_values(node)
+    objects = [b for b in node.branches if name in b.properties]
+    bad = c.text(max_size=12).filter(lambda s: s not in taken)
+    return st.builds(
+        lambda value, replacement: (
+            {**value, name: replacement},
+            (name,),
+            "oneOf",
+            f"{who} {name} matches no oneOf alternative",
+        ),
+        st.one_of([c.strategy(b, hint) for b in objects]),
+        bad,
+    )
+
+
+# -- the mutant strategy ---------------------------------------------------------------------------
+
+
+#: Order keywords are tried in; shrinking moves towards the first (a missing property).
+_KEYWORD_ORDER = (
+    "required",
+    "type",
+    "const",
+    "enum",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "maxLength",
+    "maxItems",
+    "minItems",
+    "maxProperties",
+    "propertyNames",
+    "oneOf",
+    "anyOf",
+)
+
+
+class _Sites:
+    """Every (constraint, route) of a type with its mutation operators, built lazily."""
+
+    def __init__(self, name: str, c: Compiler) -> None:
+        from contract._schema_nodes import root
+
+        self.name = name
+        self.c = c
+        self.top = root(name)
+        self.constraints = [con for con in constraints(name) if self._breakable(con)]
+        self._cache: dict[tuple[int, int], LeafStrategy] = {}
+
+    def _breakable(self, con: Constraint) -> bool:
+        route = con.routes[0]
+        return bool(operators(self.c, con, self._slot(route), "", hint_of(route)))
+
+    def _slot(self, route: Route) -> Node:
+        return self._walk(route)[0]
+
+    def _walk(self, route: Route) -> tuple[Node, list[Any] | None]:
+        """The slot's node, and the discriminator values if the slot is a oneOf's discriminator."""
+        node, taken = self.top, None
+        steps = slot_route(route)
+        for position, step in enumerate(steps):
+            if isinstance(step, Branch):
+                after = steps[position + 1] if position + 2 == len(steps) else None
+                if isinstance(after, Prop) and node.discriminator == after.name:
+                    taken = discriminator_values(node)
+                node = node.branches[step.index]
+            elif isinstance(step, Prop):
+                node = node.properties[step.name]
+            elif isinstance(step, Item):
+                assert node.items is not None
+                node = node.items
+            else:
+                node = _additional(node)
+        return node, taken
+
+    def site(self, index: int, route_index: int) -> LeafStrategy:
+        key = (index, route_index)
+        found = self._cache.get(key)
+        if found is None:
+            con = self.constraints[index]
+            route = con.routes[route_index]
+            to_slot = slot_route(route)
+            slot, taken = self._walk(route)
+            who = subject(self.name, to_slot)
+            ops = operators(self.c, con, slot, who, hint_of(route), taken)
+            found = pinned(self.c, self.top, to_slot, st.one_of(ops), None)
+            self._cache[key] = found
+        return found
+
+    def strategy(self) -> LeafStrategy:
+        if not self.constraints:
+            raise ValueError(f"{self.name} has no constraint a payload could break")
+
+        by_keyword: dict[str, list[int]] = {}
+        for index, con in enumerate(self.constraints):
+            by_keyword.setdefault(con.keyword, []).append(index)
+        order = [k for k in _KEYWORD_ORDER if k in by_keyword]
+        order += sorted(set(by_keyword) - set(order))
+
+        @st.composite
+        def draw_site(draw: st.DrawFn) -> Leaf:
+            # Keyword first, so that every kind of rule is broken about as often,
+            # however many constraints of each kind the type has.
+            keyword = draw(st.sampled_from(order))
+            index = draw(st.sampled_from(by_keyword[keyword]))
+            routes = self.constraints[index].routes
+            route_index = draw(st.integers(0, len(routes) - 1))
+            return draw(self.site(index, route_index))
+
+        return draw_site()
+
+
+def _errors_above(validator: Any, payload: Any, path: Path) -> bool:
+    """Whether the payload is invalid with an error at or above ``path``."""
+    for error in validator.iter_errors(payload):
+        where = tuple(error.instance_path)
+        if where == path[: len(where)]:
+            return True
+    return False
+
+
+@cache
+def leaves(name: str, *, realistic: bool) -> LeafStrategy:
+    """(payload, path parts, keyword, description), verified invalid at the labelled path."""
+    c = compiler(realistic=realistic, extra_properties=False)
+    validator = fast_validator(name)
+    return (
+        _Sites(name, c).strategy().filter(lambda leaf: _errors_above(validator, leaf[0], leaf[1]))
+    )
