@@ -106,29 +106,32 @@ def register(commands: Any) -> None:
     parser.set_defaults(run=run)
 
 
+def _batch(strategy: st.SearchStrategy[Any], want: int, seed: int) -> list[Any]:
+    batch: list[Any] = []
+
+    @settings(
+        max_examples=want,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+    )
+    @hypothesis_seed(seed)
+    @given(strategy)
+    def collect(value: Any) -> None:
+        if len(batch) < want:
+            batch.append(value)
+
+    collect()
+    return batch
+
+
 def draw(strategy: st.SearchStrategy[Any], count: int, seed: int) -> Iterator[Any]:
     """``count`` examples of ``strategy``, the same ones for the same seed."""
-    produced = 0
-    round_seed = seed
+    produced, round_seed = 0, seed
     while produced < count:
-        batch: list[Any] = []
-        want = count - produced
-
-        @settings(
-            max_examples=want,
-            database=None,
-            phases=[Phase.generate],
-            deadline=None,
-            derandomize=False,
-            suppress_health_check=list(HealthCheck),
-        )
-        @hypothesis_seed(round_seed)
-        @given(strategy)
-        def collect(value: Any) -> None:
-            if len(batch) < want:
-                batch.append(value)
-
-        collect()
+        batch = _batch(strategy, count - produced, round_seed)
         if not batch:
             raise UsageError("the generator produced no payloads")
         yield from batch
