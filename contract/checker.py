@@ -1,0 +1,169 @@
+"""The validator object behind the ``contract`` fixture, usable without pytest.
+
+::
+
+    from contract.checker import Contract
+
+    checker = Contract()
+    checker.check_response(200, {"Content-Type": "application/json"}, body, job_id="ftjob-abc")
+    checker.check_response(httpx_response)        # job id taken from the request URL
+    checker.assert_response(httpx_response)       # raises contract.ContractViolation
+
+Responses are duck-typed (``status_code``, ``headers``, ``content``,
+``request.method``, ``request.url``), so ``httpx``, ``httpx2`` and
+``requests`` responses all work and importing this module imports no HTTP
+library.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from contract import failure, pause_path
+from contract.response import Headers, check_body, check_response
+from contract.violations import ContractViolation, Violation
+
+if TYPE_CHECKING:
+    from contract.hooks import HttpxHook
+    from contract.recordings import Interaction
+
+
+class ResponseContractViolation(ContractViolation):
+    """A :class:`~contract.ContractViolation` whose message is a full, redacted failure report."""
+
+    def __init__(self, violations: Iterable[Violation], report: str) -> None:
+        super().__init__(violations)
+        self.report = report
+        self.args = (report,)
+
+    def __str__(self) -> str:
+        return self.report
+
+
+def _is_response(value: object) -> bool:
+    return hasattr(value, "status_code") and hasattr(value, "headers")
+
+
+def _request_of(response: Any) -> tuple[str | None, str | None]:
+    try:
+        request = response.request
+    except (AttributeError, RuntimeError):  # httpx raises RuntimeError when there is none
+        return None, None
+    if request is None:
+        return None, None
+    return str(request.method), str(request.url)
+
+
+def _content_of(response: Any) -> bytes:
+    read = getattr(response, "read", None)
+    if callable(read):
+        data = read()  # httpx: loads a streamed body once; no-op when already read
+        if isinstance(data, bytes):
+            return data
+    content = response.content
+    return content if isinstance(content, bytes) else str(content).encode("utf-8")
+
+
+@dataclass
+class Contract:
+    """Checks pause responses against the contract; reports never show ``secrets``.
+
+    ``secrets`` are strings (an API key) masked verbatim in every report, on
+    top of the key-like patterns :mod:`contract.redact` always masks.
+    """
+
+    secrets: Sequence[str] = field(default=(), repr=False)
+
+    # -- checking -----------------------------------------------------------
+    def check_response(
+        self,
+        response_or_status: Any,
+        headers: Headers | None = None,
+        body: bytes | str | Any = None,
+        job_id: str | None = None,
+    ) -> list[Violation]:
+        """Every violation of one pause response (empty when it conforms).
+
+        Pass either ``(status_code, headers, body[, job_id])`` or one response
+        object (``httpx.Response`` and alike); for a response object the job
+        id comes from its request URL unless ``job_id`` is given.
+        """
+        status, headers, body, job_id, _, _ = self._parts(response_or_status, headers, body, job_id)
+        return check_response(status, headers, body, job_id=job_id)
+
+    def check_body(self, body: bytes | str | Any, schema: str | None = None) -> list[Violation]:
+        """Every violation of a bare payload (raw JSON text or a decoded value)."""
+        return check_body(body, schema)
+
+    def check(self, interaction: Interaction) -> list[Violation]:
+        """Every violation of a recorded interaction."""
+        return interaction.check()
+
+    # -- asserting ----------------------------------------------------------
+    def assert_response(
+        self,
+        response_or_status: Any,
+        headers: Headers | None = None,
+        body: bytes | str | Any = None,
+        job_id: str | None = None,
+    ) -> None:
+        """Raise :class:`ResponseContractViolation` (an ``AssertionError``) unless it conforms."""
+        status, headers, body, job_id, method, url = self._parts(
+            response_or_status, headers, body, job_id
+        )
+        found = check_response(status, headers, body, job_id=job_id)
+        if found:
+            text = failure.report(
+                found, method=method, url=url, status=status, body=body, secrets=self.secrets
+            )
+            raise ResponseContractViolation(found, text)
+
+    def assert_body(self, body: bytes | str | Any, schema: str | None = None) -> None:
+        """Raise :class:`ResponseContractViolation` unless the payload conforms."""
+        found = check_body(body, schema)
+        if found:
+            raise ResponseContractViolation(
+                found, failure.report(found, body=body, secrets=self.secrets)
+            )
+
+    def report(self, interaction: Interaction, violations: Sequence[Violation]) -> str:
+        """The redacted failure report of a recorded interaction."""
+        return failure.interaction_report(interaction, violations, self.secrets)
+
+    # -- clients ------------------------------------------------------------
+    def httpx_hook(self, *, raise_on_violation: bool = True) -> HttpxHook:
+        """An ``httpx`` response event hook checking every pause response.
+
+        See :mod:`contract.hooks`.
+        """
+        from contract.hooks import HttpxHook
+
+        return HttpxHook(self, raise_on_violation=raise_on_violation)
+
+    @staticmethod
+    def is_pause(method: str | None, url: str | None) -> bool:
+        """Whether a request is a call of the pause operation."""
+        return pause_path.is_pause(method, url)
+
+    def _parts(
+        self, response_or_status: Any, headers: Headers | None, body: Any, job_id: str | None
+    ) -> tuple[int, Headers | None, Any, str | None, str | None, str | None]:
+        if not _is_response(response_or_status):
+            return int(response_or_status), headers, body, job_id, None, None
+        response = response_or_status
+        method, url = _request_of(response)
+        if job_id is None:
+            job_id = pause_path.job_id(method, url)
+        return (
+            int(response.status_code),
+            list(response.headers.items()),
+            _content_of(response),
+            job_id,
+            method,
+            url,
+        )
+
+
+__all__ = ["Contract", "ResponseContractViolation"]
