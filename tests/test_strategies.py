@@ -28,7 +28,7 @@ def _both_accept(payload: Any, name: str) -> bool:
 
 @pytest.mark.parametrize(
     ("realistic", "extra", "count"),
-    [(True, False, 500), (False, False, 500), (True, True, 200), (False, True, 200)],
+    [(True, False, 300), (False, False, 300), (True, True, 150), (False, True, 150)],
 )
 def test_conforming_jobs_pass_both_validators(realistic: bool, extra: bool, count: int) -> None:
     @settings(max_examples=count, database=None, suppress_health_check=[HealthCheck.too_slow])
