@@ -1,0 +1,192 @@
+"""``finetune-contract fuzz``: fuzz a parser written in any language, run as a command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+from contract import registry
+from contract.cli import EXIT_OK, EXIT_VIOLATIONS, UsageError
+from contract.fuzz import ExecError, FuzzReport, check_command, encode_payload
+
+_PROTOCOL_HELP = (
+    "oneshot: one process per payload; the payload is written to standard input, "
+    "exit status 0 = accepted, other = rejected, killed by a signal or past the "
+    "timeout = crash. jsonl: one persistent process; one payload per line in, one "
+    'verdict line out: {"ok": true} or {"ok": false, "error": "..."}.'
+)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0 or value != value or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return value
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser(
+        "fuzz",
+        help="fuzz an external parser with conforming and non-conforming payloads",
+        description=(
+            "Run a parser command (any language) on payloads drawn from the contract: "
+            "conforming ones must be accepted; in strict mode non-conforming ones must be "
+            "rejected; in both modes it must not crash or hang. Findings are shrunk with "
+            "Hypothesis and written to --out. " + _PROTOCOL_HELP
+        ),
+        epilog="Exit status: 0 no finding, 1 findings, 2 usage error or unusable command.",
+    )
+    parser.add_argument(
+        "--exec",
+        dest="command",
+        required=True,
+        metavar="CMD",
+        help="the parser command line, split like a POSIX shell does (no shell is run)",
+    )
+    parser.add_argument(
+        "--protocol", choices=("oneshot", "jsonl"), default="oneshot", help="default: oneshot"
+    )
+    parser.add_argument(
+        "--mode",
+        choices=("strict", "tolerant"),
+        default="strict",
+        help="strict: non-conforming payloads must be rejected; tolerant: they may be "
+        "accepted (default: strict)",
+    )
+    parser.add_argument(
+        "-n",
+        dest="draws",
+        type=_positive_int,
+        default=100,
+        metavar="N",
+        help="payloads to draw, half conforming, half non-conforming (default: 100)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=None, help="seed of the draws (default: random, printed)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=5.0,
+        metavar="SECONDS",
+        help="per payload (default: 5)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="write each finding (label, minimal payload) to this directory",
+    )
+    parser.add_argument(
+        "--schema",
+        default=registry.DEFAULT_SCHEMA,
+        metavar="NAME",
+        help=f"type of the payloads (default: {registry.DEFAULT_SCHEMA})",
+    )
+    parser.add_argument(
+        "--shrink-time",
+        type=_positive_float,
+        default=30.0,
+        metavar="SECONDS",
+        help="time budget for shrinking all findings (default: 30)",
+    )
+    parser.add_argument("--no-shrink", action="store_true", help="report findings as drawn")
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="report format (default: text)"
+    )
+    parser.set_defaults(run=run)
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "root"
+
+
+def write_findings(report: FuzzReport, out: Path, command: str, seed: int) -> list[Path]:
+    """One ``NN-kind-rule.json`` (finding with payload) and ``.payload.json`` per finding."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot create {out}: {exc.strerror or exc}") from None
+    written: list[Path] = []
+    for number, finding in enumerate(report.findings, 1):
+        rule = ""
+        if finding.label:
+            rule = f"-{finding.label.get('keyword', '')}-{finding.label.get('path', '')}"
+        stem = f"{number:02d}-{finding.kind}{_slug(rule) and '-' + _slug(rule)}"
+        record = {
+            **finding.as_dict(),
+            "command": command,
+            "seed": seed,
+            "schema": report.schema,
+            "mode": report.mode,
+        }
+        target = out / f"{stem}.json"
+        raw = out / f"{stem}.payload.json"
+        try:
+            target.write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n", "utf-8")
+            raw.write_bytes(encode_payload(finding.payload) + b"\n")
+        except OSError as exc:
+            raise UsageError(f"cannot write {target}: {exc.strerror or exc}") from None
+        written += [target, raw]
+    return written
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        registry.uri_of(args.schema)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        argv = shlex.split(args.command)
+    except ValueError as exc:
+        raise UsageError(f"--exec: {exc}") from None
+    if not argv:
+        raise UsageError("--exec: empty command")
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    try:
+        report = check_command(
+            argv,
+            args.schema,
+            protocol=args.protocol,
+            mode=args.mode,
+            draws=args.draws,
+            seed=seed,
+            timeout=args.timeout,
+            shrink=not args.no_shrink,
+            shrink_time=args.shrink_time,
+        )
+    except ExecError as exc:
+        raise UsageError(str(exc)) from None
+    written: list[Path] = []
+    if args.out is not None and report.findings:
+        written = write_findings(report, args.out, args.command, seed)
+    if args.format == "json":
+        document = {**report.as_dict(), "seed": seed, "written": [str(p) for p in written]}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print(report)
+        if written:
+            print(f"wrote {len(written)} files to {args.out}")
+        if report.findings and args.seed is None:
+            print(f"replay with --seed {seed}")
+    sys.stdout.flush()
+    return EXIT_VIOLATIONS if report.findings else EXIT_OK
