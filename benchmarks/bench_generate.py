@@ -1,0 +1,375 @@
+"""Generation speed: ``contract.strategies`` against a hand-written strategy and Schemathesis.
+
+Run: python benchmarks/bench_generate.py [-n 2000] [--seed 0]
+
+In one run, draws the same number of FineTuningJob payloads from
+``strategies.conforming()``, from a hand-written ``st.fixed_dictionaries``
+strategy of the same shape, and (if it is installed) from Schemathesis's
+positive mode; then the same for non-conforming payloads:
+``strategies.nonconforming()``, the hand-written strategy with one property
+replaced by a wrong-typed value, and Schemathesis's negative mode. Prints
+examples per second and each contender's ratio to ours. Every contender runs
+under the same Hypothesis settings (generate phase only, no database).
+
+The hand-written strategy restates the contract's bounds on purpose: it is
+the thing ``contract.strategies`` replaces, kept here only as the speed
+baseline (the practical ceiling for a Hypothesis-driven generator).
+"""
+
+from __future__ import annotations
+
+import argparse
+import string
+import time
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, seed, settings
+from hypothesis import strategies as st
+
+from contract import registry, strategies
+
+# -- the hand-written baseline -------------------------------------------------------------------
+
+_TEXT = st.text(string.ascii_letters + string.digits + " -_.,:'")
+
+
+def _ident(prefix: str) -> st.SearchStrategy[str]:
+    return st.text(string.ascii_letters + string.digits, min_size=1, max_size=24).map(
+        lambda s: prefix + s
+    )
+
+
+def _auto_or(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.just("auto") | values
+
+
+def _nullable(values: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | values
+
+
+def _number(low: float, high: float) -> st.SearchStrategy[Any]:
+    return st.integers(max(1, int(low) + 1), int(high)) | st.floats(
+        low, high, exclude_min=True, allow_nan=False
+    )
+
+
+BATCH = _auto_or(st.integers(1, 256))
+LR = _auto_or(_number(0, 1000))
+EPOCHS = _auto_or(st.integers(1, 50))
+
+
+def _hyper(**more: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {},
+        optional={"batch_size": BATCH, "learning_rate_multiplier": LR, "n_epochs": EPOCHS, **more},
+    )
+
+
+_CONTENT_ITEM = st.one_of(
+    _TEXT,
+    st.fixed_dictionaries(
+        {"type": st.just("input_text"), "text": _TEXT},
+        optional={"prompt_cache_breakpoint": st.fixed_dictionaries({"mode": st.just("explicit")})},
+    ),
+    st.fixed_dictionaries({"type": st.just("output_text"), "text": _TEXT}),
+    st.fixed_dictionaries(
+        {"type": st.just("input_image"), "image_url": _TEXT}, optional={"detail": _TEXT}
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("input_audio"),
+            "input_audio": st.fixed_dictionaries(
+                {"data": _TEXT, "format": st.sampled_from(["mp3", "wav"])}
+            ),
+        }
+    ),
+)
+_EVAL_ITEM = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["user", "assistant", "system", "developer"]),
+        "content": _CONTENT_ITEM | st.lists(_CONTENT_ITEM),
+    },
+    optional={"type": st.just("message")},
+)
+_GRADERS = [
+    st.fixed_dictionaries(
+        {
+            "type": st.just("string_check"),
+            "name": _TEXT,
+            "input": _TEXT,
+            "reference": _TEXT,
+            "operation": st.sampled_from(["eq", "ne", "like", "ilike"]),
+        }
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("text_similarity"),
+            "name": _TEXT,
+            "input": _TEXT,
+            "reference": _TEXT,
+            "evaluation_metric": st.sampled_from(["cosine", "fuzzy_match", "bleu", "rouge_l"]),
+        }
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("python"), "name": _TEXT, "source": _TEXT},
+        optional={"image_tag": _TEXT},
+    ),
+    st.fixed_dictionaries(
+        {
+            "type": st.just("score_model"),
+            "name": _TEXT,
+            "model": _TEXT,
+            "input": st.lists(_EVAL_ITEM),
+        },
+        optional={
+            "range": st.lists(st.floats(allow_nan=False), min_size=2, max_size=2),
+            "sampling_params": st.fixed_dictionaries(
+                {},
+                optional={
+                    "seed": _nullable(st.integers()),
+                    "top_p": _nullable(st.integers() | st.floats(allow_nan=False)),
+                    "temperature": _nullable(st.integers() | st.floats(allow_nan=False)),
+                    "max_completions_tokens": _nullable(st.integers(min_value=1)),
+                    "reasoning_effort": _nullable(
+                        st.sampled_from(["none", "minimal", "low", "medium", "high", "xhigh"])
+                    ),
+                },
+            ),
+        },
+    ),
+]
+_LABEL_MODEL = st.fixed_dictionaries(
+    {
+        "type": st.just("label_model"),
+        "name": _TEXT,
+        "model": _TEXT,
+        "input": st.lists(_EVAL_ITEM),
+        "labels": st.lists(_TEXT),
+        "passing_labels": st.lists(_TEXT),
+    }
+)
+_GRADER = st.one_of(
+    *_GRADERS,
+    st.fixed_dictionaries(
+        {
+            "type": st.just("multi"),
+            "name": _TEXT,
+            "graders": st.one_of(*_GRADERS, _LABEL_MODEL),
+            "calculate_output": _TEXT,
+        }
+    ),
+)
+_METHOD = st.one_of(
+    st.fixed_dictionaries(
+        {"type": st.just("supervised")},
+        optional={"supervised": st.fixed_dictionaries({}, optional={"hyperparameters": _hyper()})},
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("dpo")},
+        optional={
+            "dpo": st.fixed_dictionaries(
+                {}, optional={"hyperparameters": _hyper(beta=_auto_or(_number(0, 2)))}
+            )
+        },
+    ),
+    st.fixed_dictionaries(
+        {"type": st.just("reinforcement")},
+        optional={
+            "reinforcement": st.fixed_dictionaries(
+                {"grader": _GRADER},
+                optional={
+                    "hyperparameters": _hyper(
+                        compute_multiplier=_auto_or(_number(1e-5, 10)),
+                        eval_interval=_auto_or(st.integers(1, 2**31)),
+                        eval_samples=_auto_or(st.integers(1, 2**31)),
+                        reasoning_effort=st.sampled_from(["default", "low", "medium", "high"]),
+                    )
+                },
+            )
+        },
+    ),
+)
+_TIME = st.integers(1_600_000_000, 1_900_000_000)
+_INTEGRATION = st.fixed_dictionaries(
+    {
+        "type": st.just("wandb"),
+        "wandb": st.fixed_dictionaries(
+            {"project": _TEXT},
+            optional={
+                "name": _nullable(_TEXT),
+                "entity": _nullable(_TEXT),
+                "tags": st.lists(_TEXT),
+            },
+        ),
+    }
+)
+HANDWRITTEN_JOB = st.fixed_dictionaries(
+    {
+        "id": _ident("ftjob-"),
+        "created_at": _TIME,
+        "error": _nullable(
+            st.fixed_dictionaries({"code": _TEXT, "message": _TEXT, "param": _nullable(_TEXT)})
+        ),
+        "fine_tuned_model": _nullable(_TEXT),
+        "finished_at": _nullable(_TIME),
+        "hyperparameters": _hyper(batch_size=_nullable(BATCH)),
+        "model": _TEXT,
+        "object": st.just("fine_tuning.job"),
+        "organization_id": _ident("org-"),
+        "result_files": st.lists(_ident("file-")),
+        "status": st.sampled_from(
+            ["validating_files", "queued", "running", "succeeded", "failed", "cancelled"]
+        ),
+        "trained_tokens": _nullable(st.integers(0, 2**31)),
+        "training_file": _ident("file-"),
+        "validation_file": _nullable(_ident("file-")),
+        "seed": st.integers(0, 2**31),
+    },
+    optional={
+        "integrations": _nullable(st.lists(_INTEGRATION, max_size=5)),
+        "estimated_finish": _nullable(_TIME),
+        "method": _METHOD,
+        "metadata": _nullable(
+            st.dictionaries(st.text(max_size=64), st.text(max_size=512), max_size=16)
+        ),
+    },
+)
+#: Hand-written "mutants": one property replaced by a value of a wrong type.
+HANDWRITTEN_BAD = st.builds(
+    lambda job, key, bad: {**job, key: bad},
+    HANDWRITTEN_JOB,
+    st.sampled_from(["id", "created_at", "status", "object", "seed", "result_files"]),
+    st.just(None) | st.booleans() | st.lists(st.integers(), max_size=2),
+)
+
+
+# -- Schemathesis, when installed --------------------------------------------------------------
+
+
+def _schemathesis(negative: bool) -> st.SearchStrategy[Any] | None:
+    """A strategy for FineTuningJob request bodies built by Schemathesis, or None."""
+    try:
+        import schemathesis
+        from schemathesis.generation import GenerationMode
+    except ImportError:
+        return None
+    components = {}
+    for name, doc in registry.documents().items():
+        body = {k: v for k, v in doc.items() if k not in ("$id", "$schema")}
+        components[name] = _rewrite_refs(body)
+    openapi = {
+        "openapi": "3.1.0",
+        "info": {"title": "bench", "version": "1"},
+        "paths": {
+            "/jobs": {
+                "post": {
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {"$ref": "#/components/schemas/FineTuningJob"}
+                            }
+                        },
+                    },
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+        "components": {"schemas": components},
+    }
+    schema = schemathesis.openapi.from_dict(openapi)
+    mode = GenerationMode.NEGATIVE if negative else GenerationMode.POSITIVE
+    operation = schema["/jobs"]["POST"]
+    return operation.as_strategy(generation_mode=mode).map(lambda case: case.body)
+
+
+def _rewrite_refs(value: Any) -> Any:
+    """Point ``Name.json#/x`` references at ``#/components/schemas/Name/x``."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key == "$ref" and isinstance(item, str) and not item.startswith("#"):
+                doc, _, fragment = item.partition("#")
+                out[key] = f"#/components/schemas/{doc.removesuffix('.json')}{fragment}"
+            else:
+                out[key] = _rewrite_refs(item)
+        return out
+    if isinstance(value, list):
+        return [_rewrite_refs(v) for v in value]
+    return value
+
+
+# -- measuring --------------------------------------------------------------------------------
+
+
+def rate(strategy: st.SearchStrategy[Any], count: int, seed_value: int) -> float:
+    """Examples per second drawing ``count`` examples (Hypothesis generate phase only)."""
+    drawn = 0
+
+    @settings(
+        max_examples=count,
+        database=None,
+        phases=[Phase.generate],
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @seed(seed_value)
+    @given(strategy)
+    def draw(_: Any) -> None:
+        nonlocal drawn
+        drawn += 1
+
+    start = time.perf_counter()
+    draw()
+    elapsed = time.perf_counter() - start
+    return drawn / elapsed
+
+
+def table(
+    title: str, contenders: list[tuple[str, st.SearchStrategy[Any] | None]], n: int, s: int
+) -> None:
+    print(f"\n{title} ({n} examples each)")
+    results: list[tuple[str, float | None]] = []
+    for label, strategy in contenders:
+        if strategy is None:
+            results.append((label, None))
+            continue
+        rate(strategy, min(n, 50), s)  # build the strategy and warm caches
+        results.append((label, rate(strategy, n, s)))
+    ours = results[0][1] or 1.0
+    for label, value in results:
+        if value is None:
+            print(f"  {label:<48} {'skipped (not installed)':>24}")
+        else:
+            print(f"  {label:<48} {value:>10.0f} ex/s   ours/this = {ours / value:5.2f}x")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=2000, help="examples per contender (default 2000)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    table(
+        "Conforming FineTuningJob payloads",
+        [
+            ("contract.strategies.conforming()", strategies.conforming()),
+            ("hand-written st.fixed_dictionaries", HANDWRITTEN_JOB),
+            ("Schemathesis positive mode", _schemathesis(negative=False)),
+        ],
+        args.n,
+        args.seed,
+    )
+    table(
+        "Non-conforming FineTuningJob payloads",
+        [
+            ("contract.strategies.nonconforming()", strategies.nonconforming()),
+            ("hand-written, one property of a wrong type", HANDWRITTEN_BAD),
+            ("Schemathesis negative mode", _schemathesis(negative=True)),
+        ],
+        args.n,
+        args.seed,
+    )
+
+
+if __name__ == "__main__":
+    main()
