@@ -74,12 +74,12 @@ Mode = Literal["strict", "tolerant"]
 Accepts = Literal["json", "bytes"]
 PayloadClass = Literal["conforming", "nonconforming"]
 FindingKind = Literal["rejected-conforming", "accepted-nonconforming", "crash", "hang", "invariant"]
-Outcome = Literal["accepted", "rejected", "crash", "hang", "skipped"]
+Outcome = Literal["accepted", "rejected", "crash", "hang"]
 
 MODES: Final = ("strict", "tolerant")
 ACCEPTS: Final = ("json", "bytes")
 CLASSES: Final[tuple[PayloadClass, PayloadClass]] = ("conforming", "nonconforming")
-OUTCOMES: Final[tuple[Outcome, ...]] = ("accepted", "rejected", "crash", "hang", "skipped")
+OUTCOMES: Final[tuple[Outcome, ...]] = ("accepted", "rejected", "crash", "hang")
 
 #: Exception types that count as a clean rejection by default: ``ValueError``
 #: (which covers ``json.JSONDecodeError`` and pydantic's ``ValidationError``)
@@ -179,7 +179,7 @@ class FuzzReport:
     """The verdict of a fuzzing run: per-class tallies and the findings.
 
     ``counts[class][outcome]`` counts parser calls per payload class and
-    outcome (``accepted``, ``rejected``, ``crash``, ``hang``, ``skipped``).
+    outcome (``accepted``, ``rejected``, ``crash``, ``hang``).
     For :func:`check_parser` these are all calls, shrinking and database
     replay included; for :func:`check_command` they are the drawn payloads
     only (shrinking is extra).
@@ -261,8 +261,6 @@ def _judge(
     exc_type: str = "",
     tb: str = "",
 ) -> Finding | None:
-    if outcome == "skipped":
-        return None
     kind: FindingKind | None = None
     group = ""
     if outcome == "hang":
@@ -605,8 +603,7 @@ def check_parser(
     ) -> Finding | None:
         nonlocal hangs
         if hangs >= MAX_HANGS:
-            counts[payload_class]["skipped"] += 1
-            return None
+            raise _OutOfTime  # ends the run: each further call could hang too
         arg = encode_payload(payload) if accepts == "bytes" else copy.deepcopy(payload)
         status, value = caller(arg)
         exception = exc_type = tb = ""
@@ -615,8 +612,9 @@ def check_parser(
             outcome, exception = "hang", f"no return within {timeout:g}s"
             hangs += 1
         elif status == "raised":
-            exception, exc_type, tb = _describe(value)
             outcome = "rejected" if isinstance(value, clean) else "crash"
+            if outcome == "crash" or payload_class == "conforming":
+                exception, exc_type, tb = _describe(value)
         else:
             outcome = "accepted"
         counts[payload_class][outcome] += 1

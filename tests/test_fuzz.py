@@ -1,0 +1,288 @@
+"""contract.fuzz.check_parser / fuzz_parser: verdicts, shrinking, labels, database replay."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis.database import InMemoryExampleDatabase
+
+import contract
+from contract import registry
+from contract.fuzz import FuzzReport, ParserFindings, check_parser, fuzz_parser
+
+REQUIRED = set(registry.document("FineTuningJob")["required"])
+
+
+def must_conform(payload: Any, schema: str = "FineTuningJob") -> None:
+    """Raise ValueError unless the payload conforms (cheaper than contract.validate)."""
+    if not contract.is_valid(payload, schema=schema):
+        raise ValueError(f"not a {schema}")
+
+
+def validating_parser(payload: Any) -> Any:
+    """A correct strict parser: the contract's own validator."""
+    must_conform(payload)
+    return payload
+
+
+def accepts_batch_size_zero(payload: Any) -> Any:
+    """Buggy: lets batch_size 0 through (and checks everything else)."""
+    if (
+        isinstance(payload, dict)
+        and type(payload.get("batch_size")) is int
+        and payload["batch_size"] == 0
+    ):
+        payload = {k: v for k, v in payload.items() if k != "batch_size"}
+    must_conform(payload, "FineTuningJobHyperparameters")
+    return payload
+
+
+def test_correct_parser_has_no_findings() -> None:
+    report = check_parser(validating_parser, max_examples=40, seed=1, database=None)
+    assert report.ok, str(report)
+    conforming, nonconforming = report.counts["conforming"], report.counts["nonconforming"]
+    assert conforming["accepted"] >= 30 and conforming["rejected"] == 0
+    assert nonconforming["rejected"] >= 30 and nonconforming["accepted"] == 0
+
+
+def test_strict_mode_reports_the_accepted_mutant_shrunk_and_labelled() -> None:
+    report = check_parser(
+        accepts_batch_size_zero, "FineTuningJobHyperparameters", seed=2, database=None
+    )
+    assert [f.kind for f in report.findings] == ["accepted-nonconforming"], str(report)
+    finding = report.findings[0]
+    assert json.dumps(finding.payload) == '{"batch_size": 0}'  # 0, not False or 0.0
+    assert finding.shrunk
+    assert finding.label is not None
+    assert (finding.label["path"], finding.label["keyword"]) == ("/batch_size", "minimum")
+    assert "accepted-nonconforming" in str(report) and '"batch_size": 0' in str(report)
+
+
+def test_tolerant_mode_lets_the_parser_accept_nonconforming_payloads() -> None:
+    report = check_parser(
+        accepts_batch_size_zero,
+        "FineTuningJobHyperparameters",
+        mode="tolerant",
+        seed=2,
+        database=None,
+    )
+    assert report.ok, str(report)
+    assert report.counts["nonconforming"]["accepted"] > 0
+
+
+def test_crash_on_sixteen_metadata_keys_is_found_with_a_sixteen_key_payload() -> None:
+    def crashes_on_sixteen_keys(payload: Any) -> Any:
+        metadata = payload.get("metadata") if isinstance(payload, dict) else None
+        if isinstance(metadata, dict) and len(metadata) == 16:
+            raise KeyError("sixteen")
+        must_conform(payload)
+        return payload
+
+    report = check_parser(
+        crashes_on_sixteen_keys, max_examples=100, seed=3, database=None, shrink_time=2
+    )
+    by_kind = {f.kind: f for f in report.findings}
+    assert set(by_kind) == {"rejected-conforming", "crash"}, str(report)
+    for finding in by_kind.values():
+        assert len(finding.payload["metadata"]) == 16
+        assert finding.exception == "KeyError: 'sixteen'"
+        assert "KeyError" in finding.traceback
+    assert contract.is_valid(by_kind["rejected-conforming"].payload)
+    crash = by_kind["crash"]
+    assert crash.payload_class == "nonconforming" and crash.label is not None
+    assert not contract.is_valid(crash.payload)
+
+
+def test_shrunk_conforming_payload_is_minimal() -> None:
+    def chokes_on_cancelled(payload: Any) -> Any:
+        must_conform(payload)
+        if payload["status"] == "cancelled":
+            raise TypeError("cannot handle cancelled jobs")
+        return payload
+
+    report = check_parser(chokes_on_cancelled, max_examples=60, seed=4, database=None)
+    assert len(report.findings) == 1, str(report)
+    finding = report.findings[0]
+    assert finding.kind == "rejected-conforming" and finding.shrunk
+    assert finding.exception == "TypeError: cannot handle cancelled jobs"
+    assert finding.payload["status"] == "cancelled"
+    assert set(finding.payload) == REQUIRED  # every optional property shrunk away
+    assert finding.payload["hyperparameters"] == {}
+    assert finding.payload["result_files"] == []
+
+
+def test_unclean_exception_is_a_crash_even_in_tolerant_mode() -> None:
+    schema = "FineTuningJobHyperparameters"
+
+    def raises_runtime_error(payload: Any) -> Any:
+        if not contract.is_valid(payload, schema=schema):
+            raise RuntimeError("boom")
+        return payload
+
+    report = check_parser(
+        raises_runtime_error, schema, mode="tolerant", max_examples=30, seed=5, database=None
+    )
+    assert report.findings and {f.kind for f in report.findings} == {"crash"}
+    assert all(f.exception == "RuntimeError: boom" for f in report.findings)
+    assert all(f.payload_class == "nonconforming" for f in report.findings)
+
+    clean = check_parser(
+        raises_runtime_error,
+        schema,
+        mode="tolerant",
+        max_examples=30,
+        seed=5,
+        database=None,
+        clean=(RuntimeError,),
+    )
+    assert clean.ok, str(clean)
+
+
+def test_invariant_violation_is_a_finding() -> None:
+    def pairs_of(payload: Any) -> Any:
+        must_conform(payload, "Metadata")
+        return payload or {}
+
+    report = check_parser(
+        pairs_of,
+        "Metadata",
+        max_examples=60,
+        seed=6,
+        database=None,
+        invariant=lambda payload, value: len(value) < 3,
+    )
+    assert [f.kind for f in report.findings] == ["invariant"], str(report)
+    finding = report.findings[0]
+    assert finding.payload_class == "conforming"
+    assert len(finding.payload) == 3
+    assert "invariant returned False" in finding.exception
+
+
+RELEASE = threading.Event()
+
+
+@pytest.fixture
+def release_hung_calls() -> Iterator[None]:
+    yield
+    RELEASE.set()
+
+
+@pytest.mark.usefixtures("release_hung_calls")
+def test_hanging_parser_is_a_finding_within_bounded_time() -> None:
+    def hangs_on_queued(payload: Any) -> Any:
+        if isinstance(payload, dict) and payload.get("status") == "queued":
+            RELEASE.wait()
+        must_conform(payload)
+        return payload
+
+    started = time.monotonic()
+    report = check_parser(hangs_on_queued, max_examples=40, seed=7, database=None, timeout=0.2)
+    elapsed = time.monotonic() - started
+    hangs = [f for f in report.findings if f.kind == "hang"]
+    assert hangs, str(report)
+    assert all(f.payload["status"] == "queued" for f in hangs)
+    assert sum(c["hang"] for c in report.counts.values()) <= 3  # at most MAX_HANGS calls hang
+    assert elapsed < 15
+    assert any("after 3 hangs" in note for note in report.notes)
+
+
+def test_bytes_input() -> None:
+    seen: list[type] = []
+
+    def parse_bytes(data: Any) -> Any:
+        seen.append(type(data))
+        payload = json.loads(data)
+        must_conform(payload)
+        return payload
+
+    report = check_parser(parse_bytes, accepts="bytes", max_examples=20, seed=8, database=None)
+    assert report.ok, str(report)
+    assert seen and set(seen) == {bytes}
+
+
+def test_findings_are_saved_and_replayed_first_from_the_database() -> None:
+    database = InMemoryExampleDatabase()
+    # No seed=: Hypothesis neither reads nor writes the database in a seeded run.
+    first = check_parser(accepts_batch_size_zero, "FineTuningJobHyperparameters", database=database)
+    assert [f.payload for f in first.findings] == [{"batch_size": 0}]
+    assert database.data, "nothing saved in the example database"
+
+    calls: list[Any] = []
+
+    def recording(payload: Any) -> Any:
+        calls.append(payload)
+        return accepts_batch_size_zero(payload)
+
+    # Same name as the first parser, so it reads the same database entries.
+    recording.__qualname__ = accepts_batch_size_zero.__qualname__
+    recording.__module__ = accepts_batch_size_zero.__module__
+    second = check_parser(
+        recording,
+        "FineTuningJobHyperparameters",
+        database=database,
+        max_examples=5,
+        mode="strict",
+    )
+    nonconforming_calls = [
+        p for p in calls if not contract.is_valid(p, schema="FineTuningJobHyperparameters")
+    ]
+    assert nonconforming_calls[0] == {"batch_size": 0}  # replayed before any new draw
+    assert [f.payload for f in second.findings] == [{"batch_size": 0}]
+
+
+def test_fuzz_parser_decorator_makes_a_pytest_test() -> None:
+    @fuzz_parser("FineTuningJobHyperparameters", seed=11, database=None)
+    def test_buggy(payload: Any) -> Any:
+        return accepts_batch_size_zero(payload)
+
+    assert inspect.signature(test_buggy).parameters == {}
+    assert test_buggy.__name__ == "test_buggy"
+    with pytest.raises(ParserFindings) as caught:
+        test_buggy()
+    assert isinstance(caught.value, AssertionError)
+    assert "accepted-nonconforming" in str(caught.value)
+    assert caught.value.report.findings[0].payload == {"batch_size": 0}
+
+    @fuzz_parser("FineTuningJobHyperparameters", max_examples=20, seed=11, database=None)
+    def test_good(payload: Any) -> Any:
+        must_conform(payload, "FineTuningJobHyperparameters")
+        return payload
+
+    test_good()  # no finding: does not raise
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"mode": "lenient"}, "mode must be one of strict, tolerant"),
+        ({"accepts": "text"}, "accepts must be one of json, bytes"),
+        ({"schema": "NoSuchType"}, "unknown schema 'NoSuchType'"),
+        ({"max_examples": 0}, "max_examples must be at least 1"),
+        ({"timeout": 0}, "timeout must be a positive number"),
+    ],
+)
+def test_bad_options_are_clear_errors(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check_parser(validating_parser, **options)
+
+
+def test_report_renders_as_table_and_json() -> None:
+    report = check_parser(
+        accepts_batch_size_zero, "FineTuningJobHyperparameters", seed=2, database=None
+    )
+    assert isinstance(report, FuzzReport)
+    lines = report.table().splitlines()
+    assert lines[0].split() == ["class", "calls", "accepted", "rejected", "crashed", "hung"]
+    assert lines[1].split()[0] == "conforming" and lines[2].split()[0] == "nonconforming"
+    assert lines[-1] == "findings: 1"
+    document = json.loads(json.dumps(report.as_dict()))
+    assert document["findings"][0]["label"]["keyword"] == "minimum"
+    assert document["findings"][0]["payload"] == {"batch_size": 0}
+    with pytest.raises(ParserFindings):
+        report.raise_for_findings()
