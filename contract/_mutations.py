@@ -1,7 +1,7 @@
 """Mutation operators: conforming payloads with exactly one rule broken.
 
-A mutant is built top-down: pick a constraint of the type (each equally
-likely, shallow ones first so failures shrink to simple mutants), pick one of
+A mutant is built top-down: pick a kind of rule (keyword), then a constraint
+of that kind (shallow ones first, so failures shrink to simple mutants), one of
 the routes by which a payload reaches it, generate a conforming payload along
 that route (every other part drawn from the conforming strategies, so it
 stays valid), and put at the end of the route a value that breaks that one

@@ -66,9 +66,11 @@ def nonconforming(
 ) -> st.SearchStrategy[Mutant]:
     """Payloads that break exactly one rule of ``name``, as labelled :class:`Mutant` objects.
 
-    Each constraint reachable from the type (see :func:`contract.constraints.constraints`)
-    is equally likely to be the one broken, at any of the places a payload
-    reaches it; the rest of the payload is drawn from :func:`conforming`. Every
+    The rule broken is drawn keyword first (every kind of rule about equally
+    often), then one constraint of that kind reachable from the type (see
+    :func:`contract.constraints.constraints`), then one of the places a payload
+    reaches it; the rest of the payload is drawn from :func:`conforming`, so
+    exactly one rule is broken. Failures shrink towards small payloads. Every
     mutant is checked with the fast validator before it is yielded: it is
     invalid, with an error at or above its labelled ``path``.
     """
