@@ -1,0 +1,342 @@
+"""External parsers: both protocols, bad commands, the fuzz CLI and the example parsers."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import contract
+from contract import registry
+from contract._exec_parser import JsonLinesParser, OneShotParser, parse_verdict_line
+from contract.cli import main
+from contract.fuzz import check_command
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data" / "fuzz"
+PERL = f"perl {ROOT / 'examples' / 'perl' / 'parse_pause.pl'}"
+PYTHON = f"{sys.executable} {ROOT / 'examples' / 'python' / 'parse_pause.py'}"
+REQUIRED = set(registry.document("FineTuningJob")["required"])
+PAYLOAD = b'{"id": "x"}'
+
+
+def children() -> set[int]:
+    """Pids of this process's live (or unreaped) children."""
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found |= {int(pid) for pid in (task / "children").read_text().split()}
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state != "Z"
+
+
+def fuzz(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["fuzz", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# -- protocols ---------------------------------------------------------------
+
+
+def test_oneshot_exit_status_is_the_verdict() -> None:
+    before = children()
+    assert OneShotParser(["true"], 5).check(PAYLOAD).outcome == "accepted"
+    rejected = OneShotParser(["sh", "-c", "echo bad field >&2; exit 1"], 5).check(PAYLOAD)
+    assert (rejected.outcome, rejected.detail) == ("rejected", "exit status 1: bad field")
+    crashed = OneShotParser(["sh", "-c", "kill -SEGV $$"], 5).check(PAYLOAD)
+    assert (crashed.outcome, crashed.detail) == ("crash", "killed by SIGSEGV")
+    echoed = OneShotParser(["sh", "-c", 'test "$(cat)" = \'{"id": "x"}\''], 5).check(PAYLOAD)
+    assert echoed.outcome == "accepted"  # the payload arrives on stdin
+    assert children() <= before
+
+
+@pytest.mark.parametrize("argv", [["sleep", "100"], ["yes"]], ids=["never-answers", "floods"])
+def test_oneshot_hang_or_flood_is_killed_at_the_timeout(argv: list[str]) -> None:
+    before = children()
+    started = time.monotonic()
+    verdict = OneShotParser(argv, 0.5).check(PAYLOAD)
+    assert verdict.outcome == "hang" and "0.5s" in verdict.detail
+    assert time.monotonic() - started < 3
+    assert children() <= before
+
+
+def test_oneshot_kills_the_whole_process_group(tmp_path: Path) -> None:
+    pids = tmp_path / "pids"
+    script = f"echo $$ > {pids}; sleep 100 & echo $! >> {pids}; wait"
+    verdict = OneShotParser(["sh", "-c", script], 0.5).check(PAYLOAD)
+    assert verdict.outcome == "hang"
+    shell, grandchild = (int(p) for p in pids.read_text().split())
+    deadline = time.monotonic() + 3
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(shell) and not alive(grandchild)
+
+
+def test_jsonl_verdict_lines() -> None:
+    script = (
+        "import sys\n"
+        "for line in sys.stdin:\n"
+        '    print(\'{"ok": true}\' if \'good\' in line else \'{"ok": false, "error": "bad"}\','
+        " flush=True)\n"
+    )
+    with JsonLinesParser([sys.executable, "-c", script], 5) as parser:
+        verdicts = [parser.check(p) for p in (b'"good"', b'"nope"', b'"good"')]
+        assert parser.processes == 1
+    assert [(v.outcome, v.detail) for v in verdicts] == [
+        ("accepted", ""),
+        ("rejected", "bad"),
+        ("accepted", ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "outcome"),
+    [
+        (b'{"ok": true, "extra": 1}', "accepted"),
+        (b'{"ok": false}', "rejected"),
+        (b"y", "crash"),
+        (b'{"ok": "yes"}', "crash"),
+        (b"[true]", "crash"),
+    ],
+)
+def test_verdict_line_format(line: bytes, outcome: str) -> None:
+    assert parse_verdict_line(line).outcome == outcome
+
+
+def test_jsonl_process_dying_mid_stream_is_a_crash_and_is_restarted() -> None:
+    before = children()
+    with JsonLinesParser([sys.executable, str(DATA / "exit_after_two.py")], 5) as parser:
+        verdicts = [parser.check(PAYLOAD) for _ in range(4)]
+        assert parser.processes == 2
+    assert [v.outcome for v in verdicts] == ["rejected", "rejected", "crash", "rejected"]
+    assert verdicts[2].detail == "exited (exit status 3) without a verdict: giving up"
+    assert children() <= before
+
+
+@pytest.mark.parametrize(
+    ("argv", "detail"),
+    [
+        (["sleep", "100"], "no verdict line within 0.5s (killed)"),
+        (["yes"], "invalid verdict line 'y'"),
+        (["head", "-c", "1000000", "/dev/zero"], "verdict line longer than"),
+        (["true"], "exited (exit status 0) without a verdict"),
+    ],
+    ids=["never-answers", "floods-lines", "floods-one-line", "exits-immediately"],
+)
+def test_jsonl_bad_processes_are_findings_not_hangs(argv: list[str], detail: str) -> None:
+    before = children()
+    started = time.monotonic()
+    with JsonLinesParser(argv, 0.5) as parser:
+        verdict = parser.check(PAYLOAD)
+    assert verdict.outcome in ("crash", "hang") and detail in verdict.detail
+    assert time.monotonic() - started < 3
+    assert children() <= before
+
+
+# -- the CLI -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "protocol", "message"),
+    [
+        ("no-such-parser-command", "oneshot", "command not found: no-such-parser-command"),
+        ("true", "jsonl", "gave no verdict for its first 3 payloads"),
+        ("sleep 100", "oneshot", "still running after 0.3s"),
+        ("sleep 100", "jsonl", "no verdict line within 0.3s"),
+        ("yes", "oneshot", "still running after 0.3s"),
+        ("yes", "jsonl", "invalid verdict line 'y'"),
+        ("'unbalanced", "oneshot", "--exec: No closing quotation"),
+    ],
+)
+def test_cli_unusable_command_is_a_one_line_error(
+    capsys: pytest.CaptureFixture[str], command: str, protocol: str, message: str
+) -> None:
+    started = time.monotonic()
+    status, _, err = fuzz(
+        capsys,
+        "--exec",
+        command,
+        "--protocol",
+        protocol,
+        "-n",
+        "6",
+        "--seed",
+        "1",
+        "--timeout",
+        "0.3",
+    )
+    assert status == 2
+    assert err.count("\n") == 1 and err.startswith("finetune-contract: error: ")
+    assert message in err and "Traceback" not in err
+    assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["--timeout", "-1"], ["-n", "0"], ["--protocol", "http"]],
+    ids=["timeout", "draws", "protocol"],
+)
+def test_cli_bad_options_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["fuzz", "--exec", "true", *args])
+    assert exited.value.code == 2
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_cli_unknown_schema(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = fuzz(capsys, "--exec", "true", "--schema", "Nope")
+    assert status == 2 and "unknown schema 'Nope'" in err
+
+
+def test_cli_findings_are_written_for_regression(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_dir = tmp_path / "findings"
+    status, out, _ = fuzz(
+        capsys,
+        "--exec",
+        "cat",
+        "-n",
+        "8",
+        "--seed",
+        "3",
+        "--out",
+        str(out_dir),
+        "--shrink-time",
+        "5",
+    )
+    assert status == 1
+    assert "accepted-nonconforming" in out and "wrote" in out
+    records = sorted(out_dir.glob("*[0-9a-z].json"))
+    records = [p for p in records if not p.name.endswith(".payload.json")]
+    assert records
+    for record_path in records:
+        record = json.loads(record_path.read_text())
+        assert record["kind"] == "accepted-nonconforming"
+        assert set(record["label"]) == {"path", "keyword", "description"}
+        assert record["command"] == "cat" and record["seed"] == 3
+        raw = record_path.with_name(record_path.stem + ".payload.json")
+        assert json.loads(raw.read_bytes()) == record["payload"]
+        assert not contract.is_valid(record["payload"])
+
+
+def test_cli_same_seed_same_draws(capsys: pytest.CaptureFixture[str]) -> None:
+    runs = [
+        json.loads(
+            fuzz(
+                capsys,
+                "--exec",
+                "cat",
+                "-n",
+                "10",
+                "--seed",
+                "5",
+                "--no-shrink",
+                "--format",
+                "json",
+            )[1]
+        )
+        for _ in range(2)
+    ]
+    assert runs[0]["findings"] == runs[1]["findings"] and runs[0]["findings"]
+
+
+def test_crash_is_shrunk_to_a_minimal_payload() -> None:
+    argv = [sys.executable, str(DATA / "abort_on_cancelled.py"), "--jsonl"]
+    report = check_command(
+        argv, protocol="jsonl", mode="tolerant", draws=60, seed=7, timeout=5, shrink_time=20
+    )
+    conforming = [f for f in report.findings if f.payload_class == "conforming"]
+    assert [f.kind for f in conforming] == ["rejected-conforming"], str(report)
+    finding = conforming[0]
+    assert finding.shrunk and "SIGABRT" in finding.exception
+    assert finding.payload["status"] == "cancelled"
+    assert set(finding.payload) == REQUIRED
+    assert all(f.kind == "crash" for f in report.findings if f.payload_class == "nonconforming")
+
+
+# -- the example parsers -----------------------------------------------------
+
+
+def counts_of(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any]]:
+    status, out, _ = fuzz(capsys, *args, "--seed", "11", "--format", "json", "--shrink-time", "5")
+    return status, json.loads(out)
+
+
+@pytest.mark.parametrize(
+    ("command", "protocol", "draws"),
+    [
+        (PERL + " --jsonl", "jsonl", "80"),
+        (PERL, "oneshot", "12"),
+        (PYTHON + " --jsonl", "jsonl", "80"),
+        (PYTHON, "oneshot", "12"),
+    ],
+    ids=["perl-jsonl", "perl-oneshot", "python-jsonl", "python-oneshot"],
+)
+def test_example_parsers_pass_in_tolerant_mode(
+    capsys: pytest.CaptureFixture[str], command: str, protocol: str, draws: str
+) -> None:
+    status, report = counts_of(
+        capsys, "--exec", command, "--protocol", protocol, "-n", draws, "--mode", "tolerant"
+    )
+    assert status == 0 and report["findings"] == []
+    conforming = report["counts"]["conforming"]
+    assert conforming["accepted"] == (int(draws) + 1) // 2  # every conforming payload accepted
+    assert report["counts"]["nonconforming"]["rejected"] > 0  # it does check something
+
+
+def test_perl_and_python_examples_agree(capsys: pytest.CaptureFixture[str]) -> None:
+    _, perl = counts_of(
+        capsys, "--exec", PERL + " --jsonl", "--protocol", "jsonl", "-n", "80", "--mode", "tolerant"
+    )
+    _, python = counts_of(
+        capsys,
+        "--exec",
+        PYTHON + " --jsonl",
+        "--protocol",
+        "jsonl",
+        "-n",
+        "80",
+        "--mode",
+        "tolerant",
+    )
+    assert perl["counts"] == python["counts"]
+
+
+def test_perl_example_in_strict_mode_reports_the_rules_it_does_not_check(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, report = counts_of(
+        capsys, "--exec", PERL + " --jsonl", "--protocol", "jsonl", "-n", "80"
+    )
+    assert status == 1 and report["findings"]
+    checked = {
+        "id",
+        "model",
+        "organization_id",
+        "training_file",
+        "object",
+        "status",
+        "created_at",
+        "finished_at",
+        "estimated_finish",
+        "hyperparameters",
+        "metadata",
+        "error",
+    }
+    for finding in report["findings"]:
+        assert finding["kind"] == "accepted-nonconforming"
+        top = finding["label"]["path"].split("/")[1] if finding["label"]["path"] else ""
+        assert top not in checked, finding["label"]
