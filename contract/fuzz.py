@@ -66,6 +66,7 @@ __all__ = [
     "ParserFindings",
     "check_command",
     "check_parser",
+    "draw",
     "encode_payload",
     "fuzz_parser",
 ]
