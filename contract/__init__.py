@@ -8,25 +8,76 @@ package validates payloads and responses against them::
     list(contract.iter_violations(payload))       # every violation
     contract.is_valid(payload, schema="Metadata") # bool, fast path
     contract.check_response(200, headers, body, job_id="ftjob-abc123")
+
+Names are imported on first use (PEP 562), so loading the pytest plugin,
+which lives in this package, costs nothing until the toolkit is used.
 """
 
 from __future__ import annotations
 
-from contract.registry import DEFAULT_SCHEMA, schema_names
-from contract.response import check_body, check_response
-from contract.validation import is_valid, iter_violations, validate
-from contract.violations import ContractViolation, Violation
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "DEFAULT_SCHEMA": "contract.registry",
+    "schema_names": "contract.registry",
+    "check_body": "contract.response",
+    "check_response": "contract.response",
+    "is_valid": "contract.validation",
+    "iter_violations": "contract.validation",
+    "validate": "contract.validation",
+    "ContractViolation": "contract.violations",
+    "Violation": "contract.violations",
+    "Contract": "contract.checker",
+    "httpx_hook": "contract.hooks",
+    "ContractServer": "contract.server",
+}
+_SUBMODULES = ("strategies", "constraints", "fuzz", "recordings", "live")
 
 __all__ = [
     "DEFAULT_SCHEMA",
+    "Contract",
+    "ContractServer",
     "ContractViolation",
     "Violation",
     "check_body",
     "check_response",
+    "constraints",
+    "fuzz",
+    "httpx_hook",
     "is_valid",
     "iter_violations",
+    "live",
+    "recordings",
     "schema_names",
+    "strategies",
     "validate",
 ]
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from contract import constraints, fuzz, live, recordings, strategies
+    from contract.checker import Contract
+    from contract.hooks import httpx_hook
+    from contract.registry import DEFAULT_SCHEMA, schema_names
+    from contract.response import check_body, check_response
+    from contract.server import ContractServer
+    from contract.validation import is_valid, iter_violations, validate
+    from contract.violations import ContractViolation, Violation
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"contract.{name}")
+    else:
+        raise AttributeError(f"module 'contract' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -137,3 +137,10 @@ def test_unknown_schema_name_lists_the_known_ones() -> None:
         contract.is_valid({}, schema="FineTuningJobs")
     with pytest.raises(ValueError, match="known schemas"):
         list(contract.iter_violations({}, schema="nope"))
+
+
+def test_package_exports_resolve() -> None:
+    for name in contract.__all__:
+        assert getattr(contract, name) is not None, name
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = contract.nope  # type: ignore[attr-defined]
