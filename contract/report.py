@@ -33,18 +33,18 @@ def summary(results: Sequence[Result]) -> dict[str, int]:
     return {"checked": len(results), "valid": valid, "invalid": len(results) - valid}
 
 
-def as_json(results: Sequence[Result], errors: Sequence[str] = ()) -> str:
-    """One JSON object: results, summary, and input errors (when any)."""
+def as_json(results: Sequence[Result], errors: Sequence[str] = (), skipped: int = 0) -> str:
+    """One JSON object: results, summary (with recorded non-pause calls skipped), errors."""
     document: dict[str, object] = {
         "results": [r.as_dict() for r in results],
-        "summary": summary(results),
+        "summary": {**summary(results), "skipped": skipped},
     }
     if errors:
         document["errors"] = list(errors)
     return json.dumps(document, indent=2, ensure_ascii=False)
 
 
-def as_text(results: Sequence[Result], verbose: bool = False) -> str:
+def as_text(results: Sequence[Result], verbose: bool = False, skipped: int = 0) -> str:
     """One line per violation, ``source: /json/pointer: message``, then a summary line."""
     lines: list[str] = []
     for result in results:
@@ -56,5 +56,10 @@ def as_text(results: Sequence[Result], verbose: bool = False) -> str:
     lines.append(
         f"checked {counts['checked']} payload{'s' if counts['checked'] != 1 else ''}: "
         f"{counts['valid']} valid, {counts['invalid']} invalid"
+        + (
+            f" ({skipped} other recorded interaction{'s' if skipped != 1 else ''} skipped)"
+            if skipped
+            else ""
+        )
     )
     return "\n".join(lines)

@@ -57,7 +57,7 @@ def test_jsonl_names_each_line(capsys: pytest.CaptureFixture[str]) -> None:
         (f"{path}:2", False),
         (f"{path}:4", True),
     ]
-    assert report["summary"] == {"checked": 3, "valid": 2, "invalid": 1}
+    assert report["summary"] == {"checked": 3, "valid": 2, "invalid": 1, "skipped": 0}
     assert {(v["path"], v["keyword"]) for v in report["results"][1]["violations"]} == {
         ("/status", "enum"),
         ("/seed", "type"),
@@ -73,7 +73,7 @@ def test_jsonl_names_each_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_directory_is_walked(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--format", "json", str(PAYLOADS))
     assert status == 1
-    assert json.loads(out)["summary"] == {"checked": 5, "valid": 3, "invalid": 2}
+    assert json.loads(out)["summary"] == {"checked": 5, "valid": 3, "invalid": 2, "skipped": 0}
 
 
 def test_schema_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -176,3 +176,32 @@ def test_help_explains_formats_and_exit_status() -> None:
     assert result.returncode == 0
     for phrase in (".jsonl", "Exit status", "--schema", "example recordings"):
         assert phrase in text
+
+
+RECORDINGS = Path(__file__).resolve().parent / "data" / "recordings"
+
+
+def test_other_recorded_calls_are_counted(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, str(RECORDINGS / "cassette-mixed.yaml"))
+    assert status == 1
+    assert out.splitlines()[-1].endswith("invalid (1 other recorded interaction skipped)")
+    status, out, _ = run(capsys, "--format", "json", str(RECORDINGS / "pause-mixed.har"))
+    assert json.loads(out)["summary"]["skipped"] == 1
+
+
+def test_recording_without_pause_calls_is_not_a_pass(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from tests.recording_builders import har_entry, write_har
+
+    har = write_har(
+        tmp_path / "list.har",
+        [har_entry(method="GET", url="https://api.openai.com/v1/fine_tuning/jobs")],
+    )
+    status, out, err = run(capsys, str(har))
+    assert status == 2
+    assert out == ""
+    assert err.strip() == (
+        f"finetune-contract check: error: {har}: no pause interactions found "
+        "(1 other interaction skipped)"
+    )

@@ -56,18 +56,27 @@ def run(args: argparse.Namespace) -> int:
         files = list(expand(paths))
     except RecordingError as exc:
         files, errors = [], [str(exc)]
+    skipped = 0
     for file in files:
         try:
-            for interaction in read(file):
+            for interaction in read(file, include_other=True):
+                if not interaction.is_pause:
+                    skipped += 1
+                    continue
                 schema = None if interaction.status is not None else args.schema
                 results.append(Result(interaction.source, tuple(interaction.check(schema))))
         except RecordingError as exc:
             errors.append(str(exc))
+    if files and not results and not errors:
+        # Nothing checked is not a pass: the paths hold no pause interaction.
+        errors.append(
+            f"{', '.join(map(str, paths))}: no pause interactions found "
+            f"({skipped} other interaction{'s' if skipped != 1 else ''} skipped)"
+        )
     if args.format == "json":
-        print(as_json(results, errors))
-    else:
-        if results:
-            print(as_text(results, verbose=args.verbose))
+        print(as_json(results, errors, skipped))
+    elif results:
+        print(as_text(results, verbose=args.verbose, skipped=skipped))
     for error in errors:
         print(f"finetune-contract check: error: {error}", file=sys.stderr)
     if errors:
