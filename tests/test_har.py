@@ -108,7 +108,7 @@ def test_cli_checks_har_pause_entries_only(capsys: pytest.CaptureFixture[str]) -
     assert out.splitlines() == [
         f'{path}::interaction[2]: /id: "ftjob-someone-else" is not the job the request '
         'paused ("ftjob-har3")',
-        "checked 2 payloads: 1 valid, 1 invalid",
+        "checked 2 payloads: 1 valid, 1 invalid (1 other recorded interaction skipped)",
     ]
     assert FIXTURE_KEY not in out + err
 
