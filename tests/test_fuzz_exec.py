@@ -29,7 +29,11 @@ def children() -> set[int]:
     """Pids of this process's live (or unreaped) children."""
     found: set[int] = set()
     for task in Path(f"/proc/{os.getpid()}/task").iterdir():
-        found |= {int(pid) for pid in (task / "children").read_text().split()}
+        try:
+            listed = (task / "children").read_text()
+        except FileNotFoundError:
+            continue  # a thread that ended while we looked has no children left
+        found |= {int(pid) for pid in listed.split()}
     return found
 
 
