@@ -182,7 +182,7 @@ def test_cli_unusable_command_is_a_one_line_error(
         "0.3",
     )
     assert status == 2
-    assert err.count("\n") == 1 and err.startswith("finetune-contract: error: ")
+    assert err.count("\n") == 1 and err.startswith("finetune-contract fuzz: error: ")
     assert message in err and "Traceback" not in err
     assert time.monotonic() - started < 10
 

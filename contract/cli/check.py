@@ -6,9 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from contract import registry
 from contract._paths import example_recordings_dir
 from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS
+from contract.cli._arguments import check_schema, schema_argument
 from contract.recordings import READERS, RecordingError, expand, read
 from contract.report import Result, as_json, as_text
 
@@ -30,13 +30,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="report format (default: text)"
     )
-    parser.add_argument(
-        "--schema",
-        default=registry.DEFAULT_SCHEMA,
-        metavar="NAME",
-        help=f"type the payloads must conform to (default: {registry.DEFAULT_SCHEMA}); "
-        "one of: " + ", ".join(registry.schema_names()),
-    )
+    schema_argument(parser, "type raw payloads must conform to")
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads"
     )
@@ -44,11 +38,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        registry.uri_of(args.schema)
-    except ValueError as exc:
-        print(f"finetune-contract check: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    check_schema(args.schema)
     paths = args.paths or [example_recordings_dir()]
     results: list[Result] = []
     errors: list[str] = []

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from contract.cli import EXIT_OK, EXIT_VIOLATIONS, UsageError
-from contract.cli.generate import check_schema, refuse_existing, schema_argument
+from contract.cli._arguments import check_schema, schema_argument
+from contract.cli.generate import refuse_existing
 
 _EPILOG = """\
 Every constraint reachable from the type (one row per schema location and
@@ -29,7 +30,7 @@ def register(commands: Any) -> None:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    schema_argument(parser)
+    schema_argument(parser, "type whose constraints are listed")
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="report format (default: text)"
     )

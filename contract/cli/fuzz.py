@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from contract import registry
 from contract.cli import EXIT_OK, EXIT_VIOLATIONS, UsageError
+from contract.cli._arguments import check_schema, positive_int, positive_seconds, schema_argument
 from contract.fuzz import ExecError, FuzzReport, check_command, encode_payload
 
 _PROTOCOL_HELP = (
@@ -21,26 +21,6 @@ _PROTOCOL_HELP = (
     "timeout = crash. jsonl: one persistent process; one payload per line in, one "
     'verdict line out: {"ok": true} or {"ok": false, "error": "..."}.'
 )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
-    return value
 
 
 def register(commands: Any) -> None:
@@ -75,7 +55,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "-n",
         dest="draws",
-        type=_positive_int,
+        type=positive_int,
         default=100,
         metavar="N",
         help="payloads to draw, half conforming, half non-conforming (default: 100)",
@@ -85,7 +65,7 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_positive_float,
+        type=positive_seconds,
         default=5.0,
         metavar="SECONDS",
         help="per payload (default: 5)",
@@ -96,15 +76,10 @@ def register(commands: Any) -> None:
         metavar="DIR",
         help="write each finding (label, minimal payload) to this directory",
     )
-    parser.add_argument(
-        "--schema",
-        default=registry.DEFAULT_SCHEMA,
-        metavar="NAME",
-        help=f"type of the payloads (default: {registry.DEFAULT_SCHEMA})",
-    )
+    schema_argument(parser, "type of the payloads")
     parser.add_argument(
         "--shrink-time",
-        type=_positive_float,
+        type=positive_seconds,
         default=30.0,
         metavar="SECONDS",
         help="time budget for shrinking all findings (default: 30)",
@@ -151,10 +126,7 @@ def write_findings(report: FuzzReport, out: Path, command: str, seed: int) -> li
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        registry.uri_of(args.schema)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    check_schema(args.schema)
     try:
         argv = shlex.split(args.command)
     except ValueError as exc:

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from contract import registry
 from contract.cli import EXIT_OK, UsageError
+from contract.cli._arguments import check_schema, positive_int, schema_argument
 
 _EPILOG = """\
 Output. Without -o, payloads go to standard output, one JSON document per line;
@@ -33,35 +33,6 @@ Hypothesis version). Without --seed a random seed is used and printed on
 standard error.
 
 Exit status: 0 written, 2 usage error or unwritable output."""
-
-
-def positive_int(text: str) -> int:
-    """argparse type: an integer of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
-
-
-def schema_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--schema",
-        default=registry.DEFAULT_SCHEMA,
-        metavar="NAME",
-        help=f"type to generate (default: {registry.DEFAULT_SCHEMA}); one of: "
-        + ", ".join(registry.schema_names()),
-    )
-
-
-def check_schema(name: str) -> None:
-    """Raise :class:`UsageError` (listing the known names) for an unknown type."""
-    try:
-        registry.uri_of(name)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
 
 
 def register(commands: Any) -> None:
@@ -84,7 +55,7 @@ def register(commands: Any) -> None:
         "-n", type=positive_int, required=True, metavar="N", help="how many payloads"
     )
     parser.add_argument("--seed", type=int, default=None, metavar="S", help="random seed")
-    schema_argument(parser)
+    schema_argument(parser, "type to generate")
     parser.add_argument(
         "-o",
         "--output",
