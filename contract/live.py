@@ -86,11 +86,11 @@ def ensure_safe_base_url(base_url: str) -> None:
 
 
 def _status_error(status: int, body: bytes) -> LiveError:
-    from contract.response import _error_summary
+    from contract.response import error_summary
     from contract.strictjson import JSONSyntaxError, decode
 
     try:
-        detail = _error_summary(decode(body).value)
+        detail = error_summary(decode(body).value)
     except JSONSyntaxError:
         detail = ""
     kind = _STATUS_KINDS.get(status) or ("server-error" if status >= 500 else "http-error")

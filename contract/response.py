@@ -38,8 +38,9 @@ def _media_type(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
-def _error_summary(body: Any) -> str:
-    """The API's own error message, when ``body`` is its error envelope."""
+def error_summary(body: Any) -> str:
+    """The API's own message (": API error CODE: message") when the decoded ``body``
+    is its error envelope; "" otherwise."""
     if violations_of(body, "ErrorResponse"):
         return ""
     error = body["error"]
@@ -89,7 +90,7 @@ def check_response(
     status, media_type, schema = documented_response()
     problems, payload = _decode_body(body)
     if status_code != status:
-        detail = "" if payload is _UNDECODABLE else _error_summary(payload)
+        detail = "" if payload is _UNDECODABLE else error_summary(payload)
         operation = _registry.operation()["operationId"]
         return [
             Violation(

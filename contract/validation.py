@@ -59,11 +59,10 @@ def is_valid(payload: Any, schema: str = _registry.DEFAULT_SCHEMA) -> bool:
 
 def violations_of(payload: Any, schema: str = _registry.DEFAULT_SCHEMA) -> list[Violation]:
     """Every violation of ``schema`` in ``payload``, as a list (empty when valid)."""
-    _registry.uri_of(schema)
+    root = _registry.uri_of(schema)  # first, so an unknown name is a clear ValueError
     if _fast_is_valid(payload, schema):
         return []
-    validator = reference_validator(schema)
-    return explain(validator.iter_errors(payload), _registry.uri_of(schema))
+    return explain(reference_validator(schema).iter_errors(payload), root)
 
 
 def iter_violations(payload: Any, schema: str = _registry.DEFAULT_SCHEMA) -> Iterator[Violation]:
