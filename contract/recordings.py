@@ -22,7 +22,7 @@ from pathlib import Path
 from contract import pause_path
 from contract.redact import redact, redact_headers
 from contract.response import Headers, check_body, check_response
-from contract.strictjson import JSONSyntaxError, decode
+from contract.strictjson import Decoded, JSONSyntaxError, decode
 from contract.violations import Violation
 
 
@@ -53,6 +53,8 @@ class Interaction:
     request_headers: Headers | None = field(default=None, repr=False)
     #: Short name inside its file (``interaction[2]``, ``line[3]``): the pytest item name.
     name: str = field(default="", compare=False)
+    #: The body as the reader already decoded it (payload files), so it is not parsed twice.
+    decoded: Decoded | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_request(self) -> bool:
@@ -67,7 +69,7 @@ class Interaction:
     def check(self, schema: str | None = None) -> list[Violation]:
         """Every violation of this interaction (empty when it conforms)."""
         if self.status is None:
-            return check_body(self.body, schema)
+            return check_body(self.body if self.decoded is None else self.decoded, schema)
         return check_response(self.status, self.headers, self.body, job_id=self.job_id)
 
 
@@ -114,10 +116,10 @@ def _read_bytes(path: Path, label: str) -> bytes:
         raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
 
 
-def _ensure_decodes(data: bytes, label: str) -> None:
-    """Raise RecordingError unless ``data`` is JSON at all (RFC problems are left to the check)."""
+def _decoded(data: bytes, label: str) -> Decoded:
+    """``data`` decoded; RecordingError unless it is JSON at all (RFC problems go to the check)."""
     try:
-        decode(data)
+        return decode(data)
     except JSONSyntaxError as exc:
         raise RecordingError(label, str(exc)) from None
 
@@ -125,8 +127,7 @@ def _ensure_decodes(data: bytes, label: str) -> None:
 def read_json(path: Path, label: str) -> Iterator[Interaction]:
     """A file holding one JSON payload."""
     data = _read_bytes(path, label)
-    _ensure_decodes(data, label)
-    yield Interaction(source=f"{label}:1", body=data, name="payload")
+    yield Interaction(source=f"{label}:1", body=data, name="payload", decoded=_decoded(data, label))
 
 
 def read_jsonl(path: Path, label: str) -> Iterator[Interaction]:
@@ -141,9 +142,9 @@ def _lines(data: bytes, label: str) -> Iterator[Interaction]:
         if not line.strip():
             continue
         where = f"{label}:{number}"
-        _ensure_decodes(line, where)
+        decoded = _decoded(line, where)
         count += 1
-        yield Interaction(source=where, body=line, name=f"line[{number}]")
+        yield Interaction(source=where, body=line, name=f"line[{number}]", decoded=decoded)
     if count == 0:
         raise RecordingError(label, "holds no payloads (every line is blank)")
 
@@ -175,13 +176,13 @@ def read_stdin(label: str = "<stdin>") -> Iterator[Interaction]:
     """Standard input: one JSON payload, or JSON Lines when it holds several."""
     data = sys.stdin.buffer.read()
     try:
-        decode(data)
+        decoded = decode(data)
     except JSONSyntaxError as exc:
         if data.strip() and b"\n" in data.strip():
             yield from _lines(data, label)
             return
         raise RecordingError(label, str(exc)) from None
-    yield Interaction(source=f"{label}:1", body=data, name="payload")
+    yield Interaction(source=f"{label}:1", body=data, name="payload", decoded=decoded)
 
 
 def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from contract import registry as _registry
 from contract._explain import show
-from contract.strictjson import JSONSyntaxError, decode
+from contract.strictjson import Decoded, JSONSyntaxError, decode
 from contract.validation import violations_of
 from contract.violations import Violation
 
@@ -51,21 +51,27 @@ def error_summary(body: Any) -> str:
 _UNDECODABLE = object()
 
 
-def _decode_body(body: bytes | str | Any) -> tuple[list[Violation], Any]:
-    """Decode a raw body strictly; the RFC 8259 problems met, and the value (or _UNDECODABLE)."""
-    if not isinstance(body, (bytes, str)):
+def _decode_body(body: bytes | str | Decoded | Any) -> tuple[list[Violation], Any]:
+    """Decode a raw body strictly; the RFC 8259 problems met, and the value (or _UNDECODABLE).
+
+    A :class:`Decoded` (a body already decoded strictly) is taken as it is.
+    """
+    if isinstance(body, Decoded):
+        decoded = body
+    elif not isinstance(body, (bytes, str)):
         return [], body
-    try:
-        decoded = decode(body)
-    except JSONSyntaxError as exc:
-        return [Violation("", "json", f"body {exc}")], _UNDECODABLE
+    else:
+        try:
+            decoded = decode(body)
+        except JSONSyntaxError as exc:
+            return [Violation("", "json", f"body {exc}")], _UNDECODABLE
     problems = [
         Violation("", "json", f"body is not interoperable JSON: {p}") for p in decoded.problems
     ]
     return problems, decoded.value
 
 
-def check_body(body: bytes | str | Any, schema: str | None = None) -> list[Violation]:
+def check_body(body: bytes | str | Decoded | Any, schema: str | None = None) -> list[Violation]:
     """Check a body: raw bytes/str are decoded strictly first; other values are taken as decoded."""
     found, payload = _decode_body(body)
     if payload is _UNDECODABLE:

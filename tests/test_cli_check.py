@@ -205,3 +205,17 @@ def test_recording_without_pause_calls_is_not_a_pass(
         f"finetune-contract check: error: {har}: no pause interactions found "
         "(1 other interaction skipped)"
     )
+
+
+def test_rfc_8259_problems_in_payload_files_are_violations(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "nan.jsonl"
+    path.write_text('{"team": NaN, "team": "x"}\n')
+    status, out, _ = run(capsys, "--schema", "Metadata", str(path))
+    assert status == 1
+    assert out.splitlines() == [
+        f"{path}:1: <root>: body is not interoperable JSON: NaN is not a JSON number",
+        f'{path}:1: <root>: body is not interoperable JSON: duplicate key "team" in an object',
+        "checked 1 payload: 0 valid, 1 invalid",
+    ]
