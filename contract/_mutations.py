@@ -31,6 +31,7 @@ from contract.constraints import (
     hint_of,
     show,
     slot_route,
+    step_into,
     subject,
     wrong_kinds,
 )
@@ -338,14 +339,7 @@ class _Sites:
                 after = steps[position + 1] if position + 2 == len(steps) else None
                 if isinstance(after, Prop) and node.discriminator == after.name:
                     taken = discriminator_values(node)
-                node = node.branches[step.index]
-            elif isinstance(step, Prop):
-                node = node.properties[step.name]
-            elif isinstance(step, Item):
-                assert node.items is not None
-                node = node.items
-            else:
-                node = _additional(node)
+            node = step_into(node, step)
         return node, taken
 
     def site(self, index: int, route_index: int) -> LeafStrategy:

@@ -312,19 +312,21 @@ def wrong_kinds(slot: Node) -> list[str]:
     return [k for k in KINDS if k not in accepted]
 
 
+def step_into(node: Node, step: Step) -> Node:
+    """The schema node one route step below ``node``."""
+    if isinstance(step, Branch):
+        return node.branches[step.index]
+    if isinstance(step, Prop):
+        return node.properties[step.name]
+    child = node.items if isinstance(step, Item) else node.additional
+    assert child is not None
+    return child
+
+
 def _node_at(top: Node, route: Route) -> Node:
     node = top
     for step in route:
-        if isinstance(step, Branch):
-            node = node.branches[step.index]
-        elif isinstance(step, Prop):
-            node = node.properties[step.name]
-        elif isinstance(step, Item):
-            assert node.items is not None
-            node = node.items
-        else:
-            assert node.additional is not None
-            node = node.additional
+        node = step_into(node, step)
     return node
 
 
