@@ -3,10 +3,11 @@
 A mutant is built top-down: pick a kind of rule (keyword), then a constraint
 of that kind (shallow ones first, so failures shrink to simple mutants), one of
 the routes by which a payload reaches it, generate a conforming payload along
-that route (every other part drawn from the conforming strategies, so it
-stays valid), and put at the end of the route a value that breaks that one
-constraint. The fast validator then confirms the payload is invalid and that
-its errors sit at or above the labelled path; anything else is discarded.
+that route (every other part drawn from the compiler's conforming strategies,
+the minimal ones for a minimal context, so it stays valid), and put at the end
+of the route a value that breaks that one constraint. The fast validator then
+confirms the payload is invalid and that its errors sit at or above the
+labelled path; anything else is discarded.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from contract._schema_strategies import INT_MAX, INT_MIN, Compiler, any_json, co
 from contract.constraints import (
     Branch,
     Constraint,
+    Extra,
     Item,
     Prop,
     Route,
@@ -49,59 +51,60 @@ LeafStrategy = st.SearchStrategy[Leaf]
 def pinned(
     c: Compiler, node: Node, route: Route, leaf: LeafStrategy, hint: str | None
 ) -> LeafStrategy:
-    """Conforming values of ``node`` whose part at the end of ``route`` comes from ``leaf``."""
-    if not route:
-        return leaf
-    step, rest = route[0], route[1:]
-    if isinstance(step, Branch):
-        return pinned(c, node.branches[step.index], rest, leaf, hint)
-    if isinstance(step, Prop):
-        name = step.name
-        child = pinned(c, node.properties[name], rest, leaf, name)
-        return st.tuples(c.fixed(node, skip=name), child).map(
-            lambda pair: ({**pair[0], name: pair[1][0]}, (name, *pair[1][1]), *pair[1][2:])
-        )
-    if isinstance(step, Item):
-        assert node.items is not None
-        return _in_array(c, node, pinned(c, node.items, rest, leaf, hint), hint)
-    return _in_additional(c, node, pinned(c, _additional(node), rest, leaf, None))
+    """Conforming values of ``node`` whose part at the end of ``route`` comes from ``leaf``.
 
-
-def _additional(node: Node) -> Node:
-    assert node.additional is not None
-    return node.additional
-
-
-def _in_array(c: Compiler, node: Node, child: LeafStrategy, hint: str | None) -> LeafStrategy:
-    assert node.items is not None
-    items = c.strategy(node.items, hint)
-    low = max(0, (node.min_items or 0) - 1)
-    high = None if node.max_items is None else node.max_items - 1
+    One composite walks the route: at each object it draws the other properties,
+    at each array the other items and the position, at each map the other pairs
+    and the key; then the leaf; then it nests the leaf's value back up the route.
+    """
+    levels: list[tuple[st.SearchStrategy[Any], str | st.SearchStrategy[str] | None]] = []
+    for step in route:
+        if isinstance(step, Prop):
+            levels.append((c.fixed(node, skip=step.name), step.name))
+            hint = step.name
+        elif isinstance(step, Item):
+            assert node.items is not None
+            low, high = c.others(
+                max(0, (node.min_items or 0) - 1),
+                None if node.max_items is None else node.max_items - 1,
+            )
+            levels.append(
+                (st.lists(c.strategy(node.items, hint), min_size=low, max_size=high), None)
+            )
+        elif isinstance(step, Extra):
+            _, limit = c.others(0, None if node.max_properties is None else node.max_properties - 1)
+            levels.append((c.additional(node, max_size=limit), c.keys(node)))
+            hint = None
+        node = step_into(node, step)
 
     @st.composite
     def build(draw: st.DrawFn) -> Leaf:
-        others = draw(st.lists(items, min_size=low, max_size=high))
-        value, path, keyword, description = draw(child)
-        index = draw(st.integers(0, len(others)))
-        others.insert(index, value)
-        return others, (index, *path), keyword, description
+        places: list[tuple[Any, str | int]] = []
+        for context, key in levels:
+            others = draw(context)
+            if key is None:
+                places.append((others, draw(_position(len(others)))))
+            elif isinstance(key, str):
+                places.append((others, key))
+            else:
+                # A drawn key already among the others is overwritten: still one bad value.
+                places.append((others, draw(key)))
+        value, below, keyword, description = draw(leaf)
+        for others, key in reversed(places):
+            if isinstance(others, list):
+                assert isinstance(key, int)
+                value = [*others[:key], value, *others[key:]]
+            else:
+                value = {**others, key: value}
+        return value, (*(key for _, key in places), *below), keyword, description
 
-    return build()
+    return build() if levels else leaf
 
 
-def _in_additional(c: Compiler, node: Node, child: LeafStrategy) -> LeafStrategy:
-    limit = None if node.max_properties is None else node.max_properties - 1
-    base = c.additional(node, max_size=limit)
-    keys = c.keys(node)
-
-    @st.composite
-    def build(draw: st.DrawFn) -> Leaf:
-        others = draw(base)
-        key = draw(keys.filter(lambda k: k not in others))
-        value, path, keyword, description = draw(child)
-        return {**others, key: value}, (key, *path), keyword, description
-
-    return build()
+@cache
+def _position(count: int) -> st.SearchStrategy[int]:
+    """Where among ``count`` other items the pinned one goes."""
+    return st.integers(0, count)
 
 
 # -- values that break one constraint ------------------------------------------------------------
@@ -251,7 +254,7 @@ def _number_ops(c: Compiler, node: Node, keyword: str, who: str) -> list[LeafStr
 def _bad_key(c: Compiler, node: Node, who: str) -> LeafStrategy:
     assert node.property_names is not None
     limit = node.property_names.max_length or 0
-    room = None if node.max_properties is None else node.max_properties - 1
+    _, room = c.others(0, None if node.max_properties is None else node.max_properties - 1)
     if node.additional is not None and not node.properties:
         base: st.SearchStrategy[dict[str, Any]] = c.additional(node, max_size=room)
         value = c.strategy(node.additional)
@@ -366,15 +369,16 @@ class _Sites:
         order = [k for k in _KEYWORD_ORDER if k in by_keyword]
         order += sorted(set(by_keyword) - set(order))
 
+        keywords = st.sampled_from(order)
+        constraints_of = {k: st.sampled_from(v) for k, v in by_keyword.items()}
+        routes_of = [_position(len(con.routes) - 1) for con in self.constraints]
+
         @st.composite
         def draw_site(draw: st.DrawFn) -> Leaf:
             # Keyword first, so that every kind of rule is broken about as often,
             # however many constraints of each kind the type has.
-            keyword = draw(st.sampled_from(order))
-            index = draw(st.sampled_from(by_keyword[keyword]))
-            routes = self.constraints[index].routes
-            route_index = draw(st.integers(0, len(routes) - 1))
-            return draw(self.site(index, route_index))
+            index = draw(constraints_of[draw(keywords)])
+            return draw(self.site(index, draw(routes_of[index])))
 
         return draw_site()
 
@@ -389,9 +393,12 @@ def _errors_above(validator: Any, payload: Any, path: Path) -> bool:
 
 
 @cache
-def leaves(name: str, *, realistic: bool) -> LeafStrategy:
-    """(payload, path parts, keyword, description), verified invalid at the labelled path."""
-    c = compiler(realistic=realistic, extra_properties=False)
+def leaves(name: str, *, realistic: bool, minimal: bool) -> LeafStrategy:
+    """(payload, path parts, keyword, description), verified invalid at the labelled path.
+
+    ``minimal`` draws the valid rest of the payload from the minimal compiler.
+    """
+    c = compiler(realistic=realistic, extra_properties=False, minimal=minimal)
     validator = fast_validator(name)
     return (
         _Sites(name, c).strategy().filter(lambda leaf: _errors_above(validator, leaf[0], leaf[1]))

@@ -141,12 +141,24 @@ def any_json() -> st.SearchStrategy[Any]:
     )
 
 
-class Compiler:
-    """Builds (and caches) the conforming strategy of every node, for one set of knobs."""
+#: In a minimal context, how many entries beyond its minimum a container that holds a
+#: chosen entry (see :meth:`Compiler.others`) may have, so the chosen one's position varies.
+SIBLINGS = 2
 
-    def __init__(self, *, realistic: bool, extra_properties: bool) -> None:
+
+class Compiler:
+    """Builds (and caches) the conforming strategy of every node, for one set of knobs.
+
+    ``minimal`` compiles the smallest values of each shape: objects carry their
+    required properties only, arrays and maps hold their minimum number of
+    entries; scalars are drawn as usual. Mutants use it for the valid part of
+    the payload around the one broken value.
+    """
+
+    def __init__(self, *, realistic: bool, extra_properties: bool, minimal: bool = False) -> None:
         self.realistic = realistic
-        self.extra_properties = extra_properties
+        self.extra_properties = extra_properties and not minimal
+        self.minimal = minimal
         self._cache: dict[tuple[int, str | None], st.SearchStrategy[Any]] = {}
 
     # -- entry point -------------------------------------------------------
@@ -259,6 +271,8 @@ class Compiler:
     def arrays(self, node: Node, hint: str | None) -> st.SearchStrategy[list[Any]]:
         items = self.strategy(node.items, hint) if node.items is not None else any_json()
         low, high = node.min_items or 0, node.max_items
+        if self.minimal:
+            high = low
         lists = st.lists(items, min_size=low, max_size=high)
         if high is not None and high > low:
             lists = with_boundary(lists, st.lists(items, min_size=high, max_size=high))
@@ -275,13 +289,16 @@ class Compiler:
     def additional(
         self, node: Node, min_size: int = 0, max_size: int | None = None
     ) -> st.SearchStrategy[dict[str, Any]]:
-        """The object's additional properties (those its ``additionalProperties`` describes)."""
+        """The object's additional properties (those its ``additionalProperties`` describes).
+
+        Without ``max_size``: up to ``maxProperties``, or ``min_size`` in a minimal context.
+        """
         values = any_json() if node.additional is None else self.strategy(node.additional)
         keys = self.keys(node)
         if node.properties:
             keys = keys.filter(lambda k: k not in node.properties)
         if max_size is None:
-            max_size = node.max_properties
+            max_size = min_size if self.minimal else node.max_properties
         dicts = st.dictionaries(keys, values, min_size=min_size, max_size=max_size)
         if max_size is not None and max_size > min_size:
             dicts = with_boundary(
@@ -300,8 +317,19 @@ class Compiler:
         keys = keys.filter(lambda k: k not in known)
         return st.dictionaries(keys, any_json(), max_size=3)
 
+    def others(self, low: int, high: int | None) -> tuple[int, int | None]:
+        """Size bounds for the other entries of a container that also holds a chosen one.
+
+        ``low``/``high`` leave room for the chosen entry; a minimal context keeps at
+        most :data:`SIBLINGS` entries beyond ``low``.
+        """
+        if self.minimal:
+            high = low + SIBLINGS if high is None else min(high, low + SIBLINGS)
+        return low, high
+
     def fixed(self, node: Node, skip: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
-        """The object's described properties: required always, optional ones maybe."""
+        """The object's described properties: required always, optional ones maybe
+        (never in a minimal context)."""
         required = {
             name: self.strategy(node.properties[name], name)
             for name in node.required
@@ -310,7 +338,7 @@ class Compiler:
         optional = {
             name: self.strategy(child, name)
             for name, child in node.properties.items()
-            if name not in node.required and name != skip
+            if name not in node.required and name != skip and not self.minimal
         }
         return st.fixed_dictionaries(required, optional=optional)
 
@@ -329,9 +357,9 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def compiler(*, realistic: bool, extra_properties: bool) -> Compiler:
+def compiler(*, realistic: bool, extra_properties: bool, minimal: bool = False) -> Compiler:
     """The shared compiler for one combination of knobs."""
-    return Compiler(realistic=realistic, extra_properties=extra_properties)
+    return Compiler(realistic=realistic, extra_properties=extra_properties, minimal=minimal)
 
 
 def minimal_integer(node: Node, realistic: bool = True) -> int:

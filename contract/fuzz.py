@@ -14,10 +14,11 @@ Verdicts, per payload class:
 
 * conforming payload (``contract.strategies.conforming``): ``parse`` must
   return; any exception is a finding (``rejected-conforming``);
-* non-conforming payload (``contract.strategies.nonconforming``, one broken
-  rule each): in ``strict`` mode ``parse`` must raise one of the *clean*
-  exception types (accepting is an ``accepted-nonconforming`` finding, reported
-  with the mutant's label); in ``tolerant`` mode it may also accept;
+* non-conforming payload (``contract.strategies.nonconforming`` with
+  ``context="full"``, one broken rule each): in ``strict`` mode ``parse``
+  must raise one of the *clean* exception types (accepting is an
+  ``accepted-nonconforming`` finding, reported with the mutant's label); in
+  ``tolerant`` mode it may also accept;
 * in both modes and both classes: an exception outside the clean types is a
   ``crash`` (on conforming payloads every exception is already a finding), no
   answer within ``timeout`` seconds is a ``hang``, and a returned value for
@@ -288,7 +289,8 @@ def _strategy(
 
     if payload_class == "conforming":
         return strategies.conforming(schema, realistic=realistic, extra_properties=extra_properties)
-    return strategies.nonconforming(schema, realistic=realistic)
+    # Full context: the fuzzer hunts crashes, and a crash may hinge on the rest of the payload.
+    return strategies.nonconforming(schema, realistic=realistic, context="full")
 
 
 def _split(payload_class: PayloadClass, drawn: Any) -> tuple[Any, Mapping[str, str] | None]:

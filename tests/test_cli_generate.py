@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from contract import registry
 from contract.cli import main
 from contract.validation import is_valid, violations_of
 
@@ -43,6 +44,32 @@ def test_invalid_to_file_with_label_sidecar(tmp_path: Path) -> None:
         assert set(label) == {"line", "path", "keyword", "description"}
         assert not is_valid(payload)
         assert label["path"] in {v.path for v in violations_of(payload)}
+
+
+def _optional_off_route(line: object) -> set[str]:
+    """Top-level optional properties of a labelled job, other than the one the violation is in."""
+    assert isinstance(line, dict)
+    payload, path = line["payload"], line["label"]["path"]
+    if not isinstance(payload, dict):
+        return set()
+    required = set(registry.document("FineTuningJob")["required"])
+    return set(payload) - required - {path.split("/")[1] if path else ""}
+
+
+def test_invalid_corpus_context(capsys: pytest.CaptureFixture[str]) -> None:
+    for flags, wanted in (([], False), (["--full-context"], True)):
+        assert main(["generate", "--invalid", "-n", "30", "--seed", "2", *flags]) == 0
+        lines = _lines(capsys.readouterr().out)
+        assert len(lines) == 30
+        # minimal (default): nothing optional besides the broken value's route;
+        # full: optional properties elsewhere in some payloads.
+        assert any(_optional_off_route(line) for line in lines) is wanted
+
+
+def test_full_context_is_for_invalid_only(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["generate", "--valid", "-n", "1", "--full-context"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--full-context applies to --invalid only" in err
 
 
 def test_directory_output_and_schema(tmp_path: Path) -> None:

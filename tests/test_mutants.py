@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 
-from contract import strategies
-from contract.strategies import Mutant
+from contract import registry, strategies
+from contract.strategies import Context, Mutant
 from contract.validation import fast_validator, reference_validator, violations_of
 
 NO_SHRINK = settings(
@@ -32,19 +32,21 @@ def _check(mutant: Mutant, name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "count"),
+    ("name", "count", "context"),
     [
-        ("FineTuningJob", 400),
-        ("Metadata", 150),
-        ("FineTuneReinforcementMethod", 200),
-        ("EvalItemContent", 150),
+        ("FineTuningJob", 400, "minimal"),
+        ("FineTuningJob", 300, "full"),
+        ("Metadata", 150, "minimal"),
+        ("Metadata", 100, "full"),
+        ("FineTuneReinforcementMethod", 200, "minimal"),
+        ("EvalItemContent", 150, "full"),
     ],
 )
 def test_mutants_are_rejected_by_both_validators_at_the_labelled_path(
-    name: str, count: int
+    name: str, count: int, context: Context
 ) -> None:
     @settings(max_examples=count, database=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(strategies.nonconforming(name))
+    @given(strategies.nonconforming(name, context=context))
     def check(mutant: Mutant) -> None:
         _check(mutant, name)
 
@@ -129,6 +131,52 @@ def test_every_kind_of_mutation_is_drawn(
 ) -> None:
     mutant = find(strategies.nonconforming(name), holds, settings=NO_SHRINK)
     _check(mutant, name)
+
+
+_JOB = registry.document("FineTuningJob")
+
+
+def _first_step(mutant: Mutant) -> str | None:
+    return mutant.path.split("/")[1] if mutant.path else None
+
+
+@settings(max_examples=300, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(strategies.nonconforming())
+def test_minimal_context_has_only_required_properties_off_the_route(mutant: Mutant) -> None:
+    payload = mutant.payload
+    if not isinstance(payload, dict):  # the whole job of a wrong type
+        return
+    off_route = set(payload) - {_first_step(mutant)}
+    assert off_route <= set(_JOB["required"]), mutant
+    for key in off_route:
+        if isinstance(payload[key], list):  # arrays hold their minimum number of items
+            assert len(payload[key]) == _JOB["properties"][key].get("minItems", 0), mutant
+
+
+def test_minimal_context_varies_the_position_of_the_broken_item() -> None:
+    mutant = find(
+        strategies.nonconforming("FineTuningIntegration"),
+        lambda m: m.path.startswith("/wandb/tags/") and m.path != "/wandb/tags/0",
+        settings=NO_SHRINK,
+    )
+    _check(mutant, "FineTuningIntegration")
+
+
+def test_full_context_carries_optional_properties_off_the_route() -> None:
+    optional = set(_JOB["properties"]) - set(_JOB["required"])
+    mutant = find(
+        strategies.nonconforming(context="full"),
+        lambda m: (
+            isinstance(m.payload, dict) and bool(optional & (set(m.payload) - {_first_step(m)}))
+        ),
+        settings=NO_SHRINK,
+    )
+    _check(mutant, "FineTuningJob")
+
+
+def test_unknown_context_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="unknown context 'tiny': expected one of minimal, full"):
+        strategies.nonconforming(context="tiny")  # type: ignore[arg-type]
 
 
 def test_mutants_shrink_to_the_smallest_violation() -> None:

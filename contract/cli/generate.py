@@ -74,6 +74,14 @@ def register(commands: Any) -> None:
         action="store_true",
         help="(--valid) add unknown properties to objects, as real responses carry",
     )
+    parser.add_argument(
+        "--full-context",
+        action="store_true",
+        help=(
+            "(--invalid) draw the valid rest of each payload like --valid does "
+            "(default: the smallest valid payload around the broken value)"
+        ),
+    )
     parser.set_defaults(run=run)
 
 
@@ -142,6 +150,8 @@ def run(args: argparse.Namespace) -> int:
     realistic = not args.arbitrary
     strategy: st.SearchStrategy[Any]
     if args.valid:
+        if args.full_context:
+            raise UsageError("--full-context applies to --invalid only")
         strategy = strategies.conforming(
             args.schema, realistic=realistic, extra_properties=args.extra_properties
         )
@@ -149,7 +159,11 @@ def run(args: argparse.Namespace) -> int:
         if args.extra_properties:
             raise UsageError("--extra-properties applies to --valid only")
         try:
-            strategy = strategies.nonconforming(args.schema, realistic=realistic)
+            strategy = strategies.nonconforming(
+                args.schema,
+                realistic=realistic,
+                context="full" if args.full_context else "minimal",
+            )
         except ValueError as exc:
             raise UsageError(str(exc)) from None
     seed = args.seed
