@@ -21,6 +21,8 @@ from contract._schema_nodes import Node
 
 #: JSON-safe integer range used where the schema leaves a side open (int64).
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
+#: Integers up to this size are exactly representable as floats.
+EXACT_FLOAT_INT = 2**53
 #: Plausible Unix timestamps (2020-09-13 .. 2030-03-17) for ``format: unixtime``.
 REALISTIC_TIME = (1_600_000_000, 1_900_000_000)
 #: Plausible window for open-ended integers and numbers in realistic mode.
@@ -41,23 +43,22 @@ _BASE_MODELS = (
 #: Unknown properties real responses have been seen to carry.
 REALISTIC_EXTRA_KEYS = ("user_provided_suffix", "usage_metrics", "shared_with_openai", "eval_id")
 
-#: One draw in BOUNDARY_ODDS takes a size limit exactly (strings, arrays, objects): often
-#: enough to reach it in a few hundred examples, rare enough to keep payloads small.
-BOUNDARY_ODDS = 16
+#: One draw in RARE_ODDS takes the rare case: a size limit exactly (strings, arrays,
+#: objects), or an integer written as ``7.0``. Often enough to reach it in a few hundred
+#: examples, rare enough to keep payloads small and varied.
+RARE_ODDS = 16
+_ODDS = st.integers(0, RARE_ODDS - 1)
 
 
-def with_boundary(
-    main: st.SearchStrategy[Any], at_limit: st.SearchStrategy[Any]
-) -> st.SearchStrategy[Any]:
-    """``main`` most of the time, ``at_limit`` one draw in :data:`BOUNDARY_ODDS`.
+def seldom(main: st.SearchStrategy[Any], rare: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """``main`` most of the time, ``rare`` one draw in :data:`RARE_ODDS`.
 
     (``st.one_of`` would pick each branch equally often; shrinks towards ``main``.)
     """
 
     @st.composite
     def pick(draw: st.DrawFn) -> Any:
-        limit = draw(st.integers(0, BOUNDARY_ODDS - 1)) == BOUNDARY_ODDS - 1
-        return draw(at_limit if limit else main)
+        return draw(rare if draw(_ODDS) == RARE_ODDS - 1 else main)
 
     return pick()
 
@@ -212,9 +213,21 @@ class Compiler:
                 return wlow, whigh
         return low, high
 
-    def integers(self, node: Node) -> st.SearchStrategy[int]:
+    def integers(self, node: Node) -> st.SearchStrategy[int | float]:
+        """Integers within the node's bounds; in arbitrary mode also integral floats.
+
+        JSON Schema counts ``7.0`` as an integer, so the contract allows it where an
+        integer is due (parsers that demand ``7`` break on it). Realistic mode keeps
+        to ``7``, as the API writes integers.
+        """
         low, high = self.integer_range(node)
-        return st.integers(low, high)
+        ints: st.SearchStrategy[int | float] = st.integers(low, high)
+        if self.realistic:
+            return ints
+        flow, fhigh = max(low, -EXACT_FLOAT_INT), min(high, EXACT_FLOAT_INT)
+        if flow > fhigh:
+            return ints
+        return seldom(ints, st.integers(flow, fhigh).map(float))
 
     def integers_any(self) -> st.SearchStrategy[int]:
         """Integers with no schema bound (small ones in realistic mode)."""
@@ -255,9 +268,7 @@ class Compiler:
         limit = node.max_length
         if limit is not None:
             # Reach the limit itself, which plain text() hardly ever does.
-            return with_boundary(
-                self.text(max_size=limit), self.text(min_size=limit, max_size=limit)
-            )
+            return seldom(self.text(max_size=limit), self.text(min_size=limit, max_size=limit))
         if self.realistic:
             if hint in _HINTS:
                 return _HINTS[hint]()
@@ -275,7 +286,7 @@ class Compiler:
             high = low
         lists = st.lists(items, min_size=low, max_size=high)
         if high is not None and high > low:
-            lists = with_boundary(lists, st.lists(items, min_size=high, max_size=high))
+            lists = seldom(lists, st.lists(items, min_size=high, max_size=high))
         return lists
 
     def keys(self, node: Node) -> st.SearchStrategy[str]:
@@ -284,7 +295,7 @@ class Compiler:
         limit = names.max_length if names is not None else None
         if limit is None:
             return self.text()
-        return with_boundary(self.text(max_size=limit), self.text(min_size=limit, max_size=limit))
+        return seldom(self.text(max_size=limit), self.text(min_size=limit, max_size=limit))
 
     def additional(
         self, node: Node, min_size: int = 0, max_size: int | None = None
@@ -301,7 +312,7 @@ class Compiler:
             max_size = min_size if self.minimal else node.max_properties
         dicts = st.dictionaries(keys, values, min_size=min_size, max_size=max_size)
         if max_size is not None and max_size > min_size:
-            dicts = with_boundary(
+            dicts = seldom(
                 dicts, st.dictionaries(keys, values, min_size=max_size, max_size=max_size)
             )
         return dicts

@@ -175,3 +175,27 @@ def test_sdk_model_fuzzed_in_strict_mode() -> None:
         assert finding.label is not None and explained(dict(finding.label)), str(finding)
         assert not contract.is_valid(finding.payload)
         assert sdk_accepts(finding.payload)
+
+
+def test_arbitrary_mode_finds_the_sdk_rejecting_integral_floats() -> None:
+    report = check_parser(
+        sdk_parse, realistic=False, max_examples=60, seed=21, database=None, shrink_time=2
+    )
+    rejected = [f for f in report.findings if f.kind == "rejected-conforming"]
+    assert rejected, str(report)
+    for finding in rejected:
+        assert contract.is_valid(finding.payload)
+        floats = _integral_floats(finding.payload)
+        assert floats, str(finding)  # the shrunk payload still holds a 7.0-style integer
+        assert "int" in (finding.exception or ""), str(finding)
+
+
+def _integral_floats(value: Any) -> list[float]:
+    if isinstance(value, float) and value.is_integer():
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [f for item in value for f in _integral_floats(item)]
+    return []
+

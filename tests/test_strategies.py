@@ -150,6 +150,23 @@ def test_arbitrary_strings_reach_non_ascii() -> None:
     assert not found["id"].startswith("ftjob-") or len(found["id"]) > 6
 
 
+def test_arbitrary_integers_reach_integral_floats() -> None:
+    # JSON Schema counts 7.0 as an integer: arbitrary mode draws it, realistic mode does not.
+    found = find(
+        strategies.conforming(realistic=False),
+        lambda j: isinstance(j["seed"], float),
+        settings=NO_SHRINK,
+    )
+    assert found["seed"].is_integer() and _both_accept(found, "FineTuningJob")
+
+    @settings(max_examples=200, database=None)
+    @given(strategies.conforming())
+    def check(job: dict[str, Any]) -> None:
+        assert all(isinstance(job[k], int) for k in ("seed", "created_at"))
+
+    check()
+
+
 def test_extra_properties_are_added_and_allowed() -> None:
     known = set(registry.document("FineTuningJob")["properties"])
     found = find(
