@@ -339,8 +339,10 @@ class Compiler:
         return low, high
 
     def fixed(self, node: Node, skip: str | None = None) -> st.SearchStrategy[dict[str, Any]]:
-        """The object's described properties: required always, optional ones maybe
-        (never in a minimal context)."""
+        """The object's described properties: required always, optional ones maybe.
+
+        A minimal context leaves the optional ones out.
+        """
         required = {
             name: self.strategy(node.properties[name], name)
             for name in node.required

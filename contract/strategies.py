@@ -22,7 +22,7 @@ __all__ = ["Context", "Mutant", "UnsupportedSchema", "conforming", "nonconformin
 
 #: How much valid payload a mutant carries around its broken value (see :func:`nonconforming`).
 Context = Literal["minimal", "full"]
-CONTEXTS: tuple[Context, ...] = ("minimal", "full")
+_CONTEXTS: tuple[Context, ...] = ("minimal", "full")
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,8 @@ def nonconforming(
     name or context.
     """
     _nodes.root(name)
-    if context not in CONTEXTS:
-        raise ValueError(f"unknown context {context!r}: expected one of {', '.join(CONTEXTS)}")
+    if context not in _CONTEXTS:
+        raise ValueError(f"unknown context {context!r}: expected one of {', '.join(_CONTEXTS)}")
     minimal = context == "minimal"
     return _mutations.leaves(name, realistic=realistic, minimal=minimal).map(_as_mutant)
 

@@ -198,4 +198,3 @@ def _integral_floats(value: Any) -> list[float]:
     if isinstance(value, list):
         return [f for item in value for f in _integral_floats(item)]
     return []
-
