@@ -19,8 +19,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from contract import _labels as labels
+from contract._generation import INT_MAX, INT_MIN
 from contract._schema_nodes import Node, discriminator_values
-from contract._schema_strategies import INT_MAX, INT_MIN, Compiler, any_json, compiler
+from contract._schema_strategies import Compiler, any_json, compiler
 from contract.constraints import (
     Branch,
     Constraint,
@@ -29,9 +31,7 @@ from contract.constraints import (
     Prop,
     Route,
     constraints,
-    describe_kind,
     hint_of,
-    show,
     slot_route,
     step_into,
     subject,
@@ -140,14 +140,14 @@ def _kind_values(c: Compiler, kind: str) -> st.SearchStrategy[Any]:
     return st.dictionaries(c.text(max_size=8), any_json(), max_size=3)
 
 
-def _leaf(values: st.SearchStrategy[Any], keyword: str, description: str) -> LeafStrategy:
+def _leaf(values: st.SearchStrategy[Any], label: labels.Label) -> LeafStrategy:
+    keyword, description = label
     return values.map(lambda v: (v, (), keyword, description))
 
 
 def _wrong_kind(c: Compiler, slot: Node, who: str) -> list[LeafStrategy]:
     return [
-        _leaf(_kind_values(c, kind), "type", f"{who} of wrong type {describe_kind(kind)}")
-        for kind in wrong_kinds(slot)
+        _leaf(_kind_values(c, kind), labels.wrong_type(who, kind)) for kind in wrong_kinds(slot)
     ]
 
 
@@ -178,10 +178,11 @@ def operators(
             )
             bad = text.filter(lambda s: s not in avoid)
             if taken is not None:
-                ops.append(_leaf(bad, "oneOf", f"{who} matches no oneOf alternative"))
+                ops.append(_leaf(bad, labels.no_alternative(who)))
+            elif keyword == "const":
+                ops.append(_leaf(bad, labels.not_const(who, allowed[0])))
             else:
-                what = f"is not {show(allowed[0])}" if keyword == "const" else "outside enum"
-                ops.append(_leaf(bad, keyword, f"{who} {what}"))
+                ops.append(_leaf(bad, labels.outside_enum(who)))
         return ops
     if keyword == "required":
         whole = c.strategy(node, hint)
@@ -191,20 +192,20 @@ def operators(
     if keyword == "maxLength":
         limit = node.max_length or 0
         too_long = c.text(min_size=limit + 1, max_size=limit + 9)
-        return [_leaf(too_long, "maxLength", f"{who} longer than maxLength {limit}")]
+        return [_leaf(too_long, labels.too_long(who, limit))]
     if keyword in ("maxItems", "minItems"):
         items = c.strategy(node.items, hint) if node.items is not None else any_json()
         if keyword == "maxItems":
             limit = node.max_items or 0
             lists = st.lists(items, min_size=limit + 1, max_size=limit + 3)
-            return [_leaf(lists, keyword, f"{who} with more than {limit} items")]
+            return [_leaf(lists, labels.too_many_items(who, limit))]
         limit = node.min_items or 0
         lists = st.lists(items, max_size=limit - 1) if limit > 0 else st.nothing()
-        return [_leaf(lists, keyword, f"{who} with fewer than {limit} items")] if limit else []
+        return [_leaf(lists, labels.too_few_items(who, limit))] if limit else []
     if keyword == "maxProperties":
         limit = node.max_properties or 0
         many = c.additional(node, min_size=limit + 1, max_size=limit + 3)
-        return [_leaf(many, keyword, f"{who} with more than {limit} properties")]
+        return [_leaf(many, labels.too_many_properties(who, limit))]
     if keyword == "propertyNames":
         return [_bad_key(c, node, who)]
     if keyword == "oneOf" and node.discriminator is not None:
@@ -213,10 +214,10 @@ def operators(
 
 
 def _without(prop: str, who: str) -> Callable[[dict[str, Any]], Leaf]:
-    description = f"{who} missing required property {show(prop)}"
+    keyword, description = labels.missing(who, prop)
 
     def drop(value: dict[str, Any]) -> Leaf:
-        return {k: v for k, v in value.items() if k != prop}, (), "required", description
+        return {k: v for k, v in value.items() if k != prop}, (), keyword, description
 
     return drop
 
@@ -230,24 +231,24 @@ def _number_ops(c: Compiler, node: Node, keyword: str, who: str) -> list[LeafStr
         values: st.SearchStrategy[Any] = st.integers(INT_MIN, math.ceil(bound) - 1)
         if not integer:
             values = values | _floats_below(float(bound), inclusive=False)
-        ops.append(_leaf(values, keyword, f"{who} below minimum {show(bound)}"))
+        ops.append(_leaf(values, labels.below_minimum(who, bound)))
     elif keyword == "maximum":
         bound = node.maximum
         assert bound is not None
         values = st.integers(math.floor(bound) + 1, INT_MAX)
         if not integer:
             values = values | _floats_above(float(bound))
-        ops.append(_leaf(values, keyword, f"{who} above maximum {show(bound)}"))
+        ops.append(_leaf(values, labels.above_maximum(who, bound)))
     else:
         bound = node.exclusive_minimum
         assert bound is not None
         if not integer or float(bound).is_integer():
             at = st.sampled_from([int(bound)] if integer else [bound, float(bound)])
-            ops.append(_leaf(at, keyword, f"{who} at exclusive minimum {show(bound)}"))
+            ops.append(_leaf(at, labels.at_exclusive_minimum(who, bound)))
         below: st.SearchStrategy[Any] = st.integers(INT_MIN, math.ceil(bound) - 1)
         if not integer:
             below = below | _floats_below(float(bound), inclusive=False)
-        ops.append(_leaf(below, keyword, f"{who} below exclusive minimum {show(bound)}"))
+        ops.append(_leaf(below, labels.below_exclusive_minimum(who, bound)))
     return ops
 
 
@@ -261,13 +262,9 @@ def _bad_key(c: Compiler, node: Node, who: str) -> LeafStrategy:
     else:
         base, value = c.objects(node), any_json()
     key = c.text(min_size=limit + 1, max_size=limit + 9)
+    keyword, description = labels.key_too_long(who, limit)
     return st.builds(
-        lambda d, k, v: (
-            {**d, k: v},
-            (),
-            "propertyNames",
-            f"{who} key longer than {limit} characters",
-        ),
+        lambda d, k, v: ({**d, k: v}, (), keyword, description),
         base,
         key,
         value,
@@ -280,13 +277,9 @@ def _bad_discriminator(c: Compiler, node: Node, who: str, hint: str | None) -> L
     taken = discriminator_values(node)
     objects = [b for b in node.branches if name in b.properties]
     bad = c.text(max_size=12).filter(lambda s: s not in taken)
+    keyword, description = labels.no_alternative(who, name)
     return st.builds(
-        lambda value, replacement: (
-            {**value, name: replacement},
-            (name,),
-            "oneOf",
-            f"{who} {name} matches no oneOf alternative",
-        ),
+        lambda value, replacement: ({**value, name: replacement}, (name,), keyword, description),
         st.one_of([c.strategy(b, hint) for b in objects]),
         bad,
     )

@@ -9,44 +9,50 @@ then containers) so that failing examples shrink to small, readable payloads.
 
 from __future__ import annotations
 
-import math
 import string
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from hypothesis import strategies as st
 
+from contract._generation import (
+    BASE_MODELS,
+    EXACT_FLOAT_INT,
+    HINT_EXAMPLES,
+    ID_PREFIXES,
+    ID_TAIL,
+    INT_MAX,
+    INT_MIN,
+    RARE_ODDS,
+    REALISTIC_EXTRA_KEYS,
+    REALISTIC_FLOAT,
+    SIBLINGS,
+    SMALL_INT,
+    integer_range,
+    minimal_integer,
+    ordered_branches,
+    simplicity,
+    type_order,
+)
 from contract._schema_nodes import Node
 
-#: JSON-safe integer range used where the schema leaves a side open (int64).
-INT_MIN, INT_MAX = -(2**63), 2**63 - 1
-#: Integers up to this size are exactly representable as floats.
-EXACT_FLOAT_INT = 2**53
-#: Plausible Unix timestamps (2020-09-13 .. 2030-03-17) for ``format: unixtime``.
-REALISTIC_TIME = (1_600_000_000, 1_900_000_000)
-#: Plausible window for open-ended integers and numbers in realistic mode.
-REALISTIC_INT = (0, 2**31 - 1)
-REALISTIC_FLOAT = (0.0, 1000.0)
+__all__ = [
+    "HINT_EXAMPLES",
+    "INT_MAX",
+    "INT_MIN",
+    "Compiler",
+    "any_json",
+    "compiler",
+    "minimal_integer",
+    "ordered_branches",
+    "seldom",
+    "simplicity",
+]
 
 _ALNUM = string.ascii_letters + string.digits
 #: Printable ASCII: readable, and one code-point interval, which Hypothesis draws fastest.
 _READABLE = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
-_BASE_MODELS = (
-    "gpt-4o-mini-2024-07-18",
-    "gpt-4o-2024-08-06",
-    "gpt-4.1-mini-2025-04-14",
-    "gpt-4.1-2025-04-14",
-    "o4-mini-2025-04-16",
-    "gpt-3.5-turbo-0125",
-)
-#: Unknown properties real responses have been seen to carry.
-REALISTIC_EXTRA_KEYS = ("user_provided_suffix", "usage_metrics", "shared_with_openai", "eval_id")
-
-#: One draw in RARE_ODDS takes the rare case: a size limit exactly (strings, arrays,
-#: objects), or an integer written as ``7.0``. Often enough to reach it in a few hundred
-#: examples, rare enough to keep payloads small and varied.
-RARE_ODDS = 16
 _ODDS = st.integers(0, RARE_ODDS - 1)
 
 
@@ -63,17 +69,14 @@ def seldom(main: st.SearchStrategy[Any], rare: st.SearchStrategy[Any]) -> st.Sea
     return pick()
 
 
-_ORDER = {"null": 0, "boolean": 1, "integer": 2, "number": 3, "string": 4, "array": 5, "object": 6}
-
-
 def _identifier(prefix: str) -> st.SearchStrategy[str]:
-    return st.text(_ALNUM, min_size=1, max_size=24).map(lambda tail: prefix + tail)
+    return st.text(_ALNUM, min_size=1, max_size=ID_TAIL).map(lambda tail: prefix + tail)
 
 
 def _fine_tuned_model() -> st.SearchStrategy[str]:
     return st.builds(
         lambda base, org, tail: f"ft:{base}:{org}::{tail}",
-        st.sampled_from(_BASE_MODELS),
+        st.sampled_from(BASE_MODELS),
         st.text(string.ascii_lowercase + "-", min_size=1, max_size=12),
         st.text(_ALNUM, min_size=8, max_size=8),
     )
@@ -81,42 +84,10 @@ def _fine_tuned_model() -> st.SearchStrategy[str]:
 
 #: Realistic strings by property name (applied to plain, unconstrained string schemas only).
 _HINTS: dict[str, Callable[[], st.SearchStrategy[str]]] = {
-    "id": lambda: _identifier("ftjob-"),
-    "training_file": lambda: _identifier("file-"),
-    "validation_file": lambda: _identifier("file-"),
-    "result_files": lambda: _identifier("file-"),
-    "organization_id": lambda: _identifier("org-"),
-    "model": lambda: st.sampled_from(_BASE_MODELS),
+    **{name: partial(_identifier, prefix) for name, prefix in ID_PREFIXES.items()},
+    "model": lambda: st.sampled_from(BASE_MODELS),
     "fine_tuned_model": _fine_tuned_model,
 }
-#: The same, as one fixed readable value each (for the deterministic corpus).
-HINT_EXAMPLES: dict[str, str] = {
-    "id": "ftjob-abc123",
-    "training_file": "file-abc123",
-    "validation_file": "file-def456",
-    "result_files": "file-ghi789",
-    "organization_id": "org-abc123",
-    "model": _BASE_MODELS[0],
-    "fine_tuned_model": f"ft:{_BASE_MODELS[0]}:my-org::abc12345",
-}
-
-
-def simplicity(node: Node) -> int:
-    """A rough rank of how simple a node's values are (lower shrinks better)."""
-    if node.has_const:
-        return 0 if node.const is None else 1
-    if node.enum is not None:
-        return 1
-    if node.types is not None:
-        return min(_ORDER[t] for t in node.types) + 1
-    if node.branches:
-        return min(simplicity(b) for b in node.branches)
-    return 8
-
-
-def ordered_branches(node: Node) -> list[tuple[int, Node]]:
-    """The node's branches with their index, simplest first (stable)."""
-    return sorted(enumerate(node.branches), key=lambda pair: (simplicity(pair[1]), pair[0]))
 
 
 def _json_leaves() -> st.SearchStrategy[Any]:
@@ -141,10 +112,6 @@ def any_json() -> st.SearchStrategy[Any]:
         max_leaves=6,
     )
 
-
-#: In a minimal context, how many entries beyond its minimum a container that holds a
-#: chosen entry (see :meth:`Compiler.others`) may have, so the chosen one's position varies.
-SIBLINGS = 2
 
 
 class Compiler:
@@ -182,7 +149,7 @@ class Compiler:
             return st.one_of([self.strategy(b, hint) for _, b in ordered_branches(node)])
         if node.types is None:
             return any_json()
-        types = sorted(node.types, key=_ORDER.__getitem__)
+        types = sorted(node.types, key=type_order)
         return st.one_of([self._typed(node, t, hint) for t in types])
 
     def _typed(self, node: Node, kind: str, hint: str | None) -> st.SearchStrategy[Any]:
@@ -203,15 +170,7 @@ class Compiler:
     # -- scalars -------------------------------------------------------------
 
     def integer_range(self, node: Node) -> tuple[int, int]:
-        low, high = node.integer_bounds()
-        low = INT_MIN if low is None else low
-        high = INT_MAX if high is None else high
-        if self.realistic:
-            window = REALISTIC_TIME if node.format == "unixtime" else REALISTIC_INT
-            wlow, whigh = max(low, window[0]), min(high, window[1])
-            if wlow <= whigh:
-                return wlow, whigh
-        return low, high
+        return integer_range(node, self.realistic)
 
     def integers(self, node: Node) -> st.SearchStrategy[int | float]:
         """Integers within the node's bounds; in arbitrary mode also integral floats.
@@ -232,7 +191,7 @@ class Compiler:
     def integers_any(self) -> st.SearchStrategy[int]:
         """Integers with no schema bound (small ones in realistic mode)."""
         if self.realistic:
-            return st.integers(-1000, 1000)
+            return st.integers(*SMALL_INT)
         return st.integers(INT_MIN, INT_MAX)
 
     def numbers(self, node: Node) -> st.SearchStrategy[int | float]:
@@ -373,18 +332,3 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 def compiler(*, realistic: bool, extra_properties: bool, minimal: bool = False) -> Compiler:
     """The shared compiler for one combination of knobs."""
     return Compiler(realistic=realistic, extra_properties=extra_properties, minimal=minimal)
-
-
-def minimal_integer(node: Node, realistic: bool = True) -> int:
-    """A simple integer within the node's bounds (a plausible timestamp for unixtime)."""
-    low, high = node.integer_bounds()
-    target = REALISTIC_TIME[0] if (realistic and node.format == "unixtime") else 0
-    if low is not None:
-        target = max(target, low)
-    if high is not None:
-        target = min(target, high)
-    return target
-
-
-def is_json_safe_float(value: float) -> bool:
-    return math.isfinite(value)

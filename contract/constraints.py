@@ -23,8 +23,9 @@ from functools import cache
 from typing import Any
 
 from contract import registry as _registry
+from contract._generation import HINT_EXAMPLES, minimal_integer, ordered_branches
+from contract._labels import describe_kind, show
 from contract._schema_nodes import KINDS, Node, discriminator_values, locally_valid, root
-from contract._schema_strategies import HINT_EXAMPLES, minimal_integer, ordered_branches
 from contract.validation import fast_validator
 
 __all__ = [
@@ -38,6 +39,8 @@ __all__ = [
     "constraints",
     "corpus",
     "coverage",
+    "describe_kind",
+    "show",
 ]
 
 
@@ -204,11 +207,6 @@ def hint_of(route: Route) -> str | None:
 def pointer(parts: Sequence[str | int]) -> str:
     """A JSON Pointer from path segments."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def show(value: Any) -> str:
-    """A value as JSON, for descriptions."""
-    return json.dumps(value, ensure_ascii=False)
 
 
 # -- the deterministic corpus ------------------------------------------------------------------
@@ -491,8 +489,3 @@ def coverage(name: str = _registry.DEFAULT_SCHEMA) -> list[Row]:
     for case in corpus(name):
         counts[(case.location, case.keyword)][0 if case.valid else 1] += 1
     return [Row(loc, kw, p, f) for (loc, kw), (p, f) in counts.items()]
-
-
-def describe_kind(kind: str) -> str:
-    """Readable name of a kind ("float" is a number that is not an integer)."""
-    return "non-integer number" if kind == "float" else kind
