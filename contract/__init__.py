@@ -23,6 +23,8 @@ __version__ = "0.1.0"
 # Public name -> the module that defines it.
 _EXPORTS = {
     "DEFAULT_SCHEMA": "contract.registry",
+    "assess_response": "contract.response",
+    "assess_body": "contract.response",
     "schema_names": "contract.registry",
     "check_body": "contract.response",
     "check_response": "contract.response",
@@ -35,7 +37,7 @@ _EXPORTS = {
     "httpx_hook": "contract.hooks",
     "ContractServer": "contract.server",
 }
-_SUBMODULES = ("strategies", "constraints", "fuzz", "recordings", "live")
+_SUBMODULES = ("strategies", "constraints", "fuzz", "recordings", "live", "operations")
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -43,6 +45,8 @@ __all__ = [
     "ContractServer",
     "ContractViolation",
     "Violation",
+    "assess_body",
+    "assess_response",
     "check_body",
     "check_response",
     "constraints",
@@ -51,6 +55,7 @@ __all__ = [
     "is_valid",
     "iter_violations",
     "live",
+    "operations",
     "recordings",
     "schema_names",
     "strategies",
@@ -58,11 +63,11 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from contract import constraints, fuzz, live, recordings, strategies
+    from contract import constraints, fuzz, live, operations, recordings, strategies
     from contract.checker import Contract
     from contract.hooks import httpx_hook
     from contract.registry import DEFAULT_SCHEMA, schema_names
-    from contract.response import check_body, check_response
+    from contract.response import assess_body, assess_response, check_body, check_response
     from contract.server import ContractServer
     from contract.validation import is_valid, iter_violations, validate
     from contract.violations import ContractViolation, Violation

@@ -6,7 +6,7 @@
 
     checker = Contract()
     checker.check_response(200, {"Content-Type": "application/json"}, body, job_id="ftjob-abc")
-    checker.check_response(httpx_response)        # job id taken from the request URL
+    checker.check_response(httpx_response)        # operation and job id from the request
     checker.assert_response(httpx_response)       # raises contract.ContractViolation
 
 Responses are duck-typed (``status_code``, ``headers``, ``content``,
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from contract import failure, pause_path
+from contract import failure, operations
 from contract.response import Headers, check_body, check_response
 from contract.violations import ContractViolation, Violation
 
@@ -66,9 +66,25 @@ def _content_of(response: Any) -> bytes:
     return content if isinstance(content, bytes) else str(content).encode("utf-8")
 
 
+def _operation_of(
+    operation: str | operations.Operation | None, method: str | None, url: str | None
+) -> dict[str, Any]:
+    """The keyword arguments naming the operation answered: given, or routed from the request.
+
+    A request that routes to no jobs operation is checked as the named
+    operation (pause by default), its job id taken from nowhere.
+    """
+    if operation is not None:
+        return {"operation": operation, "method": method, "url": url}
+    if operations.route(method, url) is not None:
+        return {"method": method, "url": url}
+    return {}
+
+
 @dataclass
 class Contract:
-    """Checks pause responses against the contract; reports never show ``secrets``.
+    """Checks jobs responses (pause by default) against the contract; reports never show
+    ``secrets``.
 
     ``secrets`` are strings (an API key) masked verbatim in every report, on
     top of the key-like patterns :mod:`contract.redact` always masks.
@@ -83,15 +99,22 @@ class Contract:
         headers: Headers | None = None,
         body: bytes | str | Any = None,
         job_id: str | None = None,
+        *,
+        operation: str | operations.Operation | None = None,
     ) -> list[Violation]:
-        """Every violation of one pause response (empty when it conforms).
+        """Every violation of one response (empty when it conforms).
 
         Pass either ``(status_code, headers, body[, job_id])`` or one response
-        object (``httpx.Response`` and alike); for a response object the job
-        id comes from its request URL unless ``job_id`` is given.
+        object (``httpx.Response`` and alike). ``operation`` names the jobs
+        operation answered (pause by default); for a response object the
+        operation and the job id come from its request unless given.
         """
-        status, headers, body, job_id, _, _ = self._parts(response_or_status, headers, body, job_id)
-        return check_response(status, headers, body, job_id=job_id)
+        status, headers, body, job_id, method, url = self._parts(
+            response_or_status, headers, body, job_id
+        )
+        return check_response(
+            status, headers, body, job_id, **_operation_of(operation, method, url)
+        )
 
     def check_body(self, body: bytes | str | Any, schema: str | None = None) -> list[Violation]:
         """Every violation of a bare payload (raw JSON text or a decoded value)."""
@@ -108,12 +131,16 @@ class Contract:
         headers: Headers | None = None,
         body: bytes | str | Any = None,
         job_id: str | None = None,
+        *,
+        operation: str | operations.Operation | None = None,
     ) -> None:
         """Raise :class:`ResponseContractViolation` (an ``AssertionError``) unless it conforms."""
         status, headers, body, job_id, method, url = self._parts(
             response_or_status, headers, body, job_id
         )
-        found = check_response(status, headers, body, job_id=job_id)
+        found = check_response(
+            status, headers, body, job_id, **_operation_of(operation, method, url)
+        )
         if found:
             text = failure.report(
                 found, method=method, url=url, status=status, body=body, secrets=self.secrets
@@ -145,7 +172,13 @@ class Contract:
     @staticmethod
     def is_pause(method: str | None, url: str | None) -> bool:
         """Whether a request is a call of the pause operation."""
-        return pause_path.is_pause(method, url)
+        routed = operations.route(method, url)
+        return routed is not None and routed.operation == operations.pause()
+
+    @staticmethod
+    def route(method: str | None, url: str | None) -> operations.Route | None:
+        """The jobs operation a request calls (and the job it names), or None."""
+        return operations.route(method, url)
 
     def _parts(
         self, response_or_status: Any, headers: Headers | None, body: Any, job_id: str | None
@@ -154,8 +187,6 @@ class Contract:
             return int(response_or_status), headers, body, job_id, None, None
         response = response_or_status
         method, url = _request_of(response)
-        if job_id is None:
-            job_id = pause_path.job_id(method, url)
         return (
             int(response.status_code),
             list(response.headers.items()),

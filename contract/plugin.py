@@ -6,10 +6,14 @@ Options (none is on by default; without them the plugin only defines its
 fixtures and imports nothing beyond the standard library):
 
 ``--contract-recordings PATH`` (repeatable; ini ``contract_recordings``)
-    every recorded pause interaction under PATH becomes its own test item,
-    ``<file>::interaction[i]`` (archives, cassettes), ``<file>::line[n]``
-    (JSON Lines) or ``<file>::payload`` (JSON). Calls of other operations are
-    counted and skipped.
+    every recorded response of a fine-tuning jobs operation (create, list,
+    retrieve, cancel, resume, pause) and every bare payload under PATH
+    becomes its own test item, ``<file>::interaction[i]`` (recorders' files),
+    ``<file>::entry[i]`` (test-proxy session records), ``<file>::line[n]``
+    (JSON Lines) or ``<file>::payload`` (JSON). Calls of other APIs are
+    counted and skipped; an API error response is counted and passes unless
+    ``--contract-fail-api-errors``; a file that cannot be read is one failing
+    item, ``<file>::recording``.
 ``--contract-live --contract-job-id ID [--contract-base-url URL]``
     one real pause request (key from ``OPENAI_API_KEY``), checked.
 
@@ -31,9 +35,13 @@ if TYPE_CHECKING:
     from contract.recordings import Interaction
     from contract.server import ContractServer
 
-#: Keyword on every item that checks a pause interaction (survives xdist's report transfer).
+#: Keyword on every item that checks a recorded or live response (survives xdist's transfer).
 ITEM_KEYWORD = "contract_interaction"
-_WORKER_OUTPUT = "finetune_contract_other"
+#: ``user_properties`` key holding an item's verdict: valid, invalid, api-error, unreadable.
+VERDICT = "contract_verdict"
+#: ``user_properties`` key holding how many jobs the checked body held.
+JOBS = "contract_jobs"
+_WORKER_OUTPUT = "finetune_contract_collection"
 
 
 def _secrets() -> tuple[str, ...]:
@@ -42,21 +50,35 @@ def _secrets() -> tuple[str, ...]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("finetune-contract", "contract tests of the pause operation")
+    group = parser.getgroup("finetune-contract", "contract tests of the fine-tuning jobs API")
     group.addoption(
         "--contract-recordings",
         action="append",
         default=[],
         metavar="PATH",
         dest="contract_recordings",
-        help="check every recorded pause interaction in PATH (file or directory; "
-        ".json, .jsonl, .ndjson, .har, .yaml/.yml cassettes) as its own test; repeatable",
+        help="check every recorded fine-tuning jobs response and payload in PATH (file or "
+        "directory; HAR, VCR cassettes of vcrpy/Ruby/go-vcr/Betamax/Schemathesis, test-proxy "
+        "session records, nock, .json, .jsonl, any of them .gz) as its own test; repeatable",
     )
     parser.addini(
         "contract_recordings",
         type="paths",
         default=[],
         help="recording files or directories to check, like --contract-recordings",
+    )
+    group.addoption(
+        "--contract-fail-api-errors",
+        action="store_true",
+        default=False,
+        dest="contract_fail_api_errors",
+        help="fail recorded API error responses (undocumented statuses) instead of counting them",
+    )
+    parser.addini(
+        "contract_fail_api_errors",
+        type="bool",
+        default=False,
+        help="like --contract-fail-api-errors",
     )
     group.addoption(
         "--contract-live",
@@ -90,6 +112,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ContractRun(config, paths, live), "finetune_contract_run")
 
 
+def _is_within(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
 class ContractRun:
     """The hooks of a run that checks recordings or the live API."""
 
@@ -98,8 +124,15 @@ class ContractRun:
         self.files: set[Path] = set()
         self.job_id: str | None = None
         self.base_url = ""
-        self.checked = 0
+        self.fail_api_errors = bool(
+            config.getoption("contract_fail_api_errors")
+            or config.getini("contract_fail_api_errors")
+        )
+        #: Recorded calls of other APIs, and files in which nothing was checked.
         self.other = 0
+        self.empty: dict[str, int] = {}
+        self.verdicts: dict[str, int] = {}
+        self.jobs = 0
         if live:
             self._configure_live()
         if paths:
@@ -120,14 +153,25 @@ class ContractRun:
     def _configure_recordings(self, paths: list[Any]) -> None:
         from contract.recordings import RecordingError, expand
 
-        try:
-            files = [Path(f).resolve() for f in expand(paths) if f != "-"]
-        except RecordingError as exc:
-            raise pytest.UsageError(f"--contract-recordings: {exc}") from None
-        self.files = set(files)
-        # Collected like test files, so node ids, -k, --lf, -x and xdist work as usual.
+        roots: list[Path] = []
+        for path in paths:
+            try:
+                found = [Path(f).resolve() for f in expand([path]) if f != "-"]
+            except RecordingError as exc:
+                raise pytest.UsageError(f"--contract-recordings: {exc}") from None
+            self.files.update(found)
+            root = Path(path).resolve()
+            # A file whose name holds "::" cannot be a command-line argument: collect its folder.
+            roots.append(root.parent if "::" in root.name else root)
+        # Collected like test files (node ids, -k, --lf, -x and xdist work as usual). Only the
+        # roots are added, not every file: pytest then walks each folder once, so collection
+        # stays linear in the number of files; a root already under an argument is not added.
         args = self.config.args
-        args.extend(str(f) for f in files if str(f) not in args)
+        given = [Path(a.split("::", 1)[0]).resolve() for a in args]
+        for root in roots:
+            if not any(_is_within(root, arg) for arg in given):
+                args.append(str(root))
+                given.append(root)
 
     def pytest_collect_file(
         self, file_path: Path, parent: pytest.Collector
@@ -148,29 +192,48 @@ class ContractRun:
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         workeroutput = getattr(self.config, "workeroutput", None)
         if workeroutput is not None:  # an xdist worker: tell the controller
-            workeroutput[_WORKER_OUTPUT] = self.other
+            workeroutput[_WORKER_OUTPUT] = {"other": self.other, "empty": self.empty}
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
         """xdist controller: every worker collects every file, so any one's count is the total."""
-        output = getattr(node, "workeroutput", None) or {}
-        self.other = max(self.other, int(output.get(_WORKER_OUTPUT, 0)))
+        output = (getattr(node, "workeroutput", None) or {}).get(_WORKER_OUTPUT) or {}
+        self.other = max(self.other, int(output.get("other", 0)))
+        self.empty.update(output.get("empty", {}))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when == "call" and ITEM_KEYWORD in report.keywords:
-            self.checked += 1
+        if report.when != "call":
+            return
+        properties = dict(report.user_properties)
+        verdict = properties.get(VERDICT)
+        if verdict is not None:
+            self.verdicts[str(verdict)] = self.verdicts.get(str(verdict), 0) + 1
+            jobs = properties.get(JOBS, 0)
+            self.jobs += jobs if isinstance(jobs, int) else 0
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if hasattr(self.config, "workerinput") or self.config.option.collectonly:
             return
-        terminalreporter.write_line(
-            f"contract: {_count(self.checked, 'pause interaction')} checked, "
-            f"{_count(self.other, 'other interaction')} skipped"
-        )
+        from contract.report import plural
 
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
+        counts = self.verdicts
+        checked = sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error"))
+        line = f"contract: {plural(checked, 'response')} checked"
+        if self.jobs:
+            line += f" ({plural(self.jobs, 'job')})"
+        line += f": {counts.get('valid', 0)} valid, {counts.get('invalid', 0)} invalid"
+        if counts.get("api-error"):
+            line += f", {plural(counts['api-error'], 'API error response')}"
+        line += f"; {plural(self.other, 'other interaction')} skipped"
+        if counts.get("unreadable"):
+            line += f"; {plural(counts['unreadable'], 'unreadable recording')}"
+        terminalreporter.write_line(line)
+        for name, skipped in sorted(self.empty.items()):
+            terminalreporter.write_line(
+                f"contract: warning: {name}: nothing checked "
+                f"(no fine-tuning jobs call; {plural(skipped, 'other interaction')} skipped)",
+                yellow=True,
+            )
 
 
 # -- collection -------------------------------------------------------------------------
@@ -181,7 +244,7 @@ class ContractFailure(Exception):
 
 
 class RecordingFile(pytest.File):
-    """One recording file; its pause interactions are the items."""
+    """One recording file; its jobs interactions and payloads are the items."""
 
     def __init__(self, *, run: ContractRun, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -190,12 +253,15 @@ class RecordingFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         from contract.recordings import RecordingError, read
 
+        checked = other = 0
         try:
             interactions = list(read(self.path, include_other=True, label=self.nodeid))
         except RecordingError as exc:
-            raise self.CollectError(f"contract: {exc}") from None
+            yield UnreadableItem.from_parent(self, name="recording", reason=str(exc))
+            return
         for interaction in interactions:
-            if interaction.is_pause:
+            if interaction.to_check:
+                checked += 1
                 # The id is given as a string so that pytest parses "name[i]" the
                 # way it parses ids read back from its cache (--lf, --deselect).
                 yield InteractionItem.from_parent(
@@ -203,13 +269,17 @@ class RecordingFile(pytest.File):
                     name=interaction.name,
                     nodeid=f"{self.nodeid}::{interaction.name}",
                     interaction=interaction,
+                    run=self.run,
                 )
             else:
-                self.run.other += 1
+                other += 1
+        self.run.other += other
+        if not checked:
+            self.run.empty[self.nodeid] = other
 
 
 class ContractItem(pytest.Item):
-    """An item checking one pause interaction; a failure shows the report, not a traceback."""
+    """An item checking one response; a failure shows the report, not a traceback."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -224,19 +294,44 @@ class ContractItem(pytest.Item):
         return self.path, None, self.nodeid
 
 
-class InteractionItem(ContractItem):
-    """One recorded pause interaction, checked against the contract."""
+class UnreadableItem(ContractItem):
+    """A recording that cannot be read: one failing item with the one-line reason."""
 
-    def __init__(self, *, interaction: Interaction, **kwargs: Any) -> None:
+    def __init__(self, *, reason: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reason = reason
+
+    def runtest(self) -> None:
+        from contract.redact import redact
+
+        self.user_properties.append((VERDICT, "unreadable"))
+        raise ContractFailure(f"contract: unreadable recording: {redact(self.reason, _secrets())}")
+
+
+class InteractionItem(ContractItem):
+    """One recorded response or payload, checked against the contract."""
+
+    def __init__(self, *, interaction: Interaction, run: ContractRun, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.interaction = interaction
+        self.run = run
 
     def runtest(self) -> None:
         from contract.checker import Contract
+        from contract.redact import redact
 
-        violations = self.interaction.check()
-        if violations:
-            raise ContractFailure(Contract(_secrets()).report(self.interaction, violations))
+        found = self.interaction.assess()
+        verdict = "invalid" if found.violations else "api-error" if found.api_error else "valid"
+        fail_api_error = verdict == "api-error" and self.run.fail_api_errors
+        self.user_properties.append((VERDICT, "invalid" if fail_api_error else verdict))
+        self.user_properties.append((JOBS, found.jobs))
+        if found.violations:
+            raise ContractFailure(Contract(_secrets()).report(self.interaction, found.violations))
+        if fail_api_error:
+            raise ContractFailure(
+                redact(f"{self.interaction.source}: {found.api_error}", _secrets())
+                + "\n(an API error response; --contract-fail-api-errors makes it a failure)"
+            )
 
 
 class LiveItem(ContractItem):

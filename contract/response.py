@@ -1,10 +1,20 @@
-"""HTTP-level checks of one pause response."""
+"""HTTP-level checks of one response of a jobs operation (pause by default).
+
+:func:`assess_response` is the core: it checks one response against the
+operation it answers and tells a contract violation from an API error (a
+non-2xx answer in the API's well-formed error envelope). :func:`check_response`
+is its strict form, the one the README leads with: every undocumented status
+is a violation. :func:`check_body` checks a bare payload with no HTTP context,
+recognising a page of jobs and an error envelope by their shape.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
+from contract import operations as _operations
 from contract import registry as _registry
 from contract._explain import show
 from contract.strictjson import Decoded, JSONSyntaxError, decode
@@ -13,6 +23,9 @@ from contract.violations import Violation
 
 #: Headers as a mapping or as (name, value) pairs; names compare case-insensitively.
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+#: How a report words "the job the request …" for each operation that names a job.
+_JOB_VERBS = {"pause": "paused", "cancel": "cancelled", "resume": "resumed"}
 
 
 def header(headers: Headers | None, name: str) -> str | None:
@@ -27,25 +40,67 @@ def header(headers: Headers | None, name: str) -> str | None:
     return None
 
 
-def documented_response() -> tuple[int, str, str]:
-    """The operation's documented success: status code, media type, body schema name."""
-    ((status, response),) = _registry.operation()["responses"].items()
-    schema = _registry.name_of(response["schema"]).removesuffix(".json")
-    return int(status), str(response["content_type"]), schema
+def documented_response(
+    operation: str | _operations.Operation | None = None,
+) -> tuple[int, str, str]:
+    """An operation's documented success (pause by default): status, media type, schema name."""
+    op = _operations.get(operation)
+    return op.status, op.content_type, op.schema
+
+
+@dataclass(frozen=True)
+class ApiError:
+    """A non-2xx answer in the API's error envelope: what the API itself said."""
+
+    status: int | None
+    type: str | None
+    code: str | None
+    message: str
+
+    def __str__(self) -> str:
+        kind = self.code or self.type or "error"
+        status = f"{self.status} " if self.status is not None else ""
+        return f"API error {status}{kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The verdict on one response or payload.
+
+    ``violations`` breaks the contract; ``api_error`` is set when the response
+    is the API's well-formed error envelope under an undocumented status (not
+    a contract failure by itself: recorded test suites provoke errors on
+    purpose). ``jobs`` counts the jobs the body held (a page holds many).
+    """
+
+    violations: tuple[Violation, ...]
+    operation: _operations.Operation | None = None
+    api_error: ApiError | None = None
+    jobs: int = 0
+    note: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return not self.violations
 
 
 def _media_type(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
+def api_error_of(body: Any, status: int | None = None) -> ApiError | None:
+    """The :class:`ApiError` a decoded ``body`` states, when it is the error envelope."""
+    if not isinstance(body, dict) or "error" not in body or violations_of(body, "ErrorResponse"):
+        return None
+    error = body["error"]
+    return ApiError(status, error.get("type"), error.get("code"), str(error["message"]))
+
+
 def error_summary(body: Any) -> str:
     """The API's own message (": API error CODE: message") when the decoded ``body``
     is its error envelope; "" otherwise."""
-    if violations_of(body, "ErrorResponse"):
-        return ""
-    error = body["error"]
-    kind = error.get("code") or error.get("type")
-    return f": API error {kind}: {error['message']}"
+    found = api_error_of(body)
+    return f": {found}" if found is not None else ""
 
 
 _UNDECODABLE = object()
@@ -71,62 +126,184 @@ def _decode_body(body: bytes | str | Decoded | Any) -> tuple[list[Violation], An
     return problems, decoded.value
 
 
-def check_body(body: bytes | str | Decoded | Any, schema: str | None = None) -> list[Violation]:
-    """Check a body: raw bytes/str are decoded strictly first; other values are taken as decoded."""
+def _page_marker() -> Any:
+    """The ``object`` value that marks a page of jobs, read from the page schema."""
+    page = _registry.document(_operations.get("list").schema)
+    return page["properties"]["object"]["const"]
+
+
+def _jobs_in(payload: Any, schema: str) -> int:
+    if schema == _operations.get("list").schema:
+        data = payload.get("data") if isinstance(payload, dict) else None
+        return len(data) if isinstance(data, list) else 0
+    return 1 if schema == _registry.DEFAULT_SCHEMA else 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def assess_body(body: bytes | str | Decoded | Any, schema: str | None = None) -> Assessment:
+    """Check a bare payload (no HTTP context); raw bytes/str are decoded strictly first.
+
+    With ``schema`` the payload is checked against that type. Without it, the
+    shape decides: a page of jobs (``"object": "list"``) is checked as a page,
+    the API's error envelope is reported as what it is (one violation: it is
+    not a job), anything else is checked as a FineTuningJob.
+    """
     found, payload = _decode_body(body)
     if payload is _UNDECODABLE:
-        return found
-    return found + violations_of(payload, schema or documented_response()[2])
+        return Assessment(tuple(found))
+    if schema is None:
+        api_error = api_error_of(payload)
+        if api_error is not None:
+            message = f"is an API error envelope, not a job: {api_error}"
+            return Assessment((*found, Violation("", "api-error", message)), note="error envelope")
+        page = _operations.get("list").schema
+        if isinstance(payload, dict) and payload.get("object") == _page_marker():
+            schema = page
+        else:
+            schema = _registry.DEFAULT_SCHEMA
+    jobs = _jobs_in(payload, schema)
+    note = (
+        f"list page of {_plural(jobs, 'job')}" if schema == _operations.get("list").schema else ""
+    )
+    return Assessment((*found, *violations_of(payload, schema)), jobs=jobs, note=note)
+
+
+def check_body(body: bytes | str | Decoded | Any, schema: str | None = None) -> list[Violation]:
+    """Every violation of a bare payload (see :func:`assess_body`)."""
+    return list(assess_body(body, schema).violations)
+
+
+def _resolve(
+    operation: str | _operations.Operation | None,
+    method: str | None,
+    url: str | None,
+    job_id: str | None,
+) -> tuple[_operations.Operation, str | None]:
+    """The operation a response answers and the job it names, from what the caller gave."""
+    if operation is None and method is not None and url is not None:
+        routed = _operations.route(method, url)
+        if routed is None:
+            raise ValueError(f"{method} {url} is not a call of a jobs operation")
+        return routed.operation, job_id if job_id is not None else routed.job_id
+    op = _operations.get(operation)
+    if job_id is None and url is not None:
+        parameters = op.path_parameters(method or op.method, url)
+        job_id = (parameters or {}).get("fine_tuning_job_id")
+    return op, job_id
+
+
+def assess_response(
+    status_code: int,
+    headers: Headers | None,
+    body: bytes | str | Decoded | Any,
+    job_id: str | None = None,
+    *,
+    operation: str | _operations.Operation | None = None,
+    method: str | None = None,
+    url: str | None = None,
+) -> Assessment:
+    """Check one HTTP response against the operation it answers.
+
+    The operation is named (``"pause"``, ``"listPaginatedFineTuningJobs"``...),
+    or routed from ``method`` and ``url``; pause when neither is given. For an
+    operation whose path names a job, ``job_id`` (or the one in ``url``) must be
+    the body's ``id``. A status other than the documented one is an
+    :attr:`Assessment.api_error` when the body is the API's well-formed error
+    envelope, otherwise a ``status`` violation (with the envelope's problems).
+    """
+    op, job_id = _resolve(operation, method, url, job_id)
+    problems, payload = _decode_body(body)
+    if status_code != op.status:
+        return _undocumented(op, status_code, payload)
+    found: list[Violation] = []
+    content_type = header(headers, "content-type")
+    if content_type is None:
+        found.append(
+            Violation("", "content-type", f"no Content-Type header; expected {op.content_type}")
+        )
+    elif _media_type(content_type) != op.content_type:
+        found.append(
+            Violation(
+                "", "content-type", f"Content-Type {show(content_type)} is not {op.content_type}"
+            )
+        )
+    found.extend(problems)
+    if payload is _UNDECODABLE:
+        return Assessment(tuple(found), op)
+    found.extend(violations_of(payload, op.schema))
+    returned = payload.get("id") if isinstance(payload, dict) else None
+    if op.names_job and job_id is not None and isinstance(returned, str) and returned != job_id:
+        verb = _JOB_VERBS.get(op.short_name, "named")
+        found.append(
+            Violation(
+                "/id",
+                "job-id",
+                f"{show(returned)} is not the job the request {verb} ({show(job_id)})",
+            )
+        )
+    return Assessment(tuple(found), op, jobs=_jobs_in(payload, op.schema))
+
+
+def _undocumented(op: _operations.Operation, status_code: int, payload: Any) -> Assessment:
+    head = (
+        f"status {status_code} is not a documented response of {op.operation_id} "
+        f"(documented: {op.status})"
+    )
+    if payload is _UNDECODABLE:
+        return Assessment((Violation("", "status", head),), op)
+    api_error = api_error_of(payload, status_code)
+    if api_error is not None:
+        return Assessment((), op, api_error=api_error)
+    # Not the API's envelope either: say what is wrong with it as an envelope.
+    envelope = tuple(violations_of(payload, op.error_schema))
+    return Assessment((Violation("", "status", head), *envelope), op)
 
 
 def check_response(
     status_code: int,
     headers: Headers | None,
-    body: bytes | str | Any,
+    body: bytes | str | Decoded | Any,
     job_id: str | None = None,
+    *,
+    operation: str | _operations.Operation | None = None,
+    method: str | None = None,
+    url: str | None = None,
 ) -> list[Violation]:
-    """Every way one HTTP response breaks the pause operation's contract.
+    """Every way one HTTP response breaks its operation's contract (pause by default).
 
-    Checks the status code (only the documented one is accepted), the
-    ``Content-Type`` (``application/json``, parameters such as ``charset``
-    allowed), that the body is RFC 8259 JSON, the body against the response
-    schema, and, when ``job_id`` is given, that the body's ``id`` is that job.
-    Returns an empty list when the response conforms.
+    Checks the status code (only the documented one is accepted; an API
+    error envelope is quoted), the ``Content-Type`` (``application/json``,
+    parameters such as ``charset`` allowed), that the body is RFC 8259 JSON,
+    the body against the response schema, and, for operations that name a
+    job, that the body's ``id`` is that job. Returns an empty list when the
+    response conforms. See :func:`assess_response` for the arguments.
     """
-    status, media_type, schema = documented_response()
-    problems, payload = _decode_body(body)
-    if status_code != status:
-        detail = "" if payload is _UNDECODABLE else error_summary(payload)
-        operation = _registry.operation()["operationId"]
-        return [
-            Violation(
-                "",
-                "status",
-                f"status {status_code} is not a documented response of {operation} "
-                f"(documented: {status}){detail}",
-            )
-        ]
-    found: list[Violation] = []
-    content_type = header(headers, "content-type")
-    if content_type is None:
-        found.append(
-            Violation("", "content-type", f"no Content-Type header; expected {media_type}")
-        )
-    elif _media_type(content_type) != media_type:
-        found.append(
-            Violation("", "content-type", f"Content-Type {show(content_type)} is not {media_type}")
-        )
-    found.extend(problems)
-    if payload is _UNDECODABLE:
-        return found
-    found.extend(violations_of(payload, schema))
-    returned = payload.get("id") if isinstance(payload, dict) else None
-    if job_id is not None and isinstance(returned, str) and returned != job_id:
-        found.append(
-            Violation(
-                "/id",
-                "job-id",
-                f"{show(returned)} is not the job the request paused ({show(job_id)})",
-            )
-        )
-    return found
+    result = assess_response(
+        status_code, headers, body, job_id, operation=operation, method=method, url=url
+    )
+    if result.api_error is None:
+        return list(result.violations)
+    op = result.operation or _operations.get(operation)
+    message = (
+        f"status {status_code} is not a documented response of {op.operation_id} "
+        f"(documented: {op.status}): {replace(result.api_error, status=None)}"
+    )
+    return [Violation("", "status", message)]
+
+
+__all__ = [
+    "ApiError",
+    "Assessment",
+    "Headers",
+    "api_error_of",
+    "assess_body",
+    "assess_response",
+    "check_body",
+    "check_response",
+    "documented_response",
+    "error_summary",
+    "header",
+]

@@ -1,0 +1,226 @@
+"""Reading recorded traffic: what a recording file holds, one interaction at a time.
+
+Every reader yields :class:`Interaction` objects; a payload file has only a
+body, a recorder's file also carries method, URL, status and headers. Readers
+never modify what they read.
+
+A file is recognised by its content, not only its suffix: ``.jsonl`` /
+``.ndjson`` hold one payload per line; any other file is decoded (YAML for
+``.yaml`` / ``.yml``, JSON otherwise) and read by the first recorder layout of
+:data:`contract.recordings.layouts.LAYOUTS` that recognises it (HAR, vcrpy,
+Ruby VCR, go-vcr, test-proxy session records, nock...); a JSON document in no
+known layout is one payload. Any of these may be gzip-compressed (``.gz``).
+
+:func:`read` yields the interactions to check (bare payloads, and recorded
+calls of the jobs operations) unless asked for all; calls of other APIs are
+there to be counted.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from contract.recordings._io import gunzip, is_gzip, read_file
+from contract.recordings._model import (
+    Call,
+    Interaction,
+    Layout,
+    NotARecording,
+    RecordingError,
+    from_call,
+)
+from contract.strictjson import JSONSyntaxError, decode
+
+#: Suffixes of files holding one payload per line.
+LINE_SUFFIXES = (".jsonl", ".ndjson")
+#: Suffixes of YAML recordings (cassettes).
+YAML_SUFFIXES = (".yaml", ".yml")
+#: Every suffix a directory walk picks up (each may also end in ``.gz``).
+SUFFIXES = (".json", ".har", *LINE_SUFFIXES, *YAML_SUFFIXES)
+
+#: Keys that mark a document as a recording even when its layout is not one we read.
+_RECORDING_KEYS = ("interactions", "http_interactions", "Entries", "log", "recorded_with")
+
+
+def _inner_name(path: Path) -> str:
+    name = path.name.lower()
+    return name[: -len(".gz")] if name.endswith(".gz") else name
+
+
+def _suffix(name: str) -> str:
+    return Path(name).suffix.lower()
+
+
+def is_recording_name(path: Path) -> bool:
+    """Whether a directory walk picks up ``path`` (by its suffix, ``.gz`` allowed)."""
+    return _suffix(_inner_name(path)) in SUFFIXES
+
+
+def _describe(document: Any) -> str:
+    if isinstance(document, dict):
+        keys = ", ".join(repr(str(k)) for k in list(document)[:6])
+        more = ", …" if len(document) > 6 else ""
+        return f"a mapping with keys {keys}{more}" if document else "an empty mapping"
+    if isinstance(document, list):
+        return f"a list of {len(document)} items"
+    return f"a single {type(document).__name__} value" if document is not None else "empty"
+
+
+def _known() -> str:
+    from contract.recordings.layouts import LAYOUTS
+
+    return ", ".join(layout.name for layout in LAYOUTS)
+
+
+def _looks_like_recording(document: Any) -> bool:
+    if isinstance(document, dict):
+        return any(key in document for key in _RECORDING_KEYS)
+    return (
+        isinstance(document, list)
+        and bool(document)
+        and all(
+            isinstance(item, dict) and ("request" in item or "scope" in item) for item in document
+        )
+    )
+
+
+def _from_layout(document: Any, label: str) -> Iterator[Interaction] | None:
+    from contract.recordings.layouts import detect
+
+    layout = detect(document)
+    if layout is None:
+        return None
+    return (from_call(label, call) for call in layout.calls(document, label))
+
+
+def _read_document(data: bytes, name: str, label: str) -> Iterator[Interaction]:
+    from contract.recordings import payloads
+
+    suffix = _suffix(name)
+    if suffix in LINE_SUFFIXES:
+        yield from payloads.lines(data, label)
+        return
+    if suffix in YAML_SUFFIXES:
+        from contract.recordings import _yaml
+
+        document = _yaml.load(data, label)
+        found = _from_layout(document, label)
+        if found is None and _looks_like_recording(document):
+            raise RecordingError(
+                label,
+                f"looks like a recording ({_describe(document)}) but is in no layout "
+                f"this toolkit reads (known layouts: {_known()})",
+            )
+        if found is None:
+            raise NotARecording(
+                label,
+                f"is not a recording in a layout this toolkit reads ({_describe(document)}; "
+                f"known layouts: {_known()})",
+            )
+        yield from found
+        return
+    try:
+        value = decode(data)
+    except JSONSyntaxError as exc:
+        if suffix == ".har":
+            raise RecordingError(label, f"is not a HAR file (not JSON: {exc})") from None
+        raise RecordingError(label, str(exc)) from None
+    found = _from_layout(value.value, label)
+    if found is not None:
+        yield from found
+    elif _looks_like_recording(value.value):
+        raise RecordingError(
+            label,
+            f"looks like a recording ({_describe(value.value)}) but is in no layout "
+            f"this toolkit reads (known layouts: {_known()})",
+        )
+    elif suffix == ".har":
+        raise RecordingError(label, "is not a HAR file (no log.entries list)")
+    else:
+        yield payloads.payload(data, label, value)
+
+
+def read_bytes(
+    data: bytes, name: str, label: str | None = None, include_other: bool = False
+) -> Iterator[Interaction]:
+    """The interactions in ``data``, a recording file called ``name`` (``.gz`` allowed)."""
+    label = label or name
+    inner = name.lower()
+    if inner.endswith(".gz") or is_gzip(data):
+        data = gunzip(data, label)
+        inner = inner.removesuffix(".gz")
+    for interaction in _read_document(data, inner, label):
+        if include_other or interaction.to_check:
+            yield interaction
+
+
+def read(
+    path: str | Path, include_other: bool = False, label: str | None = None
+) -> Iterator[Interaction]:
+    """The interactions to check in one recording file (``-`` for standard input).
+
+    Calls of other APIs (and calls the recorder kept no answer for) are left
+    out unless ``include_other`` is true; :attr:`Interaction.to_check` tells
+    them apart. ``label`` names the file in sources and errors (default: the
+    path). Raises :class:`RecordingError` for a file that cannot be read.
+    """
+    if str(path) == "-":
+        yield from read_stdin(include_other=include_other)
+        return
+    path = Path(path)
+    label = label or str(path)
+    yield from read_bytes(read_file(path, label), path.name, label, include_other)
+
+
+def read_stdin(label: str = "<stdin>", include_other: bool = False) -> Iterator[Interaction]:
+    """Standard input: one JSON payload or recording, or JSON Lines when it holds several."""
+    data = sys.stdin.buffer.read()
+    try:
+        decode(data)
+    except JSONSyntaxError:
+        if data.strip() and b"\n" in data.strip():
+            yield from read_bytes(data, "stdin.jsonl", label, include_other)
+            return
+    yield from read_bytes(data, "stdin.json", label, include_other)
+
+
+def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:
+    """The recording files behind ``paths``: directories are walked, ``-`` is kept.
+
+    Raises :class:`RecordingError` for a path that does not exist or a
+    directory with no recordings in it (callers that check several paths
+    catch it per path).
+    """
+    for path in paths:
+        if str(path) == "-":
+            yield "-"
+            continue
+        path = Path(path)
+        if path.is_dir():
+            files = sorted(p for p in path.rglob("*") if p.is_file() and is_recording_name(p))
+            if not files:
+                known = ", ".join(SUFFIXES)
+                raise RecordingError(str(path), f"directory holds no recordings ({known})")
+            yield from files
+        elif path.exists() or path.is_symlink():
+            yield path
+        else:
+            raise RecordingError(str(path), "no such file or directory")
+
+
+__all__ = [
+    "SUFFIXES",
+    "Call",
+    "Interaction",
+    "Layout",
+    "NotARecording",
+    "RecordingError",
+    "expand",
+    "is_recording_name",
+    "read",
+    "read_bytes",
+    "read_stdin",
+]

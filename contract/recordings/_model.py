@@ -1,0 +1,157 @@
+"""What every reader produces: :class:`Call` (one recorded request and answer, as the
+layout stores it) and :class:`Interaction` (a call or payload ready to be checked)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from contract import operations
+from contract.redact import redact, redact_headers
+from contract.response import Assessment, Headers, assess_body, assess_response
+from contract.strictjson import Decoded
+
+if TYPE_CHECKING:
+    from contract.violations import Violation
+
+
+class RecordingError(ValueError):
+    """A recording that cannot be read; ``str()`` is one line naming file and place."""
+
+    def __init__(self, source: str, reason: str) -> None:
+        self.source, self.reason = source, reason
+        super().__init__(f"{source}: {reason}")
+
+
+class NotARecording(RecordingError):
+    """A file that holds no recording at all (``config.yaml`` beside cassettes).
+
+    Named explicitly it is an error; met while walking a directory it is
+    skipped with a note.
+    """
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One way a recorder lays out its file, as :mod:`contract.recordings.layouts` lists it.
+
+    ``detect`` tells, from the decoded document (JSON or YAML), whether the
+    file is in this layout; ``calls`` yields its recorded calls (it may raise
+    :class:`RecordingError` naming the place that cannot be read).
+    """
+
+    name: str
+    detect: Callable[[Any], bool] = field(repr=False)
+    calls: Callable[[Any, str], Iterator[Call]] = field(repr=False)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One recorded request and its answer, as a layout module reads it.
+
+    ``body`` is called only when the call is one of the jobs operations, so an
+    undecodable body of an unrelated call never stops a file from being read;
+    it may raise :class:`RecordingError`. ``status`` is None when the recorder
+    kept no answer (the request failed).
+    """
+
+    name: str
+    method: str
+    url: str
+    status: int | None
+    headers: list[tuple[str, str]]
+    body: Callable[[], bytes | str] = field(repr=False)
+    request_headers: list[tuple[str, str]] = field(default_factory=list, repr=False)
+
+
+@dataclass(frozen=True)
+class Interaction:
+    """One recorded response (with its request, when the recording has one).
+
+    ``body`` is the raw body (bytes or str) so JSON problems are seen; for a
+    payload file without HTTP context, ``status`` is None and only the body is
+    checked. ``operation`` is the jobs operation the request calls (routed from
+    method and URL when not given); None for a call of another API, which is
+    counted and skipped.
+    """
+
+    source: str
+    body: bytes | str = field(repr=False)
+    status: int | None = None
+    headers: Headers | None = None
+    method: str | None = None
+    url: str | None = None
+    job_id: str | None = None
+    request_headers: Headers | None = field(default=None, repr=False)
+    #: Short name inside its file (``interaction[2]``, ``line[3]``): the pytest item name.
+    name: str = field(default="", compare=False)
+    #: The body as the reader already decoded it (payload files), so it is not parsed twice.
+    decoded: Decoded | None = field(default=None, repr=False, compare=False)
+    operation: operations.Operation | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.operation is None and self.has_request:
+            routed = operations.route(self.method, self.url)
+            if routed is not None:
+                object.__setattr__(self, "operation", routed.operation)
+                if self.job_id is None:
+                    object.__setattr__(self, "job_id", routed.job_id)
+
+    @property
+    def has_request(self) -> bool:
+        """Whether the recording holds the request (method and URL), not only a body."""
+        return self.method is not None and self.url is not None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the recording holds an answer to check (a bare payload always does)."""
+        return not self.has_request or self.status is not None
+
+    @property
+    def to_check(self) -> bool:
+        """Whether this is checked: a bare payload, or an answered call of a jobs operation."""
+        return not self.has_request or (self.operation is not None and self.status is not None)
+
+    @property
+    def is_pause(self) -> bool:
+        """Whether this is a pause call; a bare payload (no request recorded) counts as one."""
+        if not self.has_request:
+            return True
+        return self.operation is not None and self.operation == operations.pause()
+
+    def assess(self, schema: str | None = None) -> Assessment:
+        """The verdict on this interaction; ``schema`` applies to bare payloads only."""
+        if not self.has_request or self.status is None:
+            return assess_body(self.body if self.decoded is None else self.decoded, schema)
+        return assess_response(
+            self.status, self.headers, self.body, self.job_id, operation=self.operation
+        )
+
+    def check(self, schema: str | None = None) -> list[Violation]:
+        """Every violation of this interaction (empty when it conforms or is an API error)."""
+        return list(self.assess(schema).violations)
+
+
+def from_call(label: str, call: Call) -> Interaction:
+    """The :class:`Interaction` of a recorded call; its body is read only for jobs calls.
+
+    Request headers are kept with credentials masked, the URL too.
+    """
+    routed = operations.route(call.method, call.url)
+    wanted = routed is not None and call.status is not None
+    return Interaction(
+        source=f"{label}::{call.name}",
+        body=call.body() if wanted else b"",
+        status=call.status,
+        headers=call.headers,
+        method=call.method,
+        url=redact(call.url),
+        job_id=routed.job_id if routed is not None else None,
+        request_headers=redact_headers(call.request_headers),
+        name=call.name,
+        operation=routed.operation if routed is not None else None,
+    )
+
+
+__all__ = ["Call", "Interaction", "Layout", "NotARecording", "RecordingError", "from_call"]

@@ -1,0 +1,36 @@
+"""Loading YAML recordings safely: no Python objects, bounded aliases, one-line errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contract.recordings._model import RecordingError
+
+
+def load(data: bytes, label: str) -> Any:
+    """The YAML document in ``data``, loaded with a safe loader; RecordingError otherwise."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(data, Loader=loader)  # a safe loader: no Python tags
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        if "python/" in str(problem) or "python/" in str(exc):
+            reason = (
+                "is a pre-1.0 vcrpy cassette (Python object tags), which safe loading refuses; "
+                "re-record it or migrate it with vcrpy's migration script"
+            )
+        else:
+            reason = f"is not readable YAML ({problem}{where})"
+        raise RecordingError(label, reason) from None
+    except (ValueError, TypeError, OverflowError) as exc:
+        # Explicit tags whose text does not parse (!!int x, !!timestamp 2020-13-45).
+        raise RecordingError(
+            label, f"is not readable YAML (a tagged value does not parse: {exc})"
+        ) from None
+
+
+__all__ = ["load"]

@@ -1,0 +1,94 @@
+"""vcrpy cassettes, as vcrpy and pytest-recording write them, in YAML or with the JSON serializer.
+
+``{"interactions": [{"request": {"method", "uri", …}, "response": {…}}], "version": 1}``;
+each interaction is a call named ``interaction[i]``. The response is
+``{"status": {"code", "message"}, "headers": {name: [values]}, "body": {"string": …}}``,
+or in the layout vcrpy's httpx stubs wrote before (which vcrpy still reads)
+``{"status_code": 200, "headers": …, "content": "…"}``. A body stored as
+``!!binary`` (bytes) whose ``Content-Encoding`` is gzip or deflate is
+decompressed; aiohttp's stub records an empty body as ``{}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+from contract.recordings._bodies import decompressed
+from contract.recordings._model import Call, Layout, RecordingError
+
+
+def _headers(message: dict[str, Any], where: str) -> list[tuple[str, str]]:
+    found = message.get("headers") or {}
+    if not isinstance(found, dict):
+        raise RecordingError(where, "headers is not a mapping")
+    pairs: list[tuple[str, str]] = []
+    for name, values in found.items():
+        for value in values if isinstance(values, list) else [values]:
+            pairs.append((str(name), str(value)))
+    return pairs
+
+
+def _status(response: dict[str, Any], where: str) -> int:
+    status = response.get("status", response.get("status_code"))
+    code = status.get("code") if isinstance(status, dict) else status
+    if isinstance(code, str) and code.strip().isdigit():
+        code = int(code)
+    if not isinstance(code, int) or isinstance(code, bool):
+        raise RecordingError(where, "response.status.code is not an integer")
+    return code
+
+
+def _body(response: dict[str, Any], headers: list[tuple[str, str]], where: str) -> bytes | str:
+    body = response["content"] if "content" in response else response.get("body")
+    if isinstance(body, dict):
+        body = body.get("string", b"")
+    if body is None:
+        return b""
+    if not isinstance(body, (bytes, str)):
+        raise RecordingError(where, "response.body.string is not a string")
+    return decompressed(body, headers, where)
+
+
+def _interactions(document: Any) -> list[Any] | None:
+    found = document.get("interactions") if isinstance(document, dict) else None
+    return found if isinstance(found, list) else None
+
+
+def detect(document: Any) -> bool:
+    found = _interactions(document)
+    if found is None:
+        return False
+    first = found[0] if found else {}
+    request = first.get("request") if isinstance(first, dict) else None
+    # go-vcr writes "url" and "code"; vcrpy writes "uri".
+    return not found or (isinstance(request, dict) and "uri" in request)
+
+
+def calls(document: Any, label: str) -> Iterator[Call]:
+    for index, entry in enumerate(_interactions(document) or []):
+        name = f"interaction[{index}]"
+        where = f"{label}::{name}"
+        request = entry.get("request") if isinstance(entry, dict) else None
+        response = entry.get("response") if isinstance(entry, dict) else None
+        if not isinstance(request, dict) or not isinstance(response, dict):
+            raise RecordingError(where, "interaction has no request and response mappings")
+        method, url = request.get("method"), request.get("uri")
+        if not isinstance(method, str) or not isinstance(url, str):
+            raise RecordingError(where, "request has no method or uri")
+        headers = _headers(response, where)
+        yield Call(
+            name,
+            method,
+            url,
+            _status(response, where),
+            headers,
+            partial(_body, response, headers, where),
+            _headers(request, where),
+        )
+
+
+LAYOUT = Layout("vcrpy cassette", detect, calls)
+
+__all__ = ["LAYOUT"]
