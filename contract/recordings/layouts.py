@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from contract.recordings import har, vcrpy
+from contract.recordings import go_vcr, har, nock, ruby_vcr, session_records, vcrpy
 from contract.recordings._model import Layout
 
 #: Every layout read, in the order they are tried.
 LAYOUTS: tuple[Layout, ...] = (
     har.LAYOUT,
     vcrpy.LAYOUT,
+    go_vcr.LAYOUT,
+    ruby_vcr.LAYOUT,
+    session_records.LAYOUT,
+    nock.LAYOUT,
 )
 
 
