@@ -219,7 +219,7 @@ class ContractRun:
         counts = self.verdicts
         checked = sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error"))
         line = f"contract: {plural(checked, 'response')} checked"
-        if self.jobs:
+        if self.jobs > checked:  # pages of jobs were among them
             line += f" ({plural(self.jobs, 'job')})"
         line += f": {counts.get('valid', 0)} valid, {counts.get('invalid', 0)} invalid"
         if counts.get("api-error"):
@@ -355,6 +355,8 @@ class LiveItem(ContractItem):
                 "(not a contract violation: there was no pause response to check)"
             )
             raise ContractFailure(redact(message, secrets)) from None
+        self.user_properties.append((VERDICT, "invalid" if result.violations else "valid"))
+        self.user_properties.append((JOBS, 1))
         if result.violations:
             raise ContractFailure(Contract(secrets).report(result.interaction, result.violations))
 

@@ -131,7 +131,7 @@ class Summary:
     def line(self) -> str:
         """``checked 15 responses (86 jobs): 1 valid, 9 invalid, 5 API error responses …``"""
         text = f"checked {plural(self.checked, 'payload')}"
-        if self.jobs != self.checked:
+        if self.jobs > self.checked:
             text += f" ({plural(self.jobs, 'job')})"
         text += f": {self.valid} valid, {self.invalid} invalid"
         if self.api_errors:

@@ -244,7 +244,9 @@ def assess_response(
                 f"{show(returned)} is not the job the request {verb} ({show(job_id)})",
             )
         )
-    return Assessment(tuple(found), op, jobs=_jobs_in(payload, op.schema))
+    jobs = _jobs_in(payload, op.schema)
+    note = f"list page of {_plural(jobs, 'job')}" if op.returns_page else ""
+    return Assessment(tuple(found), op, jobs=jobs, note=note)
 
 
 def _undocumented(op: _operations.Operation, status_code: int, payload: Any) -> Assessment:

@@ -28,7 +28,10 @@ def test_no_path_checks_the_bundled_examples(capsys: pytest.CaptureFixture[str])
     assert status == 0, out + err
     assert report["summary"]["checked"] >= 5
     assert report["summary"]["invalid"] == 0
-    assert all(str(example_recordings_dir()) in r["source"] for r in report["results"])
+    # Named for what they are, not by their site-packages path.
+    assert all(r["source"].startswith("bundled example ") for r in report["results"])
+    assert str(example_recordings_dir()) not in out
+    assert "checking the example recordings bundled with the package" in err
 
 
 def test_valid_file_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,7 +60,14 @@ def test_jsonl_names_each_line(capsys: pytest.CaptureFixture[str]) -> None:
         (f"{path}:2", False),
         (f"{path}:4", True),
     ]
-    assert report["summary"] == {"checked": 3, "valid": 2, "invalid": 1, "skipped": 0}
+    assert report["summary"] == {
+        "checked": 3,
+        "valid": 2,
+        "invalid": 1,
+        "api_errors": 0,
+        "jobs": 3,
+        "skipped": 0,
+    }
     assert {(v["path"], v["keyword"]) for v in report["results"][1]["violations"]} == {
         ("/status", "enum"),
         ("/seed", "type"),
@@ -73,7 +83,14 @@ def test_jsonl_names_each_line(capsys: pytest.CaptureFixture[str]) -> None:
 def test_directory_is_walked(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "--format", "json", str(PAYLOADS))
     assert status == 1
-    assert json.loads(out)["summary"] == {"checked": 5, "valid": 3, "invalid": 2, "skipped": 0}
+    assert json.loads(out)["summary"] == {
+        "checked": 5,
+        "valid": 3,
+        "invalid": 2,
+        "api_errors": 0,
+        "jobs": 5,
+        "skipped": 0,
+    }
 
 
 def test_schema_option(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -112,10 +129,13 @@ def test_bad_file_is_one_line_exit_2(
 
 def test_bad_jsonl_line_names_the_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "bad.jsonl"
-    path.write_text('{"a": 1}\n{"a": \n')
-    status, _, err = run(capsys, str(path))
-    assert status == 2
-    assert f"{path}:2: ends early" in err
+    path.write_text('{"a": 1}\n{"a": \n{"a": 3}\n')
+    status, out, err = run(capsys, str(path))
+    # One bad line is a violation where it is; the other lines are still checked.
+    assert status == 1, err
+    assert f"{path}:2: <root>: body ends early" in out
+    assert f"{path}:3: <root>: required property" in out
+    assert out.splitlines()[-1] == "checked 3 payloads: 0 valid, 3 invalid"
 
 
 def test_empty_directory_and_missing_path(
@@ -195,15 +215,18 @@ def test_recording_without_pause_calls_is_not_a_pass(
     from tests.recording_builders import har_entry, write_har
 
     har = write_har(
-        tmp_path / "list.har",
-        [har_entry(method="GET", url="https://api.openai.com/v1/fine_tuning/jobs")],
+        tmp_path / "models.har",
+        [har_entry(method="GET", url="https://api.openai.com/v1/models")],
     )
     status, out, err = run(capsys, str(har))
     assert status == 2
-    assert out == ""
-    assert err.strip() == (
-        f"finetune-contract check: error: {har}: no pause interactions found "
-        "(1 other interaction skipped)"
+    assert (
+        out.strip()
+        == "checked 0 payloads: 0 valid, 0 invalid (1 other recorded interaction skipped)"
+    )
+    assert err.strip().splitlines()[-1] == (
+        f"finetune-contract check: error: {har}: no fine-tuning jobs responses or payloads "
+        "found (1 other interaction skipped)"
     )
 
 

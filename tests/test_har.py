@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from contract.cli import main
-from contract.recordings import READERS, RecordingError, read
+from contract.recordings import SUFFIXES, RecordingError, read
 from tests.recording_builders import (
     DATA,
     FIXTURE_KEY,
@@ -20,7 +20,7 @@ from tests.recording_builders import (
 
 
 def test_har_suffix_is_registered() -> None:
-    assert ".har" in READERS
+    assert ".har" in SUFFIXES
 
 
 def test_reads_every_entry_and_flags_the_pause_calls() -> None:

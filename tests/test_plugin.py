@@ -12,8 +12,8 @@ import pytest
 
 # In-process pytester runs drop the modules first imported inside them; import
 # what the plugin loads lazily here, once, so exception classes stay the same objects.
-import contract._cassette
-import contract._har
+import contract.recordings.har
+import contract.recordings.vcrpy
 import contract.checker
 import contract.hooks
 import contract.live
@@ -75,7 +75,7 @@ def test_cassette_gives_one_pass_one_failure_naming_the_path(
         ]
     )
     result.stdout.fnmatch_lines(
-        ["contract: 2 pause interactions checked, 1 other interaction skipped"]
+        ["contract: 2 responses checked: 1 valid, 1 invalid; 1 other interaction skipped"]
     )
     assert FIXTURE_KEY not in output(result)
     assert "Traceback" not in output(result)
@@ -87,7 +87,7 @@ def test_same_result_under_xdist(pytester: pytest.Pytester, mixed: Path) -> None
     result.stdout.fnmatch_lines(
         [
             "*/hyperparameters/n_epochs: 51 is greater than the maximum of 50",
-            "contract: 2 pause interactions checked, 1 other interaction skipped",
+            "contract: 2 responses checked: 1 valid, 1 invalid; 1 other interaction skipped",
             lit("FAILED cassettes/pause.yaml::interaction[2]") + "*",
         ]
     )
@@ -112,7 +112,8 @@ def test_no_option_imports_nothing_heavy(pytester: pytest.Pytester) -> None:
                      "contract.validation", "contract.registry",
                      "contract.recordings", "contract.checker",
                      "contract.server", "contract.live", "contract.strategies",
-                     "contract.hooks", "contract._cassette", "contract._har")
+                     "contract.hooks", "contract.operations",
+                     "contract.recordings.vcrpy", "contract.recordings.har")
             loaded = sorted(n for n in names if n in sys.modules)
             plugin = "contract.plugin" in sys.modules
             with open("modules.txt", "w") as out:
@@ -139,7 +140,7 @@ def test_ini_option_and_repeatable_option(pytester: pytest.Pytester, mixed: Path
     result = pytester.runpytest("--contract-recordings", "cassettes/pause.yaml", "-q")
     result.assert_outcomes(passed=2, failed=2)
     result.stdout.fnmatch_lines(
-        ["contract: 4 pause interactions checked, 2 other interactions skipped"]
+        ["contract: 4 responses checked: 2 valid, 2 invalid; 2 other interactions skipped"]
     )
     pytester.makeini("[pytest]\n")
     result = pytester.runpytest(
@@ -199,7 +200,7 @@ def test_har_report_shows_the_interaction_and_hides_keys(pytester: pytest.Pytest
         ]
     )
     result.stdout.fnmatch_lines(
-        ["contract: 2 pause interactions checked, 1 other interaction skipped"]
+        ["contract: 2 responses checked: 1 valid, 1 invalid; 1 other interaction skipped"]
     )
     assert FIXTURE_KEY not in output(result)
     assert "Bearer" not in output(result)
@@ -241,20 +242,42 @@ def test_json_and_jsonl_payloads_are_items(pytester: pytest.Pytester) -> None:
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("broken.yaml", "contract: broken.yaml: is not a readable cassette (YAML: *line 5*"),
-        ("truncated.har", "contract: truncated.har: is not a HAR file (not JSON: ends early*"),
-        ("not-a-har.har", "contract: not-a-har.har: is not a HAR file (no log.entries list)"),
+        (
+            "broken.yaml",
+            "contract: unreadable recording: recordings/broken.yaml: is not readable "
+            "YAML (*line 5*",
+        ),
+        (
+            "truncated.har",
+            "contract: unreadable recording: recordings/truncated.har: is not a HAR "
+            "file (not JSON: ends early*",
+        ),
+        (
+            "not-a-har.har",
+            "contract: unreadable recording: recordings/not-a-har.har: is not a HAR "
+            "file (no log.entries list)",
+        ),
     ],
 )
-def test_unreadable_recording_is_one_clear_collection_error(
-    pytester: pytest.Pytester, name: str, message: str
+def test_unreadable_recording_is_one_failed_item_and_the_others_still_run(
+    pytester: pytest.Pytester, mixed: Path, name: str, message: str
 ) -> None:
-    place(pytester, name)
-    result = pytester.runpytest("--contract-recordings", name)
-    assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines([f"*ERROR collecting {name}*", message, f"ERROR {name}"])
+    place(pytester, name, f"recordings/{name}")
+    result = pytester.runpytest(
+        "--contract-recordings", "recordings", "--contract-recordings", "cassettes", "-rA"
+    )
+    # Not a collection error that interrupts the session: the readable cassette still runs.
+    result.assert_outcomes(passed=1, failed=2)
+    result.stdout.fnmatch_lines([lit(f"*_ recordings/{name}::recording _*"), message])
+    result.stdout.fnmatch_lines(
+        [
+            "contract: 2 responses checked: 1 valid, 1 invalid; 1 other interaction skipped; "
+            "1 unreadable recording"
+        ]
+    )
+    result.stdout.fnmatch_lines([lit(f"FAILED recordings/{name}::recording") + "*"])
     assert "Traceback" not in output(result)
-    assert "contract/_" not in output(result) and "recordings.py" not in output(result)
+    assert "contract/" not in output(result)
 
 
 def test_missing_path_is_a_usage_error(pytester: pytest.Pytester) -> None:
@@ -376,7 +399,7 @@ def test_live_conforming_response(
         [lit("contract-live[ftjob-live] .") + "*", "*", lit("PASSED contract-live[ftjob-live]")]
     )
     result.stdout.fnmatch_lines(
-        ["contract: 1 pause interaction checked, 0 other interactions skipped"]
+        ["contract: 1 response checked: 1 valid, 0 invalid; 0 other interactions skipped"]
     )
     ((request, _),) = httpserver.log
     assert request.headers["Authorization"] == f"Bearer {LIVE_KEY}"

@@ -20,8 +20,8 @@ def load(data: bytes, label: str) -> Any:
         problem = getattr(exc, "problem", None) or type(exc).__name__
         if "python/" in str(problem) or "python/" in str(exc):
             reason = (
-                "is a pre-1.0 vcrpy cassette (Python object tags), which safe loading refuses; "
-                "re-record it or migrate it with vcrpy's migration script"
+                "holds Python object tags (as pre-1.0 vcrpy cassettes do), which safe loading "
+                "refuses; re-record it, or migrate it with vcrpy's migration script"
             )
         else:
             reason = f"is not readable YAML ({problem}{where})"
