@@ -84,7 +84,7 @@ def test_corrupt_gzip_is_an_error(tmp_path: Path) -> None:
     entry = vcr_interaction("POST", pause_url("ftjob-abc123"), text=body(), encoding="gzip")
     entry["response"]["body"]["string"] = gzip.compress(b"{}")[:12]
     with pytest.raises(
-        RecordingError, match="gzip-encoded body (ends early|is not valid compressed data)"
+        RecordingError, match=r"gzip-encoded body (ends early|is not valid compressed data)"
     ):
         list(read(write_cassette(tmp_path / "c.yaml", [entry])))
 

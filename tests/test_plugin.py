@@ -10,13 +10,14 @@ import httpcore  # noqa: F401 - httpx imports it lazily
 import httpx  # noqa: F401
 import pytest
 
+import contract.checker
+import contract.hooks
+import contract.live
+
 # In-process pytester runs drop the modules first imported inside them; import
 # what the plugin loads lazily here, once, so exception classes stay the same objects.
 import contract.recordings.har
 import contract.recordings.vcrpy
-import contract.checker
-import contract.hooks
-import contract.live
 import contract.server  # noqa: F401
 from tests.recording_builders import (
     DATA,
