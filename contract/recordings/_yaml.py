@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from contract.recordings._model import RecordingError
+
+
+@cache
+def _safe_loader() -> Any:
+    """The safe loader, also reading Ruby's ``!binary`` tag (Ruby VCR's compressed bodies)."""
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader: Any = type("SafeLoader", (base,), {})
+    loader.add_constructor("!binary", base.construct_yaml_binary)
+    return loader
 
 
 def load(data: bytes, label: str) -> Any:
     """The YAML document in ``data``, loaded with a safe loader; RecordingError otherwise."""
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = _safe_loader()
     try:
         return yaml.load(data, Loader=loader)  # a safe loader: no Python tags
     except yaml.YAMLError as exc:
