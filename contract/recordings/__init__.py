@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from contract.recordings._io import gunzip, is_gzip, read_file
+from contract.recordings._io import Budget, gunzip, is_gzip, read_file, read_stream, within
 from contract.recordings._model import (
     Call,
     Interaction,
@@ -143,11 +143,7 @@ def _read_document(data: bytes, name: str, label: str) -> Iterator[Interaction]:
         yield payloads.payload(data, label, value)
 
 
-def read_bytes(
-    data: bytes, name: str, label: str | None = None, include_other: bool = False
-) -> Iterator[Interaction]:
-    """The interactions in ``data``, a recording file called ``name`` (``.gz`` allowed)."""
-    label = label or name
+def _read_bytes(data: bytes, name: str, label: str, include_other: bool) -> Iterator[Interaction]:
     inner = name.lower()
     if inner.endswith(".gz") or is_gzip(data):
         data = gunzip(data, label)
@@ -157,34 +153,61 @@ def read_bytes(
             yield interaction
 
 
+def read_bytes(
+    data: bytes,
+    name: str,
+    label: str | None = None,
+    include_other: bool = False,
+    *,
+    max_inflated: int | None = None,
+) -> Iterator[Interaction]:
+    """The interactions in ``data``, a recording file called ``name`` (``.gz`` allowed).
+
+    The file and its compressed bodies inflate to at most ``max_inflated``
+    bytes in all (default: ``FINETUNE_CONTRACT_MAX_INFLATED``, else 256 MiB).
+    """
+    label = label or name
+    yield from within(Budget(max_inflated), _read_bytes(data, name, label, include_other))
+
+
 def read(
-    path: str | Path, include_other: bool = False, label: str | None = None
+    path: str | Path,
+    include_other: bool = False,
+    label: str | None = None,
+    *,
+    max_inflated: int | None = None,
 ) -> Iterator[Interaction]:
     """The interactions to check in one recording file (``-`` for standard input).
 
     Calls of other APIs (and calls the recorder kept no answer for) are left
     out unless ``include_other`` is true; :attr:`Interaction.to_check` tells
     them apart. ``label`` names the file in sources and errors (default: the
-    path). Raises :class:`RecordingError` for a file that cannot be read.
+    path); ``max_inflated`` bounds decompression (:func:`read_bytes`). Raises
+    :class:`RecordingError` for a file that cannot be read.
     """
     if str(path) == "-":
-        yield from read_stdin(include_other=include_other)
+        yield from read_stdin(include_other=include_other, max_inflated=max_inflated)
         return
     path = Path(path)
     label = label or str(path)
-    yield from read_bytes(read_file(path, label), path.name, label, include_other)
+    data = read_file(path, label)
+    yield from read_bytes(data, path.name, label, include_other, max_inflated=max_inflated)
 
 
-def read_stdin(label: str = "<stdin>", include_other: bool = False) -> Iterator[Interaction]:
+def read_stdin(
+    label: str = "<stdin>", include_other: bool = False, *, max_inflated: int | None = None
+) -> Iterator[Interaction]:
     """Standard input: one JSON payload or recording, or JSON Lines when it holds several."""
-    data = sys.stdin.buffer.read()
+    data = read_stream(sys.stdin.buffer, label)
     try:
         decode(data)
     except JSONSyntaxError:
         if data.strip() and b"\n" in data.strip():
-            yield from read_bytes(data, "stdin.jsonl", label, include_other)
+            yield from read_bytes(
+                data, "stdin.jsonl", label, include_other, max_inflated=max_inflated
+            )
             return
-    yield from read_bytes(data, "stdin.json", label, include_other)
+    yield from read_bytes(data, "stdin.json", label, include_other, max_inflated=max_inflated)
 
 
 def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:

@@ -1,9 +1,13 @@
 """Reading recording files with bounds: regular files only, a size limit, bounded inflation.
 
 Recordings come from anywhere, so nothing here trusts the input: a FIFO or a
-device is refused before it is opened for reading, a file larger than
-:data:`MAX_FILE_BYTES` is refused, and a compressed file or body is inflated
-to at most :data:`MAX_INFLATED_BYTES`.
+device is refused before anything is read from it (it is opened without
+blocking, then checked), a file larger than
+:data:`~contract.recordings._limits.MAX_FILE_BYTES` is refused, and
+decompression stops at the inflation limit. That limit holds for a whole file:
+:func:`within` makes one :class:`Budget` current while a file is read, and the
+file's own gzip layer and every compressed body in it draw from it, so aliases
+or repeated bodies cannot multiply it.
 """
 
 from __future__ import annotations
@@ -11,23 +15,67 @@ from __future__ import annotations
 import os
 import stat
 import zlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
+from typing import BinaryIO, TypeVar
 
+from contract.recordings import _limits
 from contract.recordings._model import RecordingError
 
-#: Largest recording file read, in bytes (a 200 MB capture is fine).
-MAX_FILE_BYTES = 1 << 30
-#: Largest size a compressed file or body may inflate to, in bytes.
-MAX_INFLATED_BYTES = 256 << 20
-
 _GZIP_MAGIC = b"\x1f\x8b"
+_T = TypeVar("_T")
+
+
+class Budget:
+    """What one file may still inflate to: its limit (:func:`._limits.max_inflated`) and use."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        self.limit = _limits.max_inflated(limit)
+        self.used = 0
+
+    @property
+    def left(self) -> int:
+        return self.limit - self.used
+
+    def refuse(self, where: str, what: str) -> RecordingError:
+        return RecordingError(
+            where,
+            f"{what} inflates past the limit of {self.limit} bytes decompressed per file "
+            f"(raise it with --max-inflated or {_limits.INFLATED_VARIABLE})",
+        )
+
+
+_CURRENT: ContextVar[Budget | None] = ContextVar("inflation_budget", default=None)
+
+
+def within(budget: Budget, items: Iterator[_T]) -> Iterator[_T]:
+    """``items``, with ``budget`` current only while each item is produced.
+
+    Set and reset around every step (not once for the whole generator), so
+    two files read in alternation never draw from each other's budget.
+    """
+    while True:
+        token = _CURRENT.set(budget)
+        try:
+            item = next(items)
+        except StopIteration:
+            return
+        finally:
+            _CURRENT.reset(token)
+        yield item
+
+
+def _refuse_size(label: str, size: int | None = None) -> RecordingError:
+    what = f"is {size} bytes, larger" if size is not None else "is larger"
+    return RecordingError(label, f"{what} than the limit of {_limits.MAX_FILE_BYTES} bytes")
 
 
 def read_file(path: Path, label: str) -> bytes:
-    """The bytes of a regular file, within :data:`MAX_FILE_BYTES`."""
+    """The bytes of a regular file, within the file size limit."""
     try:
-        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-        fd = os.open(path, flags)
+        # Non-blocking, so a FIFO with no writer cannot hang the open; it is refused below.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except IsADirectoryError:
         raise RecordingError(label, "is a directory") from None
     except OSError as exc:
@@ -38,54 +86,58 @@ def read_file(path: Path, label: str) -> bytes:
             raise RecordingError(label, "is a directory")
         if not stat.S_ISREG(info.st_mode):
             raise RecordingError(label, "is not a regular file (a pipe, socket or device)")
-        if info.st_size > MAX_FILE_BYTES:
-            raise RecordingError(
-                label, f"is {info.st_size} bytes, larger than the limit of {MAX_FILE_BYTES}"
-            )
-        try:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise RecordingError(label, f"is larger than the limit of {MAX_FILE_BYTES} bytes")
+        if info.st_size > _limits.MAX_FILE_BYTES:
+            raise _refuse_size(label, info.st_size)
+        return read_stream(handle, label)
+
+
+def read_stream(stream: BinaryIO, label: str) -> bytes:
+    """Everything ``stream`` holds (standard input), refused past the file size limit."""
+    try:
+        data = stream.read(_limits.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
+    if data is None:  # a non-blocking stream with nothing to read yet
+        raise RecordingError(label, "cannot be read (nothing to read without waiting)")
+    if len(data) > _limits.MAX_FILE_BYTES:
+        raise _refuse_size(label)
     return data
 
 
-def _inflate(decompressor: zlib._Decompress, data: bytes, what: str, where: str) -> bytes:
-    out = bytearray()
+def _inflate(decompressor: zlib._Decompress, data: bytes, where: str, what: str) -> bytes:
+    budget = _CURRENT.get() or Budget()
+    parts: list[bytes] = []
     try:
         pending = data
-        while pending:
-            out += decompressor.decompress(pending, MAX_INFLATED_BYTES + 1 - len(out))
-            if len(out) > MAX_INFLATED_BYTES:
-                raise RecordingError(
-                    where, f"{what} inflates to more than the limit of {MAX_INFLATED_BYTES} bytes"
-                )
-            pending = decompressor.unconsumed_tail
-            if decompressor.eof:
-                # gzip allows several members back to back.
-                rest = decompressor.unused_data
-                if rest.startswith(_GZIP_MAGIC):
-                    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                    pending = rest
-                else:
-                    pending = b""
-        if not decompressor.eof:
-            raise RecordingError(where, f"{what} ends early (truncated compressed data)")
+        while True:
+            # At most one byte past what is left: enough to know the limit is passed,
+            # and never more memory than the limit.
+            part = decompressor.decompress(pending, budget.left + 1)
+            if len(part) > budget.left:
+                raise budget.refuse(where, what)
+            budget.used += len(part)
+            parts.append(part)
+            if not decompressor.eof:
+                raise RecordingError(where, f"{what} ends early (truncated compressed data)")
+            rest = decompressor.unused_data
+            if not rest.startswith(_GZIP_MAGIC) or not decompressor.eof:
+                break
+            # gzip allows several members back to back.
+            decompressor, pending = zlib.decompressobj(16 + zlib.MAX_WBITS), rest
     except zlib.error as exc:
         raise RecordingError(where, f"{what} is not valid compressed data ({exc})") from None
-    return bytes(out)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def gunzip(data: bytes, where: str, what: str = "the file") -> bytes:
-    """``data`` gzip-decompressed, within :data:`MAX_INFLATED_BYTES`."""
-    return _inflate(zlib.decompressobj(16 + zlib.MAX_WBITS), data, what, where)
+    """``data`` gzip-decompressed, within the current inflation budget."""
+    return _inflate(zlib.decompressobj(16 + zlib.MAX_WBITS), data, where, what)
 
 
 def inflate(data: bytes, where: str, what: str = "the body") -> bytes:
-    """``data`` deflate-decompressed (zlib-wrapped or raw), within the limit."""
+    """``data`` deflate-decompressed (zlib-wrapped or raw), within the current budget."""
     wbits = zlib.MAX_WBITS if data[:1] and (data[0] & 0x0F) == 8 else -zlib.MAX_WBITS
-    return _inflate(zlib.decompressobj(wbits), data, what, where)
+    return _inflate(zlib.decompressobj(wbits), data, where, what)
 
 
 def is_gzip(data: bytes) -> bool:
@@ -93,4 +145,4 @@ def is_gzip(data: bytes) -> bool:
     return data.startswith(_GZIP_MAGIC)
 
 
-__all__ = ["MAX_FILE_BYTES", "MAX_INFLATED_BYTES", "gunzip", "inflate", "is_gzip", "read_file"]
+__all__ = ["Budget", "gunzip", "inflate", "is_gzip", "read_file", "read_stream", "within"]

@@ -1,34 +1,145 @@
-"""Loading YAML recordings safely: no Python objects, bounded aliases, one-line errors."""
+"""Loading YAML recordings safely: no Python objects, bounded aliases and depth, one-line errors.
+
+Before anything is built, one pass over the parser's events measures the
+document as if every alias were written out: nesting deeper than
+:data:`~contract.recordings._limits.MAX_YAML_DEPTH`, aliases adding more than
+:data:`~contract.recordings._limits.MAX_ALIAS_NODES` nodes ("billion laughs",
+wherever they sit) and an alias inside the very node it names (a structure
+that contains itself) are refused there. Then a safe loader builds the
+document; a tagged scalar that does not parse (``!!int`` with no digits,
+``!!bool maybe``, ``!!timestamp 2020-13-45``) and an integer longer than
+Python converts are refused with their line, never raised as they come.
+"""
 
 from __future__ import annotations
 
-from functools import cache
+import sys
 from typing import Any
 
+import yaml
+from yaml import events
+from yaml.constructor import ConstructorError
+from yaml.nodes import Node, ScalarNode
+
+from contract.recordings import _limits
 from contract.recordings._model import RecordingError
 
+_Base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-@cache
-def _safe_loader() -> Any:
-    """The safe loader, also reading Ruby's ``!binary`` tag (Ruby VCR's compressed bodies)."""
-    import yaml
+_OPEN = (events.SequenceStartEvent, events.MappingStartEvent)
+_CLOSE = (events.SequenceEndEvent, events.MappingEndEvent)
 
-    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader: Any = type("SafeLoader", (base,), {})
-    loader.add_constructor("!binary", base.construct_yaml_binary)
-    return loader
+
+class _Loader(_Base):  # type: ignore[misc]
+    """The safe loader, with scalar constructors that refuse instead of raising anything."""
+
+    def construct_object(self, node: Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except yaml.YAMLError:
+            raise
+        except (ValueError, TypeError, ArithmeticError, LookupError, AttributeError) as exc:
+            tag = str(node.tag).replace("tag:yaml.org,2002:", "!!")
+            shown = f" {str(node.value)[:40]!r}" if isinstance(node, ScalarNode) else ""
+            # A ValueError says what is wrong (month must be in 1..12); others say nothing useful.
+            detail = f" ({str(exc)[:80]})" if type(exc) is ValueError else ""
+            raise ConstructorError(
+                None, None, f"{tag}{shown} does not parse{detail}", node.start_mark
+            ) from None
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        limit = sys.get_int_max_str_digits()
+        if limit and len(str(node.value)) > limit:
+            # Sexagesimal, hex and binary forms escape Python's own limit, and the
+            # first costs quadratic time: refuse what the JSON decoder would.
+            raise ConstructorError(
+                None,
+                None,
+                f"an integer of {len(str(node.value))} characters is longer than the "
+                f"limit of {limit} digits",
+                node.start_mark,
+            )
+        value: int = super().construct_yaml_int(node)
+        return value
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+# Ruby's psych writes binary strings (Ruby VCR's compressed bodies) with the local tag !binary.
+_Loader.add_constructor("!binary", _Loader.construct_yaml_binary)
+# Ruby's Psych tags binary strings "!binary" (Ruby VCR cassettes' compressed bodies).
+_Loader.add_constructor("!binary", _Loader.construct_yaml_binary)
+
+
+def _where(mark: Any) -> str:
+    return f" at line {mark.line + 1} column {mark.column + 1}" if mark is not None else ""
+
+
+def _refuse(label: str, reason: str, mark: Any) -> RecordingError:
+    return RecordingError(label, f"is refused: {reason}{_where(mark)}")
+
+
+def _measure(data: bytes, label: str) -> None:
+    """Refuse a document too deep, or whose aliases expand too far, from its events alone."""
+    # Per open collection: [anchor, nodes as if expanded, height]; per anchor: (nodes, height).
+    open_: list[list[Any]] = []
+    anchors: dict[str, tuple[int, int]] = {}
+    added = 0
+    parser = _Base(data)
+    try:
+        while (event := parser.get_event()) is not None:
+            if isinstance(event, _OPEN):
+                open_.append([event.anchor, 1, 1])
+                if len(open_) > _limits.MAX_YAML_DEPTH:
+                    deeper = f"nested deeper than {_limits.MAX_YAML_DEPTH} levels"
+                    raise _refuse(label, deeper, event.start_mark)
+                continue
+            if isinstance(event, _CLOSE):
+                anchor, nodes, height = open_.pop()
+                if anchor is not None:
+                    anchors[anchor] = (nodes, height)
+            elif isinstance(event, events.ScalarEvent):
+                nodes, height = 1, 0
+                if event.anchor is not None:
+                    anchors[event.anchor] = (1, 0)
+            elif isinstance(event, events.AliasEvent):
+                if event.anchor not in anchors:
+                    inside = any(frame[0] == event.anchor for frame in open_)
+                    what = "inside the node it names" if inside else "to no anchor"
+                    raise _refuse(label, f"alias *{event.anchor} is {what}", event.start_mark)
+                nodes, height = anchors[event.anchor]
+                added += nodes
+                if added > _limits.MAX_ALIAS_NODES:
+                    raise _refuse(
+                        label,
+                        f"aliases repeat more than {_limits.MAX_ALIAS_NODES} nodes",
+                        event.start_mark,
+                    )
+                if len(open_) + height > _limits.MAX_YAML_DEPTH:
+                    raise _refuse(
+                        label,
+                        f"alias *{event.anchor} nests deeper than {_limits.MAX_YAML_DEPTH} levels",
+                        event.start_mark,
+                    )
+            else:
+                continue  # stream and document events
+            if open_:
+                open_[-1][1] += nodes
+                open_[-1][2] = max(open_[-1][2], height + 1)
+    finally:
+        parser.dispose()
 
 
 def load(data: bytes, label: str) -> Any:
     """The YAML document in ``data``, loaded with a safe loader; RecordingError otherwise."""
-    import yaml
-
-    loader = _safe_loader()
     try:
-        return yaml.load(data, Loader=loader)  # a safe loader: no Python tags
+        _measure(data, label)
+        loader = _Loader(data)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
         if "python/" in str(problem) or "python/" in str(exc):
             reason = (
@@ -36,13 +147,8 @@ def load(data: bytes, label: str) -> Any:
                 "refuses; re-record it, or migrate it with vcrpy's migration script"
             )
         else:
-            reason = f"is not readable YAML ({problem}{where})"
+            reason = f"is not readable YAML ({problem}{_where(mark)})"
         raise RecordingError(label, reason) from None
-    except (ValueError, TypeError, OverflowError) as exc:
-        # Explicit tags whose text does not parse (!!int x, !!timestamp 2020-13-45).
-        raise RecordingError(
-            label, f"is not readable YAML (a tagged value does not parse: {exc})"
-        ) from None
 
 
 __all__ = ["load"]
