@@ -37,7 +37,7 @@ _EXPORTS = {
     "httpx_hook": "contract.hooks",
     "ContractServer": "contract.server",
 }
-_SUBMODULES = ("strategies", "constraints", "fuzz", "recordings", "live", "operations")
+_SUBMODULES = ("strategies", "constraints", "fuzz", "recordings", "live", "operations", "sampler")
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -57,6 +57,7 @@ __all__ = [
     "live",
     "operations",
     "recordings",
+    "sampler",
     "schema_names",
     "strategies",
     "validate",

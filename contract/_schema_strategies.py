@@ -16,6 +16,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from contract import _coherence
 from contract._generation import (
     BASE_MODELS,
     EXACT_FLOAT_INT,
@@ -123,10 +124,18 @@ class Compiler:
     the payload around the one broken value.
     """
 
-    def __init__(self, *, realistic: bool, extra_properties: bool, minimal: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        realistic: bool,
+        extra_properties: bool,
+        minimal: bool = False,
+        coherent: bool = False,
+    ) -> None:
         self.realistic = realistic
         self.extra_properties = extra_properties and not minimal
         self.minimal = minimal
+        self.coherent = coherent
         self._cache: dict[tuple[int, str | None], st.SearchStrategy[Any]] = {}
 
     # -- entry point -------------------------------------------------------
@@ -137,8 +146,19 @@ class Compiler:
         found = self._cache.get(key)
         if found is None:
             found = self._build(node, hint)
+            if self.coherent and _coherence.applies(node):
+                found = self._cohering(node, found)
             self._cache[key] = found
         return found
+
+    def _cohering(self, node: Node, base: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+        """``base`` passed through :func:`contract._coherence.cohere`, new parts drawn here."""
+
+        @st.composite
+        def cohered(draw: st.DrawFn) -> Any:
+            return _coherence.cohere(draw(base), node, lambda n, h: draw(self.strategy(n, h)))
+
+        return cohered()
 
     def _build(self, node: Node, hint: str | None) -> st.SearchStrategy[Any]:
         if node.has_const:
@@ -329,6 +349,10 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def compiler(*, realistic: bool, extra_properties: bool, minimal: bool = False) -> Compiler:
+def compiler(
+    *, realistic: bool, extra_properties: bool, minimal: bool = False, coherent: bool = False
+) -> Compiler:
     """The shared compiler for one combination of knobs."""
-    return Compiler(realistic=realistic, extra_properties=extra_properties, minimal=minimal)
+    return Compiler(
+        realistic=realistic, extra_properties=extra_properties, minimal=minimal, coherent=coherent
+    )

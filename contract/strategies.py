@@ -7,46 +7,26 @@ exactly one rule of the contract, with the label of that rule.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from hypothesis import strategies as st
 
 from contract import _mutations
 from contract import _schema_nodes as _nodes
 from contract import _schema_strategies as _compile
+from contract._mutant import Context, Mutant, check_context, pointer
 from contract._schema_nodes import UnsupportedSchema
 from contract.registry import DEFAULT_SCHEMA
 
 __all__ = ["Context", "Mutant", "UnsupportedSchema", "conforming", "nonconforming"]
 
-#: How much valid payload a mutant carries around its broken value (see :func:`nonconforming`).
-Context = Literal["minimal", "full"]
-_CONTEXTS: tuple[Context, ...] = ("minimal", "full")
-
-
-@dataclass(frozen=True)
-class Mutant:
-    """A payload that breaks exactly one rule, and the label of that rule.
-
-    ``path`` is the JSON Pointer of the violation (``""`` is the root; for a
-    missing required property, the path of the object that lacks it);
-    ``keyword`` the JSON Schema keyword broken; ``description`` a short label
-    such as ``"n_epochs above maximum 50"``.
-    """
-
-    payload: Any
-    path: str
-    keyword: str
-    description: str
-
-    def label(self) -> dict[str, str]:
-        """The label as a JSON-ready mapping: ``path``, ``keyword``, ``description``."""
-        return {"path": self.path, "keyword": self.keyword, "description": self.description}
-
 
 def conforming(
-    name: str = DEFAULT_SCHEMA, *, realistic: bool = True, extra_properties: bool = False
+    name: str = DEFAULT_SCHEMA,
+    *,
+    realistic: bool = True,
+    extra_properties: bool = False,
+    coherent: bool = False,
 ) -> st.SearchStrategy[Any]:
     """Payloads valid against the type ``name`` (a dict for object types).
 
@@ -56,12 +36,20 @@ def conforming(
     ``org-…``), timestamps and readable text; ``realistic=False`` draws
     arbitrary Unicode strings and integers across the int64 range.
     ``extra_properties`` adds unknown properties to objects that allow them,
-    as real responses carry. Raises :class:`UnsupportedSchema` at build time
+    as real responses carry. ``coherent`` makes every FineTuningJob agree
+    with its status (a ``succeeded`` job has ``finished_at``,
+    ``fine_tuned_model`` and ``trained_tokens``; a ``failed`` one an ``error``
+    object; a ``queued`` one neither; ``created_at`` first) and every method
+    hold only the key its ``type`` names; the default (False) draws anything
+    the contract allows, which is what contract tests want. Raises
+    :class:`UnsupportedSchema` at build time
     if the schema uses a keyword the generator does not handle, and
     :class:`ValueError` for an unknown type name.
     """
     node = _nodes.root(name)
-    compiler = _compile.compiler(realistic=realistic, extra_properties=extra_properties)
+    compiler = _compile.compiler(
+        realistic=realistic, extra_properties=extra_properties, coherent=coherent
+    )
     return compiler.strategy(node)
 
 
@@ -92,16 +80,11 @@ def nonconforming(
     name or context.
     """
     _nodes.root(name)
-    if context not in _CONTEXTS:
-        raise ValueError(f"unknown context {context!r}: expected one of {', '.join(_CONTEXTS)}")
+    check_context(context)
     minimal = context == "minimal"
     return _mutations.leaves(name, realistic=realistic, minimal=minimal).map(_as_mutant)
 
 
 def _as_mutant(leaf: tuple[Any, tuple[str | int, ...], str, str]) -> Mutant:
     payload, path, keyword, description = leaf
-    return Mutant(payload, _pointer(path), keyword, description)
-
-
-def _pointer(parts: tuple[str | int, ...]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return Mutant(payload, pointer(path), keyword, description)
