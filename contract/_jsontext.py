@@ -1,0 +1,83 @@
+"""Cheap scans of JSON text and values: nesting depth, integer length, repeated keys.
+
+They let :func:`contract.strictjson.decode` trust a fast parser's result and
+run the strict pass only where a strict-JSON problem could be hiding.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.S)
+_OPENERS = frozenset(b"[{")
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+
+#: Longest run of digits orjson always reads exactly: 18 digits fit in a signed
+#: 64-bit integer; a longer integer may come back as a float.
+_EXACT_DIGITS = 18
+
+
+def deeper_than(data: bytes, limit: int) -> bool:
+    """Whether the JSON text ``data`` nests arrays and objects more than ``limit`` deep.
+
+    Brackets inside strings do not count. On text that is not JSON the answer
+    is a best effort (strings are recognised as the decoder would start them).
+    """
+    # Nesting deeper than ``limit`` takes more than ``limit`` openers and as many
+    # closers (or a truncated text), so short texts and few brackets settle it.
+    if len(data) <= limit or data.count(b"[") + data.count(b"{") <= limit:
+        return False
+    depth = 0
+    for byte in _STRING.sub(b"", data).translate(None, _NOT_BRACKETS):
+        if byte in _OPENERS:
+            depth += 1
+            if depth > limit:
+                return True
+        else:
+            depth -= 1
+    return False
+
+
+def value_deeper_than(value: Any, limit: int) -> bool:
+    """Whether a decoded value nests lists and dicts more than ``limit`` deep (no recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def may_hold_long_integer(data: bytes) -> bool:
+    """Whether ``data`` has a run of digits longer than a 64-bit integer always holds."""
+    return b"0" * (_EXACT_DIGITS + 1) in data.translate(_DIGITS_AS_ZERO)
+
+
+def may_repeat_keys(data: bytes, value: Any) -> bool:
+    """Whether the JSON text ``data`` (valid, decoded by orjson into ``value``) may
+    hold an object with a repeated name; False only when it certainly does not.
+
+    Without a backslash in ``data`` every string decodes to its own bytes, and
+    orjson writes them back unchanged; a colon outside strings separates a
+    name from its value. So the colons of ``data`` count its names plus the
+    colons inside strings, those of the re-encoded value count the names the
+    decoded objects kept plus the colons of the strings they kept. A repeated
+    name loses one name and maybe strings: the re-encoded value has fewer
+    colons. Equal counts prove no name was repeated.
+    """
+    if b"{" not in data:
+        return False
+    if b"\\" in data:
+        return True
+    return data.count(b":") != orjson.dumps(value).count(b":")
