@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from jsonschema.exceptions import ValidationError
 
 from contract import registry as _registry
 from contract.violations import Violation
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
 
 _MAX_SHOWN = 60
 
@@ -75,13 +78,13 @@ _SIZE_LIMITS = {
 
 
 @lru_cache(maxsize=4096)
-def _schema_location(root: str, path: tuple[str | int, ...]) -> str:
+def _schema_location(root: str, path: tuple[str | int, ...], profile: Profile | None = None) -> str:
     """Where the keyword at ``path`` (a jsonschema absolute schema path) sits.
 
     jsonschema leaves ``$ref`` out of schema paths, so a segment missing from
     the current node means the node is a reference: follow it, then go on.
     """
-    contents = _registry.registry().contents
+    contents = _registry.registry(profile).contents
     uri, parts = root, []  # type: str, list[str | int]
     node: Any = contents(uri)
 
@@ -133,8 +136,10 @@ def _message(error: ValidationError) -> str:
     return str(error.message)
 
 
-def _violations(error: ValidationError, root: str) -> Iterator[Violation]:
-    schema_path = _schema_location(root, tuple(error.absolute_schema_path))
+def _violations(
+    error: ValidationError, root: str, profile: Profile | None = None
+) -> Iterator[Violation]:
+    schema_path = _schema_location(root, tuple(error.absolute_schema_path), profile)
     where = pointer(error.absolute_path)
     if error.validator == "required":
         # One error per missing name, without saying which: name them all
@@ -186,7 +191,7 @@ def _branch_miss(errors: list[ValidationError]) -> int:
     return max((_miss(e) for e in errors), default=_FITS)
 
 
-def _kinds(schema: Any, base: str, depth: int = 0) -> list[str]:
+def _kinds(schema: Any, base: str, depth: int = 0, profile: Profile | None = None) -> list[str]:
     """Short descriptions of the values a (sub)schema takes, following references."""
     if not isinstance(schema, dict) or depth > 8:
         return ["(an allowed alternative)"]
@@ -199,26 +204,34 @@ def _kinds(schema: Any, base: str, depth: int = 0) -> list[str]:
         return [kind] if isinstance(kind, str) else list(kind)
     if "$ref" in schema:
         target = urljoin(base, schema["$ref"])
-        resolved = _registry.registry().resolver(base).lookup(target)
-        return _kinds(resolved.contents, target.partition("#")[0], depth + 1)
+        resolved = _registry.registry(profile).resolver(base).lookup(target)
+        return _kinds(resolved.contents, target.partition("#")[0], depth + 1, profile)
     for combinator in ("oneOf", "anyOf"):
         if combinator in schema:
-            return [k for branch in schema[combinator] for k in _kinds(branch, base, depth + 1)]
+            return [
+                k for branch in schema[combinator] for k in _kinds(branch, base, depth + 1, profile)
+            ]
     return ["(an allowed alternative)"]
 
 
-def _explain(error: ValidationError, root: str) -> Iterator[Violation]:
+def _explain(
+    error: ValidationError, root: str, profile: Profile | None = None
+) -> Iterator[Violation]:
     if error.validator not in ("oneOf", "anyOf") or not error.context:
-        yield from _violations(error, root)
+        yield from _violations(error, root, profile)
         return
     branches = _branches(error)
     scored = sorted((_branch_miss(errs), len(errs), index) for index, errs in branches.items())
     best_score, _, best = scored[0]
     if best_score == _WRONG_KIND:
         # The value is of no kind any branch takes: one "type" violation.
-        location = _schema_location(root, tuple(error.absolute_schema_path))
+        location = _schema_location(root, tuple(error.absolute_schema_path), profile)
         base = _registry.BASE_URI + location.partition("#")[0]
-        kinds = list(dict.fromkeys(k for s in _any(error.validator_value) for k in _kinds(s, base)))
+        kinds = list(
+            dict.fromkeys(
+                k for s in _any(error.validator_value) for k in _kinds(s, base, 0, profile)
+            )
+        )
         values = [k for k in kinds if not k[0].isalpha()]
         types = [k for k in kinds if k[0].isalpha()]
         allowed = " or ".join(values + ([f"of type {' or '.join(types)}"] if types else []))
@@ -241,11 +254,11 @@ def _explain(error: ValidationError, root: str) -> Iterator[Violation]:
                 str(error.validator),
                 f"{show(_get(error.instance, where))} is not one of the known kinds "
                 f"{', '.join(show(v) for v in kinds)}",
-                _schema_location(root, tuple(error.absolute_schema_path)),
+                _schema_location(root, tuple(error.absolute_schema_path), profile),
             )
             return
     for sub in branches[best]:
-        yield from _explain(sub, root)
+        yield from _explain(sub, root, profile)
 
 
 def _any(value: object) -> Any:
@@ -282,9 +295,14 @@ def _discriminator_values(
     return (where or []), allowed
 
 
-def explain(errors: Iterable[ValidationError], root: str) -> list[Violation]:
-    """Every violation behind ``errors`` (from a validator rooted at ``root``), in payload order."""
+def explain(
+    errors: Iterable[ValidationError], root: str, profile: Profile | None = None
+) -> list[Violation]:
+    """Every violation behind ``errors`` (from a validator rooted at ``root``), in payload order.
+
+    ``profile``: the amended documents the errors were found in (None: the published ones).
+    """
     found: list[Violation] = []
     for error in errors:
-        found.extend(_explain(error, root))
+        found.extend(_explain(error, root, profile))
     return sorted(dict.fromkeys(found), key=lambda v: (v.path, v.schema_path))

@@ -18,25 +18,30 @@ class Violation:
     ``maximum``...) or, for checks above the schema, one of
     :data:`HTTP_KEYWORDS`; ``message`` one readable sentence; ``schema_path``
     where the failing keyword sits, as ``Document.json#/json/pointer`` (empty
-    for HTTP-level checks).
+    for HTTP-level checks). A failure that a known amendment to the contract
+    would accept has keyword ``deviation`` and names it in ``amendment``.
     """
 
     path: str
     keyword: str
     message: str
     schema_path: str = ""
+    amendment: str = ""
 
     def __str__(self) -> str:
         return f"{self.path or '<root>'}: {self.message}"
 
     def as_dict(self) -> dict[str, str]:
-        """The violation as the JSON report writes it."""
-        return {
+        """The violation as the JSON report writes it (``amendment`` only when set)."""
+        data = {
             "path": self.path,
             "keyword": self.keyword,
             "message": self.message,
             "schema_path": self.schema_path,
         }
+        if self.amendment:
+            data["amendment"] = self.amendment
+        return data
 
 
 class ContractViolation(AssertionError):

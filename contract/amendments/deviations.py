@@ -1,0 +1,278 @@
+"""Known deviations: failures an amendment would accept, said once, in words; usage accounting.
+
+::
+
+    from contract.amendments.deviations import Usage, assess
+
+    usage = Usage(profile)
+    for job in jobs:
+        result = assess(job, profile=profile)   # violations, warnings, needed, deviations
+        usage.add(result)
+    print("\\n".join(usage.lines()))
+
+A failure that an amendment outside the profile would accept (exactly: with
+it, those lines go and nothing new appears) is reported as one ``deviation``
+violation per place, replacing the raw lines, e.g. ``/error: {} is an empty
+object; the contract allows null or an object with code, message and param
+(known deviation error-empty-object; accepted by profile observed)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from contract import registry as _registry
+from contract._explain import show
+from contract.amendments.model import Amendment, Profile
+from contract.amendments.strict import unknown_properties
+from contract.config import Strict
+from contract.profiles import ProfileLike, coerce
+from contract.validation import fast_validator as _fast
+from contract.validation import violations_of
+from contract.violations import Violation
+
+#: The keyword of a failure a known amendment would accept.
+DEVIATION = "deviation"
+
+_REQUIRED = re.compile(r'^required property (".*") is missing$')
+
+Line = tuple[str, str, str]
+
+
+def _line(violation: Violation) -> Line:
+    return (violation.path, violation.keyword, violation.message)
+
+
+def _fingerprint(payload: Any, schema: str, profile: Profile) -> Counter[tuple[Any, ...]] | None:
+    """What fails, cheaply (jsonschema-rs): places and kinds; None if it cannot tell."""
+    validator = _fast(schema, profile)
+    try:
+        errors = list(validator.iter_errors(payload))
+    except (ValueError, OverflowError, TypeError):
+        return None
+    found: Counter[tuple[Any, ...]] = Counter()
+    for error in errors:
+        kind = type(error.kind).__name__
+        detail = error.message if kind == "Required" else ""
+        found[(tuple(error.instance_path), kind, detail)] += 1
+    return found
+
+
+def _differs(payload: Any, schema: str, one: Profile, other: Profile) -> bool:
+    first, second = _fingerprint(payload, schema, one), _fingerprint(payload, schema, other)
+    if first is None or second is None:
+        return _lines(payload, schema, one) != _lines(payload, schema, other)
+    return first != second
+
+
+def _lines(payload: Any, schema: str, profile: Profile) -> set[Line]:
+    return {_line(v) for v in violations_of(payload, schema, profile)}
+
+
+def needed(
+    payload: Any, schema: str = _registry.DEFAULT_SCHEMA, profile: ProfileLike = None
+) -> tuple[str, ...]:
+    """The profile's amendments this payload needs: without one, it would fail more."""
+    chosen = coerce(profile)
+    return tuple(
+        a.name
+        for a in chosen.amendments
+        if _differs(payload, schema, chosen, chosen.without(a.name))
+    )
+
+
+def _get(payload: Any, pointer: str) -> Any:
+    value = payload
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+def _raw(lines: Sequence[Violation]) -> str:
+    names = [_REQUIRED.match(v.message) for v in lines]
+    if len(lines) > 1 and all(names):
+        quoted = ", ".join(m.group(1) for m in names if m)
+        return f"required properties {quoted} are missing"
+    return "; ".join(v.message for v in lines)
+
+
+def _accepted(amendment: Amendment, profile: Profile) -> str:
+    holders = profile.catalogue.profiles_holding(amendment.name)
+    if not holders:
+        return "accepted by no profile; switch it on by name"
+    return f"accepted by profile{'s' if len(holders) > 1 else ''} {', '.join(holders)}"
+
+
+def _deviation(
+    amendment: Amendment, profile: Profile, payload: Any, lines: list[Violation]
+) -> Violation:
+    path = lines[0].path
+    try:
+        value = show(_get(payload, path))
+    except (KeyError, IndexError, ValueError, TypeError):
+        value = "the value"
+    text = amendment.message.replace("{raw}", _raw(lines)).replace("{value}", value)
+    return Violation(
+        path,
+        DEVIATION,
+        f"{text} (known deviation {amendment.name}; {_accepted(amendment, profile)})",
+        amendment.scope[0],
+        amendment.name,
+    )
+
+
+def _accounted(
+    payload: Any, schema: str, profile: Profile, amendment: Amendment, found: Sequence[Violation]
+) -> list[Violation]:
+    """The lines of ``found`` the amendment accepts: with it they go, nothing new comes."""
+    wider = profile.plus(amendment)
+    if not _differs(payload, schema, profile, wider):
+        return []
+    remaining = _lines(payload, schema, wider)
+    if not remaining <= {_line(v) for v in found}:
+        return []
+    return [v for v in found if _line(v) not in remaining]
+
+
+def explain_deviations(
+    payload: Any,
+    violations: Sequence[Violation],
+    schema: str = _registry.DEFAULT_SCHEMA,
+    profile: ProfileLike = None,
+) -> tuple[list[Violation], tuple[str, ...]]:
+    """``violations`` with the lines known amendments outside the profile accept folded
+    into one ``deviation`` violation per amendment and place; and those amendments."""
+    chosen = coerce(profile)
+    if not violations:
+        return [], ()
+    claimed: dict[Line, Violation] = {}
+    used: list[str] = []
+    for amendment in chosen.catalogue.amendments.values():
+        if chosen.holds(amendment.name):
+            continue
+        lines = _accounted(payload, schema, chosen, amendment, violations)
+        lines = [v for v in lines if _line(v) not in claimed]
+        if not lines:
+            continue
+        used.append(amendment.name)
+        for path in dict.fromkeys(v.path for v in lines):
+            group = [v for v in lines if v.path == path]
+            replacement = _deviation(amendment, chosen, payload, group)
+            for v in group:
+                claimed[_line(v)] = replacement
+    result: list[Violation] = []
+    for violation in violations:
+        folded = claimed.get(_line(violation))
+        if folded is None:
+            result.append(violation)
+        elif folded not in result:
+            result.append(folded)
+    return result, tuple(used)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One payload checked under a profile."""
+
+    violations: tuple[Violation, ...]
+    warnings: tuple[Violation, ...] = ()
+    needed: tuple[str, ...] = ()
+    deviations: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.violations
+
+
+def assess(
+    payload: Any,
+    schema: str = _registry.DEFAULT_SCHEMA,
+    profile: ProfileLike = None,
+    *,
+    strict: Strict = "off",
+    deviations: bool = True,
+) -> Assessment:
+    """Check ``payload`` under ``profile``: violations (known deviations said in words),
+    unknown properties (``strict``: warnings, or violations with ``"fail"``), the
+    profile's amendments it needed and the known deviations it showed."""
+    chosen = coerce(profile)
+    found = violations_of(payload, schema, chosen)
+    used: tuple[str, ...] = ()
+    if deviations and found:
+        found, used = explain_deviations(payload, found, schema, chosen)
+    unknown: list[Violation] = []
+    if strict != "off":
+        unknown = unknown_properties(payload, schema, chosen)
+    if strict == "fail":
+        found = [*found, *unknown]
+        unknown = []
+    return Assessment(tuple(found), tuple(unknown), needed(payload, schema, chosen), used)
+
+
+@dataclass
+class Usage:
+    """Which amendments a run's traffic needed, how often, and which enabled ones none did."""
+
+    profile: Profile
+    payloads: int = 0
+    needed: Counter[str] = field(default_factory=Counter)
+    deviations: Counter[str] = field(default_factory=Counter)
+
+    def add(self, assessment: Assessment) -> None:
+        self.payloads += 1
+        self.needed.update(assessment.needed)
+        self.deviations.update(assessment.deviations)
+
+    def merge(self, other: Usage) -> None:
+        """Add another accumulator's counts (for example from a worker process)."""
+        self.payloads += other.payloads
+        self.needed.update(other.needed)
+        self.deviations.update(other.deviations)
+
+    def stale(self) -> tuple[str, ...]:
+        """Enabled amendments no payload needed (none when nothing was checked)."""
+        if not self.payloads:
+            return ()
+        return tuple(n for n in self.profile.names if not self.needed[n])
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "profile": self.profile.describe(),
+            "payloads": self.payloads,
+            "needed": dict(sorted(self.needed.items())),
+            "stale": list(self.stale()),
+            "deviations": dict(sorted(self.deviations.items())),
+        }
+
+    def lines(self) -> list[str]:
+        """The summary for people; empty when there is nothing to say."""
+        out: list[str] = []
+        if self.needed:
+            out.append(
+                f"amendments needed (profile {self.profile.describe()}): " + _counts(self.needed)
+            )
+        stale = self.stale()
+        if stale:
+            out.append("stale amendments (enabled, needed by nothing): " + ", ".join(stale))
+        if self.deviations:
+            out.append("known deviations outside the profile: " + _counts(self.deviations))
+        return out
+
+
+def _counts(counts: Counter[str]) -> str:
+    return ", ".join(f"{name} ({count})" for name, count in sorted(counts.items()))
+
+
+__all__ = [
+    "DEVIATION",
+    "Assessment",
+    "Usage",
+    "assess",
+    "explain_deviations",
+    "needed",
+]

@@ -1,0 +1,125 @@
+"""Profiles: which amendments to the contract a check accepts.
+
+::
+
+    from contract import profiles
+    observed = profiles.resolve("observed")
+    contract.is_valid(job, profile=observed)              # or profile="observed"
+    profiles.resolve("observed", amend=["azure-method-null"], no_amend=["status-paused"])
+    profiles.resolve(config=contract.config.load("finetune-contract.toml"))
+
+Built-in profiles: ``published`` (the default: the documents with only our
+defect fixes), ``observed`` (the OpenAI API as it really answers) and
+``azure`` (Azure OpenAI). Amendments and profiles of a configuration file
+(:mod:`contract.config`) join the built-in ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from functools import cache
+
+from contract.amendments.catalogue import builtin
+from contract.amendments.model import (
+    DEFAULT_PROFILE,
+    Amendment,
+    AmendmentError,
+    Catalogue,
+    Profile,
+)
+from contract.config import Config, load
+
+#: Anything ``profile=`` accepts: a profile, a profile name, or None (the default).
+ProfileLike = Profile | str | None
+
+
+def catalogue(config: Config | None = None) -> Catalogue:
+    """The known amendments and profiles: built-in, plus those of ``config``."""
+    return config.catalogue if config is not None else builtin()
+
+
+def names(config: Config | None = None) -> tuple[str, ...]:
+    """The profile names ``resolve`` accepts."""
+    return catalogue(config).profile_names()
+
+
+def amendments(config: Config | None = None) -> tuple[Amendment, ...]:
+    """Every known amendment, in catalogue order."""
+    return tuple(catalogue(config).amendments.values())
+
+
+def resolve(
+    name: str | None = None,
+    *,
+    amend: Iterable[str] = (),
+    no_amend: Iterable[str] = (),
+    config: Config | str | os.PathLike[str] | None = None,
+) -> Profile:
+    """The profile ``name`` with single amendments switched on (``amend``) or off (``no_amend``).
+
+    ``config`` (a :class:`~contract.config.Config` or a file path) adds its
+    amendments and profiles, and its own ``profile``, ``amend`` and
+    ``no-amend`` choices (the arguments come on top of them). Unknown names
+    raise :class:`~contract.amendments.model.AmendmentError` (a ``ValueError``)
+    listing the known ones.
+    """
+    if config is not None and not isinstance(config, Config):
+        config = load(config)
+    amend, no_amend = tuple(amend), tuple(no_amend)
+    if config is None and not amend and not no_amend:
+        return _builtin(name or DEFAULT_PROFILE)
+    known = catalogue(config)
+    if config is not None:
+        name = name or config.profile
+        amend = (*config.amend, *amend)
+        no_amend = (*config.no_amend, *no_amend)
+    return _build(known, name or DEFAULT_PROFILE, amend, no_amend)
+
+
+@cache
+def _builtin(name: str) -> Profile:
+    return _build(builtin(), name, (), ())
+
+
+def _build(
+    known: Catalogue, name: str, amend: tuple[str, ...], no_amend: tuple[str, ...]
+) -> Profile:
+    members = list(known.members(name))
+    for extra in (*amend, *no_amend):
+        known.amendment(extra)
+    both = sorted(set(amend) & set(no_amend))
+    if both:
+        raise AmendmentError(f"amendment {both[0]!r} is both switched on and switched off")
+    added = tuple(a for a in dict.fromkeys(amend) if a not in members)
+    removed = tuple(a for a in dict.fromkeys(no_amend) if a in members)
+    chosen = [m for m in members if m not in removed] + list(added)
+    return Profile(
+        name,
+        tuple(known.amendment(m) for m in chosen),
+        known,
+        base=name,
+        added=added,
+        removed=removed,
+    )
+
+
+def coerce(profile: ProfileLike) -> Profile:
+    """A :class:`Profile` from anything ``profile=`` accepts (names: built-in profiles)."""
+    if isinstance(profile, Profile):
+        return profile
+    return _builtin(profile or DEFAULT_PROFILE)
+
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "Amendment",
+    "AmendmentError",
+    "Profile",
+    "ProfileLike",
+    "amendments",
+    "catalogue",
+    "coerce",
+    "names",
+    "resolve",
+]
