@@ -14,11 +14,20 @@ Inside a Hypothesis test, :meth:`ContractServer.serve_conforming` and
 :meth:`ContractServer.serve_nonconforming` draw the payload from
 :mod:`contract.strategies` and queue it.
 
-Queued responses are served once each, first in first out, to pause calls
-only (method and path template, under any base path). Any other request gets
-a 404 error envelope; a pause call with nothing queued gets a 500 error
-envelope with ``x-should-retry: false`` (so SDKs do not retry it). Both are
-recorded.
+Queued responses are served once each to pause calls only (method and path
+template, under any base path): a response queued with ``job_id=`` goes only
+to a pause of that job, the others first in first out to any pause call. The
+reply is chosen, and the request recorded, under one lock when the request has
+been read in full, so concurrent clients never get each other's replies. Any
+other request gets a 404 error envelope; a pause call with nothing queued for
+it gets a 500 error envelope with ``x-should-retry: false`` (so SDKs do not
+retry it). Both are recorded.
+
+Hostile clients: a malformed request gets a 400 envelope, a body over
+``max_body`` bytes a 413, a client silent for ``timeout`` seconds is dropped;
+:meth:`ContractServer.stop` shuts every open connection down and joins its
+thread, and a request still in flight then (or across :meth:`~ContractServer.reset`)
+gets a 503 and takes nothing from the queue.
 """
 
 from __future__ import annotations
@@ -28,11 +37,11 @@ import threading
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from contract import pause_path
+from contract._server_http import Reply, Server, error_reply
 from contract.redact import redact, redact_headers
 from contract.response import header
 
@@ -41,6 +50,12 @@ if TYPE_CHECKING:
 
 #: Headers of every served pause response unless :meth:`ContractServer.serve` overrides them.
 DEFAULT_HEADERS = (("Content-Type", "application/json"),)
+#: Largest request body accepted, in bytes (larger: 413).
+MAX_BODY = 1 << 20
+#: Seconds a client may stay silent mid-request or between requests.
+TIMEOUT = 10.0
+#: Seconds :meth:`ContractServer.stop` waits for each connection thread.
+_JOIN = 5.0
 
 
 @dataclass(frozen=True)
@@ -69,15 +84,6 @@ class RecordedRequest:
         )
 
 
-@dataclass(frozen=True)
-class Reply:
-    """A queued response."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-
-
 def _encode(payload: Any) -> bytes:
     if isinstance(payload, (bytes, bytearray)):
         return bytes(payload)
@@ -86,83 +92,45 @@ def _encode(payload: Any) -> bytes:
     return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
-def _error(status: int, message: str, code: str) -> Reply:
-    body = {"error": {"message": message, "type": "contract_server", "param": None, "code": code}}
-    return Reply(
-        status,
-        (("Content-Type", "application/json"), ("x-should-retry", "false")),
-        _encode(body),
-    )
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _HTTPServer
-    timeout = 10
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def _body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    self.rfile.readline()
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-    def _handle(self) -> None:
-        recorded = RecordedRequest(
-            method=self.command,
-            path=self.path,
-            headers=tuple((k, v) for k, v in self.headers.items()),
-            body=self._body(),
-            job_id=pause_path.job_id(self.command, self.path),
-        )
-        reply = self.server.owner._reply_to(recorded)
-        self.send_response(reply.status)
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _handle
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address: tuple[str, int], owner: ContractServer) -> None:
-        self.owner = owner
-        super().__init__(address, _Handler)
-
-
 class ContractServer:
-    """The pause endpoint on ``host:port`` (port 0: any free port) under ``base_path``."""
+    """The pause endpoint on ``host:port`` (port 0: any free port) under ``base_path``.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, base_path: str = "/v1") -> None:
+    ``max_body`` bounds request bodies (bytes); ``timeout`` is how long a
+    client may stay silent (seconds).
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        base_path: str = "/v1",
+        *,
+        max_body: int = MAX_BODY,
+        timeout: float = TIMEOUT,
+    ) -> None:
         stripped = base_path.strip("/")
         self.host = host
         self.base_path = f"/{stripped}" if stripped else ""
+        self.max_body, self.timeout = max_body, timeout
         self._requested_port = port
-        self._httpd: _HTTPServer | None = None
+        self._httpd: Server | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._queue: deque[Reply] = deque()
+        self._queue: deque[tuple[str | None, Reply]] = deque()
         self._requests: list[RecordedRequest] = []
+        self._generation = 0
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> ContractServer:
         """Start serving in a background thread (idempotent)."""
         if self._httpd is None:
-            self._httpd = _HTTPServer((self.host, self._requested_port), self)
+            self._httpd = Server(
+                (self.host, self._requested_port),
+                self._answer,
+                self._current_generation,
+                max_body=self.max_body,
+                read_timeout=self.timeout,
+            )
             self._thread = threading.Thread(
                 target=self._httpd.serve_forever,
                 kwargs={"poll_interval": 0.05},
@@ -173,12 +141,15 @@ class ContractServer:
         return self
 
     def stop(self) -> None:
-        """Stop serving and release the port (idempotent)."""
+        """Stop serving, end every connection and its thread, release the port (idempotent)."""
         if self._httpd is not None:
+            with self._lock:
+                self._generation += 1
             self._httpd.shutdown()
             self._httpd.server_close()
+            self._httpd.close_connections(_JOIN)
             if self._thread is not None:
-                self._thread.join(timeout=5)
+                self._thread.join(timeout=_JOIN)
             self._httpd = self._thread = None
 
     def __enter__(self) -> ContractServer:
@@ -217,8 +188,10 @@ class ContractServer:
         payload: Any,
         status: int = 200,
         headers: Mapping[str, str] | Iterable[tuple[str, str]] | None = None,
+        *,
+        job_id: str | None = None,
     ) -> None:
-        """Queue one response to the next pause call.
+        """Queue one response to the next pause call (of ``job_id`` only, when given).
 
         ``payload`` is JSON-encoded unless it is ``bytes`` or ``str``, which
         are sent as they are (for bodies that are not JSON at all).
@@ -231,7 +204,7 @@ class ContractServer:
             items = headers.items() if isinstance(headers, Mapping) else headers
             pairs = tuple((str(k), str(v)) for k, v in items)
         with self._lock:
-            self._queue.append(Reply(status, pairs, _encode(payload)))
+            self._queue.append((job_id, Reply(status, pairs, _encode(payload))))
 
     def serve_conforming(self, data: DataObject, name: str = "FineTuningJob") -> dict[str, Any]:
         """Draw a conforming payload from ``strategies.conforming(name)``, queue it, return it."""
@@ -262,23 +235,52 @@ class ContractServer:
             return list(self._requests)
 
     def reset(self) -> None:
-        """Forget queued responses and recorded requests."""
+        """Forget queued responses and recorded requests; requests in flight get a 503."""
         with self._lock:
+            self._generation += 1
             self._queue.clear()
             self._requests.clear()
 
-    def _reply_to(self, request: RecordedRequest) -> Reply:
+    def _current_generation(self) -> int:
         with self._lock:
+            return self._generation
+
+    def _answer(
+        self,
+        method: str,
+        path: str,
+        headers: tuple[tuple[str, str], ...],
+        body: bytes,
+        generation: int,
+    ) -> Reply:
+        """The reply to one request read in full (called from its connection thread)."""
+        request = RecordedRequest(method, path, headers, body, pause_path.job_id(method, path))
+        with self._lock:
+            if generation != self._generation:
+                return error_reply(
+                    503, "contract_server: stopped or reset during the request", "server_reset"
+                )
             self._requests.append(request)
             if request.job_id is None:
-                return _error(
+                return error_reply(
                     404,
                     f"contract_server serves only {pause_path.method()} {pause_path.template()}",
                     "not_found",
                 )
-            if not self._queue:
-                return _error(500, "contract_server: no response queued", "no_response_queued")
-            return self._queue.popleft()
+            return self._take(request.job_id) or error_reply(
+                500, "contract_server: no response queued", "no_response_queued"
+            )
+
+    def _take(self, job_id: str) -> Reply | None:
+        """The oldest reply queued for ``job_id``, else the oldest for any job (lock held)."""
+        chosen = next((i for i, (job, _) in enumerate(self._queue) if job == job_id), None)
+        if chosen is None:
+            chosen = next((i for i, (job, _) in enumerate(self._queue) if job is None), None)
+        if chosen is None:
+            return None
+        _, reply = self._queue[chosen]
+        del self._queue[chosen]
+        return reply
 
 
 __all__ = ["DEFAULT_HEADERS", "ContractServer", "RecordedRequest", "Reply"]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.client
+import json
 import socket
+import threading
 from typing import Any
 
 import httpx
@@ -158,3 +161,198 @@ def test_every_served_mutant_is_caught_by_the_contract(contract_server: Contract
         assert found, mutant.description
 
     caught()
+
+
+# -- hostile and concurrent clients ------------------------------------------------------
+
+PAUSE = "/v1/fine_tuning/jobs/{}/pause"
+
+
+def _post(port: int, job: str, results: dict[str, Any], barrier: threading.Barrier) -> None:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        barrier.wait(timeout=30)
+        connection.request("POST", PAUSE.format(job), body=b"{}")
+        response = connection.getresponse()
+        results[job] = (response.status, json.loads(response.read()))
+    finally:
+        connection.close()
+
+
+def _concurrently(port: int, jobs: list[str]) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    barrier = threading.Barrier(len(jobs))
+    threads = [threading.Thread(target=_post, args=(port, job, results, barrier)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return results
+
+
+def test_concurrent_clients_each_get_the_reply_queued_for_their_job(
+    contract_server: ContractServer,
+) -> None:
+    jobs = [f"ftjob-c{i}" for i in range(120)]
+    for job in reversed(jobs):  # queued in the opposite order to their arrival
+        contract_server.serve(minimal_job(id=job, seed=len(job)), job_id=job)
+    results = _concurrently(contract_server.port, jobs)
+    assert sorted(results) == sorted(jobs)
+    assert all(status == 200 and body["id"] == job for job, (status, body) in results.items())
+    assert contract_server.pending == 0
+    assert sorted(r.job_id or "" for r in contract_server.requests) == sorted(jobs)
+
+
+def test_concurrent_clients_share_the_fifo_queue_once_each_in_arrival_order(
+    contract_server: ContractServer,
+) -> None:
+    for n in range(100):
+        contract_server.serve(minimal_job(id=f"ftjob-reply{n}"))
+    results = _concurrently(contract_server.port, [f"ftjob-c{i}" for i in range(100)])
+    # The k-th request recorded got the k-th reply queued: recording and taking are one step.
+    arrival = [r.job_id for r in contract_server.requests]
+    assert len(arrival) == 100
+    for k, job in enumerate(arrival):
+        assert results[job] == (200, minimal_job(id=f"ftjob-reply{k}"))
+    assert contract_server.pending == 0
+
+
+def test_a_reply_for_one_job_is_never_given_to_another(contract_server: ContractServer) -> None:
+    contract_server.serve(minimal_job(id="ftjob-mine"), job_id="ftjob-mine")
+    other = httpx.post(contract_server.pause_url("ftjob-other"))
+    assert (other.status_code, other.json()["error"]["code"]) == (500, "no_response_queued")
+    mine = httpx.post(contract_server.pause_url("ftjob-mine"))
+    assert (mine.status_code, mine.json()["id"]) == (200, "ftjob-mine")
+
+
+def _exchange(port: int, raw: bytes) -> bytes:
+    """Send ``raw``, end the sending side, and read until the server closes the connection."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(raw)
+        sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _status(response: bytes) -> int:
+    return int(response.split(b" ", 2)[1])
+
+
+HEAD = b"POST /v1/fine_tuning/jobs/ftjob-x/pause HTTP/1.1\r\nHost: t\r\n"
+
+
+@pytest.mark.parametrize(
+    ("raw", "status"),
+    [
+        (HEAD + b"Content-Length: abc\r\n\r\n", 400),
+        (HEAD + b"Content-Length: -1\r\n\r\n", 400),
+        (HEAD + b"Content-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400),
+        (HEAD + b"Content-Length: 99999999999999999999999\r\n\r\n", 400),
+        (HEAD + b"Content-Length: 10\r\n\r\nshort", 400),
+        (HEAD + b"Transfer-Encoding: chunked\r\n\r\nzz\r\nab\r\n0\r\n\r\n", 400),
+        (HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"1" * 9000 + b"\r\n", 400),
+        (HEAD + b"Transfer-Encoding: chunked\r\n\r\n5\r\nab\r\n", 400),
+        (
+            HEAD + b"Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+            400,
+        ),
+        (HEAD + b"Transfer-Encoding: gzip\r\n\r\n", 501),
+        (b"GARBAGE\r\n\r\n", 400),
+        (b"POST /v1/fine_tuning/jobs/x/pause HTTP/9.x\r\n\r\n", 400),
+        (b"POST /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+        (HEAD + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n", 431),
+    ],
+    ids=[
+        "length-not-a-number",
+        "length-negative",
+        "two-lengths",
+        "length-huge",
+        "body-short",
+        "chunk-size-not-hex",
+        "chunk-size-line-overlong",
+        "chunk-truncated",
+        "chunked-and-length",
+        "unknown-transfer-encoding",
+        "request-line-garbage",
+        "bad-version",
+        "uri-too-long",
+        "header-too-long",
+    ],
+)
+def test_malformed_requests_get_an_error_envelope_and_no_traceback(
+    contract_server: ContractServer, capfd: pytest.CaptureFixture[str], raw: bytes, status: int
+) -> None:
+    contract_server.serve(minimal_job(id="ftjob-x"))
+    response = _exchange(contract_server.port, raw)
+    assert _status(response) == status
+    envelope = json.loads(response.partition(b"\r\n\r\n")[2])
+    assert contract.is_valid(envelope, schema="ErrorResponse")
+    assert contract_server.pending == 1  # nothing was taken from the queue
+    assert httpx.post(contract_server.pause_url("ftjob-x")).status_code == 200  # still serving
+    assert capfd.readouterr().err == ""
+
+
+def test_body_over_the_limit_is_413() -> None:
+    with ContractServer(max_body=1024) as server:
+        server.serve(minimal_job(id="ftjob-x"))
+        big = httpx.post(server.pause_url("ftjob-x"), content=b"x" * 1025)
+        assert (big.status_code, big.json()["error"]["code"]) == (413, "request_too_large")
+        chunked = httpx.post(server.pause_url("ftjob-x"), content=iter([b"x" * 600] * 2))
+        assert chunked.status_code == 413
+        expect = _exchange(
+            server.port, HEAD + b"Content-Length: 5000\r\nExpect: 100-continue\r\n\r\n"
+        )
+        assert _status(expect) == 413 and b"100 Continue" not in expect
+        assert (server.pending, server.requests) == (1, [])
+        exact = httpx.post(server.pause_url("ftjob-x"), content=b"x" * 1024)
+        assert exact.status_code == 200 and server.requests[0].body == b"x" * 1024
+
+
+def _server_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t not in before and t.name.startswith("contract")]
+
+
+def test_slow_and_idle_clients_do_not_outlive_stop() -> None:
+    before = set(threading.enumerate())
+    server = ContractServer(timeout=60).start()
+    slow = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    slow.sendall(HEAD + b"Content-Length: 100\r\n\r\nonly a part")  # then silence
+    idle = httpx.Client()  # a kept-alive connection after one answered request
+    idle.post(server.pause_url("ftjob-x"))
+    for _ in range(200):  # both connection threads are up (bounded wait)
+        if len(_server_threads(before)) >= 3:
+            break
+        threading.Event().wait(0.01)
+    assert len(_server_threads(before)) == 3  # the accept loop and two connections
+    try:
+        server.stop()
+        assert _server_threads(before) == []
+        assert slow.recv(100) == b""  # the server closed the slow client's connection
+    finally:
+        slow.close()
+        idle.close()
+
+
+def test_a_silent_client_is_dropped_after_the_timeout() -> None:
+    with ContractServer(timeout=0.2) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(HEAD)  # headers never finished
+            assert sock.recv(100) == b""
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(HEAD + b"Content-Length: 10\r\n\r\nabc")  # body never finished
+            assert sock.recv(100) == b""
+        assert server.requests == []
+
+
+def test_a_request_in_flight_across_reset_takes_nothing(contract_server: ContractServer) -> None:
+    with socket.create_connection(("127.0.0.1", contract_server.port), timeout=10) as sock:
+        sock.sendall(HEAD + b"Content-Length: 2\r\nExpect: 100-continue\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 100")  # the request has begun
+        contract_server.reset()
+        contract_server.serve(minimal_job(id="ftjob-next"))
+        sock.sendall(b"{}")
+        response = sock.recv(65536)
+    assert _status(response) == 503
+    assert (contract_server.pending, contract_server.requests) == (1, [])
