@@ -165,11 +165,12 @@ class ContractRun:
             roots.append(root.parent if "::" in root.name else root)
         # Collected like test files (node ids, -k, --lf, -x and xdist work as usual). Only the
         # roots are added, not every file: pytest then walks each folder once, so collection
-        # stays linear in the number of files; a root already under an argument is not added.
+        # stays linear in the number of files. A root already under an argument is not added,
+        # nor one an argument narrows (a node id of one of its recordings, pasted back).
         args = self.config.args
         given = [Path(a.split("::", 1)[0]).resolve() for a in args]
         for root in roots:
-            if not any(_is_within(root, arg) for arg in given):
+            if not any(_is_within(root, arg) or _is_within(arg, root) for arg in given):
                 args.append(str(root))
                 given.append(root)
 
@@ -291,7 +292,7 @@ class ContractItem(pytest.Item):
         return super().repr_failure(excinfo, style=style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, self.nodeid
+        return self.path, None, self.name
 
 
 class UnreadableItem(ContractItem):

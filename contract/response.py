@@ -25,7 +25,12 @@ from contract.violations import Violation
 Headers = Mapping[str, str] | Iterable[tuple[str, str]]
 
 #: How a report words "the job the request …" for each operation that names a job.
-_JOB_VERBS = {"pause": "paused", "cancel": "cancelled", "resume": "resumed"}
+_JOB_VERBS = {
+    "pause": "paused",
+    "cancel": "cancelled",
+    "resume": "resumed",
+    "retrieve": "retrieved",
+}
 
 
 def header(headers: Headers | None, name: str) -> str | None:

@@ -21,9 +21,9 @@ AGREED: list[int] = [0]
 def validators_agree(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     fast_verdict = validation._fast_is_valid
 
-    def cross_checked(payload: Any, schema: str) -> bool | None:
-        fast = fast_verdict(payload, schema)
-        reference = validation.reference_validator(schema).is_valid(payload)
+    def cross_checked(payload: Any, schema: str, *profile: Any) -> bool | None:
+        fast = fast_verdict(payload, schema, *profile)
+        reference = validation.reference_validator(schema, *profile).is_valid(payload)
         if fast is not None:
             assert fast == reference, (
                 f"validators disagree on a {schema}: jsonschema-rs says {fast}, "
