@@ -31,6 +31,15 @@ def _raw_headers(found: Any, where: str) -> list[tuple[str, str]]:
     return [(str(found[i]), str(found[i + 1])) for i in range(0, len(found), 2)]
 
 
+def _origin(scope: str) -> str:
+    """nock's scope without the default port it always writes (``https://host:443``)."""
+    scope = scope.rstrip("/")
+    for scheme, port in (("https://", ":443"), ("http://", ":80")):
+        if scope.startswith(scheme) and scope.endswith(port):
+            return scope.removesuffix(port)
+    return scope
+
+
 def _hex(chunks: list[Any] | str, where: str) -> bytes:
     try:
         if isinstance(chunks, str):
@@ -89,7 +98,7 @@ def calls(document: Any, label: str) -> Iterator[Call]:
         yield Call(
             name,
             method.upper(),
-            str(entry["scope"]).rstrip("/") + path,
+            _origin(str(entry["scope"])) + path,
             # nock replies 200 when a definition has no status.
             status_code(entry.get("status", 200), where, "status"),
             headers,

@@ -32,7 +32,7 @@ def _is_text(headers: list[tuple[str, str]]) -> bool:
 
 def _body(entry: dict[str, Any], headers: list[tuple[str, str]], where: str) -> bytes | str:
     body = entry.get("ResponseBody")
-    if body is None:
+    if body is None or body == []:
         return b""
     if isinstance(body, list) and all(isinstance(line, str) for line in body):
         return "".join(body)  # a multi-line text body, one string per line
