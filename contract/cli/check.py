@@ -6,23 +6,17 @@ import argparse
 import os
 import stat
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from contract import registry
 from contract._paths import example_recordings_dir
+from contract.checking import Tally, check_paths
 from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS
 from contract.cli._arguments import check_schema
-from contract.recordings import (
-    SUFFIXES,
-    NotARecording,
-    RecordingError,
-    expand,
-    read,
-)
+from contract.recordings import SUFFIXES, expand
 from contract.redact import redact
-from contract.report import Result, Summary, as_json, plural, text_lines
+from contract.report import Result, as_json, plural, text_lines
 
 _PROG = "finetune-contract check"
 
@@ -77,19 +71,6 @@ def _stdin_has_data() -> bool:
     return stat.S_ISFIFO(mode) or (stat.S_ISREG(mode) and os.fstat(0).st_size > 0)
 
 
-def _files(paths: list[str | Path], errors: list[str]) -> Iterator[tuple[Path | str, bool]]:
-    """Every recording file behind ``paths``, and whether it was named (not walked to)."""
-    for path in paths:
-        try:
-            found = list(expand([path]))
-        except RecordingError as exc:
-            errors.append(str(exc))
-            continue
-        named = str(path) == "-" or not Path(path).is_dir()
-        for file in found:
-            yield file, named
-
-
 def _label(file: Path | str, bundled: bool) -> str:
     if bundled and isinstance(file, Path):
         return f"bundled example {file.relative_to(example_recordings_dir())}"
@@ -101,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     if schema is not None:
         check_schema(schema)
     paths: list[str | Path] = list(args.paths)
-    bundled = False
+    labels: dict[str, str] = {}
     if not paths:
         if _stdin_has_data():
             print(f"{_PROG}: reading standard input (no PATH given)", file=sys.stderr)
@@ -112,52 +93,35 @@ def run(args: argparse.Namespace) -> int:
                 "(no PATH given)",
                 file=sys.stderr,
             )
-            paths, bundled = [example_recordings_dir()], True
+            paths = [example_recordings_dir()]
+            labels = {str(f): _label(f, True) for f in expand(paths)}
+    tally = Tally()
     results: list[Result] = []
-    errors: list[str] = []
-    notes: list[str] = []
-    skipped = 0
-    for file, named in _files(paths, errors):
-        label = _label(file, bundled)
-        checked_here = skipped_here = 0
-        try:
-            for interaction in read(file, include_other=True, label=label):
-                if not interaction.to_check:
-                    skipped_here += 1
-                    continue
-                checked_here += 1
-                result = Result.of(interaction, schema, args.fail_on_api_errors)
-                results.append(result)
-                if args.format == "text":
-                    for line in text_lines(result, args.verbose):
-                        print(line)
-        except NotARecording as exc:
-            if named:
-                errors.append(str(exc))
-            else:
-                notes.append(f"skipped {exc}")
-        except RecordingError as exc:
-            errors.append(str(exc))
-        skipped += skipped_here
-        if checked_here == 0 and skipped_here:
-            notes.append(
-                f"{label}: no fine-tuning jobs call to check "
-                f"({plural(skipped_here, 'other recorded interaction')} skipped)"
-            )
-    if not results and not errors:
+    for event in check_paths(
+        paths, schema=schema, fail_api_errors=args.fail_on_api_errors, label_of=labels
+    ):
+        tally.add(event)
+        if not isinstance(event, Result):
+            continue
+        if args.format == "json":
+            results.append(event)
+        else:
+            for line in text_lines(event, args.verbose):
+                print(line)
+    if tally.summary.checked == 0 and not tally.errors:
         # Nothing checked is not a pass.
-        errors.append(
+        tally.errors.append(
             f"{', '.join(map(str, paths))}: no fine-tuning jobs responses or payloads found "
-            f"({plural(skipped, 'other interaction')} skipped)"
+            f"({plural(tally.summary.skipped, 'other interaction')} skipped)"
         )
     if args.format == "json":
-        print(as_json(results, errors, skipped))
+        print(as_json(results, tally.errors, tally.summary.skipped))
     else:
-        print(Summary.of(results, skipped).line())
-    for note in notes:
+        print(tally.summary.line())
+    for note in tally.notes:
         print(f"{_PROG}: note: {redact(note)}", file=sys.stderr)
-    for error in errors:
+    for error in tally.errors:
         print(f"{_PROG}: error: {redact(error)}", file=sys.stderr)
-    if errors:
+    if tally.errors:
         return EXIT_USAGE
-    return EXIT_VIOLATIONS if any(r.failed for r in results) else EXIT_OK
+    return EXIT_VIOLATIONS if tally.failed else EXIT_OK

@@ -1,0 +1,124 @@
+"""Checking many recordings: the engine behind ``finetune-contract check``, without output.
+
+:func:`check_paths` walks the paths it is given and yields, in input order,
+one :class:`~contract.report.Result` per checked response or payload and a
+:class:`Notice` for everything else worth saying (a file skipped, a file in
+which nothing was checked, a file that cannot be read). It never stops at a
+bad file: every readable one is checked. :class:`Tally` keeps the counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from contract.recordings import NotARecording, RecordingError, expand, read
+from contract.report import Result, Summary, plural
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something said about a file rather than a response: a note, or an error (exit 2)."""
+
+    kind: Literal["note", "error"]
+    text: str
+    #: Recorded calls of other APIs the file held (counted as skipped).
+    skipped: int = 0
+
+
+@dataclass
+class Tally:
+    """What a run found: the summary counts, notes and errors, in order."""
+
+    summary: Summary = field(default_factory=Summary)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, event: Result | Notice) -> None:
+        if isinstance(event, Result):
+            self.summary.add(event)
+            return
+        self.summary.skipped += event.skipped
+        if event.kind == "error":
+            self.errors.append(event.text)
+        elif event.text:
+            self.notes.append(event.text)
+
+    @property
+    def failed(self) -> bool:
+        return self.summary.invalid > 0
+
+
+def check_file(
+    file: Path | str,
+    *,
+    label: str | None = None,
+    named: bool = True,
+    schema: str | None = None,
+    fail_api_errors: bool = False,
+) -> Iterator[Result | Notice]:
+    """Every result of one recording file (``-``: standard input), then a closing notice.
+
+    ``named`` says the user named the file (a plain non-recording is then an
+    error) rather than a directory walk finding it (then it is skipped with a note).
+    """
+    label = label or str(file)
+    checked = skipped = 0
+    try:
+        for interaction in read(file, include_other=True, label=label):
+            if not interaction.to_check:
+                skipped += 1
+                continue
+            checked += 1
+            yield Result.of(interaction, schema, fail_api_errors)
+    except NotARecording as exc:
+        yield Notice("error" if named else "note", str(exc) if named else f"skipped {exc}")
+    except RecordingError as exc:
+        yield Notice("error", str(exc))
+    note = ""
+    if checked == 0 and skipped:
+        note = (
+            f"{label}: no fine-tuning jobs call to check "
+            f"({plural(skipped, 'other recorded interaction')} skipped)"
+        )
+    yield Notice("note", note, skipped)
+
+
+def files_of(paths: Iterable[str | Path]) -> Iterator[tuple[Path | str, bool] | Notice]:
+    """Each recording file behind ``paths`` with whether it was named; errors as notices."""
+    for path in paths:
+        try:
+            found = list(expand([path]))
+        except RecordingError as exc:
+            yield Notice("error", str(exc))
+            continue
+        named = str(path) == "-" or not Path(path).is_dir()
+        for file in found:
+            yield file, named
+
+
+def check_paths(
+    paths: Iterable[str | Path],
+    *,
+    schema: str | None = None,
+    fail_api_errors: bool = False,
+    label_of: dict[str, str] | None = None,
+) -> Iterator[Result | Notice]:
+    """Results and notices for every recording behind ``paths``, in input order.
+
+    ``label_of`` maps a file's path to the name reports use for it.
+    """
+    for item in files_of(paths):
+        if isinstance(item, Notice):
+            yield item
+            continue
+        file, named = item
+        label = (label_of or {}).get(str(file), str(file))
+        yield from check_file(
+            file, label=label, named=named, schema=schema, fail_api_errors=fail_api_errors
+        )
+
+
+__all__ = ["Notice", "Tally", "check_file", "check_paths", "files_of"]
