@@ -203,7 +203,8 @@ def _compile_with(monkeypatch: pytest.MonkeyPatch, extra_docs: dict[str, Any]) -
     docs = dict(registry.documents())
     for name, doc in extra_docs.items():
         docs[name] = {"$id": registry.BASE_URI + name + ".json", **doc}
-    monkeypatch.setattr(registry, "documents", lambda: docs)
+    # The published documents, which documents() and uri_of() read.
+    monkeypatch.setattr(registry, "_published", lambda: docs)
     _schema_nodes._Compiler().node(next(iter(extra_docs)), "")
 
 
