@@ -24,6 +24,7 @@ from contract.recordings import _limits
 from contract.recordings._model import RecordingError
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_WBITS = 16 + zlib.MAX_WBITS
 _T = TypeVar("_T")
 
 
@@ -104,40 +105,72 @@ def read_stream(stream: BinaryIO, label: str) -> bytes:
     return data
 
 
-def _inflate(decompressor: zlib._Decompress, data: bytes, where: str, what: str) -> bytes:
-    budget = _CURRENT.get() or Budget()
-    parts: list[bytes] = []
-    try:
-        pending = data
+_STEP = 1 << 20
+
+
+class _PastRoom(Exception):
+    """A compressed stream inflates to more than the room left."""
+
+
+def _member(view: memoryview, wbits: int, room: int, where: str, what: str) -> tuple[int, int]:
+    """How large the compressed stream at the start of ``view`` inflates, and where it ends.
+
+    Input goes in and output comes out a step at a time and is discarded, so
+    passing ``room`` is refused having held one step of each, never more.
+    """
+    decompressor = zlib.decompressobj(wbits)
+    size = position = 0
+    while not decompressor.eof and position < len(view):
+        pending: bytes | memoryview = view[position : position + _STEP]
+        position += len(pending)
         while True:
-            # At most one byte past what is left: enough to know the limit is passed,
-            # and never more memory than the limit.
-            part = decompressor.decompress(pending, budget.left + 1)
-            if len(part) > budget.left:
-                raise budget.refuse(where, what)
-            budget.used += len(part)
-            parts.append(part)
-            if not decompressor.eof:
-                raise RecordingError(where, f"{what} ends early (truncated compressed data)")
-            rest = decompressor.unused_data
-            if not rest.startswith(_GZIP_MAGIC) or not decompressor.eof:
+            part = decompressor.decompress(pending, _STEP)
+            size += len(part)
+            if size > room:
+                raise _PastRoom
+            pending = decompressor.unconsumed_tail
+            # A full step may leave output inside the decompressor: ask again.
+            if decompressor.eof or not (pending or len(part) == _STEP):
                 break
-            # gzip allows several members back to back.
-            decompressor, pending = zlib.decompressobj(16 + zlib.MAX_WBITS), rest
+    if not decompressor.eof:
+        raise RecordingError(where, f"{what} ends early (truncated compressed data)")
+    return size, position - len(decompressor.unused_data)
+
+
+def _inflate(data: bytes, wbits: int, where: str, what: str) -> bytes:
+    budget = _CURRENT.get() or Budget()
+    view = memoryview(data)
+    members: list[tuple[int, int]] = []
+    start = total = 0
+    try:
+        while True:
+            try:
+                size, end = _member(view[start:], wbits, budget.left - total, where, what)
+            except _PastRoom:
+                raise budget.refuse(where, what) from None
+            members.append((start, size))
+            total += size
+            start += end
+            # gzip allows several members back to back; anything else after the end is ignored.
+            if wbits != _GZIP_WBITS or not data.startswith(_GZIP_MAGIC, start):
+                break
+        # Sizes known: each member inflates into a buffer of exactly its size (no copies).
+        parts = [zlib.decompress(view[at:], wbits, size) if size else b"" for at, size in members]
     except zlib.error as exc:
         raise RecordingError(where, f"{what} is not valid compressed data ({exc})") from None
+    budget.used += total
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
 def gunzip(data: bytes, where: str, what: str = "the file") -> bytes:
     """``data`` gzip-decompressed, within the current inflation budget."""
-    return _inflate(zlib.decompressobj(16 + zlib.MAX_WBITS), data, where, what)
+    return _inflate(data, _GZIP_WBITS, where, what)
 
 
 def inflate(data: bytes, where: str, what: str = "the body") -> bytes:
     """``data`` deflate-decompressed (zlib-wrapped or raw), within the current budget."""
     wbits = zlib.MAX_WBITS if data[:1] and (data[0] & 0x0F) == 8 else -zlib.MAX_WBITS
-    return _inflate(zlib.decompressobj(wbits), data, where, what)
+    return _inflate(data, wbits, where, what)
 
 
 def is_gzip(data: bytes) -> bool:
