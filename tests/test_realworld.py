@@ -356,3 +356,18 @@ def test_format_sample_is_read_or_refused(name: str) -> None:
     assert call.url is not None and f"//{host}" in call.url
     assert call.operation is None and not call.to_check  # ...counted and skipped
     assert list(read(path)) == []  # 0 jobs calls
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in FORMATS.items() if not isinstance(e, str)))
+def test_format_sample_bodies_decode(name: str) -> None:
+    """Read as their layout stores them (gzip !!binary, Polly hex chunks, decompressed text)."""
+    from contract.recordings._yaml import load
+    from contract.recordings.layouts import detect
+
+    data = (CORPUS / "formats" / name).read_bytes()
+    document = load(data, name) if name.endswith(".yaml") else json.loads(data)
+    layout = detect(document)
+    assert layout is not None
+    (call,) = layout.calls(document, name)
+    body = call.body()
+    assert isinstance(json.loads(body), dict)
