@@ -60,7 +60,8 @@ def resolve(
 
     ``config`` (a :class:`~contract.config.Config` or a file path) adds its
     amendments and profiles, and its own ``profile``, ``amend`` and
-    ``no-amend`` choices (the arguments come on top of them). Unknown names
+    ``no-amend`` choices (the arguments come on top of them, and win where
+    they disagree). Unknown names
     raise :class:`~contract.amendments.model.AmendmentError` (a ``ValueError``)
     listing the known ones.
     """
@@ -71,10 +72,18 @@ def resolve(
         return _builtin(name or DEFAULT_PROFILE)
     known = catalogue(config)
     if config is not None:
+        # The arguments come on top of the file: they win where the two disagree.
         name = name or config.profile
-        amend = (*config.amend, *amend)
-        no_amend = (*config.no_amend, *no_amend)
+        _check_both(amend, no_amend)
+        amend = (*(a for a in config.amend if a not in no_amend), *amend)
+        no_amend = (*(a for a in config.no_amend if a not in amend), *no_amend)
     return _build(known, name or DEFAULT_PROFILE, amend, no_amend)
+
+
+def _check_both(amend: tuple[str, ...], no_amend: tuple[str, ...]) -> None:
+    both = sorted(set(amend) & set(no_amend))
+    if both:
+        raise AmendmentError(f"amendment {both[0]!r} is both switched on and switched off")
 
 
 @cache
@@ -88,9 +97,7 @@ def _build(
     members = list(known.members(name))
     for extra in (*amend, *no_amend):
         known.amendment(extra)
-    both = sorted(set(amend) & set(no_amend))
-    if both:
-        raise AmendmentError(f"amendment {both[0]!r} is both switched on and switched off")
+    _check_both(amend, no_amend)
     added = tuple(a for a in dict.fromkeys(amend) if a not in members)
     removed = tuple(a for a in dict.fromkeys(no_amend) if a in members)
     chosen = [m for m in members if m not in removed] + list(added)

@@ -1,0 +1,291 @@
+"""Amendments: the built-in catalogue, the overlay, deviation lines, usage accounting."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from contract import profiles, registry, strategies, validation
+from contract._paths import schema_dir
+from contract.amendments import catalogue
+from contract.amendments.deviations import DEVIATION, Usage, assess, explain_deviations
+from contract.amendments.model import AmendmentError
+from contract.violations import Violation
+from tests.helpers import DELETE, changed, minimal_job
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+OBSERVED = profiles.resolve("observed")
+AZURE = profiles.resolve("azure")
+PUBLISHED = profiles.resolve()
+#: created_at values on either side of the legacy amendments' cut-offs.
+OLD, NEW = 1693894540, 1756781454  # 2023-09-05, 2025-09-02
+
+# For each built-in amendment, a minimal job showing its deviation (and nothing else).
+SHOWN: dict[str, dict[str, Any]] = {
+    "error-empty-object": minimal_job(error={}),
+    "error-null-fields": minimal_job(error={"code": None, "message": None, "param": None}),
+    "status-paused": minimal_job(status="paused"),
+    "status-created-legacy": minimal_job(status="created", created_at=OLD, seed=1),
+    "seed-absent-legacy": changed(minimal_job(created_at=OLD), "/seed", DELETE),
+    "error-absent-legacy": changed(minimal_job(created_at=OLD), "/error", DELETE),
+    "hyperparameters-absent-non-supervised": minimal_job(
+        hyperparameters=None, method={"type": "dpo", "dpo": {}}
+    ),
+    "docs-example-fields-absent": changed(minimal_job(), "/finished_at", DELETE),
+    "azure-status-pending": minimal_job(status="pending"),
+    "azure-hyperparameters-minus-one": minimal_job(hyperparameters={"n_epochs": -1}),
+    "azure-organization-null": minimal_job(organization_id=None),
+    "azure-result-files-null": minimal_job(result_files=None),
+    "azure-method-null": minimal_job(method=None),
+}
+
+
+def _lines(found: list[Violation]) -> list[str]:
+    return [str(v) for v in found]
+
+
+def test_the_catalogue_is_data_that_fits_its_own_schema() -> None:
+    from jsonschema import Draft202012Validator
+
+    folder = schema_dir() / "amendments"
+    schema = json.loads((folder / "config.schema.json").read_text())
+    data = json.loads((folder / "catalogue.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    assert list(Draft202012Validator(schema).iter_errors(data)) == []
+    assert set(data["amendments"]) == set(SHOWN)
+    assert list(data["profiles"]) == ["published", "observed", "azure"]
+    assert data["profiles"]["published"]["amendments"] == []
+
+
+def test_every_amendment_has_evidence_a_date_and_a_scope_that_exists() -> None:
+    for amendment in catalogue.builtin().amendments.values():
+        assert amendment.description and amendment.message
+        assert len(amendment.first_seen) == 10 and amendment.first_seen[4] == "-"
+        for location in amendment.scope:
+            name, _, pointer = location.partition("#")
+            node: Any = registry.document(name.removesuffix(".json"))
+            for part in pointer.split("/")[1:]:
+                node = node[part]
+            assert isinstance(node, dict), location
+        for evidence in amendment.evidence:
+            assert evidence.startswith(("https://", "../shared/realworld/")), evidence
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is not beside this checkout")
+def test_evidence_files_exist_in_the_corpus() -> None:
+    for amendment in catalogue.builtin().amendments.values():
+        for evidence in amendment.evidence:
+            if evidence.startswith("../shared/"):
+                assert (ROOT / evidence).is_file(), f"{amendment.name}: {evidence}"
+
+
+@pytest.mark.parametrize("name", sorted(SHOWN))
+def test_each_amendment_accepts_its_deviation_and_is_named_when_off(name: str) -> None:
+    payload = SHOWN[name]
+    assert not validation.is_valid(payload)
+    holder = profiles.resolve(amend=[name])
+    for check in (validation.fast_validator, validation.reference_validator):
+        assert not check("FineTuningJob").is_valid(payload)
+        assert check("FineTuningJob", holder).is_valid(payload), check
+    raw = validation.violations_of(payload)
+    folded, used = explain_deviations(payload, raw)
+    assert used == (name,)
+    assert {v.keyword for v in folded} == {DEVIATION}
+    assert {v.amendment for v in folded} == {name}
+    assert all(f"(known deviation {name}; accepted by " in v.message for v in folded)
+
+
+def test_the_issue_line_replaces_three_required_lines() -> None:
+    payload = minimal_job(error={})
+    assert len(validation.violations_of(payload)) == 3
+    assert _lines(assess(payload).violations) == [
+        "/error: {} is an empty object; the contract allows null or an object with code, "
+        "message and param (known deviation error-empty-object; accepted by profile observed)"
+    ]
+
+
+def test_deviation_lines_for_several_missing_properties_and_an_amendment_in_no_profile() -> None:
+    payload = json.loads(
+        (ROOT / "tests" / "data" / "upstream" / "pause_response_example.json").read_text()
+    )
+    assert _lines(assess(payload).violations) == [
+        '<root>: required properties "error", "finished_at", "hyperparameters", "trained_tokens", '
+        '"seed" are missing; OpenAI\'s own examples of pause, resume and cancel leave these out '
+        "(known deviation docs-example-fields-absent; accepted by no profile; switch it on by name)",
+        '/status: "paused" is not one of "validating_files", "queued", "running", "succeeded", '
+        '"failed", "cancelled"; paused jobs report "paused", as the pause operation\'s own example '
+        "shows (known deviation status-paused; accepted by profile observed)",
+    ]
+    with_docs = profiles.resolve("observed", amend=["docs-example-fields-absent"])
+    assert assess(payload, profile=with_docs).violations == ()
+
+
+def test_a_real_break_next_to_a_deviation_keeps_its_own_line() -> None:
+    payload = minimal_job(error={}, hyperparameters={"n_epochs": 51})
+    assert _lines(assess(payload).violations) == [
+        "/error: {} is an empty object; the contract allows null or an object with code, "
+        "message and param (known deviation error-empty-object; accepted by profile observed)",
+        "/hyperparameters/n_epochs: 51 is greater than the maximum of 50",
+    ]
+    assert _lines(assess(payload, profile=OBSERVED).violations) == [
+        "/hyperparameters/n_epochs: 51 is greater than the maximum of 50"
+    ]
+
+
+def test_an_error_object_with_a_wrong_field_is_no_empty_object() -> None:
+    # error-empty-object would not make this pass: the lines stay as they are.
+    payload = minimal_job(error={"code": 5})
+    raw = validation.violations_of(payload)
+    assert assess(payload).violations == tuple(raw)
+    assert not validation.is_valid(payload, profile=OBSERVED)
+
+
+@pytest.mark.parametrize(
+    ("payload", "line"),
+    [
+        (
+            changed(minimal_job(created_at=NEW, id="ftjob-real"), "/seed", DELETE),
+            '<root>: required property "seed" is missing',
+        ),
+        (
+            changed(minimal_job(created_at=NEW, id="ftjob-real"), "/error", DELETE),
+            '<root>: required property "error" is missing',
+        ),
+        (
+            minimal_job(status="created", created_at=NEW),
+            '/status: "created" is not one of "validating_files", "queued", "running", '
+            '"succeeded", "failed", "cancelled", "paused"',
+        ),
+        (
+            minimal_job(hyperparameters=None, method={"type": "supervised"}),
+            "/hyperparameters: null is not of type object",
+        ),
+    ],
+)
+def test_conditional_amendments_hold_only_where_their_condition_does(
+    payload: dict[str, Any], line: str
+) -> None:
+    assert _lines(assess(payload, profile=OBSERVED).violations) == [line]
+
+
+def test_usage_counts_what_traffic_needed_and_what_went_stale() -> None:
+    usage = Usage(OBSERVED)
+    jobs = [
+        minimal_job(error={}),
+        minimal_job(error={}, status="paused"),
+        changed(minimal_job(created_at=OLD), "/seed", DELETE),
+        minimal_job(status="pending"),
+        minimal_job(),
+    ]
+    for job in jobs:
+        usage.add(assess(job, profile=OBSERVED))
+    assert usage.lines() == [
+        "amendments needed (profile observed): error-empty-object (2), seed-absent-legacy (1), "
+        "status-paused (1)",
+        "stale amendments (enabled, needed by nothing): error-absent-legacy, error-null-fields, "
+        "hyperparameters-absent-non-supervised, status-created-legacy",
+        "known deviations outside the profile: azure-status-pending (1)",
+    ]
+    assert usage.as_dict() == {
+        "profile": "observed",
+        "payloads": 5,
+        "needed": {"error-empty-object": 2, "seed-absent-legacy": 1, "status-paused": 1},
+        "stale": [
+            "error-absent-legacy",
+            "error-null-fields",
+            "hyperparameters-absent-non-supervised",
+            "status-created-legacy",
+        ],
+        "deviations": {"azure-status-pending": 1},
+    }
+    other = Usage(OBSERVED)
+    other.add(assess(minimal_job(error={}), profile=OBSERVED))
+    usage.merge(other)
+    assert usage.needed["error-empty-object"] == 3 and usage.payloads == 6
+
+
+def test_nothing_checked_is_nothing_stale() -> None:
+    assert Usage(OBSERVED).stale() == () and Usage(OBSERVED).lines() == []
+
+
+def test_the_overlay_is_in_memory_under_the_same_ids() -> None:
+    on_disk = {p.stem: json.loads(p.read_text()) for p in schema_dir().glob("*.json")}
+    amended = registry.documents(OBSERVED)
+    assert validation.is_valid(minimal_job(error={}), profile=OBSERVED)
+    assert dict(registry.documents()) == on_disk
+    assert {n: d["$id"] for n, d in amended.items()} == {n: d["$id"] for n, d in on_disk.items()}
+    assert amended["FineTuningJob"] != on_disk["FineTuningJob"]
+    assert amended["Metadata"] is registry.documents()["Metadata"]  # untouched: shared
+
+
+def test_equal_profiles_share_their_compiled_validators() -> None:
+    same = profiles.resolve("published", amend=list(OBSERVED.names))
+    assert same == OBSERVED and hash(same) == hash(OBSERVED)
+    assert validation.fast_validator("FineTuningJob", same) is validation.fast_validator(
+        "FineTuningJob", OBSERVED
+    )
+    assert validation.fast_validator("FineTuningJob", PUBLISHED) is validation.fast_validator(
+        "FineTuningJob"
+    )
+
+
+def test_unknown_properties_are_allowed_and_listed_in_strict_mode() -> None:
+    payload = minimal_job(
+        usage_metrics=None,
+        error={"code": "x", "message": "y", "param": None, "hint": 1},
+        metadata={"anything": "goes"},
+        method={"type": "supervised", "supervised": {"extra": True}},
+    )
+    assert validation.is_valid(payload)
+    warned = assess(payload, strict="warn")
+    assert warned.valid
+    assert [(v.path, v.keyword) for v in warned.warnings] == [
+        ("/error/hint", "unknown-property"),
+        ("/method/supervised/extra", "unknown-property"),
+        ("/usage_metrics", "unknown-property"),
+    ]
+    assert warned.warnings[2].message == (
+        'unknown property "usage_metrics": the contract does not name it '
+        "(allowed; listed in strict mode)"
+    )
+    failed = assess(payload, strict="fail")
+    assert not failed.valid and failed.warnings == ()
+    assert [v.path for v in failed.violations] == [v.path for v in warned.warnings]
+    assert assess(payload).warnings == ()
+
+
+def test_violation_stays_backwards_compatible() -> None:
+    plain = Violation("/a", "type", "m", "X.json#/type")
+    assert plain.amendment == "" and "amendment" not in plain.as_dict()
+    named = Violation("/a", DEVIATION, "m", "X.json#", "error-empty-object")
+    assert named.as_dict()["amendment"] == "error-empty-object"
+
+
+def test_an_amendment_that_cannot_apply_says_where() -> None:
+    data = {
+        "amendments": {
+            "bad": {
+                "description": "d",
+                "evidence": ["https://example.com"],
+                "first-seen": "2026-01-01",
+                "scope": "FineTuningJob.json#/properties/model",
+                "change": {"enum-add": ["x"]},
+            }
+        }
+    }
+    with pytest.raises(AmendmentError, match=r"^f\.json: amendments\.bad: amendment 'bad', "):
+        catalogue.parse(data, "f.json", catalogue.builtin())
+
+
+@settings(max_examples=25, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(strategies.conforming())
+def test_amendments_only_widen(job: dict[str, Any]) -> None:
+    # Whatever the published contract accepts, every profile accepts, in both validators.
+    for profile in (OBSERVED, AZURE, profiles.resolve(amend=["docs-example-fields-absent"])):
+        assert validation.fast_validator("FineTuningJob", profile).is_valid(job)
+        assert validation.reference_validator("FineTuningJob", profile).is_valid(job)
