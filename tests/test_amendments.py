@@ -116,7 +116,8 @@ def test_deviation_lines_for_several_missing_properties_and_an_amendment_in_no_p
     assert _lines(assess(payload).violations) == [
         '<root>: required properties "error", "finished_at", "hyperparameters", "trained_tokens", '
         '"seed" are missing; OpenAI\'s own examples of pause, resume and cancel leave these out '
-        "(known deviation docs-example-fields-absent; accepted by no profile; switch it on by name)",
+        "(known deviation docs-example-fields-absent; accepted by no profile; "
+        "switch it on by name)",
         '/status: "paused" is not one of "validating_files", "queued", "running", "succeeded", '
         '"failed", "cancelled"; paused jobs report "paused", as the pause operation\'s own example '
         "shows (known deviation status-paused; accepted by profile observed)",
