@@ -150,15 +150,26 @@ def names() -> tuple[str, ...]:
     return tuple(sorted({n for op in operations() for n in (op.operation_id, op.short_name)}))
 
 
+@cache
+def _by_name() -> dict[str, Operation]:
+    """Every operation under its id and its verb (the first one listed wins a shared verb)."""
+    index: dict[str, Operation] = {}
+    for op in operations():
+        index.setdefault(op.operation_id, op)
+    for op in operations():
+        index.setdefault(op.short_name, op)
+    return index
+
+
 def get(name: str | Operation | None = None) -> Operation:
     """The operation called ``name`` (its id or its verb: ``pause``); pause when None."""
     if isinstance(name, Operation):
         return name
     wanted = DEFAULT_OPERATION if name is None else name
-    for op in operations():
-        if wanted in (op.operation_id, op.short_name):
-            return op
-    raise ValueError(f"unknown operation {wanted!r}; known operations: {', '.join(names())}")
+    found = _by_name().get(wanted)
+    if found is None:
+        raise ValueError(f"unknown operation {wanted!r}; known operations: {', '.join(names())}")
+    return found
 
 
 def route(method: str | None, url: str | None) -> Route | None:

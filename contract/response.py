@@ -18,7 +18,7 @@ from contract import operations as _operations
 from contract import registry as _registry
 from contract._explain import show
 from contract.strictjson import Decoded, JSONSyntaxError, decode
-from contract.validation import violations_of
+from contract.validation import is_valid, violations_of
 from contract.violations import Violation
 
 #: Headers as a mapping or as (name, value) pairs; names compare case-insensitively.
@@ -95,7 +95,7 @@ def _media_type(value: str) -> str:
 
 def api_error_of(body: Any, status: int | None = None) -> ApiError | None:
     """The :class:`ApiError` a decoded ``body`` states, when it is the error envelope."""
-    if not isinstance(body, dict) or "error" not in body or violations_of(body, "ErrorResponse"):
+    if not isinstance(body, dict) or "error" not in body or not is_valid(body, "ErrorResponse"):
         return None
     error = body["error"]
     return ApiError(status, error.get("type"), error.get("code"), str(error["message"]))
