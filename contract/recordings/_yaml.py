@@ -66,8 +66,6 @@ class _Loader(_Base):  # type: ignore[misc]
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 # Ruby's psych writes binary strings (Ruby VCR's compressed bodies) with the local tag !binary.
 _Loader.add_constructor("!binary", _Loader.construct_yaml_binary)
-# Ruby's Psych tags binary strings "!binary" (Ruby VCR cassettes' compressed bodies).
-_Loader.add_constructor("!binary", _Loader.construct_yaml_binary)
 
 
 def _where(mark: Any) -> str:
