@@ -43,6 +43,8 @@ Path = tuple[str | int, ...]
 #: What a leaf operator draws: the bad value, the path below the slot, keyword, description.
 Leaf = tuple[Any, Path, str, str]
 LeafStrategy = st.SearchStrategy[Leaf]
+#: One step of a route: the other entries of the container, and the key (None: a position).
+Level = tuple[st.SearchStrategy[Any], str | st.SearchStrategy[str] | None]
 
 
 # -- placing a value at the end of a route -------------------------------------------------------
@@ -57,7 +59,7 @@ def pinned(
     at each array the other items and the position, at each map the other pairs
     and the key; then the leaf; then it nests the leaf's value back up the route.
     """
-    levels: list[tuple[st.SearchStrategy[Any], str | st.SearchStrategy[str] | None]] = []
+    levels: list[Level] = []
     for step in route:
         if isinstance(step, Prop):
             levels.append((c.fixed(node, skip=step.name), step.name))
@@ -77,28 +79,31 @@ def pinned(
             hint = None
         node = step_into(node, step)
 
-    @st.composite
-    def build(draw: st.DrawFn) -> Leaf:
-        places: list[tuple[Any, str | int]] = []
-        for context, key in levels:
-            others = draw(context)
-            if key is None:
-                places.append((others, draw(_position(len(others)))))
-            elif isinstance(key, str):
-                places.append((others, key))
-            else:
-                # A drawn key already among the others is overwritten: still one bad value.
-                places.append((others, draw(key)))
-        value, below, keyword, description = draw(leaf)
-        for others, key in reversed(places):
-            if isinstance(others, list):
-                assert isinstance(key, int)
-                value = [*others[:key], value, *others[key:]]
-            else:
-                value = {**others, key: value}
-        return value, (*(key for _, key in places), *below), keyword, description
+    return _build(tuple(levels), leaf) if levels else leaf
 
-    return build() if levels else leaf
+
+# Composites are defined once, at module level: decorating a function with
+# st.composite inspects its source, which costs milliseconds per call.
+@st.composite
+def _build(draw: st.DrawFn, levels: tuple[Level, ...], leaf: LeafStrategy) -> Leaf:
+    places: list[tuple[Any, str | int]] = []
+    for context, key in levels:
+        others = draw(context)
+        if key is None:
+            places.append((others, draw(_position(len(others)))))
+        elif isinstance(key, str):
+            places.append((others, key))
+        else:
+            # A drawn key already among the others is overwritten: still one bad value.
+            places.append((others, draw(key)))
+    value, below, keyword, description = draw(leaf)
+    for others, key in reversed(places):
+        if isinstance(others, list):
+            assert isinstance(key, int)
+            value = [*others[:key], value, *others[key:]]
+        else:
+            value = {**others, key: value}
+    return value, (*(key for _, key in places), *below), keyword, description
 
 
 @cache
@@ -353,8 +358,16 @@ class _Sites:
         return found
 
     def strategy(self) -> LeafStrategy:
+        """Every site's mutants; the sites are built and validated now, not on first draw.
+
+        (Building them lazily would bill the first examples of a test run for it, which
+        Hypothesis's too-slow health check counts.)
+        """
         if not self.constraints:
             raise ValueError(f"{self.name} has no constraint a payload could break")
+        for index, con in enumerate(self.constraints):
+            for route_index in range(len(con.routes)):
+                self.site(index, route_index).validate()
 
         by_keyword: dict[str, list[int]] = {}
         for index, con in enumerate(self.constraints):
@@ -366,14 +379,21 @@ class _Sites:
         constraints_of = {k: st.sampled_from(v) for k, v in by_keyword.items()}
         routes_of = [_position(len(con.routes) - 1) for con in self.constraints]
 
-        @st.composite
-        def draw_site(draw: st.DrawFn) -> Leaf:
-            # Keyword first, so that every kind of rule is broken about as often,
-            # however many constraints of each kind the type has.
-            index = draw(constraints_of[draw(keywords)])
-            return draw(self.site(index, draw(routes_of[index])))
+        return _draw_site(self, keywords, constraints_of, tuple(routes_of))
 
-        return draw_site()
+
+@st.composite
+def _draw_site(
+    draw: st.DrawFn,
+    sites: _Sites,
+    keywords: st.SearchStrategy[str],
+    constraints_of: dict[str, st.SearchStrategy[int]],
+    routes_of: tuple[st.SearchStrategy[int], ...],
+) -> Leaf:
+    # Keyword first, so that every kind of rule is broken about as often,
+    # however many constraints of each kind the type has.
+    index = draw(constraints_of[draw(keywords)])
+    return draw(sites.site(index, draw(routes_of[index])))
 
 
 def _errors_above(validator: Any, payload: Any, path: Path) -> bool:

@@ -63,11 +63,19 @@ def seldom(main: st.SearchStrategy[Any], rare: st.SearchStrategy[Any]) -> st.Sea
     (``st.one_of`` would pick each branch equally often; shrinks towards ``main``.)
     """
 
-    @st.composite
-    def pick(draw: st.DrawFn) -> Any:
-        return draw(rare if draw(_ODDS) == RARE_ODDS - 1 else main)
+    return _seldom(main, rare)
 
-    return pick()
+
+# Composites are defined once, at module level: decorating a function with
+# st.composite inspects its source, which costs milliseconds per call.
+@st.composite
+def _seldom(draw: st.DrawFn, main: st.SearchStrategy[Any], rare: st.SearchStrategy[Any]) -> Any:
+    return draw(rare if draw(_ODDS) == RARE_ODDS - 1 else main)
+
+
+@st.composite
+def _cohered(draw: st.DrawFn, base: st.SearchStrategy[Any], node: Node, compiler: Compiler) -> Any:
+    return _coherence.cohere(draw(base), node, lambda n, h: draw(compiler.strategy(n, h)))
 
 
 def _identifier(prefix: str) -> st.SearchStrategy[str]:
@@ -114,7 +122,6 @@ def any_json() -> st.SearchStrategy[Any]:
     )
 
 
-
 class Compiler:
     """Builds (and caches) the conforming strategy of every node, for one set of knobs.
 
@@ -153,12 +160,7 @@ class Compiler:
 
     def _cohering(self, node: Node, base: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
         """``base`` passed through :func:`contract._coherence.cohere`, new parts drawn here."""
-
-        @st.composite
-        def cohered(draw: st.DrawFn) -> Any:
-            return _coherence.cohere(draw(base), node, lambda n, h: draw(self.strategy(n, h)))
-
-        return cohered()
+        return _cohered(base, node, self)
 
     def _build(self, node: Node, hint: str | None) -> st.SearchStrategy[Any]:
         if node.has_const:
