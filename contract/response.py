@@ -17,6 +17,10 @@ from typing import Any
 from contract import operations as _operations
 from contract import registry as _registry
 from contract._explain import show
+from contract.amendments.deviations import Assessment as _PayloadAssessment
+from contract.amendments.deviations import assess as _assess_payload
+from contract.config import Strict
+from contract.profiles import ProfileLike
 from contract.strictjson import Decoded, JSONSyntaxError, decode
 from contract.validation import is_valid, violations_of
 from contract.violations import Violation
@@ -76,6 +80,9 @@ class Assessment:
     is the API's well-formed error envelope under an undocumented status (not
     a contract failure by itself: recorded test suites provoke errors on
     purpose). ``jobs`` counts the jobs the body held (a page holds many).
+    ``warnings`` are unknown properties (strict mode ``warn``); ``needed`` the
+    profile's amendments the body needed; ``deviations`` the known amendments
+    outside the profile its failures showed.
     """
 
     violations: tuple[Violation, ...]
@@ -83,6 +90,9 @@ class Assessment:
     api_error: ApiError | None = None
     jobs: int = 0
     note: str = ""
+    warnings: tuple[Violation, ...] = ()
+    needed: tuple[str, ...] = ()
+    deviations: tuple[str, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -148,13 +158,33 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def assess_body(body: bytes | str | Decoded | Any, schema: str | None = None) -> Assessment:
+def _against_schema(
+    payload: Any, schema: str, profile: ProfileLike, strict: Strict, deviations: bool
+) -> _PayloadAssessment:
+    """The payload checked against ``schema`` under ``profile``, with the amendment findings."""
+    if profile is None and strict == "off" and not deviations:
+        return _PayloadAssessment(tuple(violations_of(payload, schema)))
+    return _assess_payload(payload, schema, profile, strict=strict, deviations=deviations)
+
+
+def assess_body(
+    body: bytes | str | Decoded | Any,
+    schema: str | None = None,
+    *,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
+) -> Assessment:
     """Check a bare payload (no HTTP context); raw bytes/str are decoded strictly first.
 
     With ``schema`` the payload is checked against that type. Without it, the
     shape decides: a page of jobs (``"object": "list"``) is checked as a page,
     the API's error envelope is reported as what it is (one violation: it is
-    not a job), anything else is checked as a FineTuningJob.
+    not a job), anything else is checked as a FineTuningJob. ``profile`` (a
+    name or a :class:`~contract.profiles.Profile`; default ``published``)
+    says which amendments are accepted; ``strict`` lists unknown properties
+    (``"warn"``) or fails them (``"fail"``); ``deviations`` says failures a
+    known amendment would accept in words, one line each.
     """
     found, payload = _decode_body(body)
     if payload is _UNDECODABLE:
@@ -173,12 +203,28 @@ def assess_body(body: bytes | str | Decoded | Any, schema: str | None = None) ->
     note = (
         f"list page of {_plural(jobs, 'job')}" if schema == _operations.get("list").schema else ""
     )
-    return Assessment((*found, *violations_of(payload, schema)), jobs=jobs, note=note)
+    checked = _against_schema(payload, schema, profile, strict, deviations)
+    return Assessment(
+        (*found, *checked.violations),
+        jobs=jobs,
+        note=note,
+        warnings=checked.warnings,
+        needed=checked.needed,
+        deviations=checked.deviations,
+    )
 
 
-def check_body(body: bytes | str | Decoded | Any, schema: str | None = None) -> list[Violation]:
+def check_body(
+    body: bytes | str | Decoded | Any,
+    schema: str | None = None,
+    *,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
+) -> list[Violation]:
     """Every violation of a bare payload (see :func:`assess_body`)."""
-    return list(assess_body(body, schema).violations)
+    found = assess_body(body, schema, profile=profile, strict=strict, deviations=deviations)
+    return list(found.violations)
 
 
 def _resolve(
@@ -209,6 +255,9 @@ def assess_response(
     operation: str | _operations.Operation | None = None,
     method: str | None = None,
     url: str | None = None,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
 ) -> Assessment:
     """Check one HTTP response against the operation it answers.
 
@@ -218,6 +267,7 @@ def assess_response(
     the body's ``id``. A status other than the documented one is an
     :attr:`Assessment.api_error` when the body is the API's well-formed error
     envelope, otherwise a ``status`` violation (with the envelope's problems).
+    ``profile``, ``strict`` and ``deviations`` are as for :func:`assess_body`.
     """
     op, job_id = _resolve(operation, method, url, job_id)
     problems, payload = _decode_body(body)
@@ -238,7 +288,8 @@ def assess_response(
     found.extend(problems)
     if payload is _UNDECODABLE:
         return Assessment(tuple(found), op)
-    found.extend(violations_of(payload, op.schema))
+    checked = _against_schema(payload, op.schema, profile, strict, deviations)
+    found.extend(checked.violations)
     returned = payload.get("id") if isinstance(payload, dict) else None
     if op.names_job and job_id is not None and isinstance(returned, str) and returned != job_id:
         verb = _JOB_VERBS.get(op.short_name, "named")
@@ -251,7 +302,15 @@ def assess_response(
         )
     jobs = _jobs_in(payload, op.schema)
     note = f"list page of {_plural(jobs, 'job')}" if op.returns_page else ""
-    return Assessment(tuple(found), op, jobs=jobs, note=note)
+    return Assessment(
+        tuple(found),
+        op,
+        jobs=jobs,
+        note=note,
+        warnings=checked.warnings,
+        needed=checked.needed,
+        deviations=checked.deviations,
+    )
 
 
 def _undocumented(op: _operations.Operation, status_code: int, payload: Any) -> Assessment:
@@ -278,6 +337,9 @@ def check_response(
     operation: str | _operations.Operation | None = None,
     method: str | None = None,
     url: str | None = None,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
 ) -> list[Violation]:
     """Every way one HTTP response breaks its operation's contract (pause by default).
 
@@ -289,7 +351,16 @@ def check_response(
     response conforms. See :func:`assess_response` for the arguments.
     """
     result = assess_response(
-        status_code, headers, body, job_id, operation=operation, method=method, url=url
+        status_code,
+        headers,
+        body,
+        job_id,
+        operation=operation,
+        method=method,
+        url=url,
+        profile=profile,
+        strict=strict,
+        deviations=deviations,
     )
     if result.api_error is None:
         return list(result.violations)

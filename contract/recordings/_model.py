@@ -13,6 +13,8 @@ from contract.response import Assessment, Headers, assess_body, assess_response
 from contract.strictjson import Decoded
 
 if TYPE_CHECKING:
+    from contract.config import Strict
+    from contract.profiles import ProfileLike
     from contract.violations import Violation
 
 
@@ -120,17 +122,35 @@ class Interaction:
             return True
         return self.operation is not None and self.operation == operations.pause()
 
-    def assess(self, schema: str | None = None) -> Assessment:
-        """The verdict on this interaction; ``schema`` applies to bare payloads only."""
+    def assess(
+        self,
+        schema: str | None = None,
+        *,
+        profile: ProfileLike = None,
+        strict: Strict = "off",
+        deviations: bool = False,
+    ) -> Assessment:
+        """The verdict on this interaction; ``schema`` applies to bare payloads only.
+
+        ``profile``, ``strict`` and ``deviations``: see :func:`contract.response.assess_body`.
+        """
         if not self.has_request or self.status is None:
-            return assess_body(self.body if self.decoded is None else self.decoded, schema)
+            body = self.body if self.decoded is None else self.decoded
+            return assess_body(body, schema, profile=profile, strict=strict, deviations=deviations)
         return assess_response(
-            self.status, self.headers, self.body, self.job_id, operation=self.operation
+            self.status,
+            self.headers,
+            self.body,
+            self.job_id,
+            operation=self.operation,
+            profile=profile,
+            strict=strict,
+            deviations=deviations,
         )
 
-    def check(self, schema: str | None = None) -> list[Violation]:
+    def check(self, schema: str | None = None, *, profile: ProfileLike = None) -> list[Violation]:
         """Every violation of this interaction (empty when it conforms or is an API error)."""
-        return list(self.assess(schema).violations)
+        return list(self.assess(schema, profile=profile).violations)
 
 
 def from_call(label: str, call: Call) -> Interaction:
