@@ -23,7 +23,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from contract.recordings._io import Budget, gunzip, is_gzip, read_file, read_stream, within
+from contract.recordings import _lines, payloads
+from contract.recordings._io import Budget, gunzip, is_gzip, read_file, within
 from contract.recordings._model import (
     Call,
     Interaction,
@@ -170,6 +171,23 @@ def read_bytes(
     yield from within(Budget(max_inflated), _read_bytes(data, name, label, include_other))
 
 
+def is_lines_name(path: str | Path) -> bool:
+    """Whether ``path`` names a JSON Lines file (``.jsonl``, ``.ndjson``, ``.gz`` allowed)."""
+    return _suffix(_inner_name(Path(path))) in LINE_SUFFIXES
+
+
+def read_lines(
+    path: str | Path, label: str | None = None, *, max_inflated: int | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """The numbered lines of a JSON Lines file, read one at a time (constant memory).
+
+    A line longer than :data:`~contract.recordings._limits.MAX_LINE_BYTES`, or
+    a compressed file inflating past ``max_inflated``, is a :class:`RecordingError`.
+    """
+    path = Path(path)
+    return _lines.file_lines(path, label or str(path), max_inflated)
+
+
 def read(
     path: str | Path,
     include_other: bool = False,
@@ -183,31 +201,54 @@ def read(
     out unless ``include_other`` is true; :attr:`Interaction.to_check` tells
     them apart. ``label`` names the file in sources and errors (default: the
     path); ``max_inflated`` bounds decompression (:func:`read_bytes`). Raises
-    :class:`RecordingError` for a file that cannot be read.
+    :class:`RecordingError` for a file that cannot be read. JSON Lines files
+    are read a line at a time, whatever their size (:func:`read_lines`).
     """
     if str(path) == "-":
         yield from read_stdin(include_other=include_other, max_inflated=max_inflated)
         return
     path = Path(path)
     label = label or str(path)
+    if is_lines_name(path):
+        yield from payloads.numbered(read_lines(path, label, max_inflated=max_inflated), label)
+        return
     data = read_file(path, label)
     yield from read_bytes(data, path.name, label, include_other, max_inflated=max_inflated)
+
+
+def stdin_lines(
+    label: str = "<stdin>", *, max_inflated: int | None = None
+) -> tuple[Iterator[tuple[int, bytes]] | None, Iterator[Interaction]]:
+    """Standard input as ``(lines, ())`` when it holds JSON Lines (read as needed), else
+    ``(None, interactions)`` of the one document it holds (every call, to be filtered)."""
+    found, data = _lines.sniff(sys.stdin.buffer, label)
+    if found is not None:
+        return found, iter(())
+    return None, _stdin_document(data, label, max_inflated)
+
+
+def _stdin_document(data: bytes, label: str, max_inflated: int | None) -> Iterator[Interaction]:
+    try:
+        decode(data)
+    except JSONSyntaxError:
+        if data.strip() and b"\n" in data.strip():
+            yield from read_bytes(data, "stdin.jsonl", label, True, max_inflated=max_inflated)
+            return
+    yield from read_bytes(data, "stdin.json", label, True, max_inflated=max_inflated)
 
 
 def read_stdin(
     label: str = "<stdin>", include_other: bool = False, *, max_inflated: int | None = None
 ) -> Iterator[Interaction]:
-    """Standard input: one JSON payload or recording, or JSON Lines when it holds several."""
-    data = read_stream(sys.stdin.buffer, label)
-    try:
-        decode(data)
-    except JSONSyntaxError:
-        if data.strip() and b"\n" in data.strip():
-            yield from read_bytes(
-                data, "stdin.jsonl", label, include_other, max_inflated=max_inflated
-            )
-            return
-    yield from read_bytes(data, "stdin.json", label, include_other, max_inflated=max_inflated)
+    """Standard input: one JSON payload or recording, or JSON Lines when it holds several
+    (then read a line at a time)."""
+    found, document = stdin_lines(label, max_inflated=max_inflated)
+    if found is not None:
+        yield from payloads.numbered(found, label)
+        return
+    for interaction in document:
+        if include_other or interaction.to_check:
+            yield interaction
 
 
 def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:
@@ -242,8 +283,11 @@ __all__ = [
     "NotARecording",
     "RecordingError",
     "expand",
+    "is_lines_name",
     "is_recording_name",
     "read",
     "read_bytes",
+    "read_lines",
     "read_stdin",
+    "stdin_lines",
 ]

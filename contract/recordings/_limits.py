@@ -16,6 +16,9 @@ from contract.recordings._model import RecordingError
 
 #: Largest recording file (or standard input) read, in bytes.
 MAX_FILE_BYTES = 1 << 30
+#: Longest line of a JSON Lines file (one payload), in bytes. JSON Lines files are read a
+#: line at a time, whatever their size, so this bounds what one line can make the reader hold.
+MAX_LINE_BYTES = 16 << 20
 #: Default for the bytes decompressed per file: the file itself (``.gz``) and every
 #: gzip or deflate body in it together.
 MAX_INFLATED_BYTES = 256 << 20
@@ -70,6 +73,7 @@ __all__ = [
     "MAX_ALIAS_NODES",
     "MAX_FILE_BYTES",
     "MAX_INFLATED_BYTES",
+    "MAX_LINE_BYTES",
     "MAX_YAML_DEPTH",
     "max_inflated",
     "parse_size",

@@ -1,13 +1,17 @@
 """Bare payloads: a JSON file holding one response body, JSON Lines holding one per line.
 
+JSON Lines are turned into payloads as they are read (:func:`numbered`), so a
+file of any size is checked in constant memory.
+
 A payload has no HTTP context, so only its body is checked (its shape tells
 a job from a page of jobs or an error envelope: :func:`contract.response.assess_body`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from contract.recordings._lines import Line
 from contract.recordings._model import Interaction, RecordingError
 from contract.strictjson import Decoded, JSONSyntaxError, decode
 
@@ -30,26 +34,30 @@ def payload(data: bytes, label: str, value: Decoded | None = None) -> Interactio
     )
 
 
-def lines(data: bytes, label: str) -> Iterator[Interaction]:
-    """One payload per non-blank line; a line that is not JSON is reported where it is.
+def line(label: str, number: int, text: bytes) -> Interaction:
+    """The payload on line ``number`` of a JSON Lines file; decoded when it is checked.
 
-    The other lines are still checked: a bad line is an interaction whose check
-    reports the JSON problem, not an error that stops the file.
+    A line that is not JSON is reported by its check (a ``json`` violation), so the
+    other lines of the file are still checked.
     """
+    return Interaction(source=f"{label}:{number}", body=text, name=f"line[{number}]")
+
+
+def numbered(found: Iterable[Line], label: str) -> Iterator[Interaction]:
+    """One payload per non-blank line of ``found`` (numbered lines), as they are read."""
     count = 0
-    for number, line in enumerate(data.split(b"\n"), start=1):
-        if not line.strip():
+    for number, text in found:
+        if not text.strip():
             continue
         count += 1
-        try:
-            value: Decoded | None = decode(line)
-        except JSONSyntaxError:
-            value = None  # the check decodes it again and reports why it is not JSON
-        yield Interaction(
-            source=f"{label}:{number}", body=line, name=f"line[{number}]", decoded=value
-        )
+        yield line(label, number, text)
     if count == 0:
         raise RecordingError(label, "holds no payloads (every line is blank)")
 
 
-__all__ = ["decoded", "lines", "payload"]
+def lines(data: bytes, label: str) -> Iterator[Interaction]:
+    """One payload per non-blank line of ``data``, JSON Lines held in memory."""
+    return numbered(enumerate(data.split(b"\n"), start=1), label)
+
+
+__all__ = ["decoded", "line", "lines", "numbered", "payload"]
