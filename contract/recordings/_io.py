@@ -25,6 +25,8 @@ from contract.recordings._model import RecordingError
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
+#: Bytes read or inflated at a time where the total is not known yet.
+_STEP = 1 << 20
 _T = TypeVar("_T")
 
 
@@ -81,31 +83,42 @@ def read_file(path: Path, label: str) -> bytes:
         raise RecordingError(label, "is a directory") from None
     except OSError as exc:
         raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise RecordingError(label, "is a directory")
         if not stat.S_ISREG(info.st_mode):
             raise RecordingError(label, "is not a regular file (a pipe, socket or device)")
         if info.st_size > _limits.MAX_FILE_BYTES:
             raise _refuse_size(label, info.st_size)
-        return read_stream(handle, label)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        return read_stream(handle, label, info.st_size)
 
 
-def read_stream(stream: BinaryIO, label: str) -> bytes:
-    """Everything ``stream`` holds (standard input), refused past the file size limit."""
-    try:
-        data = stream.read(_limits.MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
-    if data is None:  # a non-blocking stream with nothing to read yet
-        raise RecordingError(label, "cannot be read (nothing to read without waiting)")
-    if len(data) > _limits.MAX_FILE_BYTES:
-        raise _refuse_size(label)
-    return data
+def read_stream(stream: BinaryIO, label: str, expected: int = 0) -> bytes:
+    """Everything ``stream`` holds (``expected``: its size, if known), refused past the size limit.
 
-
-_STEP = 1 << 20
+    Read in steps, so no buffer is ever larger than what arrived (a stream that
+    never ends costs the limit, not more).
+    """
+    parts: list[bytes] = []
+    total, step = 0, expected + 1
+    while total <= _limits.MAX_FILE_BYTES:
+        try:
+            part = stream.read(min(step, _limits.MAX_FILE_BYTES + 1 - total))
+        except OSError as exc:
+            raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
+        if part is None:  # a non-blocking stream with nothing to read yet
+            raise RecordingError(label, "cannot be read (nothing to read without waiting)")
+        if not part:
+            return parts[0] if len(parts) == 1 else b"".join(parts)
+        parts.append(part)
+        total += len(part)
+        step = _STEP
+    raise _refuse_size(label)
 
 
 class _PastRoom(Exception):
