@@ -39,9 +39,16 @@ def status_code(value: Any, where: str, what: str) -> int:
     return value
 
 
-def json_text(value: Any) -> str:
-    """A body a recorder stored as a JSON value (not as text), written back as JSON text."""
-    return json.dumps(value, ensure_ascii=False)
+def json_text(value: Any, where: str) -> str:
+    """A body a recorder stored as a JSON value (not as text), written back as JSON text.
+
+    A YAML file can hold values JSON cannot write (bytes, dates, non-string keys,
+    integers past Python's conversion limit): a RecordingError naming ``where``.
+    """
+    try:
+        return json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise RecordingError(where, f"the body cannot be written as JSON ({exc})") from None
 
 
 def text(value: Any, where: str, what: str) -> str:

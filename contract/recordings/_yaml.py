@@ -14,6 +14,7 @@ Python converts are refused with their line, never raised as they come.
 from __future__ import annotations
 
 import sys
+from functools import cache
 from typing import Any
 
 import yaml
@@ -48,10 +49,12 @@ class _Loader(_Base):  # type: ignore[misc]
             ) from None
 
     def construct_yaml_int(self, node: ScalarNode) -> int:
+        # Python converts at most this many digits between int and str, and the JSON
+        # decoder refuses longer integers. Hex, octal, binary and sexagesimal forms escape
+        # that limit (sexagesimal at a quadratic cost), and their value could not be
+        # printed: refuse by length first, then by value.
         limit = sys.get_int_max_str_digits()
         if limit and len(str(node.value)) > limit:
-            # Sexagesimal, hex and binary forms escape Python's own limit, and the
-            # first costs quadratic time: refuse what the JSON decoder would.
             raise ConstructorError(
                 None,
                 None,
@@ -60,7 +63,17 @@ class _Loader(_Base):  # type: ignore[misc]
                 node.start_mark,
             )
         value: int = super().construct_yaml_int(node)
+        if limit and abs(value) >= _power_of_ten(limit):
+            raise ConstructorError(
+                None, None, f"an integer has more than the limit of {limit} digits", node.start_mark
+            )
         return value
+
+
+@cache
+def _power_of_ten(digits: int) -> int:
+    power: int = 10**digits
+    return power
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)

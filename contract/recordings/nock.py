@@ -69,7 +69,7 @@ def _body(entry: dict[str, Any], headers: list[tuple[str, str]], where: str) -> 
         return decompressed(_hex(response, where), headers, where)
     if isinstance(response, str):
         return response
-    return json_text(response)
+    return json_text(response, where)
 
 
 def detect(document: Any) -> bool:

@@ -43,7 +43,7 @@ def _body(entry: dict[str, Any], headers: list[tuple[str, str]], where: str) -> 
             return body  # not base64 after all: read the text as it is
     if isinstance(body, str):
         return body
-    return json_text(body)
+    return json_text(body, where)
 
 
 def detect(document: Any) -> bool:
