@@ -26,7 +26,9 @@ from contract.response import Headers, check_body, check_response
 from contract.violations import ContractViolation, Violation
 
 if TYPE_CHECKING:
+    from contract.config import Strict
     from contract.hooks import HttpxHook
+    from contract.profiles import ProfileLike
     from contract.recordings import Interaction
 
 
@@ -88,9 +90,16 @@ class Contract:
 
     ``secrets`` are strings (an API key) masked verbatim in every report, on
     top of the key-like patterns :mod:`contract.redact` always masks.
+    ``profile`` says which amendments to the contract are accepted (a name or
+    a :class:`~contract.profiles.Profile`; default ``published``), ``strict``
+    whether unknown properties fail (``"fail"``), and ``deviations`` whether
+    failures a known amendment would accept are said in words, one line each.
     """
 
     secrets: Sequence[str] = field(default=(), repr=False)
+    profile: ProfileLike = None
+    strict: Strict = "off"
+    deviations: bool = False
 
     # -- checking -----------------------------------------------------------
     def check_response(
@@ -113,16 +122,29 @@ class Contract:
             response_or_status, headers, body, job_id
         )
         return check_response(
-            status, headers, body, job_id, **_operation_of(operation, method, url)
+            status,
+            headers,
+            body,
+            job_id,
+            **_operation_of(operation, method, url),
+            profile=self.profile,
+            strict=self.strict,
+            deviations=self.deviations,
         )
 
     def check_body(self, body: bytes | str | Any, schema: str | None = None) -> list[Violation]:
         """Every violation of a bare payload (raw JSON text or a decoded value)."""
-        return check_body(body, schema)
+        return check_body(
+            body, schema, profile=self.profile, strict=self.strict, deviations=self.deviations
+        )
 
     def check(self, interaction: Interaction) -> list[Violation]:
         """Every violation of a recorded interaction."""
-        return interaction.check()
+        return list(
+            interaction.assess(
+                profile=self.profile, strict=self.strict, deviations=self.deviations
+            ).violations
+        )
 
     # -- asserting ----------------------------------------------------------
     def assert_response(
@@ -139,7 +161,14 @@ class Contract:
             response_or_status, headers, body, job_id
         )
         found = check_response(
-            status, headers, body, job_id, **_operation_of(operation, method, url)
+            status,
+            headers,
+            body,
+            job_id,
+            **_operation_of(operation, method, url),
+            profile=self.profile,
+            strict=self.strict,
+            deviations=self.deviations,
         )
         if found:
             text = failure.report(
@@ -149,7 +178,9 @@ class Contract:
 
     def assert_body(self, body: bytes | str | Any, schema: str | None = None) -> None:
         """Raise :class:`ResponseContractViolation` unless the payload conforms."""
-        found = check_body(body, schema)
+        found = check_body(
+            body, schema, profile=self.profile, strict=self.strict, deviations=self.deviations
+        )
         if found:
             raise ResponseContractViolation(
                 found, failure.report(found, body=body, secrets=self.secrets)

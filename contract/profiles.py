@@ -28,7 +28,7 @@ from contract.amendments.model import (
     Catalogue,
     Profile,
 )
-from contract.config import Config, load
+from contract.config import Config, Strict, discover, load
 
 #: Anything ``profile=`` accepts: a profile, a profile name, or None (the default).
 ProfileLike = Profile | str | None
@@ -111,6 +111,28 @@ def _build(
     )
 
 
+def for_run(
+    name: str | None = None,
+    *,
+    amend: Iterable[str] = (),
+    no_amend: Iterable[str] = (),
+    config_file: str | os.PathLike[str] | None = None,
+    search_from: str | os.PathLike[str] | None = None,
+    strict: Strict | None = None,
+) -> tuple[Profile, Strict]:
+    """The profile and strict mode of a command-line or pytest run.
+
+    The configuration is ``config_file`` if given, else the nearest
+    ``pyproject.toml`` (from ``search_from``, default the working directory)
+    holding ``[tool.finetune-contract]``; the options come on top of it.
+    Raises :class:`~contract.amendments.model.AmendmentError` (files:
+    :class:`~contract.config.ConfigError`) with one line saying what is wrong.
+    """
+    found = load(config_file) if config_file is not None else discover(search_from)
+    profile = resolve(name, amend=amend, no_amend=no_amend, config=found)
+    return profile, strict or (found.strict if found is not None else None) or "off"
+
+
 def coerce(profile: ProfileLike) -> Profile:
     """A :class:`Profile` from anything ``profile=`` accepts (names: built-in profiles)."""
     if isinstance(profile, Profile):
@@ -127,6 +149,7 @@ __all__ = [
     "amendments",
     "catalogue",
     "coerce",
+    "for_run",
     "names",
     "resolve",
 ]

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from contract import registry as _registry
 from contract._explain import show
@@ -214,6 +214,16 @@ def assess(
     return Assessment(tuple(found), tuple(unknown), needed(payload, schema, chosen), used)
 
 
+class Findings(Protocol):
+    """What :class:`Usage` counts of a checked body."""
+
+    @property
+    def needed(self) -> tuple[str, ...]: ...
+
+    @property
+    def deviations(self) -> tuple[str, ...]: ...
+
+
 @dataclass
 class Usage:
     """Which amendments a run's traffic needed, how often, and which enabled ones none did."""
@@ -223,10 +233,11 @@ class Usage:
     needed: Counter[str] = field(default_factory=Counter)
     deviations: Counter[str] = field(default_factory=Counter)
 
-    def add(self, assessment: Assessment) -> None:
+    def add(self, found: Findings) -> None:
+        """Count one checked body (an :class:`Assessment`, or a report's result)."""
         self.payloads += 1
-        self.needed.update(assessment.needed)
-        self.deviations.update(assessment.deviations)
+        self.needed.update(found.needed)
+        self.deviations.update(found.deviations)
 
     def merge(self, other: Usage) -> None:
         """Add another accumulator's counts (for example from a worker process)."""

@@ -1,0 +1,74 @@
+"""The options every checking subcommand shares: profile, amendments, configuration, strict."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from contract.cli import UsageError
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
+    from contract.config import Strict
+
+
+def profile_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``--profile``, ``--amend``, ``--no-amend``, ``--config`` and ``--strict``."""
+    group = parser.add_argument_group(
+        "profiles and amendments",
+        "Which known deviations of the API from the published document to accept. "
+        "Without --config, [tool.finetune-contract] of the nearest pyproject.toml is read.",
+    )
+    group.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="published (default: the document with only our fixes), observed (the OpenAI "
+        "API as it answers), azure (Azure OpenAI), or one of the configuration file",
+    )
+    group.add_argument(
+        "--amend",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="also accept this amendment; repeatable",
+    )
+    group.add_argument(
+        "--no-amend",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="do not accept this amendment of the profile; repeatable",
+    )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="configuration file (TOML or JSON; pyproject.toml: its [tool.finetune-contract])",
+    )
+    group.add_argument(
+        "--strict",
+        nargs="?",
+        const="warn",
+        default=None,
+        choices=("off", "warn", "fail"),
+        help="unknown properties: --strict lists them as warnings, --strict=fail makes them "
+        "violations (default: off, they are allowed as the document allows them)",
+    )
+
+
+def chosen_profile(args: argparse.Namespace) -> tuple[Profile, Strict]:
+    """The profile and strict mode the options ask for; :class:`UsageError` when they cannot."""
+    from contract.amendments.model import AmendmentError
+    from contract.profiles import for_run
+
+    try:
+        return for_run(
+            args.profile,
+            amend=args.amend,
+            no_amend=args.no_amend,
+            config_file=args.config,
+            strict=args.strict,
+        )
+    except AmendmentError as exc:
+        raise UsageError(str(exc)) from None
