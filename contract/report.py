@@ -1,4 +1,9 @@
-"""Writing check results for people (compiler-style text) and for tools (JSON).
+"""What a check run found: :class:`Result` (one response or payload) and :class:`Summary`.
+
+The writers for people and tools live in :mod:`contract.reports` (one module
+per format: text, json, jsonl, junit, github, sarif). :func:`as_json`,
+:func:`as_text` and :func:`text_lines` stay here for existing callers; they
+produce what the ``json`` and ``text`` formats print.
 
 Every string the input controls passes :func:`_clean` (credentials masked)
 before it is written.
@@ -7,17 +12,23 @@ before it is written.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from contract.redact import redact
 from contract.violations import Violation
 
 if TYPE_CHECKING:
+    from contract.config import Strict
+    from contract.profiles import ProfileLike
     from contract.recordings import Interaction
+    from contract.traffic import Observation
 
 Verdict = Literal["valid", "invalid", "api-error"]
+
+_LINE_SUFFIX = re.compile(r":(\d+)\Z")
 
 
 def _clean(text: str) -> str:
@@ -31,6 +42,9 @@ class Result:
     ``api_error`` is the API's own error (``API error 404 code: message``) when
     the response was a well-formed error envelope under an undocumented
     status: counted, but not a contract failure unless ``fail_api_errors``.
+    ``name`` is the item's name inside its file (``interaction[2]``,
+    ``line[3]``, ``payload``); ``observed`` what the response exercised
+    (:mod:`contract.traffic`), kept only when traffic coverage was asked for.
     """
 
     source: str
@@ -40,6 +54,13 @@ class Result:
     jobs: int = 0
     note: str = ""
     fail_api_errors: bool = field(default=False, repr=False)
+    #: Unknown properties (strict mode "warn"): listed, never failing.
+    warnings: tuple[Violation, ...] = field(default=(), kw_only=True)
+    #: The profile's amendments the body needed, and known deviations outside it.
+    needed: tuple[str, ...] = field(default=(), kw_only=True, repr=False, compare=False)
+    deviations: tuple[str, ...] = field(default=(), kw_only=True, repr=False, compare=False)
+    name: str = field(default="", compare=False)
+    observed: Observation | None = field(default=None, repr=False, compare=False)
 
     @property
     def verdict(self) -> Verdict:
@@ -54,6 +75,24 @@ class Result:
     @property
     def failed(self) -> bool:
         return self.verdict == "invalid"
+
+    @property
+    def file(self) -> str:
+        """The file part of :attr:`source`, as the user named it (``cassettes/jobs.yaml``)."""
+        if self.name and self.source.endswith("::" + self.name):
+            return self.source[: -len(self.name) - 2]
+        found = _LINE_SUFFIX.search(self.source)
+        if found is not None and (not self.name or self.name in ("payload", f"line[{found[1]}]")):
+            return self.source[: found.start()]
+        return self.source
+
+    @property
+    def line(self) -> int | None:
+        """The line :attr:`source` names (``jobs.jsonl:3`` is 3), if it names one."""
+        if self.name.startswith("interaction[") or self.name.startswith("entry["):
+            return None
+        found = _LINE_SUFFIX.search(self.source)
+        return int(found[1]) if found is not None else None
 
     def as_dict(self) -> dict[str, object]:
         document: dict[str, object] = {
@@ -70,14 +109,35 @@ class Result:
             document["api_error"] = _clean(self.api_error)
         if self.note:
             document["note"] = self.note
+        if self.warnings:
+            document["warnings"] = [
+                {key: _clean(value) for key, value in v.as_dict().items()} for v in self.warnings
+            ]
         return document
 
     @classmethod
     def of(
-        cls, interaction: Interaction, schema: str | None = None, fail_api_errors: bool = False
+        cls,
+        interaction: Interaction,
+        schema: str | None = None,
+        fail_api_errors: bool = False,
+        *,
+        observe: bool = False,
+        profile: ProfileLike = None,
+        strict: Strict = "off",
+        deviations: bool = False,
     ) -> Result:
-        """Check ``interaction`` (``schema`` applies to bare payloads only)."""
-        found = interaction.assess(schema)
+        """Check ``interaction`` (``schema`` applies to bare payloads only).
+
+        ``observe`` also records what the response exercised, for traffic coverage.
+        ``profile``, ``strict`` and ``deviations``: see :func:`contract.response.assess_body`.
+        """
+        found = interaction.assess(schema, profile=profile, strict=strict, deviations=deviations)
+        observed = None
+        if observe:
+            from contract.traffic import observe as _observe
+
+            observed = _observe(interaction, found)
         return cls(
             interaction.source,
             found.violations,
@@ -86,12 +146,23 @@ class Result:
             found.jobs,
             found.note,
             fail_api_errors,
+            interaction.name,
+            observed,
+            warnings=found.warnings,
+            needed=found.needed,
+            deviations=found.deviations,
         )
 
 
 @dataclass
 class Summary:
-    """Counts over a run; ``skipped`` counts recorded calls of other APIs."""
+    """Counts over a run; ``skipped`` counts recorded calls of other APIs.
+
+    ``stopped`` says why the run ended early (``fail-fast``), if it did.
+    ``extra`` holds further summary fields added by other parts of a run
+    (JSON-ready values, merged into :meth:`as_dict`); ``details`` the lines
+    that say the same for people (printed after :meth:`line`).
+    """
 
     checked: int = 0
     valid: int = 0
@@ -99,6 +170,9 @@ class Summary:
     api_errors: int = 0
     jobs: int = 0
     skipped: int = 0
+    stopped: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    details: list[str] = field(default_factory=list)
 
     def add(self, result: Result) -> None:
         self.checked += 1
@@ -118,8 +192,8 @@ class Summary:
             summary.add(result)
         return summary
 
-    def as_dict(self) -> dict[str, int]:
-        return {
+    def as_dict(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
             "checked": self.checked,
             "valid": self.valid,
             "invalid": self.invalid,
@@ -127,6 +201,11 @@ class Summary:
             "jobs": self.jobs,
             "skipped": self.skipped,
         }
+        if self.stopped:
+            document["stopped"] = self.stopped
+        for key, value in self.extra.items():
+            document.setdefault(key, value)
+        return document
 
     def line(self) -> str:
         """``checked 15 responses (86 jobs): 1 valid, 9 invalid, 5 API error responses …``"""
@@ -138,6 +217,10 @@ class Summary:
             text += f", {plural(self.api_errors, 'API error response')}"
         if self.skipped:
             text += f" ({plural(self.skipped, 'other recorded interaction')} skipped)"
+        if self.stopped == "fail-fast":
+            text += "; stopped at the first failure (--fail-fast)"
+        elif self.stopped:
+            text += f"; stopped early ({self.stopped})"
         return text
 
 
@@ -146,7 +229,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def summary(results: Sequence[Result]) -> dict[str, int]:
+def summary(results: Sequence[Result]) -> dict[str, Any]:
     """The summary counts of ``results`` (no skipped calls)."""
     return Summary.of(results).as_dict()
 
@@ -166,6 +249,7 @@ def text_lines(result: Result, verbose: bool = False) -> list[str]:
     """The text report's lines for one result: ``source: /json/pointer: message``."""
     source = _clean(result.source)
     lines = [f"{source}: {_clean(str(v))}" for v in result.violations]
+    lines.extend(f"{source}: warning: {_clean(str(v))}" for v in result.warnings)
     if result.api_error and (verbose or result.fail_api_errors):
         lines.append(f"{source}: {_clean(result.api_error)} (an API error response)")
     elif verbose and result.valid:

@@ -1,0 +1,48 @@
+"""``--format json``: one JSON document once the run is over.
+
+``{"results": [...], "summary": {...}}``, plus ``"errors"`` when some input
+could not be read and ``"coverage"`` with ``--coverage``. Each result is
+:meth:`contract.report.Result.as_dict`; the summary is
+:meth:`contract.report.Summary.as_dict` (with ``"stopped"`` after
+``--fail-fast`` stopped the run, and any extra summary fields).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from contract.report import Result
+from contract.reports._base import Format, Options, Run
+from contract.reports._clean import for_machine
+
+
+def ending(run: Run) -> dict[str, Any]:
+    """The summary, errors and coverage of a run, as the JSON formats write them."""
+    document: dict[str, Any] = {"summary": run.summary.as_dict()}
+    if run.errors:
+        document["errors"] = [for_machine(e) for e in run.errors]
+    if run.coverage is not None:
+        document["coverage"] = run.coverage.as_dict()
+    return document
+
+
+class JSONWriter:
+    """Keeps each result's (small) dictionary and writes the document at the end."""
+
+    def __init__(self, out: TextIO, options: Options) -> None:
+        self.out = out
+        self.results: list[dict[str, object]] = []
+
+    def result(self, result: Result) -> None:
+        self.results.append(result.as_dict())
+
+    def finish(self, run: Run) -> None:
+        document = {"results": self.results, **ending(run)}
+        self.out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+FORMAT = Format("json", "one JSON document: results, summary, errors", JSONWriter)
+
+__all__ = ["FORMAT", "JSONWriter", "ending"]

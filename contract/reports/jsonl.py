@@ -1,0 +1,38 @@
+"""``--format jsonl``: JSON Lines, streamed: one result per line as it is checked, then a summary.
+
+Each result line is the object ``--format json`` puts in ``results``; the last
+line is ``{"summary": {...}}`` (with ``"errors"`` and ``"coverage"`` as in
+``--format json``). Every line is flushed as it is written, so a consumer can
+read results while the run goes on, and nothing is kept in memory.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TextIO
+
+from contract.report import Result
+from contract.reports._base import Format, Options, Run
+from contract.reports.json import ending
+
+
+class JSONLinesWriter:
+    """Writes and flushes one line per result."""
+
+    def __init__(self, out: TextIO, options: Options) -> None:
+        self.out = out
+
+    def result(self, result: Result) -> None:
+        self.out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def finish(self, run: Run) -> None:
+        self.out.write(json.dumps(ending(run), ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+FORMAT = Format(
+    "jsonl", "JSON Lines: one result per line as it comes, then a summary line", JSONLinesWriter
+)
+
+__all__ = ["FORMAT", "JSONLinesWriter"]

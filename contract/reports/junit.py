@@ -1,0 +1,130 @@
+"""``--format junit``: JUnit XML, the structure pytest's ``--junitxml`` writes.
+
+``<testsuites>`` holding one ``<testsuite name="finetune-contract">`` with one
+``<testcase>`` per checked response or payload: ``classname`` is the file as
+the user named it, ``name`` the item in it (``interaction[2]``, ``line[3]``,
+``payload``). A response that breaks the contract has one ``<failure>``
+whose text lists every violation as ``file:line: /pointer: message`` (the
+line as :mod:`contract.reports._lines` finds it); an unreadable file is a
+testcase with an ``<error>``; an API error response passes, its error in
+``<system-out>`` (a failure with ``--fail-on-api-errors``). The suite's
+``<properties>`` carry the run's other counts (jobs, API errors, skipped
+calls); ``<system-out>`` the summary line and, with ``--coverage``, the
+traffic coverage. Valid against the JUnit XSD that Jenkins and pytest's own
+tests use (``tests/data/reports/junit-10.xsd``).
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from datetime import UTC, datetime
+from typing import TextIO
+from xml.sax.saxutils import escape, quoteattr
+
+from contract.report import Result, plural
+from contract.reports._base import Format, Options, Run
+from contract.reports._clean import for_person
+from contract.reports.text import summary_lines
+
+SUITE = "finetune-contract"
+
+
+def _attr(text: str) -> str:
+    return quoteattr(for_person(text))
+
+
+def _text(lines: list[str]) -> str:
+    return escape("\n".join(for_person(line) for line in lines))
+
+
+class JUnitWriter:
+    """Keeps each testcase's XML (a few lines) and writes the document at the end."""
+
+    def __init__(self, out: TextIO, options: Options) -> None:
+        self.out, self.options = out, options
+        self.cases: list[str] = []
+        self.failures = 0
+        self.started = time.time()
+        self.last = time.perf_counter()
+
+    def _elapsed(self) -> str:
+        now = time.perf_counter()
+        elapsed, self.last = now - self.last, now
+        return f"{elapsed:.3f}"
+
+    def result(self, result: Result) -> None:
+        location = self.options.locator.locate(result) if self.options.locator else None
+        lines = location.violation_lines if location else (result.line,) * len(result.violations)
+        name = _attr(result.name or result.source)
+        head = f'<testcase classname={_attr(result.file)} name={name} time="{self._elapsed()}"'
+        body: list[str] = []
+        if result.violations:
+            details = []
+            for violation, line in zip(result.violations, lines, strict=True):
+                where = f"{result.file}:{line}" if line is not None else result.source
+                details.append(f"{where}: {violation}")
+            message = plural(len(result.violations), "contract violation")
+            first = str(result.violations[0])
+            body.append(
+                f'<failure type="contract violation" message={_attr(f"{message}: {first}")}>'
+                f"{_text(details)}</failure>"
+            )
+        if result.api_error:
+            if result.fail_api_errors and not result.violations:
+                body.append(
+                    f'<failure type="API error response" message={_attr(result.api_error)}>'
+                    f"{_text([f'{result.source}: {result.api_error}'])}</failure>"
+                )
+            body.append(f"<system-out>{_text([result.api_error])}</system-out>")
+        elif result.note:
+            body.append(f"<system-out>{_text([result.note])}</system-out>")
+        if result.failed:
+            self.failures += 1
+        self.cases.append(f"{head}>{''.join(body)}</testcase>" if body else f"{head}/>")
+
+    def finish(self, run: Run) -> None:
+        for error in run.errors:
+            file, _, reason = error.partition(": ")
+            self.cases.append(
+                f'<testcase classname={_attr(file)} name="recording" time="0.000">'
+                f'<error type="unreadable recording" message={_attr(reason or error)}>'
+                f"{_text([error])}</error></testcase>"
+            )
+        summary = run.summary
+        tests, errors = len(self.cases), len(run.errors)
+        elapsed = f"{time.time() - self.started:.3f}"
+        counts = f'tests="{tests}" failures="{self.failures}" errors="{errors}"'
+        stamp = datetime.fromtimestamp(self.started, UTC).isoformat(timespec="seconds")
+        properties = {
+            "jobs": summary.jobs,
+            "api_errors": summary.api_errors,
+            "skipped_calls": summary.skipped,
+            **({"stopped": summary.stopped} if summary.stopped else {}),
+        }
+        out = self.out
+        out.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        out.write(f'<testsuites name="{SUITE}" {counts} time="{elapsed}">\n')
+        out.write(
+            f'<testsuite name="{SUITE}" {counts} skipped="0" time="{elapsed}" '
+            f"timestamp={_attr(stamp)} hostname={_attr(socket.gethostname())}>\n"
+        )
+        out.write("<properties>")
+        for key, value in properties.items():
+            out.write(f"<property name={_attr('contract.' + key)} value={_attr(str(value))}/>")
+        out.write("</properties>\n")
+        for case in self.cases:
+            out.write(case + "\n")
+        out.write(f"<system-out>{_text(summary_lines(run))}</system-out>\n")
+        out.write("</testsuite>\n</testsuites>\n")
+        out.flush()
+
+
+FORMAT = Format(
+    "junit",
+    "JUnit XML (one testcase per checked response), as CI systems read pytest's",
+    JUnitWriter,
+    uses_lines=True,
+)
+
+__all__ = ["FORMAT", "JUnitWriter"]

@@ -1,0 +1,196 @@
+"""``--format sarif``: SARIF 2.1.0, for code scanning dashboards.
+
+One run of the tool ``finetune-contract``. Rules: one per JSON Schema keyword
+or HTTP-level check that failed (``required``, ``maximum``, ``status``,
+``content-type``, ``json``, ``job-id``...; the rule id is the keyword) and one
+per amendment a violation names (``amendment/<name>``, described from the
+amendment catalogue); ``api-error-response`` for API error responses failed
+by ``--fail-on-api-errors``. Each violation is a result at level ``error``
+whose location is the file (relative to the repository root when inside it,
+``uriBaseId`` ``SRCROOT``; an absolute ``file:`` URI otherwise) and the line
+(see :mod:`contract.reports._lines`), with the JSON Pointer as a logical
+location. Unreadable inputs are tool execution notifications; the summary
+(and the traffic coverage, when asked) are the run's properties.
+Valid against the OASIS SARIF 2.1.0 schema (tested).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from contract import __version__
+from contract.report import Result
+from contract.reports._base import Format, Options, Run
+from contract.reports._clean import for_machine
+from contract.reports.github import relative_file
+from contract.violations import HTTP_KEYWORDS, Violation
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+TOOL = "finetune-contract"
+API_ERROR_RULE = "api-error-response"
+
+_HTTP_RULES = {
+    "status": "The response has a status code the operation does not document.",
+    "content-type": "The response's Content-Type is not the documented media type.",
+    "json": "The body is not RFC 8259 JSON (or not interoperable JSON).",
+    "job-id": "The body's id is not the job the request's path names.",
+}
+
+
+def rule_id(violation: Violation) -> str:
+    """The SARIF rule of a violation: its amendment (``amendment/<name>``), else its keyword."""
+    return f"amendment/{violation.amendment}" if violation.amendment else violation.keyword
+
+
+def _amendment_text(name: str) -> str:
+    try:
+        from contract import profiles
+
+        return profiles.catalogue().amendment(name).description
+    except (ImportError, ValueError, LookupError):
+        return f"A known deviation from the published contract ({name})."
+
+
+def _rule(identifier: str) -> dict[str, Any]:
+    if identifier.startswith("amendment/"):
+        name = identifier.removeprefix("amendment/")
+        text = _amendment_text(name)
+        kind = "amendment"
+    elif identifier == API_ERROR_RULE:
+        text = "The response is the API's error envelope under an undocumented status."
+        kind = "api-error"
+    elif identifier in HTTP_KEYWORDS:
+        text, kind = _HTTP_RULES.get(identifier, f"HTTP-level check {identifier!r}."), "http"
+    else:
+        text = f"A value breaks the contract's JSON Schema keyword {identifier!r}."
+        kind = "keyword"
+    return {
+        "id": identifier,
+        "name": identifier.replace("/", "-"),
+        "shortDescription": {"text": for_machine(text)},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {"kind": kind},
+    }
+
+
+def artifact(path: Path | None, label: str, root: str | None) -> dict[str, Any] | None:
+    """The ``artifactLocation`` of a file: relative to the root when inside it."""
+    if path is None:
+        return None
+    relative = relative_file(path, root)
+    if relative is not None:
+        return {"uri": quote(relative, safe="/"), "uriBaseId": "SRCROOT"}
+    return {"uri": path.resolve().as_uri()}
+
+
+class SARIFWriter:
+    """Keeps results and rules (small dictionaries) and writes the log at the end."""
+
+    def __init__(self, out: TextIO, options: Options) -> None:
+        self.out, self.options = out, options
+        self.rules: dict[str, int] = {}
+        self.results: list[dict[str, Any]] = []
+
+    def _index(self, identifier: str) -> int:
+        return self.rules.setdefault(identifier, len(self.rules))
+
+    def _location(
+        self, where: dict[str, Any] | None, line: int | None, place: str, source: str
+    ) -> dict[str, Any]:
+        location: dict[str, Any] = {
+            "logicalLocations": [
+                {"fullyQualifiedName": for_machine(f"{source}{place}"), "kind": "member"}
+            ]
+        }
+        if where is not None:
+            physical: dict[str, Any] = {"artifactLocation": where}
+            if line is not None and line >= 1:
+                physical["region"] = {"startLine": line}
+            location["physicalLocation"] = physical
+        return location
+
+    def result(self, result: Result) -> None:
+        locate = self.options.locator
+        location = locate.locate(result) if locate is not None else None
+        where = artifact(location.path if location else None, result.file, self.options.root)
+        lines = location.violation_lines if location else (result.line,) * len(result.violations)
+        source = for_machine(result.source)
+        for violation, line in zip(result.violations, lines, strict=True):
+            identifier = rule_id(violation)
+            properties = {"source": source, "path": violation.path, "keyword": violation.keyword}
+            if violation.schema_path:
+                properties["schemaPath"] = violation.schema_path
+            if result.operation:
+                properties["operation"] = result.operation
+            self.results.append(
+                {
+                    "ruleId": identifier,
+                    "ruleIndex": self._index(identifier),
+                    "level": "error",
+                    "message": {"text": f"{source}: {for_machine(str(violation))}"},
+                    "locations": [self._location(where, line, violation.path, source)],
+                    "properties": properties,
+                }
+            )
+        if result.api_error and result.fail_api_errors:
+            line = location.line if location else result.line
+            self.results.append(
+                {
+                    "ruleId": API_ERROR_RULE,
+                    "ruleIndex": self._index(API_ERROR_RULE),
+                    "level": "error",
+                    "message": {"text": f"{source}: {for_machine(result.api_error)}"},
+                    "locations": [self._location(where, line, "", source)],
+                    "properties": {"source": source},
+                }
+            )
+
+    def finish(self, run: Run) -> None:
+        root = Path(self.options.root) if self.options.root else Path.cwd()
+        properties: dict[str, Any] = {"summary": run.summary.as_dict()}
+        if run.coverage is not None:
+            properties["coverage"] = run.coverage.as_dict()
+        log = {
+            "$schema": SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [
+                {
+                    "tool": {
+                        "driver": {
+                            "name": TOOL,
+                            "version": __version__,
+                            "rules": [_rule(identifier) for identifier in self.rules],
+                        }
+                    },
+                    "originalUriBaseIds": {
+                        "SRCROOT": {"uri": root.resolve().as_uri().rstrip("/") + "/"}
+                    },
+                    "invocations": [
+                        {
+                            "executionSuccessful": not run.errors,
+                            "toolExecutionNotifications": [
+                                {"level": "error", "message": {"text": for_machine(e)}}
+                                for e in run.errors
+                            ],
+                        }
+                    ],
+                    "results": self.results,
+                    "properties": properties,
+                }
+            ],
+        }
+        self.out.write(json.dumps(log, indent=2, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+
+FORMAT = Format(
+    "sarif",
+    "SARIF 2.1.0 (code scanning): one rule per keyword or amendment, results with file and line",
+    SARIFWriter,
+    uses_lines=True,
+)
+
+__all__ = ["FORMAT", "SARIFWriter", "artifact", "rule_id"]
