@@ -2,7 +2,10 @@
 
 A report names the interaction (method, URL, status), lists every violation
 as ``path: message``, and shows a short excerpt of the offending parts of the
-body, never the whole body when it is large. Every line is redacted.
+body, never the whole body when it is large. Everything passes
+:mod:`contract.redact`: each part is redacted *before* it is cut, and every
+character the input controls that could act on a terminal is escaped, so a
+line feed in a URL or a key name cannot forge a report line.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from contract.redact import redact
+from contract.redact import clip, for_terminal
 from contract.strictjson import JSONSyntaxError, decode
 from contract.violations import Violation
 
@@ -26,11 +29,6 @@ MAX_EXCERPTS = 5
 _MISSING = object()
 
 
-def _clip(text: str, limit: int) -> str:
-    text = " ".join(text.split()) if "\n" in text else text
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _resolve(value: Any, pointer: str) -> Any:
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
@@ -43,27 +41,37 @@ def _resolve(value: Any, pointer: str) -> Any:
     return value
 
 
-def _syntax_excerpt(text: str, error: JSONSyntaxError, limit: int) -> str:
+def _syntax_excerpt(
+    text: str, error: JSONSyntaxError, limit: int, secrets: tuple[str, ...]
+) -> str:
     if not error.line:
-        return f"body starts: {_clip(text, limit)}"
+        return f"body starts: {clip(text, limit, secrets, squeeze=True)}"
     lines = text.split("\n")
     offset = sum(len(line) + 1 for line in lines[: error.line - 1]) + error.column - 1
     start = max(0, offset - limit // 2)
-    window = text[start : start + limit]
-    lead = "…" if start else ""
-    return f"body near line {error.line} column {error.column}: {lead}{_clip(window, limit)}"
+    window = clip(text, limit, secrets, start=start, squeeze=True)
+    return f"body near line {error.line} column {error.column}: {window}"
 
 
 def excerpts(
-    body: bytes | str | Any, violations: Sequence[Violation], limit: int = EXCERPT_CHARS
+    body: bytes | str | Any,
+    violations: Sequence[Violation],
+    limit: int = EXCERPT_CHARS,
+    secrets: Iterable[str] = (),
 ) -> list[str]:
-    """Short renderings of the parts of ``body`` the violations point at (one line each)."""
+    """Short renderings of the parts of ``body`` the violations point at (one line each).
+
+    Each is redacted before it is cut to ``limit`` characters, and escaped.
+    """
+    secrets = tuple(secrets)
     if isinstance(body, (bytes, str)):
         text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
         try:
             value = decode(body).value
         except JSONSyntaxError as exc:
-            return [_syntax_excerpt(text, exc, limit)] if text.strip() else ["body is empty"]
+            if not text.strip():
+                return ["body is empty"]
+            return [_syntax_excerpt(text, exc, limit, secrets)]
     else:
         value = body
     lines: list[str] = []
@@ -74,7 +82,8 @@ def excerpts(
         rendered = _in_context(value, path)
         if rendered is not None:
             parent = path.rpartition("/")[0] if path else ""
-            lines.append(f"body at {parent or '<root>'}: {_clip(rendered, limit)}")
+            place = for_terminal(parent or "<root>", secrets)
+            lines.append(f"body at {place}: {clip(rendered, limit, secrets)}")
     return lines
 
 
@@ -118,7 +127,11 @@ def report(
     body: bytes | str | Any = None,
     secrets: Iterable[str] = (),
 ) -> str:
-    """The failure report of one response: interaction line, violations, excerpts; redacted."""
+    """The failure report of one response: interaction line, violations, excerpts.
+
+    Redacted and escaped: safe to print and to write anywhere.
+    """
+    secrets = tuple(secrets)
     if method is not None and url is not None:
         head = f"{method} {url} -> {status if status is not None else 'no status'}"
     elif status is not None:
@@ -126,12 +139,11 @@ def report(
     else:
         head = "payload (no request recorded)"
     count = len(violations)
-    lines = [head, f"{count} contract violation{'s' if count != 1 else ''}:"]
-    lines += [f"  {v}" for v in violations]
+    lines = [for_terminal(head, secrets), f"{count} contract violation{'s' if count != 1 else ''}:"]
+    lines += [f"  {for_terminal(str(v), secrets)}" for v in violations]
     if body is not None:
-        lines += [f"  {line}" for line in excerpts(body, violations)]
-    secrets = tuple(secrets)
-    return "\n".join(redact(line, secrets) for line in lines)
+        lines += [f"  {line}" for line in excerpts(body, violations, secrets=secrets)]
+    return "\n".join(lines)
 
 
 def interaction_report(

@@ -1,0 +1,313 @@
+"""Finding credentials in text: where they are, as spans of the original text.
+
+Text is searched through a *decoded view*: JSON, Python and URL escapes
+(``\\u002d``, ``\\/``, ``\\x2d``, ``%2D``, doubled backslashes too) are read as
+the characters they stand for, so a key written with escapes is recognised;
+text holding terminal control sequences (``ESC [ 31 m``) is read a second time
+with each sequence as a space, so a coloured key is recognised too;
+each match is mapped back to the characters of the original text. Every rule
+runs on its own over the whole view and the spans found are merged, so one
+rule can never hide a secret from another.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from functools import lru_cache
+
+#: Header names whose values are masked (case-insensitive).
+SECRET_HEADERS = frozenset(
+    {
+        "authorization",
+        "proxy-authorization",
+        "api-key",
+        "x-api-key",
+        "openai-api-key",
+        "x-goog-api-key",
+        "ocp-apim-subscription-key",
+        "x-functions-key",
+        "x-auth-token",
+        "x-access-token",
+        "x-amz-security-token",
+        "x-csrf-token",
+        "x-xsrf-token",
+        "openai-organization",
+        "openai-project",
+        "cookie",
+        "set-cookie",
+    }
+)
+
+#: URL query and form parameters whose values are masked (case-insensitive).
+SECRET_PARAMETERS = frozenset(
+    {
+        "key",
+        "api-key",
+        "api_key",
+        "apikey",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "token",
+        "auth",
+        "client_secret",
+        "code",
+        "password",
+        "passwd",
+        "secret",
+        "sig",
+        "signature",
+        "x-amz-signature",
+        "x-amz-credential",
+        "x-amz-security-token",
+        "x-goog-signature",
+        "x-goog-credential",
+    }
+)
+
+#: Names of JSON/YAML members and ``name: value`` text whose values are masked.
+SECRET_FIELDS = frozenset(
+    {
+        "api_key",
+        "api-key",
+        "apikey",
+        "openai_api_key",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "session_token",
+        "client_secret",
+        "secret",
+        "secret_key",
+        "private_key",
+        "aws_secret_access_key",
+        "password",
+        "passwd",
+        "token",
+    }
+    | SECRET_HEADERS
+)
+
+# -- the decoded view ------------------------------------------------------------------
+
+_ESCAPE = re.compile(
+    r"(?<!\\)\\++(?:u(?P<u>[0-9A-Fa-f]{4})|x(?P<x>[0-9A-Fa-f]{2})|(?P<c>[nrtbf\"'/]))"
+    r"|%(?P<p>[0-9A-Fa-f]{2})"
+)
+# A terminal control sequence (colours...), raw or escaped: a second view reads it as a space.
+_CSI = r"(?P<csi>(?:\x1b|(?<!\\)\\++(?:u001[bB]|x1[bB]|e))\[[0-?]*[ -/]*[@-~])"
+_ESCAPE_CSI = re.compile(_CSI + "|" + _ESCAPE.pattern)
+_HAS_CSI = re.compile(_CSI)
+_SIMPLE = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}
+
+
+class _View:
+    """``text`` with escapes decoded, and the way back to offsets of ``text``."""
+
+    def __init__(self, text: str, *, csi: bool = False) -> None:
+        self.original = text
+        # (view start, original start, original end, is one escape) per segment.
+        self.segments: list[tuple[int, int, int, bool]] = []
+        if "\\" not in text and "%" not in text and not csi:
+            self.text = text
+            return
+        parts: list[str] = []
+        view = done = 0
+        for found in (_ESCAPE_CSI if csi else _ESCAPE).finditer(text):
+            if found.start() > done:
+                parts.append(text[done : found.start()])
+                self.segments.append((view, done, found.start(), False))
+                view += found.start() - done
+            hexa = found.group("u") or found.group("x") or found.group("p")
+            simple = found.group("c")
+            char = chr(int(hexa, 16)) if hexa else _SIMPLE.get(simple, simple) if simple else " "
+            parts.append(char)
+            self.segments.append((view, found.start(), found.end(), True))
+            view += 1
+            done = found.end()
+        parts.append(text[done:])
+        self.segments.append((view, done, len(text), False))
+        self.text = "".join(parts)
+        self._starts = [segment[0] for segment in self.segments]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span of view characters ``start`` to ``end`` (exclusive)."""
+        if not self.segments:
+            return start, end
+        return self._start(start), self._end(end - 1)
+
+    def _start(self, position: int) -> int:
+        view, original, _, escape = self.segments[bisect_right(self._starts, position) - 1]
+        return original if escape else original + position - view
+
+    def _end(self, position: int) -> int:
+        view, original, end, escape = self.segments[bisect_right(self._starts, position) - 1]
+        return end if escape else original + position - view + 1
+
+
+# -- rules -----------------------------------------------------------------------------
+
+
+def _names(names: Iterable[str]) -> str:
+    """An alternation of ``names``, ``-`` and ``_`` interchangeable (compile with ``re.I``)."""
+    ordered = sorted(set(names), key=lambda n: (-len(n), n))
+    return "(?:" + "|".join(_name(n) for n in ordered) + ")"
+
+
+def _name(name: str) -> str:
+    return "".join("[-_]" if c in "-_" else re.escape(c) for c in name)
+
+
+_HEADER = _names(SECRET_HEADERS)
+_FIELD = _names(SECRET_FIELDS)
+_PARAMETER = _names(SECRET_PARAMETERS)
+_ANY_NAME = _names(SECRET_HEADERS | SECRET_FIELDS | SECRET_PARAMETERS)
+_SCHEME = r"(?:Bearer|Basic|Digest|Token)"
+# A name may carry a prefix: "my_api_key", "x-openai-api-key".
+_PREFIXED = r"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9]+[-_])*"
+# A value that looks like a credential: 8+ token characters with a digit, or a capital
+# after the first character ("hunter2hunter2", "dXNlcjpwYXNz"; not "expired", "no-token").
+_CREDENTIAL = (
+    r"(?=[0-9]|[A-Za-z0-9._~+/=-][a-z._~+/=-]*[0-9A-Z])"
+    r"[A-Za-z0-9._~+/=-]{7,}[A-Za-z0-9_~+/=-]"
+)
+_KEY_CHARS = r"[A-Za-z0-9_-]"
+
+#: (rule, pattern): each match's group ``v`` (or the whole match) is masked.
+RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        # OpenAI-style keys: sk-…, sk-proj-…, sk-svcacct-…, rk-…, sess-…; also cut by "…".
+        (
+            "openai-key",
+            rf"(?<!{_KEY_CHARS})(?:sk|rk|sess)-(?:{_KEY_CHARS}*+(?=…)"
+            rf"|(?={_KEY_CHARS}*[0-9A-Z]){_KEY_CHARS}{{8,}})",
+        ),
+        ("aws-access-key-id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+        ("google-api-key", r"\bAIza[0-9A-Za-z_-]{35}"),
+        ("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
+        ("slack-token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+        ("huggingface-token", r"\bhf_[A-Za-z0-9]{30,}"),
+        ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
+        # Authorization schemes anywhere: "Bearer <credential>".
+        ("auth-scheme", rf"(?i:\b{_SCHEME})[ \t]+(?P<v>{_CREDENTIAL})"),
+        # A line that starts with a credential header: the whole value (scheme kept).
+        (
+            "header-line",
+            rf"(?im)^[ \t>*-]*[\"']?{_HEADER}[\"']?[ \t]*:[ \t]*(?:{_SCHEME}[ \t]+)?"
+            r"(?P<v>\S[^\n]*)",
+        ),
+        # A YAML header whose values follow as a list (vcrpy cassettes).
+        (
+            "header-list",
+            rf"(?im)^[ \t]*[\"']?{_HEADER}[\"']?[ \t]*:[ \t]*\n[ \t]*-[ \t]+"
+            r"(?P<v>[^\n]+(?:\n[ \t]*-[ \t]+[^\n]+)*)",
+        ),
+        # Query and form parameters: ?key=…, &token=…, client_secret=… at the start.
+        ("parameter", rf"(?i)(?<![^\s?&;]){_PARAMETER}=(?P<v>[^&#;\s\"'<>]+)"),
+        # A quoted value under a secret name: JSON, YAML, Python reprs.
+        (
+            "quoted-field",
+            rf"(?i)[\"']?{_PREFIXED}{_FIELD}[\"']?[ \t]*[:=][ \t]*([\"'])(?P<v>[^\"'\n]+)\1",
+        ),
+        # A (name, value) pair: Python tuples of headers.
+        ("pair", rf"(?i)[(\[][ \t]*([\"']){_ANY_NAME}\1[ \t]*,[ \t]*([\"'])(?P<v>[^\"'\n]+)\2"),
+        # {"name": "<secret name>", "value": "…"} (HAR headers, query strings), either order.
+        (
+            "name-value",
+            rf"(?i)([\"'])name\1[ \t]*:[ \t]*([\"']){_ANY_NAME}\2[ \t]*,[ \t]*"
+            r"([\"'])value\3[ \t]*:[ \t]*([\"'])(?P<v>[^\"'\n]+)\4",
+        ),
+        (
+            "value-name",
+            r"(?i)([\"'])value\1[ \t]*:[ \t]*(?P<q>[\"'])(?P<v>[^\"'\n]+)(?P=q)[ \t]*,[ \t]*"
+            rf"(?P<r>[\"'])name(?P=r)[ \t]*:[ \t]*(?P<s>[\"']){_ANY_NAME}(?P=s)",
+        ),
+        # Unquoted "name: value" / "name = value" in prose and logs: credential-like values only.
+        (
+            "field",
+            rf"(?i){_PREFIXED}{_FIELD}[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>(?-i:{_CREDENTIAL}))",
+        ),
+        # The password in https://user:password@host/.
+        ("userinfo", r"(?<=://)[^/\s:@]+:(?P<v>[^/\s@]+)@"),
+    )
+)
+
+#: Known secrets shorter than this are not masked (masking "a" would mask every "a").
+MIN_SECRET = 4
+#: Known secrets cut short by an ellipsis are masked from this many characters on.
+MIN_PREFIX = 8
+
+
+def _usable(secrets: Iterable[str]) -> tuple[str, ...]:
+    unique = {str.__str__(s) for s in secrets if s and len(s) >= MIN_SECRET}
+    return tuple(sorted(unique, key=lambda s: (-len(s), s)))
+
+
+@lru_cache(maxsize=32)
+def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    __tracebackhide__ = True
+    if not secrets:
+        return None
+    return re.compile("|".join(re.escape(s) for s in secrets))
+
+
+def _cut_prefixes(text: str, secrets: tuple[str, ...]) -> Iterable[tuple[int, int]]:
+    """Spans of a known secret's first characters cut short by ``…``."""
+    __tracebackhide__ = True
+    at = text.find("…")
+    while at != -1:
+        for secret in secrets:
+            for length in range(min(len(secret) - 1, at), MIN_PREFIX - 1, -1):
+                if text.startswith(secret[:length], at - length):
+                    yield at - length, at
+                    break
+        at = text.find("…", at + 1)
+
+
+def spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
+    """The sorted, merged spans of ``text`` that hold a credential."""
+    __tracebackhide__ = True
+    known = _usable(secrets)
+    pattern = _secret_pattern(known)
+    found: list[tuple[int, int]] = []
+    if pattern is not None:
+        found += [m.span() for m in pattern.finditer(text)]
+    views = [_View(text)]
+    if _HAS_CSI.search(text):  # "ESC[31msk-…": read once with the sequence, once as a space
+        views.append(_View(text, csi=True))
+    for view in views:
+        if pattern is not None:
+            found += [view.span(*m.span()) for m in pattern.finditer(view.text)]
+            found += [view.span(*span) for span in _cut_prefixes(view.text, known)]
+        for _, rule in RULES:
+            for match in rule.finditer(view.text):
+                start, end = match.span("v") if "v" in rule.groupindex else match.span()
+                if end > start:
+                    found.append(view.span(start, end))
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def masked(text: str, found: list[tuple[int, int]], mask: str) -> str:
+    """``text`` with every span in ``found`` (sorted, disjoint) replaced by ``mask``."""
+    if not found:
+        return text
+    parts: list[str] = []
+    done = 0
+    for start, end in found:
+        parts += [text[done:start], mask]
+        done = end
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+__all__ = ["RULES", "SECRET_FIELDS", "SECRET_HEADERS", "SECRET_PARAMETERS", "masked", "spans"]
