@@ -1,7 +1,10 @@
 """``finetune-contract``: the toolkit's command line, a thin shell over the library.
 
 Each subcommand lives in a module of this package that defines ``register``
-(adds its parser) and is found automatically.
+(adds its parser), listed in :data:`COMMANDS` with its one-line help. Only
+the chosen subcommand's module is imported (``check`` never loads Hypothesis);
+``--help`` lists them all from the table. A module missing from the table is
+still found, and imported on every run.
 """
 
 from __future__ import annotations
@@ -22,7 +25,23 @@ class UsageError(Exception):
     """Bad arguments or unreadable input: printed as one line, exit status 2."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Subcommand -> (its module in this package, its one-line help).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "check": ("check", "validate recorded responses and payloads against the contract"),
+    "coverage": ("coverage", "table of constraints with passing and failing cases"),
+    "diff": ("diff", "compare a published OpenAPI document with the contract"),
+    "fuzz": ("fuzz", "fuzz an external parser with conforming and non-conforming payloads"),
+    "generate": ("generate", "write conforming or non-conforming payloads (JSON Lines)"),
+}
+
+
+def _chosen(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names: its first argument that is not an option."""
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command-line parser; with ``argv``, only the subcommand it names is fully built."""
     parser = argparse.ArgumentParser(
         prog="finetune-contract",
         description=(
@@ -38,16 +57,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="subcommand", metavar="COMMAND")
     commands.required = True
-    for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if module.name.startswith("_"):
-            continue
-        importlib.import_module(f"{__name__}.{module.name}").register(commands)
+    chosen = None if argv is None else _chosen(argv)
+    for name, (module, help_text) in COMMANDS.items():
+        if argv is None or name == chosen:
+            importlib.import_module(f"{__name__}.{module}").register(commands)
+        else:
+            commands.add_parser(name, help=help_text)
+    listed = {module for module, _ in COMMANDS.values()}
+    for found in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if not found.name.startswith("_") and found.name not in listed:
+            importlib.import_module(f"{__name__}.{found.name}").register(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(arguments)
+    args = parser.parse_args(arguments)
     try:
         status: int = args.run(args)
     except UsageError as exc:
