@@ -19,7 +19,11 @@ def progress(total: int, unit: str, *, enabled: bool) -> Iterator[Callable[[int]
     from tqdm import tqdm
 
     with tqdm(total=total, unit=f" {unit}", file=sys.stderr, mininterval=0.5, leave=False) as bar:
-        yield bar.update
+
+        def advance(count: int) -> None:
+            bar.update(count)
+
+        yield advance
 
 
 def _nothing(count: int) -> None:

@@ -3,36 +3,44 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import random
 import sys
 from collections.abc import Iterator
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
-from hypothesis import strategies as st
-
 from contract.cli import EXIT_OK, UsageError
 from contract.cli._arguments import check_schema, positive_int, schema_argument
+from contract.cli._progress import progress
 
 _EPILOG = """\
-Output. Without -o, payloads go to standard output, one JSON document per line;
-with --invalid each line is then {"payload": ..., "label": {"path", "keyword",
-"description"}}. With -o FILE.jsonl, FILE.jsonl holds only the payloads (one per
-line, ready to feed to a parser) and, with --invalid, FILE.labels.jsonl holds the
-label of line i on its line i: {"line": i, "path": JSON Pointer of the violation,
-"keyword": the JSON Schema keyword broken, "description": short text}. With -o DIR
-(any path not ending in .jsonl) the files are DIR/<Schema>.valid.jsonl or
-DIR/<Schema>.invalid.jsonl and DIR/<Schema>.invalid.labels.jsonl; DIR is created.
-Existing files are never overwritten unless --force is given.
+Output. One JSON document per line (compact UTF-8), written as it is drawn:
+memory stays flat however large N is. Without -o the payloads go to standard
+output, so `generate --invalid | finetune-contract check -` checks them as they
+are. Labels of --invalid payloads go to a sidecar file: with -o FILE.jsonl it is
+FILE.labels.jsonl; with -o DIR (any path not ending in .jsonl) the files are
+DIR/<Schema>.valid.jsonl or DIR/<Schema>.invalid.jsonl and
+DIR/<Schema>.invalid.labels.jsonl (DIR is created); --labels FILE writes them to
+FILE instead, also when the payloads go to standard output (without -o or
+--labels they are not written). Line i of the sidecar is the label of payload
+line i: {"line": i, "path": JSON Pointer of the violation, "keyword": the JSON
+Schema keyword broken, "description": short text}. Existing files are never
+overwritten unless --force is given.
 
-The same --seed, -n, --schema and knobs give the same corpus (with the same
-Hypothesis version). Without --seed a random seed is used and printed on
-standard error.
+The same --seed, -n, --schema and options give the same payloads (with the same
+package version). Without --seed a random seed is used and printed on standard
+error. A progress bar is shown on standard error when it is a terminal and the
+payloads go elsewhere.
 
-Exit status: 0 written, 2 usage error or unwritable output."""
+Exit status: 0 written (also when the reader of standard output stops early),
+2 usage error or unwritable output."""
+
+#: Payloads per progress-bar update.
+_STEP = 1000
 
 
 def register(commands: Any) -> None:
@@ -63,6 +71,12 @@ def register(commands: Any) -> None:
         metavar="FILE.jsonl|DIR",
         help="where to write (default: standard output)",
     )
+    parser.add_argument(
+        "--labels",
+        default=None,
+        metavar="FILE.jsonl",
+        help="(--invalid) write the labels to this file (default: the sidecar of -o)",
+    )
     parser.add_argument("--force", action="store_true", help="overwrite existing output files")
     parser.add_argument(
         "--arbitrary",
@@ -75,6 +89,14 @@ def register(commands: Any) -> None:
         help="(--valid) add unknown properties to objects, as real responses carry",
     )
     parser.add_argument(
+        "--coherent",
+        action="store_true",
+        help=(
+            "(--valid) jobs whose fields agree with their status and method "
+            "(default: anything the contract allows)"
+        ),
+    )
+    parser.add_argument(
         "--full-context",
         action="store_true",
         help=(
@@ -83,39 +105,6 @@ def register(commands: Any) -> None:
         ),
     )
     parser.set_defaults(run=run)
-
-
-def _batch(strategy: st.SearchStrategy[Any], want: int, seed: int) -> list[Any]:
-    batch: list[Any] = []
-
-    @settings(
-        max_examples=want,
-        database=None,
-        phases=[Phase.generate],
-        deadline=None,
-        derandomize=False,
-        suppress_health_check=list(HealthCheck),
-    )
-    @hypothesis_seed(seed)
-    @given(strategy)
-    def collect(value: Any) -> None:
-        if len(batch) < want:
-            batch.append(value)
-
-    collect()
-    return batch
-
-
-def draw(strategy: st.SearchStrategy[Any], count: int, seed: int) -> Iterator[Any]:
-    """``count`` examples of ``strategy``, the same ones for the same seed."""
-    produced, round_seed = 0, seed
-    while produced < count:
-        batch = _batch(strategy, count - produced, round_seed)
-        if not batch:
-            raise UsageError("the generator produced no payloads")
-        yield from batch
-        produced += len(batch)
-        round_seed += 1
 
 
 def refuse_existing(paths: list[Path], force: bool) -> None:
@@ -139,66 +128,120 @@ def output_paths(output: str, schema: str, invalid: bool) -> tuple[Path, Path | 
     return target / f"{stem}.jsonl", (target / f"{stem}.labels.jsonl") if invalid else None
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+def _line(value: Any) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode("utf-8") + b"\n"
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    check_schema(args.schema)
+    only = {
+        "--full-context": (args.full_context, "--invalid", args.invalid),
+        "--labels": (args.labels is not None, "--invalid", args.invalid),
+        "--extra-properties": (args.extra_properties, "--valid", args.valid),
+        "--coherent": (args.coherent, "--valid", args.valid),
+    }
+    for option, (given, mode, active) in only.items():
+        if given and not active:
+            raise UsageError(f"{option} applies to {mode} only")
+
+
+def _payloads(args: argparse.Namespace, seed: int) -> Iterator[tuple[Any, dict[str, str] | None]]:
+    """(payload, label or None) pairs, ``args.n`` of them, from the sampler."""
+    from contract import sampler
+
+    realistic = not args.arbitrary
+    if args.valid:
+        jobs = sampler.conforming(
+            args.schema,
+            seed=seed,
+            realistic=realistic,
+            extra_properties=args.extra_properties,
+            coherent=args.coherent,
+        )
+        return ((job, None) for job in islice(jobs, args.n))
+    try:
+        mutants = sampler.nonconforming(
+            args.schema,
+            seed=seed,
+            realistic=realistic,
+            context="full" if args.full_context else "minimal",
+        )
+    except ValueError as exc:  # a type without a rule to break
+        raise UsageError(str(exc)) from None
+    return ((m.payload, m.label()) for m in islice(mutants, args.n))
+
+
+def _write(
+    pairs: Iterator[tuple[Any, dict[str, str] | None]],
+    payloads: IO[bytes],
+    labels: IO[bytes] | None,
+    total: int,
+    show_progress: bool,
+) -> None:
+    with progress(total, "payloads", enabled=show_progress) as advance:
+        for line, (payload, label) in enumerate(pairs, start=1):
+            payloads.write(_line(payload))
+            if labels is not None and label is not None:
+                labels.write(_line({"line": line, **label}))
+            if line % _STEP == 0:
+                advance(_STEP)
+        advance(total % _STEP)
 
 
 def run(args: argparse.Namespace) -> int:
-    from contract import strategies
-
-    check_schema(args.schema)
-    realistic = not args.arbitrary
-    strategy: st.SearchStrategy[Any]
-    if args.valid:
-        if args.full_context:
-            raise UsageError("--full-context applies to --invalid only")
-        strategy = strategies.conforming(
-            args.schema, realistic=realistic, extra_properties=args.extra_properties
-        )
-    else:
-        if args.extra_properties:
-            raise UsageError("--extra-properties applies to --valid only")
-        try:
-            strategy = strategies.nonconforming(
-                args.schema,
-                realistic=realistic,
-                context="full" if args.full_context else "minimal",
-            )
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
+    _check_options(args)
     seed = args.seed
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
         print(f"finetune-contract generate: seed {seed}", file=sys.stderr)
-    examples = draw(strategy, args.n, seed)
+    pairs = _payloads(args, seed)
     if args.output is None:
-        for example in examples:
-            if args.valid:
-                print(_dumps(example))
-            else:
-                print(_dumps({"payload": example.payload, "label": example.label()}))
-        return EXIT_OK
+        return _to_stdout(args, pairs)
     payload_path, label_path = output_paths(args.output, args.schema, args.invalid)
+    if args.labels is not None:
+        label_path = Path(args.labels)
     refuse_existing([p for p in (payload_path, label_path) if p is not None], args.force)
     try:
         payload_path.parent.mkdir(parents=True, exist_ok=True)
-        with payload_path.open("w", encoding="utf-8") as payloads:
-            labels: IO[str] | None = None
-            if label_path is not None:
-                labels = label_path.open("w", encoding="utf-8")
-            try:
-                for line, example in enumerate(examples, start=1):
-                    if args.valid:
-                        payloads.write(_dumps(example) + "\n")
-                    else:
-                        payloads.write(_dumps(example.payload) + "\n")
-                        assert labels is not None
-                        labels.write(_dumps({"line": line, **example.label()}) + "\n")
-            finally:
-                if labels is not None:
-                    labels.close()
+        with contextlib.ExitStack() as files:
+            payloads = files.enter_context(payload_path.open("wb"))
+            labels = files.enter_context(label_path.open("wb")) if label_path else None
+            _write(pairs, payloads, labels, args.n, show_progress=_stderr_is_terminal())
     except OSError as exc:
         raise UsageError(f"cannot write {exc.filename or args.output}: {exc.strerror}") from None
     written = f"{payload_path}" + (f" and {label_path}" if label_path else "")
     print(f"finetune-contract generate: {args.n} payloads written to {written}", file=sys.stderr)
     return EXIT_OK
+
+
+def _to_stdout(args: argparse.Namespace, pairs: Iterator[tuple[Any, dict[str, str] | None]]) -> int:
+    label_path = Path(args.labels) if args.labels is not None else None
+    if label_path is not None:
+        refuse_existing([label_path], args.force)
+    show = _stderr_is_terminal() and not _is_terminal(sys.stdout)
+    try:
+        with contextlib.ExitStack() as files:
+            labels = files.enter_context(label_path.open("wb")) if label_path else None
+            _write(pairs, sys.stdout.buffer, labels, args.n, show_progress=show)
+            sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        # The reader stopped early (`| head`): not an error. Point stdout at /dev/null so
+        # that the interpreter's final flush does not complain again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except OSError as exc:
+        raise UsageError(f"cannot write {exc.filename or 'output'}: {exc.strerror}") from None
+    return EXIT_OK
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _stderr_is_terminal() -> bool:
+    return _is_terminal(sys.stderr)
