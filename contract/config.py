@@ -10,6 +10,9 @@ the same keys at its top level, a ``.json`` file the same object. The shape is
     amend = ["azure-method-null"]     # switched on, on top of it
     no-amend = ["status-paused"]      # switched off
     strict = "warn"                   # unknown properties: off | warn | fail
+    paths = ["tests/cassettes"]       # what `finetune-contract check` checks without PATH
+    format = "github"                 # report format; color = "auto" | "always" | "never"
+    max-annotations = 10              # github format: most ::error annotations
 
     [tool.finetune-contract.amendments.status-archived]
     description = "Archived jobs report status archived."
@@ -58,6 +61,11 @@ class Config:
     amend: tuple[str, ...] = ()
     no_amend: tuple[str, ...] = ()
     strict: Strict | None = None
+    #: Output and paths of ``finetune-contract check`` (see :mod:`contract.cli._output`).
+    paths: tuple[str, ...] = ()
+    format: str | None = None
+    color: str | None = None
+    max_annotations: int | None = None
 
 
 def _read(path: Path) -> str:
@@ -110,6 +118,10 @@ def from_data(data: Any, source: str, prefix: str = "") -> Config:
         amend=tuple(data.get("amend", ())),
         no_amend=tuple(data.get("no-amend", ())),
         strict=data.get("strict"),
+        paths=tuple(data.get("paths", ())),
+        format=data.get("format"),
+        color=data.get("color"),
+        max_annotations=data.get("max-annotations"),
     )
 
 

@@ -24,6 +24,9 @@ def result_lines(result: Result, verbose: bool = False, color: bool = False) -> 
     for v in result.violations:
         place = paint(for_person(v.path or "<root>"), "red", color)
         lines.append(f"{source}: {place}: {for_person(v.message)}")
+    for w in result.warnings:
+        place = paint(for_person(w.path or "<root>"), "yellow", color)
+        lines.append(f"{source}: warning: {place}: {for_person(w.message)}")
     if result.api_error and (verbose or result.fail_api_errors):
         style = "red" if result.fail_api_errors else "yellow"
         api_error = paint(for_person(result.api_error), style, color)
