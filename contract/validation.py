@@ -1,24 +1,33 @@
 """Validating decoded payloads against the schema documents.
 
 Two independent validators read the same documents: ``jsonschema-rs``
-(compiled once per type, the fast path that decides validity) and
-``jsonschema`` with the ``referencing`` registry (the reference, which
-explains failures). A payload the fast path accepts is never re-checked.
+(compiled once per type and profile, the fast path that decides validity and
+whose errors explain failures) and ``jsonschema`` with the ``referencing``
+registry (the reference: the test suite checks that both agree, and it
+explains the failures jsonschema-rs's errors cannot, see
+:mod:`contract._rs_explain`). A payload the fast path accepts is never re-checked.
+
+:class:`ContractValidator` is the same checks as an object that pickles as
+its names (for other processes) and compiles on first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import jsonschema_rs
 from jsonschema import Draft202012Validator
 
+from contract import _rs_explain
 from contract import registry as _registry
 from contract._explain import explain
+from contract._jsontext import value_deeper_than
 from contract.amendments.model import Profile
 from contract.profiles import ProfileLike, coerce
+from contract.strictjson import MAX_DEPTH
 from contract.violations import ContractViolation, Violation
 
 
@@ -72,6 +81,31 @@ def _fast_is_valid(payload: Any, schema: str, profile: Profile | None = None) ->
         return None
 
 
+def _too_deep(payload: Any) -> list[Violation]:
+    """The one violation of a payload nested too deeply for the reference validator."""
+    if not value_deeper_than(payload, MAX_DEPTH):
+        return []
+    message = f"payload is nested more than {MAX_DEPTH} levels deep, too deep to explain"
+    return [Violation("", "json", message)]
+
+
+def _reference_violations(payload: Any, schema: str, profile: Profile | None) -> list[Violation]:
+    """The reference validator's explanation (jsonschema: slower, but it reads anything)."""
+    too_deep = _too_deep(payload)
+    if too_deep:
+        return too_deep
+    errors = _reference_validator(schema, profile).iter_errors(payload)
+    return explain(errors, _registry.uri_of(schema), profile)
+
+
+def _explained(payload: Any, schema: str, profile: Profile | None) -> list[Violation]:
+    """The violations of a payload the fast path rejected (or could not read)."""
+    found = _rs_explain.violations(_fast_validator(schema, profile), payload, profile)
+    if found is None:
+        found = _reference_violations(payload, schema, profile)
+    return found
+
+
 def is_valid(
     payload: Any, schema: str = _registry.DEFAULT_SCHEMA, profile: ProfileLike = None
 ) -> bool:
@@ -79,6 +113,8 @@ def is_valid(
     overlay = overlay_of(profile)
     verdict = _fast_is_valid(payload, schema, overlay)
     if verdict is None:
+        if _too_deep(payload):
+            return False
         return bool(_reference_validator(schema, overlay).is_valid(payload))
     return verdict
 
@@ -91,11 +127,11 @@ def violations_of(
     ``profile`` (a name or a :class:`~contract.profiles.Profile`; default
     ``published``) says which amendments to the contract are accepted.
     """
-    root = _registry.uri_of(schema)  # first, so an unknown name is a clear ValueError
+    _registry.uri_of(schema)  # first, so an unknown name is a clear ValueError
     overlay = overlay_of(profile)
     if _fast_is_valid(payload, schema, overlay):
         return []
-    return explain(_reference_validator(schema, overlay).iter_errors(payload), root, overlay)
+    return _explained(payload, schema, overlay)
 
 
 def iter_violations(
@@ -112,3 +148,36 @@ def validate(
     found = violations_of(payload, schema, profile)
     if found:
         raise ContractViolation(found, schema)
+
+
+@dataclass(frozen=True)
+class ContractValidator:
+    """The checks of one type under one profile, as an object for other processes.
+
+    It holds only the names (a profile name or a resolved
+    :class:`~contract.profiles.Profile`), so it pickles small and cleanly; the
+    validators are compiled on first use in each process. An unknown type
+    name raises :class:`ValueError` at once.
+    """
+
+    schema: str = _registry.DEFAULT_SCHEMA
+    profile: ProfileLike = None
+
+    def __post_init__(self) -> None:
+        _registry.uri_of(self.schema)
+
+    def is_valid(self, payload: Any) -> bool:
+        """Whether ``payload`` conforms."""
+        return is_valid(payload, self.schema, self.profile)
+
+    def violations(self, payload: Any) -> list[Violation]:
+        """Every violation in ``payload`` (empty when it conforms)."""
+        return violations_of(payload, self.schema, self.profile)
+
+    def iter_violations(self, payload: Any) -> Iterator[Violation]:
+        """Every violation in ``payload``, not only the first."""
+        return iter(self.violations(payload))
+
+    def validate(self, payload: Any) -> None:
+        """Raise :class:`ContractViolation` unless ``payload`` conforms."""
+        validate(payload, self.schema, self.profile)

@@ -1,0 +1,122 @@
+"""Violations from jsonschema-rs's errors, worded and chosen as :mod:`contract._explain` does.
+
+jsonschema-rs reports, for each failing keyword, the instance path, the
+keyword's absolute location (``uri#pointer``, ``$ref`` already followed) and,
+for ``oneOf``/``anyOf``, every branch's errors. That is all the wording and
+the branch choice need: the keyword's value is read from the schema document
+at that location and the failing value from the payload at that path.
+
+Where that is not enough, :func:`violations` returns None and the caller asks
+the reference validator (jsonschema) instead: a keyword this toolkit does not
+word itself (its message would be jsonschema's), a ``propertyNames`` schema
+with more than one keyword, an error without a location, a path through an
+object with an empty name (jsonschema-rs leaves those out), or a payload
+jsonschema-rs cannot read (integers beyond 64 bits, a failing value nested
+deeper than jsonschema-rs converts, about 250 levels).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+import jsonschema_rs
+
+from contract import registry as _registry
+from contract._explain import WORDED, Failure, Path, explain_failures
+from contract.violations import Violation
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
+
+_Kind = jsonschema_rs.ValidationErrorKind
+_COMBINATORS = ("oneOf", "anyOf")
+# Keywords of a propertyNames subschema that only annotate.
+_ANNOTATIONS = frozenset({"description", "title", "$comment", "examples", "default"})
+
+
+class _Unexplained(Exception):
+    """An error this module cannot turn into the reference's exact words."""
+
+
+@lru_cache(maxsize=4096)
+def _keyword_at(location: str, profile: Profile | None) -> tuple[str, Any]:
+    """``Document.json#/pointer`` of an absolute keyword location, and the keyword's value."""
+    uri, _, fragment = location.partition("#")
+    path = unquote(fragment)
+    try:
+        node: Any = _registry.registry(profile).contents(uri)
+        for token in path.split("/")[1:]:
+            token = token.replace("~1", "/").replace("~0", "~")
+            node = node[int(token)] if isinstance(node, list) else node[token]
+    except (LookupError, ValueError, TypeError) as exc:
+        raise _Unexplained(location) from exc
+    return f"{_registry.name_of(uri)}#{path}", node
+
+
+def _at(payload: Any, path: Path) -> Any:
+    """The value at ``path``. jsonschema-rs leaves empty names out of its paths, so a
+    path through an object that has an empty name cannot be trusted."""
+    try:
+        for part in path:
+            if isinstance(payload, dict) and "" in payload:
+                raise _Unexplained(path)
+            payload = payload[part]
+    except (LookupError, TypeError) as exc:
+        raise _Unexplained(path) from exc
+    if isinstance(payload, dict) and "" in payload:
+        raise _Unexplained(path)
+    return payload
+
+
+def _location(error: Any, profile: Profile | None) -> tuple[str, Any]:
+    location = error.absolute_keyword_location
+    if location is None:
+        raise _Unexplained(error.schema_path)
+    return _keyword_at(location, profile)
+
+
+def _property_name(
+    error: Any, payload: Any, path: Path, relative: Path, profile: Profile | None
+) -> Failure:
+    """A ``propertyNames`` error: the key that failed, reported at the object holding it."""
+    _, names_schema = _location(error, profile)
+    inner = error.kind.error
+    keyword = inner.kind.name
+    checks = set(names_schema) - _ANNOTATIONS if isinstance(names_schema, dict) else {keyword}
+    if keyword not in WORDED or keyword in ("required", *_COMBINATORS) or checks != {keyword}:
+        raise _Unexplained(keyword)
+    where, expected = _location(inner, profile)
+    _at(payload, path)  # only to trust the path
+    return Failure(keyword, expected, inner.instance, path, relative, where, property_name=True)
+
+
+def _failure(error: Any, payload: Any, base: int, profile: Profile | None) -> Failure:
+    kind = error.kind
+    keyword = kind.name
+    path: Path = tuple(error.instance_path)
+    relative = path[base:]
+    if keyword == "propertyNames":
+        return _property_name(error, payload, path, relative, profile)
+    if keyword not in WORDED:
+        raise _Unexplained(keyword)
+    where, expected = _location(error, profile)
+    branches: dict[int, list[Failure]] = {}
+    if keyword in _COMBINATORS and not isinstance(kind, _Kind.OneOfMultipleValid):
+        for index, errors in enumerate(kind.context):
+            if errors:
+                branches[index] = [_failure(e, payload, len(path), profile) for e in errors]
+    return Failure(keyword, expected, _at(payload, path), path, relative, where, branches)
+
+
+def violations(
+    validator: Any, payload: Any, profile: Profile | None = None
+) -> list[Violation] | None:
+    """Every violation of ``payload`` from ``validator``'s (jsonschema-rs) errors, worded
+    as the reference explanation words them; None where they cannot say it."""
+    try:
+        failures = [_failure(e, payload, 0, profile) for e in validator.iter_errors(payload)]
+    except (_Unexplained, ValueError, OverflowError, TypeError):
+        return None
+    return explain_failures(failures, profile)
