@@ -174,6 +174,8 @@ _CREDENTIAL = (
     r"[A-Za-z0-9._~+/=-]{7,}[A-Za-z0-9_~+/=-]"
 )
 _KEY_CHARS = r"[A-Za-z0-9_-]"
+# The end of a quoted value: its closing quote, or a cut ("…", "...", the end of the text).
+_END = r"(?:[\"']|(?<=…)|(?<=\.\.\.)|\Z)"
 
 #: (rule, pattern): each match's group ``v`` (or the whole match) is masked.
 RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -210,20 +212,23 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # A quoted value under a secret name: JSON, YAML, Python reprs.
         (
             "quoted-field",
-            rf"(?i)[\"']?{_PREFIXED}{_FIELD}[\"']?[ \t]*[:=][ \t]*([\"'])(?P<v>[^\"'\n]+)\1",
+            rf"(?i)[\"']?{_PREFIXED}{_FIELD}[\"']?\s*[:=]\s*([\"'])(?P<v>[^\"'\n]+){_END}",
         ),
         # A (name, value) pair: Python tuples of headers.
-        ("pair", rf"(?i)[(\[][ \t]*([\"']){_ANY_NAME}\1[ \t]*,[ \t]*([\"'])(?P<v>[^\"'\n]+)\2"),
+        (
+            "pair",
+            rf"(?i)[(\[]\s*([\"']){_ANY_NAME}\1\s*,\s*([\"'])(?P<v>[^\"'\n]+){_END}",
+        ),
         # {"name": "<secret name>", "value": "…"} (HAR headers, query strings), either order.
         (
             "name-value",
-            rf"(?i)([\"'])name\1[ \t]*:[ \t]*([\"']){_ANY_NAME}\2[ \t]*,[ \t]*"
-            r"([\"'])value\3[ \t]*:[ \t]*([\"'])(?P<v>[^\"'\n]+)\4",
+            rf"(?i)([\"'])name\1\s*:\s*([\"']){_ANY_NAME}\2\s*,\s*"
+            r"([\"'])value\3\s*:\s*([\"'])(?P<v>[^\"'\n]+)\4",
         ),
         (
             "value-name",
-            r"(?i)([\"'])value\1[ \t]*:[ \t]*(?P<q>[\"'])(?P<v>[^\"'\n]+)(?P=q)[ \t]*,[ \t]*"
-            rf"(?P<r>[\"'])name(?P=r)[ \t]*:[ \t]*(?P<s>[\"']){_ANY_NAME}(?P=s)",
+            r"(?i)([\"'])value\1\s*:\s*(?P<q>[\"'])(?P<v>[^\"'\n]+)(?P=q)\s*,\s*"
+            rf"(?P<r>[\"'])name(?P=r)\s*:\s*(?P<s>[\"']){_ANY_NAME}(?P=s)",
         ),
         # Unquoted "name: value" / "name = value" in prose and logs: credential-like values only.
         (
@@ -237,7 +242,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 
 #: Known secrets shorter than this are not masked (masking "a" would mask every "a").
 MIN_SECRET = 4
-#: Known secrets cut short by an ellipsis are masked from this many characters on.
+#: Pieces of a known secret cut by an ellipsis are masked from this many characters on.
 MIN_PREFIX = 8
 
 
@@ -254,17 +259,24 @@ def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(s) for s in secrets))
 
 
-def _cut_prefixes(text: str, secrets: tuple[str, ...]) -> Iterable[tuple[int, int]]:
-    """Spans of a known secret's first characters cut short by ``…``."""
+_CUT = re.compile(r"…|\.\.\.")
+
+
+def _cut_pieces(text: str, secrets: tuple[str, ...]) -> Iterable[tuple[int, int]]:
+    """Spans of a known secret cut short by ``…`` or ``...``: its start before the mark,
+    its end after it (``repr`` shortening keeps both ends of a long value)."""
     __tracebackhide__ = True
-    at = text.find("…")
-    while at != -1:
+    for mark in _CUT.finditer(text):
+        at, after = mark.span()
         for secret in secrets:
             for length in range(min(len(secret) - 1, at), MIN_PREFIX - 1, -1):
                 if text.startswith(secret[:length], at - length):
                     yield at - length, at
                     break
-        at = text.find("…", at + 1)
+            for length in range(min(len(secret) - 1, len(text) - after), MIN_PREFIX - 1, -1):
+                if text.startswith(secret[-length:], after):
+                    yield after, after + length
+                    break
 
 
 def spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
@@ -281,7 +293,7 @@ def spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
     for view in views:
         if pattern is not None:
             found += [view.span(*m.span()) for m in pattern.finditer(view.text)]
-            found += [view.span(*span) for span in _cut_prefixes(view.text, known)]
+            found += [view.span(*span) for span in _cut_pieces(view.text, known)]
         for _, rule in RULES:
             for match in rule.finditer(view.text):
                 start, end = match.span("v") if "v" in rule.groupindex else match.span()

@@ -10,22 +10,32 @@ with a job id. ::
 Transport failures and API errors are not contract violations; they raise
 :class:`LiveError` with a ``kind`` saying what happened (``timeout``,
 ``connection``, ``unauthorized``, ``forbidden``, ``not-found``,
-``rate-limited``, ``server-error``, ``http-error``), with the API's own error
-message when the body is its error envelope. An API key is never sent over
-plain ``http://`` except to a loopback address.
+``rate-limited``, ``server-error``, ``http-error``, ``bad-response`` for a body
+that cannot be decoded), with the API's own error message when the body is its
+error envelope. An API key is never sent over plain ``http://`` except to a
+loopback address.
+
+The key is held as a :class:`~contract.redact.Secret` from the first line of
+each function on, and only written into the request's ``Authorization`` header
+by an ``httpx`` auth hook, so no frame a traceback shows (``pytest -l``) holds
+it in the clear.
 """
 
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Generator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from contract import __version__, pause_path
 from contract.recordings import Interaction
-from contract.redact import redact, redact_headers
+from contract.redact import MASK, Secret, redact, secret
 from contract.violations import Violation
+
+if TYPE_CHECKING:
+    import httpx
 
 #: The public API's base URL.
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -85,7 +95,7 @@ def ensure_safe_base_url(base_url: str) -> None:
         )
 
 
-def _status_error(status: int, body: bytes) -> LiveError:
+def _status_error(status: int, body: bytes, secrets: tuple[str, ...]) -> LiveError:
     from contract.response import error_summary
     from contract.strictjson import JSONSyntaxError, decode
 
@@ -94,7 +104,22 @@ def _status_error(status: int, body: bytes) -> LiveError:
     except JSONSyntaxError:
         detail = ""
     kind = _STATUS_KINDS.get(status) or ("server-error" if status >= 500 else "http-error")
-    return LiveError(kind, redact(f"HTTP {status}{detail}"), status)
+    return LiveError(kind, redact(f"HTTP {status}{detail}", secrets), status)
+
+
+def _bearer(api_key: Secret) -> httpx.Auth:
+    """An ``httpx`` auth hook writing the key into the request; its ``repr`` is masked."""
+    import httpx
+
+    class BearerAuth(httpx.Auth):
+        def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, Any, None]:
+            request.headers["Authorization"] = "Bearer " + api_key.reveal()
+            yield request
+
+        def __repr__(self) -> str:
+            return f"BearerAuth({MASK!r})"
+
+    return BearerAuth()
 
 
 def pause(
@@ -108,23 +133,22 @@ def pause(
     """Send one pause request; the response as an :class:`Interaction`.
 
     Raises :class:`LiveError` for a missing key, an unsafe URL, a timeout, a
-    connection error or a 4xx/5xx status.
+    connection error, a body that cannot be decoded or a 4xx/5xx status.
     """
+    api_key = secret(api_key)  # from here on, frames show only the mask
     import httpx
 
-    if not api_key:
+    if api_key is None:
         raise LiveError("no-api-key", "no API key given (set OPENAI_API_KEY)")
     ensure_safe_base_url(base_url)
     url = pause_path.url_for(base_url, job_id)
-    headers = {
-        "Authorization": f"Bearer {api_key}",
-        "Accept": "application/json",
-        "User-Agent": f"finetune-contract/{__version__}",
-    }
+    headers = {"Accept": "application/json", "User-Agent": f"finetune-contract/{__version__}"}
     secrets = (api_key,)
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False, transport=transport) as client:
-            response = client.request(pause_path.method(), url, headers=headers)
+            response = client.request(
+                pause_path.method(), url, headers=headers, auth=_bearer(api_key)
+            )
     except httpx.TimeoutException as exc:
         raise LiveError(
             "timeout", redact(f"no response within {timeout:g} s ({type(exc).__name__})", secrets)
@@ -133,8 +157,12 @@ def pause(
         raise LiveError(
             "connection", redact(f"{type(exc).__name__}: {exc or 'connection failed'}", secrets)
         ) from None
+    except httpx.HTTPError as exc:  # DecodingError: a Content-Encoding the body does not match
+        raise LiveError(
+            "bad-response", redact(f"{type(exc).__name__}: {exc or 'unreadable body'}", secrets)
+        ) from None
     if 400 <= response.status_code <= 599:
-        raise _status_error(response.status_code, response.content)
+        raise _status_error(response.status_code, response.content, secrets)
     return Interaction(
         source=f"live {pause_path.method()} {redact(url, secrets)}",
         body=response.content,
@@ -143,7 +171,7 @@ def pause(
         method=pause_path.method(),
         url=url,
         job_id=job_id,
-        request_headers=redact_headers(headers, secrets),
+        request_headers=[("Authorization", f"Bearer {MASK}"), *headers.items()],
         name="live",
     )
 
@@ -157,6 +185,7 @@ def check(
     transport: Any = None,
 ) -> LiveResult:
     """Pause ``job_id`` for real and check the response (see :func:`pause`)."""
+    api_key = secret(api_key)  # from here on, frames show only the mask
     interaction = pause(
         job_id, api_key=api_key, base_url=base_url, timeout=timeout, transport=transport
     )

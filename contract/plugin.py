@@ -45,7 +45,10 @@ _WORKER_OUTPUT = "finetune_contract_collection"
 
 
 def _secrets() -> tuple[str, ...]:
-    key = os.environ.get("OPENAI_API_KEY")
+    """The API key from the environment, as a :class:`~contract.redact.Secret` (masked repr)."""
+    from contract.redact import secret
+
+    key = secret(os.environ.get("OPENAI_API_KEY"))
     return (key,) if key else ()
 
 
@@ -336,7 +339,12 @@ class InteractionItem(ContractItem):
 
 
 class LiveItem(ContractItem):
-    """One real pause request (``--contract-live``)."""
+    """One real pause request (``--contract-live``).
+
+    The key is only held as a :class:`~contract.redact.Secret`, and whatever
+    pytest renders for a failure (any ``--tb`` style, ``-l`` locals, JUnit XML)
+    is redacted and escaped before it is shown.
+    """
 
     def __init__(self, *, run: ContractRun, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -349,7 +357,7 @@ class LiveItem(ContractItem):
 
         job_id, base_url, secrets = self.run.job_id or "", self.run.base_url, _secrets()
         try:
-            result = live.check(job_id, api_key=os.environ.get("OPENAI_API_KEY"), base_url=base_url)
+            result = live.check(job_id, api_key=secrets[0] if secrets else None, base_url=base_url)
         except live.LiveError as exc:
             message = (
                 f"live pause of {job_id} at {base_url} failed: {exc.kind}: {exc.message}\n"
@@ -360,6 +368,12 @@ class LiveItem(ContractItem):
         self.user_properties.append((JOBS, 1))
         if result.violations:
             raise ContractFailure(Contract(secrets).report(result.interaction, result.violations))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        from contract.redact import for_terminal
+
+        rendered = super().repr_failure(excinfo, style=style)
+        return for_terminal(str(rendered), _secrets(), multiline=True)
 
 
 # -- fixtures ---------------------------------------------------------------------------

@@ -149,3 +149,23 @@ def test_redirects_are_not_followed(httpserver: HTTPServer) -> None:
     result = live.check(JOB, api_key=KEY, base_url=base(httpserver))
     assert [v.keyword for v in result.violations] == ["status"]
     assert len(httpserver.log) == 1
+
+
+def test_a_body_that_does_not_match_its_content_encoding_is_a_bad_response(
+    httpserver: HTTPServer,
+) -> None:
+    httpserver.expect_oneshot_request(PATH).respond_with_data(
+        b"not gzip at all", headers={"Content-Encoding": "gzip"}, content_type="application/json"
+    )
+    with pytest.raises(live.LiveError) as caught:
+        live.check(JOB, api_key=KEY, base_url=base(httpserver))
+    assert caught.value.kind == "bad-response"
+    assert "DecodingError" in caught.value.message
+
+
+def test_the_recorded_request_headers_show_the_key_masked(httpserver: HTTPServer) -> None:
+    httpserver.expect_oneshot_request(PATH).respond_with_json(minimal_job(id=JOB))
+    result = live.check(JOB, api_key=KEY, base_url=base(httpserver))
+    headers = dict(result.interaction.request_headers or [])
+    assert headers["Authorization"] == "Bearer [REDACTED]"
+    assert KEY not in repr(result.interaction.request_headers)
