@@ -105,11 +105,22 @@ def check_paths(
     schema: str | None = None,
     fail_api_errors: bool = False,
     label_of: dict[str, str] | None = None,
+    jobs: int = 1,
 ) -> Iterator[Result | Notice]:
     """Results and notices for every recording behind ``paths``, in input order.
 
+    With ``jobs`` above 1, ``jobs`` worker processes check the files (JSON Lines
+    in chunks of lines): the same results, in the same order.
+
     ``label_of`` maps a file's path to the name reports use for it.
     """
+    if jobs > 1:
+        from contract._parallel import in_processes
+        from contract._work import Options, plan
+
+        options = Options(schema, fail_api_errors)
+        yield from in_processes(plan(paths, options, label_of=label_of), options, jobs)
+        return
     for item in files_of(paths):
         if isinstance(item, Notice):
             yield item

@@ -43,16 +43,21 @@ def line(label: str, number: int, text: bytes) -> Interaction:
     return Interaction(source=f"{label}:{number}", body=text, name=f"line[{number}]")
 
 
-def numbered(found: Iterable[Line], label: str) -> Iterator[Interaction]:
-    """One payload per non-blank line of ``found`` (numbered lines), as they are read."""
+def nonblank(found: Iterable[Line], label: str) -> Iterator[Line]:
+    """The non-blank lines of ``found``; a file with none is a :class:`RecordingError`."""
     count = 0
     for number, text in found:
-        if not text.strip():
-            continue
-        count += 1
-        yield line(label, number, text)
+        if text.strip():
+            count += 1
+            yield number, text
     if count == 0:
         raise RecordingError(label, "holds no payloads (every line is blank)")
+
+
+def numbered(found: Iterable[Line], label: str) -> Iterator[Interaction]:
+    """One payload per non-blank line of ``found`` (numbered lines), as they are read."""
+    for number, text in nonblank(found, label):
+        yield line(label, number, text)
 
 
 def lines(data: bytes, label: str) -> Iterator[Interaction]:
@@ -60,4 +65,4 @@ def lines(data: bytes, label: str) -> Iterator[Interaction]:
     return numbered(enumerate(data.split(b"\n"), start=1), label)
 
 
-__all__ = ["decoded", "line", "lines", "numbered", "payload"]
+__all__ = ["decoded", "line", "lines", "nonblank", "numbered", "payload"]

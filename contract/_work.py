@@ -1,0 +1,220 @@
+"""Units of checking work that other processes (or Dask workers) can run: the bulk engine.
+
+:func:`plan` turns paths into an ordered stream of work: a chunk of JSON
+Lines (read here, a line at a time), a recording file (read by whoever runs
+it, or shipped as bytes), standard input's one document (run here), and the
+notices met on the way. :func:`run` checks one unit and gives its results and
+notices; concatenated in plan order they are exactly what
+:func:`contract.checking.check_paths` gives in one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contract.checking import Notice, files_of
+from contract.recordings import (
+    Interaction,
+    NotARecording,
+    RecordingError,
+    is_lines_name,
+    payloads,
+    read,
+    read_bytes,
+    read_lines,
+    stdin_lines,
+)
+from contract.report import Result, plural
+
+#: Lines per chunk of JSON Lines sent to a worker, and the most bytes a chunk holds.
+CHUNK_LINES = 2000
+CHUNK_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class Options:
+    """How each response is checked: what :meth:`contract.report.Result.of` is given.
+
+    ``more`` holds its other keyword arguments (``profile=``, ``strict=``...);
+    every value must pickle, since workers check with the same options.
+    """
+
+    schema: str | None = None
+    fail_api_errors: bool = False
+    more: Mapping[str, Any] = field(default_factory=dict)
+
+    def result(self, interaction: Interaction) -> Result:
+        return Result.of(interaction, self.schema, self.fail_api_errors, **self.more)
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Numbered non-blank lines of one JSON Lines file (``label``): one payload each."""
+
+    label: str
+    lines: list[tuple[int, bytes]]
+
+
+@dataclass(frozen=True)
+class File:
+    """One recording file, read where it is checked: from ``path``, or ``data`` when shipped."""
+
+    path: str
+    label: str
+    named: bool
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Local:
+    """Events produced in this process (standard input's document, a notice)."""
+
+    events: Iterable[Result | Notice]
+
+
+Work = Lines | File | Local
+
+
+def file_events(
+    interactions: Iterator[Interaction], label: str, named: bool, options: Options
+) -> Iterator[Result | Notice]:
+    """The results of one file's interactions, then a closing notice (errors as notices)."""
+    checked = skipped = 0
+    try:
+        for interaction in interactions:
+            if not interaction.to_check:
+                skipped += 1
+                continue
+            checked += 1
+            yield options.result(interaction)
+    except NotARecording as exc:
+        yield Notice("error" if named else "note", str(exc) if named else f"skipped {exc}")
+    except RecordingError as exc:
+        yield Notice("error", str(exc))
+    note = ""
+    if checked == 0 and skipped:
+        note = (
+            f"{label}: no fine-tuning jobs call to check "
+            f"({plural(skipped, 'other recorded interaction')} skipped)"
+        )
+    yield Notice("note", note, skipped)
+
+
+def run(work: Work, options: Options) -> Iterator[Result | Notice]:
+    """The results and notices of one unit of work, in order."""
+    if isinstance(work, Lines):
+        label = work.label
+        for number, text in work.lines:
+            yield options.result(payloads.line(label, number, text))
+    elif isinstance(work, File):
+        if work.data is None:
+            found = read(work.path, include_other=True, label=work.label)
+        else:
+            found = read_bytes(work.data, Path(work.path).name, work.label, include_other=True)
+        yield from file_events(found, work.label, work.named, options)
+    else:
+        yield from work.events
+
+
+def run_all(work: Work, options: Options) -> list[Result | Notice]:
+    """:func:`run` as a list: what a worker sends back."""
+    return list(run(work, options))
+
+
+def _chunks(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
+    """Chunks of the non-blank lines of one JSON Lines file; read errors become a notice."""
+    chunk: list[tuple[int, bytes]] = []
+    size = 0
+    try:
+        for number, text in payloads.nonblank(found, label):
+            chunk.append((number, text))
+            size += len(text)
+            if len(chunk) >= CHUNK_LINES or size >= CHUNK_BYTES:
+                yield Lines(label, chunk)
+                chunk, size = [], 0
+    except RecordingError as exc:
+        if chunk:
+            yield Lines(label, chunk)
+        yield Local((Notice("error", str(exc)),))
+        return
+    if chunk:
+        yield Lines(label, chunk)
+
+
+def _stdin(label: str, options: Options) -> Iterator[Work]:
+    try:
+        found, document = stdin_lines(label)
+    except RecordingError as exc:
+        yield Local((Notice("error", str(exc)),))
+        return
+    if found is not None:
+        yield from _chunks(found, label)
+    else:
+        yield Local(file_events(document, label, True, options))
+
+
+def _read_whole(path: Path, label: str) -> bytes:
+    from contract.recordings._io import read_file
+
+    return read_file(path, label)
+
+
+def plan(
+    paths: Iterable[str | Path],
+    options: Options,
+    *,
+    label_of: Mapping[str, str] | None = None,
+    ship: bool = False,
+) -> Iterator[Work]:
+    """The work behind ``paths``, in input order.
+
+    JSON Lines (files and standard input) are read here and cut into chunks;
+    any other recording file is one unit, read by whoever runs it, or read
+    here and shipped as bytes when ``ship`` (workers that do not share this
+    file system).
+    """
+    labels = label_of or {}
+    for item in files_of(paths):
+        if isinstance(item, Notice):
+            yield Local((item,))
+            continue
+        file, named = item
+        label = labels.get(str(file), str(file))
+        if str(file) == "-":
+            yield from _stdin(label, options)
+        elif is_lines_name(file):
+            yield from _chunks(read_lines(file, label), label)
+        elif ship:
+            try:
+                data = _read_whole(Path(file), label)
+            except RecordingError as exc:
+                yield Local((Notice("error", str(exc)),))
+                continue
+            yield File(str(file), label, named, data)
+        else:
+            yield File(str(file), label, named)
+
+
+def serial(work: Iterable[Work], options: Options) -> Iterator[Result | Notice]:
+    """Every unit run here, one after the other."""
+    for unit in work:
+        yield from run(unit, options)
+
+
+__all__ = [
+    "CHUNK_BYTES",
+    "CHUNK_LINES",
+    "File",
+    "Lines",
+    "Local",
+    "Options",
+    "Work",
+    "file_events",
+    "plan",
+    "run",
+    "run_all",
+    "serial",
+]
