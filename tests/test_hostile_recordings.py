@@ -508,6 +508,6 @@ def test_no_input_file_is_ever_modified(capsys: pytest.CaptureFixture[str]) -> N
             pass
     for root in roots:
         main(["check", str(root)])
-        main(["check", "--format", "json", *sorted(before)])
+    main(["check", "--format", "json", *sorted(before)])
     capsys.readouterr()
     assert fingerprints(roots) == before
