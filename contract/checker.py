@@ -157,6 +157,7 @@ class Contract:
         operation: str | operations.Operation | None = None,
     ) -> None:
         """Raise :class:`ResponseContractViolation` (an ``AssertionError``) unless it conforms."""
+        __tracebackhide__ = True  # pytest shows the failure at the caller's line
         status, headers, body, job_id, method, url = self._parts(
             response_or_status, headers, body, job_id
         )
@@ -178,6 +179,7 @@ class Contract:
 
     def assert_body(self, body: bytes | str | Any, schema: str | None = None) -> None:
         """Raise :class:`ResponseContractViolation` unless the payload conforms."""
+        __tracebackhide__ = True  # pytest shows the failure at the caller's line
         found = check_body(
             body, schema, profile=self.profile, strict=self.strict, deviations=self.deviations
         )

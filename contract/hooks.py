@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Finding:
-    """One pause response the hook found non-conforming."""
+    """One pause response the hook found non-conforming (``url`` and ``report`` redacted)."""
 
     method: str
     url: str
@@ -53,6 +53,7 @@ class HttpxHook:
     findings: list[Finding] = field(default_factory=list)
 
     def __call__(self, response: Any) -> None:
+        __tracebackhide__ = True  # a failure shows at the client call, not in here
         if not self._wanted(response):
             return
         response.read()
@@ -60,6 +61,7 @@ class HttpxHook:
 
     async def async_hook(self, response: Any) -> None:
         """The same check for ``httpx.AsyncClient(event_hooks={"response": [hook.async_hook]})``."""
+        __tracebackhide__ = True
         if not self._wanted(response):
             return
         await response.aread()
@@ -72,17 +74,20 @@ class HttpxHook:
         )
 
     def _check(self, response: Any) -> None:
+        __tracebackhide__ = True
         from contract.checker import ResponseContractViolation
 
         self.checked += 1
         try:
             self.contract.assert_response(response)
         except ResponseContractViolation as exc:
+            from contract.redact import redact
+
             request = response.request
             self.findings.append(
                 Finding(
                     str(request.method),
-                    str(request.url),
+                    redact(str(request.url), self.contract.secrets),
                     int(response.status_code),
                     list(exc.violations),
                     exc.report,
