@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from contract.checking import Notice, check_paths
 from contract.cli import UsageError
@@ -55,7 +55,7 @@ def _client(address: str) -> Any:
             "--dask needs the dask extra: pip install 'finetune-contract[dask]'"
         ) from None
     try:
-        return Client(address, timeout="10s")
+        return cast(Any, Client)(address, timeout="10s")
     except (OSError, TimeoutError, ValueError) as exc:
         raise UsageError(f"--dask: cannot reach the Dask scheduler at {address} ({exc})") from None
 

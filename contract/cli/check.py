@@ -11,9 +11,11 @@ from typing import Any
 
 from contract import registry
 from contract._paths import example_recordings_dir
-from contract.checking import Tally, check_paths
+from contract.checking import Tally
 from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS
 from contract.cli._arguments import check_schema
+from contract.cli._bulk import bulk_arguments
+from contract.cli._bulk import events as bulk_events
 from contract.recordings import SUFFIXES, expand
 from contract.redact import redact
 from contract.report import Result, as_json, plural, text_lines
@@ -59,6 +61,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
+    bulk_arguments(parser)
     parser.set_defaults(run=run)
 
 
@@ -97,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
             labels = {str(f): _label(f, True) for f in expand(paths)}
     tally = Tally()
     results: list[Result] = []
-    for event in check_paths(
+    for event in bulk_events(
+        args,
         paths, schema=schema, fail_api_errors=args.fail_on_api_errors, label_of=labels
     ):
         tally.add(event)
