@@ -80,4 +80,8 @@ def may_repeat_keys(data: bytes, value: Any) -> bool:
         return False
     if b"\\" in data:
         return True
-    return data.count(b":") != orjson.dumps(value).count(b":")
+    try:
+        again = orjson.dumps(value)
+    except TypeError:  # nested deeper than orjson writes (254 levels)
+        return True
+    return data.count(b":") != again.count(b":")

@@ -11,8 +11,8 @@ the reference validator (jsonschema) instead: a keyword this toolkit does not
 word itself (its message would be jsonschema's), a ``propertyNames`` schema
 with more than one keyword, an error without a location, a path through an
 object with an empty name (jsonschema-rs leaves those out), or a payload
-jsonschema-rs cannot read (integers beyond 64 bits, a failing value nested
-deeper than jsonschema-rs converts, about 250 levels).
+jsonschema-rs cannot read (a failing value nested deeper than it converts,
+about 250 levels, or a value of no JSON type).
 """
 
 from __future__ import annotations

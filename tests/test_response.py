@@ -107,6 +107,41 @@ def test_body_that_is_not_json(body: bytes, reason: str) -> None:
     assert violation.message.startswith(reason)
 
 
+def _body_nested(depth: int) -> bytes:
+    """A conforming job whose unknown property nests arrays so the body is ``depth`` deep."""
+    inner = b"[" * (depth - 1) + b"]" * (depth - 1)
+    return BODY[:-1] + b', "extra": ' + inner + b"}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"9" * 4301, BODY[:-1] + b', "seed_copy": [1, -' + b"9" * 4301 + b"]}"],
+    ids=["bare", "nested"],
+)
+def test_an_integer_longer_than_python_converts_is_a_json_violation(body: bytes) -> None:
+    assert contract.check_response(200, JSON, body) == [
+        contract.Violation(
+            "",
+            "json",
+            "body has a number of 4301 digits, beyond the 4300 digits Python converts "
+            "to an integer",
+        )
+    ]
+
+
+def test_a_body_nested_to_the_limit_is_checked() -> None:
+    assert contract.check_response(200, JSON, _body_nested(512)) == []
+    wrong = _body_nested(512).replace(b'"running"', b'"paused"')
+    assert _pairs(contract.check_response(200, JSON, wrong)) == [("/status", "enum")]
+
+
+@pytest.mark.parametrize("depth", [513, 955, 990, 1025, 100_000])
+def test_a_body_nested_deeper_than_the_limit_is_a_json_violation(depth: int) -> None:
+    assert contract.check_response(200, JSON, _body_nested(depth)) == [
+        contract.Violation("", "json", "body is nested more than 512 levels deep")
+    ]
+
+
 def test_job_id_must_match_the_request() -> None:
     found = contract.check_response(200, JSON, BODY, job_id="ftjob-other")
     assert _pairs(found) == [("/id", "job-id")]
