@@ -145,13 +145,14 @@ def _chunks(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
 
 
 def _stdin(label: str, options: Options) -> Iterator[Work]:
+    """Standard input's work; its results are named ``<stdin>:N``, its notes ``label``."""
     try:
-        found, document = stdin_lines(label)
+        found, document = stdin_lines("<stdin>")
     except RecordingError as exc:
         yield Local((Notice("error", str(exc)),))
         return
     if found is not None:
-        yield from _chunks(found, label)
+        yield from _chunks(found, "<stdin>")
     else:
         yield Local(file_events(document, label, True, options))
 
@@ -182,10 +183,11 @@ def plan(
             yield Local((item,))
             continue
         file, named = item
-        label = labels.get(str(file), str(file))
         if str(file) == "-":
-            yield from _stdin(label, options)
-        elif is_lines_name(file):
+            yield from _stdin(labels.get("-", "-"), options)
+            continue
+        label = labels.get(str(file), str(file))
+        if is_lines_name(file):
             yield from _chunks(read_lines(file, label), label)
         elif ship:
             try:

@@ -1,0 +1,144 @@
+"""``check --jobs N``: the same output, order and summary as one process; the ordered window."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contract import sampler
+from contract._parallel import ordered
+from contract._work import CHUNK_LINES, Lines, Local, Work
+from contract.checking import Notice
+from contract.report import Result
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "contract" / "_data" / "recordings"
+
+
+def _corpus(path: Path, valid: int, invalid: int, seed: int) -> tuple[int, int]:
+    """A JSON Lines file of conforming jobs and mutants in random order, with blank lines
+    and a line that is not JSON; the numbers of valid and invalid payloads written."""
+    rng = random.Random(seed)
+    lines = [json.dumps(job) for job in islice(sampler.conforming(seed=seed), valid)]
+    lines += [json.dumps(m.payload) for m in islice(sampler.nonconforming(seed=seed), invalid)]
+    lines.append('{"id": "ftjob-1", "truncated')
+    rng.shuffle(lines)
+    for _ in range(5):
+        lines.insert(rng.randrange(len(lines)), "")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return valid, invalid + 1
+
+
+def _check(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "contract", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def bulk_inputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], tuple[int, int]]:
+    """A JSON Lines file of more than one chunk, the bundled examples and a broken file."""
+    tmp = tmp_path_factory.mktemp("bulk")
+    counts = _corpus(tmp / "traffic.jsonl", CHUNK_LINES + 300, 150, seed=12)
+    shutil.copytree(EXAMPLES, tmp / "examples")
+    (tmp / "examples" / "broken.har").write_text("{not json", encoding="utf-8")
+    return [str(tmp / "traffic.jsonl"), str(tmp / "examples")], counts
+
+
+def test_two_processes_print_what_one_prints(
+    bulk_inputs: tuple[list[str], tuple[int, int]],
+) -> None:
+    paths, (valid, invalid) = bulk_inputs
+    one = _check("--jobs", "1", *paths)
+    two = _check("--jobs", "2", *paths)
+    assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
+    assert one.returncode == 2  # the broken HAR: an unreadable input
+    assert "broken.har" in one.stderr
+    # The bundled examples hold 9 conforming payloads and responses (2 in the cassette,
+    # 4 JSON lines, 1 payload file, 2 in the HAR).
+    summary = one.stdout.splitlines()[-1]
+    assert summary.startswith(
+        f"checked {valid + invalid + 9} payloads: {valid + 9} valid, {invalid} invalid"
+    )
+    reported = {line.split(": ", 1)[0] for line in one.stdout.splitlines()[:-1]}
+    assert len({s for s in reported if s.startswith(paths[0])}) == invalid
+
+
+def test_two_processes_give_the_json_report_in_input_order(
+    bulk_inputs: tuple[list[str], tuple[int, int]],
+) -> None:
+    paths, (valid, invalid) = bulk_inputs
+    two = _check("--format", "json", "--jobs", "2", paths[0])
+    assert two.returncode == 1
+    report = json.loads(two.stdout)
+    assert (report["summary"]["valid"], report["summary"]["invalid"]) == (valid, invalid)
+    lines = [int(r["source"].rsplit(":", 1)[1]) for r in report["results"]]
+    assert len(lines) == valid + invalid
+    assert lines == sorted(lines)  # input order
+
+
+class _Future:
+    """A future that completes only when the test says so."""
+
+    def __init__(self, value: list[Any]) -> None:
+        self.value = value
+        self.finished = False
+
+    def done(self) -> bool:
+        return self.finished
+
+    def result(self) -> list[Any]:
+        self.finished = True
+        return self.value
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    kinds=st.lists(st.booleans(), max_size=40),
+    window=st.integers(min_value=1, max_value=6),
+    seed=st.integers(min_value=0, max_value=2**32),
+)
+def test_ordered_keeps_input_order_within_the_window(
+    kinds: list[bool], window: int, seed: int
+) -> None:
+    """Units finish in any order; events come out in input order, never more in flight."""
+    rng = random.Random(seed)
+    submitted: list[_Future] = []
+    in_flight: list[int] = []
+
+    def units() -> Iterator[Work]:
+        for index, remote in enumerate(kinds):
+            if remote:
+                yield Lines(f"unit{index}", [])
+            else:
+                yield Local((Notice("note", f"unit{index}"),))
+
+    def submit(unit: Work) -> _Future:
+        assert isinstance(unit, Lines)
+        future = _Future([Notice("note", unit.label)])
+        submitted.append(future)
+        # Some earlier units finish, in any order.
+        for other in rng.sample(submitted, k=rng.randrange(len(submitted) + 1)):
+            other.finished = True
+        in_flight.append(sum(not f.finished for f in submitted))
+        return future
+
+    out: list[Result | Notice] = list(ordered(units(), submit, window))
+    assert [e.text for e in out if isinstance(e, Notice)] == [
+        f"unit{i}" for i in range(len(kinds))
+    ]
+    assert all(count <= window + 1 for count in in_flight)
