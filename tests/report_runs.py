@@ -1,0 +1,73 @@
+"""Running ``finetune-contract check`` in-process for the report-format tests."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract._paths import example_recordings_dir
+from contract.cli import main
+
+#: The real-world corpus (read-only); tests using it skip when it is absent.
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "realworld"
+needs_corpus = pytest.mark.skipif(
+    not CORPUS.is_dir(), reason=f"the real-world corpus {CORPUS} is absent"
+)
+PAYLOADS = Path(__file__).resolve().parent / "data" / "payloads"
+BUNDLED = example_recordings_dir()
+
+#: Variables that change what check writes; cleared so the machine's settings do not leak in.
+OUTPUT_VARIABLES = (
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "GITHUB_STEP_SUMMARY",
+    "GITHUB_WORKSPACE",
+    "FINETUNE_CONTRACT_FORMAT",
+    "FINETUNE_CONTRACT_COLOR",
+    "FINETUNE_CONTRACT_MAX_ANNOTATIONS",
+)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in OUTPUT_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def check(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
+    """Exit status, standard output and standard error of one ``check`` run."""
+    status = main(["check", *map(str, args)])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def as_json(capsys: pytest.CaptureFixture[str], *args: str | Path) -> dict[str, Any]:
+    """The ``--format json`` document of a run over ``args``."""
+    _, out, _ = check(capsys, "--format", "json", *args)
+    document: dict[str, Any] = json.loads(out)
+    return document
+
+
+def violation_count(document: dict[str, Any]) -> int:
+    return sum(len(r["violations"]) for r in document["results"])
+
+
+_DOCUMENTS: dict[str, dict[str, Any]] = {}
+
+
+def json_of(target: Path) -> dict[str, Any]:
+    """The ``--format json`` document of a run over ``target``, computed once per session."""
+    import contextlib
+    import io
+
+    key = str(target)
+    if key not in _DOCUMENTS:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            main(["check", "--format", "json", "--color", "never", key])
+        _DOCUMENTS[key] = json.loads(out.getvalue())
+    return _DOCUMENTS[key]
