@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import traceback
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -58,41 +59,43 @@ def _crash_conftest(pytester: pytest.Pytester, module: str, target: str) -> None
 
 
 @pytest.fixture
-def live_server(monkeypatch: pytest.MonkeyPatch) -> ContractServer:
+def live_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ContractServer]:
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     server = ContractServer().start()
     server.serve(
         minimal_job(id=JOB), headers={"Content-Type": "application/json", **PLANTED_HEADERS}
     )
-    yield server  # type: ignore[misc]
-    server.stop()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _leaks(text: str) -> list[str]:
     return [p for p in PLANTED if p in text]
 
 
+CHECK = ("contract.recordings", "contract.recordings.Interaction.check")
+TRANSPORT = ("httpx", "httpx.HTTPTransport.handle_request")
+
+
 @pytest.mark.parametrize(
-    ("module", "target"),
+    ("crash", "options"),
     [
-        ("contract.recordings", "contract.recordings.Interaction.check"),
-        ("httpx", "httpx.HTTPTransport.handle_request"),
+        (CHECK, ["-vv", "--tb=long", "-l"]),
+        (TRANSPORT, ["-vv", "--tb=long", "-l"]),
+        (CHECK, ["--fulltrace", "-l", "-rA"]),
+        (TRANSPORT, ["--tb=native"]),
     ],
-    ids=["check-crashes", "transport-crashes"],
-)
-@pytest.mark.parametrize(
-    "options",
-    [["-vv", "--tb=long", "-l"], ["--fulltrace", "-l", "-rA"], ["--tb=native"]],
-    ids=["long-locals", "fulltrace", "native"],
+    ids=["check-long-locals", "transport-long-locals", "check-fulltrace", "transport-native"],
 )
 def test_a_crashing_live_check_never_shows_the_key(
     pytester: pytest.Pytester,
     live_server: ContractServer,
-    module: str,
-    target: str,
+    crash: tuple[str, str],
     options: list[str],
 ) -> None:
-    _crash_conftest(pytester, module, target)
+    _crash_conftest(pytester, *crash)
     xml = pytester.path / "report.xml"
     result = pytester.runpytest(
         "--contract-live",
@@ -115,7 +118,7 @@ def test_a_crashing_live_check_never_shows_the_key(
 def test_a_failed_live_check_counts_no_response_checked(
     pytester: pytest.Pytester, live_server: ContractServer
 ) -> None:
-    _crash_conftest(pytester, "httpx", "httpx.HTTPTransport.handle_request")
+    _crash_conftest(pytester, *TRANSPORT)
     result = pytester.runpytest(
         "--contract-live", "--contract-job-id", JOB, "--contract-base-url", live_server.url
     )
