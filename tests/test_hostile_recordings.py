@@ -141,18 +141,13 @@ def nested(depth: int) -> str:
     return "[" * depth + "x" + "]" * depth
 
 
-def test_a_header_value_nested_990_deep_is_refused_everywhere(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], pytester: pytest.Pytester
+def test_a_header_value_nested_990_deep_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write(tmp_path, "deep.yaml", cassette(other_header=nested(990)))
     error = refusal(path)
     assert f"nested deeper than {limits.MAX_YAML_DEPTH} levels at line 21" in error.reason
     cli_refuses(capsys, path, "nested deeper than")
-    (pytester.path / "rec").mkdir()
-    (pytester.path / "rec" / "deep.yaml").write_text(path.read_text())
-    result = pytester.runpytest_inprocess("--contract-recordings", "rec", "-p", "no:cacheprovider")
-    result.assert_outcomes(failed=1)
-    assert "RecursionError" not in result.stdout.str()
 
 
 def test_nesting_is_read_up_to_the_yaml_limit_and_refused_past_it(tmp_path: Path) -> None:
@@ -511,3 +506,32 @@ def test_no_input_file_is_ever_modified(capsys: pytest.CaptureFixture[str]) -> N
     main(["check", "--format", "json", *sorted(before)])
     capsys.readouterr()
     assert fingerprints(roots) == before
+
+
+# -- the plugin ------------------------------------------------------------------------------
+
+
+def test_the_plugin_makes_each_hostile_file_one_failed_item(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(limits.INFLATED_VARIABLE, "1M")
+    hostile = {
+        "deep.yaml": cassette(other_header=nested(990)),
+        "tagged.yaml": cassette(status="!!int"),
+        "laughs.yaml": cassette(other_header=billion_laughs()),
+        "loop.yaml": cassette(other_header="&loop [a, *loop]"),
+        "bomb.yaml": gzip_cassette([padded_job(2)]),
+    }
+    folder = pytester.path / "rec"
+    folder.mkdir()
+    for name, text in hostile.items():
+        (folder / name).write_text(text)
+    (folder / "good.yaml").write_text(cassette())
+    result = pytester.runpytest_inprocess("--contract-recordings", "rec", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=len(hostile))
+    output = result.stdout.str()
+    for reason in ("nested deeper than", "!!int '' does not parse", "aliases repeat more than",
+                   "is inside the node it names", "inflates past the limit of 1048576"):
+        assert reason in output
+    for crash in ("INTERNALERROR", "RecursionError", "Traceback"):
+        assert crash not in output
