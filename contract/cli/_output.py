@@ -47,8 +47,8 @@ def _count(text: str) -> int:
 
 
 def output_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--format``, ``--color``, ``-q``, ``--fail-fast``, ``--coverage`` and
-    ``--max-annotations``."""
+    """Add ``--format``, ``--color``, ``-q``, ``--fail-fast``, ``--coverage``,
+    ``--allow-empty`` and ``--max-annotations``."""
     group = parser.add_argument_group(
         "report",
         f"Each choice: the command line, else ${FORMAT_VARIABLE} / ${COLOR_VARIABLE} / "
@@ -85,6 +85,12 @@ def output_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also report traffic coverage: which operations, statuses, methods, graders, enum "
         "values, null and absent cases the checked traffic exercised, and which it never did",
+    )
+    group.add_argument(
+        "--allow-empty",
+        action="store_true",
+        help="exit 0 when the paths hold no fine-tuning jobs call or payload at all (for hooks "
+        "handed recordings of other APIs); unreadable input still fails",
     )
     group.add_argument(
         "--max-annotations",
