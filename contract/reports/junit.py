@@ -6,7 +6,8 @@ the user named it, ``name`` the item in it (``interaction[2]``, ``line[3]``,
 ``payload``). A response that breaks the contract has one ``<failure>``
 whose text lists every violation as ``file:line: /pointer: message`` (the
 line as :mod:`contract.reports._lines` finds it); an unreadable file is a
-testcase with an ``<error>``; an API error response passes, its error in
+testcase ``recording`` of that file with a ``<failure type="unreadable
+recording">`` (as the pytest plugin reports it); an API error response passes, its error in
 ``<system-out>`` (a failure with ``--fail-on-api-errors``). The suite's
 ``<properties>`` carry the run's other counts (jobs, API errors, skipped
 calls); ``<system-out>`` the summary line and, with ``--coverage``, the
@@ -86,13 +87,14 @@ class JUnitWriter:
     def finish(self, run: Run) -> None:
         for error in run.errors:
             file, _, reason = error.partition(": ")
+            self.failures += 1
             self.cases.append(
                 f'<testcase classname={_attr(file)} name="recording" time="0.000">'
-                f'<error type="unreadable recording" message={_attr(reason or error)}>'
-                f"{_text([error])}</error></testcase>"
+                f'<failure type="unreadable recording" message={_attr(reason or error)}>'
+                f"{_text([error])}</failure></testcase>"
             )
         summary = run.summary
-        tests, errors = len(self.cases), len(run.errors)
+        tests, errors = len(self.cases), 0
         elapsed = f"{time.time() - self.started:.3f}"
         counts = f'tests="{tests}" failures="{self.failures}" errors="{errors}"'
         stamp = datetime.fromtimestamp(self.started, UTC).isoformat(timespec="seconds")
