@@ -20,7 +20,10 @@ Two protocols (``finetune-contract fuzz --protocol``):
 Every wait is bounded by the timeout; output is read in bounded amounts (what
 a flooding process writes beyond the limits is discarded or ends the call);
 each process runs in its own session and its whole process group is killed
-and reaped, so nothing outlives a call that went wrong.
+and reaped, so nothing outlives a call that went wrong. What the process says
+(its last line of standard error, its ``error`` text) reaches a verdict only
+redacted (credentials masked, also the values of secret-looking environment
+variables) and escaped for a terminal.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -36,6 +40,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, Protocol
+
+from contract.redact import clip
 
 #: How the external protocols are named on the command line.
 PROTOCOLS = ("oneshot", "jsonl")
@@ -86,11 +92,11 @@ def _spawn(argv: Sequence[str]) -> subprocess.Popen[bytes]:
             bufsize=0,
         )
     except FileNotFoundError:
-        raise ExecError(f"command not found: {argv[0]}") from None
+        raise ExecError(f"command not found: {shown(argv[0], 300)}") from None
     except PermissionError:
-        raise ExecError(f"command is not executable: {argv[0]}") from None
+        raise ExecError(f"command is not executable: {shown(argv[0], 300)}") from None
     except OSError as exc:
-        raise ExecError(f"cannot run {argv[0]}: {exc.strerror or exc}") from None
+        raise ExecError(f"cannot run {shown(argv[0], 300)}: {exc.strerror or exc}") from None
     for pipe in (proc.stdin, proc.stdout, proc.stderr):
         assert pipe is not None
         os.set_blocking(pipe.fileno(), False)
@@ -124,10 +130,29 @@ def _status_text(returncode: int) -> str:
     return f"exit status {returncode}"
 
 
+#: Environment variable names whose values are treated as secrets.
+_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION", re.IGNORECASE)
+#: Shorter values are too likely to occur by chance to be masked verbatim.
+_SECRET_LENGTH = 8
+
+
+def environment_secrets() -> tuple[str, ...]:
+    """Values of environment variables named like credentials (``OPENAI_API_KEY``, ...)."""
+    return tuple(
+        value
+        for name, value in os.environ.items()
+        if _SECRET_NAME.search(name) and len(value) >= _SECRET_LENGTH
+    )
+
+
+def shown(text: str, limit: int = 200) -> str:
+    """Text a process wrote, for a verdict: redacted, escaped, then cut to ``limit``."""
+    return clip(text.strip(), limit, environment_secrets(), squeeze=True) if text.strip() else ""
+
+
 def _last_line(data: bytes | bytearray, limit: int = 200) -> str:
     lines = bytes(data).decode("utf-8", "replace").strip().splitlines()
-    text = lines[-1].strip() if lines else ""
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    return shown(lines[-1], limit) if lines else ""
 
 
 class _Pipes:
@@ -338,7 +363,7 @@ class JsonLinesParser:
 
 def parse_verdict_line(line: bytes) -> Verdict:
     """The verdict one JSON Lines answer carries (``crash`` when it is malformed)."""
-    shown = _last_line(line, 80)
+    quoted = _last_line(line, 80)
     try:
         answer = json.loads(line)
     except ValueError:
@@ -346,13 +371,13 @@ def parse_verdict_line(line: bytes) -> Verdict:
     if not isinstance(answer, dict) or not isinstance(answer.get("ok"), bool):
         return Verdict(
             "crash",
-            f"invalid verdict line {shown!r} "
+            f"invalid verdict line {quoted!r} "
             '(expected {"ok": true} or {"ok": false, "error": "..."}) (killed)',
         )
     if answer["ok"]:
         return Verdict("accepted", "")
     error = answer.get("error")
-    return Verdict("rejected", error if isinstance(error, str) else "")
+    return Verdict("rejected", shown(error) if isinstance(error, str) else "")
 
 
 def open_parser(argv: Sequence[str], protocol: ProtocolName, timeout: float) -> ExternalParser:

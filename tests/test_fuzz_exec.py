@@ -263,12 +263,64 @@ def test_crash_is_shrunk_to_a_minimal_payload() -> None:
         argv, protocol="jsonl", mode="tolerant", draws=60, seed=7, timeout=5, shrink_time=20
     )
     conforming = [f for f in report.findings if f.payload_class == "conforming"]
-    assert [f.kind for f in conforming] == ["rejected-conforming"], str(report)
+    # Killed by a signal: a crash, in the finding as in the table.
+    assert [f.kind for f in conforming] == ["crash"], str(report)
+    assert report.counts["conforming"]["crash"] > 0
     finding = conforming[0]
     assert finding.shrunk and "SIGABRT" in finding.exception
     assert finding.payload["status"] == "cancelled"
     assert set(finding.payload) == REQUIRED
     assert all(f.kind == "crash" for f in report.findings if f.payload_class == "nonconforming")
+
+
+def test_cli_masks_secrets_in_the_command_line_environment_and_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    in_argv = "sk-proj-" + "Q7x" * 14
+    in_env_key = "sk-proj-" + "Zz9" * 14
+    in_env_token = "plain-token-value-0f3e9a77c1"  # no key shape: masked as an env value
+    monkeypatch.setenv("OPENAI_API_KEY", in_env_key)
+    monkeypatch.setenv("PARSER_TOKEN", in_env_token)
+    planted = (in_argv, in_env_key, in_env_token)
+    script = 'echo "refused with $0 $OPENAI_API_KEY $PARSER_TOKEN" >&2; exit 1'
+    command = f"sh -c '{script}' {in_argv}"
+    shown: list[str] = []
+    for form in ("text", "json"):
+        out_dir = tmp_path / form
+        status, out, err = fuzz(
+            capsys,
+            "--exec",
+            command,
+            "-n",
+            "6",
+            "--seed",
+            "2",
+            "--format",
+            form,
+            "--out",
+            str(out_dir),
+            "--shrink-time",
+            "2",
+        )
+        assert status == 1
+        assert "refused with" in out  # the parser's words are kept, its secrets are not
+        shown += [out, err] + [p.read_text("utf-8") for p in sorted(out_dir.iterdir())]
+    assert len(shown) > 4
+    for secret in planted:
+        assert not any(secret in text or secret[:16] in text for text in shown), secret
+
+
+def test_cli_progress_bar_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contract.cli import fuzz as fuzz_cli
+
+    args = ("--exec", PYTHON + " --jsonl", "--protocol", "jsonl", "-n", "20", "--seed", "1")
+    _, _, quiet = fuzz(capsys, *args, "--mode", "tolerant")
+    assert quiet == ""
+    monkeypatch.setattr(fuzz_cli, "_stderr_is_terminal", lambda: True)
+    _, _, shown = fuzz(capsys, *args, "--mode", "tolerant")
+    assert "/20 [" in shown and "payloads/s" in shown
 
 
 # -- the example parsers -----------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 from contract.cli import EXIT_OK, EXIT_VIOLATIONS, UsageError
 from contract.cli._arguments import check_schema, positive_int, positive_seconds, schema_argument
 from contract.fuzz import ExecError, FuzzReport, check_command, encode_payload
+from contract.redact import for_terminal, redact_value
 
 _PROTOCOL_HELP = (
     "oneshot: one process per payload; the payload is written to standard input, "
@@ -30,10 +31,15 @@ def register(commands: Any) -> None:
         description=(
             "Run a parser command (any language) on payloads drawn from the contract: "
             "conforming ones must be accepted; in strict mode non-conforming ones must be "
-            "rejected; in both modes it must not crash or hang. Findings are shrunk with "
-            "Hypothesis and written to --out. " + _PROTOCOL_HELP
+            "rejected; in both modes it must not crash or hang. Findings are shrunk with the "
+            "parser in the loop and written to --out. Credentials in the command line, in "
+            "secret-looking environment variables and in what the parser prints are masked "
+            "in every report and file. " + _PROTOCOL_HELP
         ),
-        epilog="Exit status: 0 no finding, 1 findings, 2 usage error or unusable command.",
+        epilog=(
+            "A progress bar is shown on standard error when it is a terminal. "
+            "Exit status: 0 no finding, 1 findings, 2 usage error or unusable command."
+        ),
     )
     parser.add_argument(
         "--exec",
@@ -95,8 +101,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()[:40] or "root"
 
 
-def write_findings(report: FuzzReport, out: Path, command: str, seed: int) -> list[Path]:
-    """One ``NN-kind-rule.json`` (finding with payload) and ``.payload.json`` per finding."""
+def write_findings(report: FuzzReport, out: Path, seed: int) -> list[Path]:
+    """One ``NN-kind-rule.json`` (finding with payload) and ``.payload.json`` per finding.
+
+    The record's ``command`` is the report's parser name (credentials masked), and
+    every string but the payload is redacted.
+    """
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -107,9 +117,11 @@ def write_findings(report: FuzzReport, out: Path, command: str, seed: int) -> li
         if finding.label:
             rule = f"-{finding.label.get('keyword', '')}-{finding.label.get('path', '')}"
         stem = f"{number:02d}-{finding.kind}{_slug(rule) and '-' + _slug(rule)}"
+        described = redact_value({k: v for k, v in finding.as_dict().items() if k != "payload"})
         record = {
-            **finding.as_dict(),
-            "command": command,
+            **described,
+            "payload": finding.payload,
+            "command": report.parser,
             "seed": seed,
             "schema": report.schema,
             "mode": report.mode,
@@ -145,20 +157,36 @@ def run(args: argparse.Namespace) -> int:
             timeout=args.timeout,
             shrink=not args.no_shrink,
             shrink_time=args.shrink_time,
+            progress=_stderr_is_terminal(),
         )
     except ExecError as exc:
         raise UsageError(str(exc)) from None
     written: list[Path] = []
     if args.out is not None and report.findings:
-        written = write_findings(report, args.out, args.command, seed)
+        written = write_findings(report, args.out, seed)
     if args.format == "json":
-        document = {**report.as_dict(), "seed": seed, "written": [str(p) for p in written]}
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        document = {**report.as_dict(), "written": [str(p) for p in written]}
+        described = redact_value({k: v for k, v in document.items() if k != "findings"})
+        findings = [
+            {
+                **redact_value({k: v for k, v in f.items() if k != "payload"}),
+                "payload": f["payload"],
+            }
+            for f in document["findings"]
+        ]
+        print(json.dumps({**described, "findings": findings}, indent=2, ensure_ascii=False))
     else:
         print(report)
         if written:
-            print(f"wrote {len(written)} files to {args.out}")
+            print(for_terminal(f"wrote {len(written)} files to {args.out}"))
         if report.findings and args.seed is None:
             print(f"replay with --seed {seed}")
     sys.stdout.flush()
     return EXIT_VIOLATIONS if report.findings else EXIT_OK
+
+
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -13,9 +13,9 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, Any
 
+from contract._progress import progress
 from contract.cli import EXIT_OK, UsageError
 from contract.cli._arguments import check_schema, positive_int, schema_argument
-from contract.cli._progress import progress
 
 _EPILOG = """\
 Output. One JSON document per line (compact UTF-8), written as it is drawn:

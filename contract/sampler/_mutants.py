@@ -146,14 +146,30 @@ def _avoiding(values: Draw, avoid: list[Any]) -> Draw:
 
 
 def _below(low: int, high: int) -> Draw:
-    """Integers up to ``high`` (``low`` the floor): just under the bound half the time."""
+    """Integers from ``low`` to ``high``: ``high`` itself (the value just past the bound) a
+    quarter of the time, one of the ten next to it another quarter, any the rest."""
     near = max(low, high - 9)
-    return lambda rng: rng.randint(near, high) if rng.random() < 0.5 else rng.randint(low, high)
+
+    def draw(rng: Rng) -> int:
+        u = rng.random()
+        if u < 0.25:
+            return high
+        return rng.randint(near, high) if u < 0.5 else rng.randint(low, high)
+
+    return draw
 
 
 def _above(low: int, high: int) -> Draw:
+    """Integers from ``low`` to ``high``, ``low`` (just past the bound) and its neighbours often."""
     near = min(high, low + 9)
-    return lambda rng: rng.randint(low, near) if rng.random() < 0.5 else rng.randint(low, high)
+
+    def draw(rng: Rng) -> int:
+        u = rng.random()
+        if u < 0.25:
+            return low
+        return rng.randint(low, near) if u < 0.5 else rng.randint(low, high)
+
+    return draw
 
 
 def _either(first: Draw, second: Draw) -> Draw:

@@ -1,0 +1,125 @@
+"""Fuzzing a parser in any language, run as a command: :func:`check_command`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import islice
+from typing import Any
+
+from contract import registry
+from contract._exec_parser import ExecError, ProtocolName, environment_secrets, open_parser
+from contract._progress import progress as progress_bar
+from contract.fuzz._hunt import Label, Plan, draws, hunt
+from contract.fuzz._python import check_options
+from contract.fuzz._report import (
+    Finding,
+    FuzzReport,
+    Mode,
+    Outcome,
+    PayloadClass,
+    encode_payload,
+    judge,
+)
+from contract.redact import redact
+
+#: A command that gives no verdict for its first this many payloads cannot be fuzzed.
+FIRST_FAILURES = 3
+
+
+def draw(schema: str, payload_class: PayloadClass, count: int, seed: int) -> list[Any]:
+    """The first ``count`` payloads a run with ``seed`` draws for a class, as it draws them.
+
+    Conforming ones are payloads; non-conforming ones are
+    :class:`contract.strategies.Mutant` objects. :func:`check_command` (and
+    ``finetune-contract fuzz --seed``) gives the parser these, so a run can be
+    replayed without the parser.
+    """
+    from contract._mutant import Mutant
+
+    pairs = islice(draws(schema, seed)[payload_class], max(0, count))
+    if payload_class == "conforming":
+        return [payload for payload, _ in pairs]
+    out: list[Any] = []
+    for payload, label in pairs:
+        assert label is not None
+        out.append(Mutant(payload, label["path"], label["keyword"], label["description"]))
+    return out
+
+
+def command_line(argv: Sequence[str]) -> str:
+    """The command as one line, credentials masked (also those in the environment)."""
+    return redact(" ".join(argv), environment_secrets())
+
+
+def check_command(
+    argv: Sequence[str],
+    schema: str = registry.DEFAULT_SCHEMA,
+    *,
+    protocol: ProtocolName = "oneshot",
+    mode: Mode = "strict",
+    draws: int = 100,
+    seed: int = 0,
+    timeout: float = 5.0,
+    shrink: bool = True,
+    shrink_time: float = 30.0,
+    progress: bool = False,
+) -> FuzzReport:
+    """Fuzz an external parser: the command ``argv`` speaking ``protocol``.
+
+    Draws ``draws`` payloads from ``seed`` with :mod:`contract.sampler` (half
+    conforming, then half non-conforming) and runs each through the parser.
+    Then, unless ``shrink`` is False, each distinct finding is shrunk with the
+    parser in the loop, within ``shrink_time`` seconds in total (findings not
+    reached in time keep the payload first drawn, marked as not shrunk).
+    ``progress`` shows a progress bar on standard error. The report's parser
+    name, exceptions and notes have credentials masked: those that look like
+    one, and the values of secret-looking environment variables.
+
+    Raises :class:`ExecError` when the command cannot be run, or when its first
+    three payloads all crash or hang (the command does not speak the protocol).
+    """
+    check_options(mode, "json", schema, draws, timeout)
+    name = command_line(argv)
+    sizes = {"conforming": (draws + 1) // 2, "nonconforming": draws // 2}
+    parser = open_parser(argv, protocol, timeout)
+    failures: list[str] = []
+    answered = 0
+
+    def run(cls: PayloadClass, payload: Any, label: Label) -> tuple[Outcome, Finding | None]:
+        nonlocal answered
+        verdict = parser.check(encode_payload(payload))
+        if verdict.outcome in ("accepted", "rejected"):
+            answered += 1
+        elif not answered:
+            failures.append(verdict.detail)
+            if len(failures) >= FIRST_FAILURES:
+                raise ExecError(
+                    f"{name!r} gave no verdict for its first {FIRST_FAILURES} payloads "
+                    f"(protocol {protocol}): {failures[0]}"
+                )
+        finding = judge(cls, verdict.outcome, mode, payload, label=label, exception=verdict.detail)
+        return verdict.outcome, finding
+
+    try:
+        with progress_bar(draws, "payloads", enabled=progress) as advance:
+            plan = Plan(
+                schema,
+                sizes,
+                seed,
+                shrink=shrink,
+                shrink_time=shrink_time,
+                on_draw=lambda: advance(1),
+            )
+            result = hunt(run, plan)
+    finally:
+        parser.close()
+    notes = [f"protocol {protocol}, seed {seed}, timeout {timeout:g}s"]
+    if result.shrink_calls:
+        notes.append(f"{result.shrink_calls} more payloads while shrinking")
+    notes += result.notes
+    return FuzzReport(
+        name, schema, mode, result.counts, tuple(result.findings), notes=tuple(notes), seed=seed
+    )
+
+
+__all__ = ["ExecError", "check_command", "command_line", "draw"]
