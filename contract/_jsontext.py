@@ -15,10 +15,31 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.S)
 _OPENERS = frozenset(b"[{")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_WHITESPACE = b" \t\n\r"
 
 #: Longest run of digits orjson always reads exactly: 18 digits fit in a signed
 #: 64-bit integer; a longer integer may come back as a float.
 _EXACT_DIGITS = 18
+
+
+def rewritten_alike(data: bytes, value: Any) -> bool:
+    """Whether orjson writes ``value`` (decoded from the JSON text ``data``) back as
+    ``data``, whitespace aside; then ``data`` holds no repeated name, no number but
+    those orjson reads exactly, and nests no deeper than orjson writes (254 levels).
+
+    Equal texts, whitespace aside, have the same tokens in the same order (a
+    string token may lose whitespace, on both sides alike). So each object of
+    ``data`` has as many members as the decoded object has names, and each
+    number is written as orjson writes the value it read; an integer orjson
+    could not hold would come back as a float, with a point or an exponent.
+    """
+    try:
+        again = orjson.dumps(value)
+    except TypeError:  # nested deeper than orjson writes
+        return False
+    bare = data.translate(None, _WHITESPACE)
+    # orjson writes no whitespace between tokens: most often ``again`` is ``bare`` as it is.
+    return bare == again or bare == again.translate(None, _WHITESPACE)
 
 
 def deeper_than(data: bytes, limit: int) -> bool:

@@ -11,8 +11,10 @@ and integers longer than Python converts (``sys.get_int_max_str_digits()``).
 out-of-range numbers, non-UTF-8, lone surrogates, a byte order mark and empty
 or truncated text. Its result is returned when the text provably has no
 repeated name, no integer orjson could have rounded and no nesting beyond
-the limit; every other text goes through the strict pass, which gives the
-verdict and the message, so both paths always agree.
+the limit (first the cheapest proof: orjson writes the value back as the
+text, whitespace aside; then separate scans); every other text goes through
+the strict pass, which gives the verdict and the message, so both paths
+always agree.
 """
 
 from __future__ import annotations
@@ -25,7 +27,12 @@ from typing import Any
 
 import orjson
 
-from contract._jsontext import deeper_than, may_hold_long_integer, may_repeat_keys
+from contract._jsontext import (
+    deeper_than,
+    may_hold_long_integer,
+    may_repeat_keys,
+    rewritten_alike,
+)
 
 #: Deepest nesting of arrays and objects decoded; deeper text is refused. The
 #: schemas' deepest path is far shallower, and the limit keeps everything
@@ -60,6 +67,8 @@ def decode(data: bytes | str) -> Decoded:
     except orjson.JSONDecodeError:
         return _decode_strictly(data)
     text = data.encode("utf-8") if isinstance(data, str) else data
+    if rewritten_alike(text, value):
+        return Decoded(value)
     if may_hold_long_integer(text) or deeper_than(text, MAX_DEPTH) or may_repeat_keys(text, value):
         return _decode_strictly(data)
     return Decoded(value)
