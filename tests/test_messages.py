@@ -114,3 +114,43 @@ def test_every_violation_not_only_the_first() -> None:
 def test_is_valid_handles_integers_beyond_64_bits() -> None:
     assert contract.is_valid(minimal_job(seed=2**70))
     assert not contract.is_valid(minimal_job(seed=2**70, status="paused"))
+
+
+WANDB = {"type": "wandb", "wandb": {"project": "p"}}
+
+
+@pytest.mark.parametrize(
+    ("changes", "path", "keyword", "message"),
+    [
+        (
+            {"integrations": [WANDB] * 6},
+            "/integrations",
+            "maxItems",
+            "array has 6 items, more than the maximum of 5",
+        ),
+        (
+            {"metadata": {str(i): "v" for i in range(17)}},
+            "/metadata",
+            "maxProperties",
+            "object has 17 properties, more than the maximum of 16",
+        ),
+        ({"metadata": {"k": 1}}, "/metadata/k", "type", "1 is not of type string"),
+        ({"created_at": 1.5}, "/created_at", "type", "1.5 is not of type integer"),
+        ({"object": "job"}, "/object", "const", '"job" is not the allowed value "fine_tuning.job"'),
+    ],
+)
+def test_sizes_types_and_constants_are_worded(
+    changes: dict[str, Any], path: str, keyword: str, message: str
+) -> None:
+    violation = _only(minimal_job(**changes))
+    assert (violation.path, violation.keyword, violation.message) == (path, keyword, message)
+
+
+def test_several_missing_properties_are_one_violation_each() -> None:
+    job = minimal_job()
+    del job["seed"], job["error"]
+    found = [(v.path, v.keyword, v.message) for v in contract.iter_violations(job)]
+    assert sorted(found) == [
+        ("", "required", 'required property "error" is missing'),
+        ("", "required", 'required property "seed" is missing'),
+    ]
