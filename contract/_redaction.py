@@ -160,13 +160,19 @@ def _name(name: str) -> str:
     return "".join("[-_]" if c in "-_" else re.escape(c) for c in name)
 
 
+def _names_hint(names: Iterable[str]) -> re.Pattern[str]:
+    """The names in lower case, for a case-sensitive search of lowercased text."""
+    ordered = sorted({n.lower() for n in names}, key=lambda n: (-len(n), n))
+    return re.compile("|".join(_name(n) for n in ordered))
+
+
 _HEADER = _names(SECRET_HEADERS)
 _FIELD = _names(SECRET_FIELDS)
 _PARAMETER = _names(SECRET_PARAMETERS)
 _ANY_NAME = _names(SECRET_HEADERS | SECRET_FIELDS | SECRET_PARAMETERS)
 _SCHEME = r"(?:Bearer|Basic|Digest|Token)"
-# A name may carry a prefix: "my_api_key", "x-openai-api-key".
-_PREFIXED = r"(?<![A-Za-z0-9_-])(?:[A-Za-z0-9]+[-_])*"
+# A name starts a word or follows "-"/"_": "api_key", "MY_API_KEY", "x-openai-api-key".
+_NAME_START = r"(?<![A-Za-z0-9])"
 # A value that looks like a credential: 8+ token characters with a digit, or a capital
 # after the first character ("hunter2hunter2", "dXNlcjpwYXNz"; not "expired", "no-token").
 _CREDENTIAL = (
@@ -187,12 +193,15 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             rf"(?<!{_KEY_CHARS})(?:sk|rk|sess)-(?:{_KEY_CHARS}*+(?=…)"
             rf"|(?={_KEY_CHARS}*[0-9A-Z]){_KEY_CHARS}{{8,}})",
         ),
-        ("aws-access-key-id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-        ("google-api-key", r"\bAIza[0-9A-Za-z_-]{35}"),
-        ("github-token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
-        ("slack-token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
-        ("huggingface-token", r"\bhf_[A-Za-z0-9]{30,}"),
-        ("jwt", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"),
+        # Other vendors: AWS access key ids, Google API keys, GitHub, Slack and Hugging Face
+        # tokens, JSON Web Tokens.
+        (
+            "vendor-token",
+            r"\b(?:(?:AKIA|ASIA)[0-9A-Z]{16}\b|AIza[0-9A-Za-z_-]{35}"
+            r"|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}"
+            r"|xox[abprs]-[A-Za-z0-9-]{10,}|hf_[A-Za-z0-9]{30,}"
+            r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)",
+        ),
         # Authorization schemes anywhere: "Bearer <credential>".
         ("auth-scheme", rf"(?i:\b{_SCHEME})[ \t]+(?P<v>{_CREDENTIAL})"),
         # A line that starts with a credential header: the whole value (scheme kept).
@@ -212,7 +221,7 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # A quoted value under a secret name: JSON, YAML, Python reprs.
         (
             "quoted-field",
-            rf"(?i)[\"']?{_PREFIXED}{_FIELD}[\"']?\s*[:=]\s*([\"'])(?P<v>[^\"'\n]+){_END}",
+            rf"(?i){_NAME_START}{_FIELD}[\"']?\s*[:=]\s*([\"'])(?P<v>[^\"'\n]+){_END}",
         ),
         # A (name, value) pair: Python tuples of headers.
         (
@@ -233,12 +242,40 @@ RULES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         # Unquoted "name: value" / "name = value" in prose and logs: credential-like values only.
         (
             "field",
-            rf"(?i){_PREFIXED}{_FIELD}[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>(?-i:{_CREDENTIAL}))",
+            rf"(?i){_NAME_START}{_FIELD}[\"']?[ \t]*[:=][ \t]*[\"']?(?P<v>(?-i:{_CREDENTIAL}))",
         ),
         # The password in https://user:password@host/.
         ("userinfo", r"(?<=://)[^/\s:@]+:(?P<v>[^/\s@]+)@"),
     )
 )
+
+# Rules that start at a name are slow to try at every position (case-insensitive
+# alternations); they are tried only where a fast, case-sensitive search of the
+# ASCII-lowercased text finds one of their names.
+_HINTS = {
+    "quoted-field": _names_hint(SECRET_FIELDS),
+    "field": _names_hint(SECRET_FIELDS),
+    "parameter": _names_hint(SECRET_PARAMETERS),
+}
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _matches(name: str, rule: re.Pattern[str], text: str, lowered: str) -> Iterable[re.Match[str]]:
+    """Every match of ``rule`` in ``text`` (hinted rules: only where a name starts)."""
+    names = _HINTS.get(name)
+    if names is None:
+        yield from rule.finditer(text)
+        return
+    position, end = 0, -1
+    while (hint := names.search(lowered, position)) is not None:
+        position = hint.start() + 1
+        if hint.start() < end:
+            continue
+        found = rule.match(text, hint.start())
+        if found is not None:
+            end = found.end()
+            yield found
+
 
 #: Known secrets shorter than this are not masked (masking "a" would mask every "a").
 MIN_SECRET = 4
@@ -294,8 +331,9 @@ def spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
         if pattern is not None:
             found += [view.span(*m.span()) for m in pattern.finditer(view.text)]
             found += [view.span(*span) for span in _cut_pieces(view.text, known)]
-        for _, rule in RULES:
-            for match in rule.finditer(view.text):
+        lowered = view.text.translate(_ASCII_LOWER)
+        for name, rule in RULES:
+            for match in _matches(name, rule, view.text, lowered):
                 start, end = match.span("v") if "v" in rule.groupindex else match.span()
                 if end > start:
                     found.append(view.span(start, end))
