@@ -237,7 +237,9 @@ class Server(ThreadingHTTPServer):
         error = sys.exc_info()[1]
         if isinstance(error, OSError):
             return
-        sys.stderr.write(f"contract_server: {type(error).__name__}: {error}\n")
+        from contract.redact import for_terminal
+
+        sys.stderr.write(for_terminal(f"contract_server: {type(error).__name__}: {error}") + "\n")
 
     def close_connections(self, timeout: float) -> None:
         """Shut every open connection down and wait up to ``timeout`` s for its thread."""
