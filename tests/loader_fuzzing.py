@@ -173,7 +173,7 @@ def hostile_value(rnd: random.Random, depth: int = 0) -> Any:
     if pick == 6:
         return rnd.choice(["\x1b[2J\x07", "a\u202eb", "\x00", "\r\nX-Injected: 1", "\x85\u2028"])
     if pick == 7:
-        return "x" * rnd.choice([1, 100, 5000])
+        return rnd.choice(["x" * 5000, '["1f8b", ' + "[" * 3000 + "]" * 3000 + "]", "[" * 3000])
     if pick == 8:
         return rnd.choice(["GET", "POST", "post", "DELETE", "", "P\x00ST"])
     if pick == 9:

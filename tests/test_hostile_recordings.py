@@ -125,6 +125,12 @@ def test_an_integer_longer_than_python_converts_is_refused_in_any_notation(tmp_p
     assert f"has more than the limit of {digits} digits" in error.reason
 
 
+@pytest.mark.parametrize("code", ["'²'", "'" + "9" * 5000 + "'", "[200]", "{}", "2.5", "true"])
+def test_a_status_code_of_any_other_kind_is_refused(tmp_path: Path, code: str) -> None:
+    error = refusal(write(tmp_path, "status.yaml", cassette(status=code)))
+    assert error.source.endswith("::interaction[0]") and "status" in error.reason
+
+
 def test_a_url_that_does_not_parse_routes_to_no_operation(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -199,6 +205,13 @@ def test_a_json_header_nested_as_deep_as_the_decoder_allows_is_read(
     (interaction,) = read(path)
     assert interaction.check() == []
     assert cli(capsys, str(path))[0] == 0
+
+
+def test_a_body_like_polly_chunks_but_nested_deep_is_read_as_a_body(tmp_path: Path) -> None:
+    text = '["1f8b", ' + "[" * 5000 + "]" * 5000 + "]"
+    entry = har_entry("POST", PAUSE, 200, text)
+    (interaction,) = read(write(tmp_path, "chunks.har", json.dumps({"log": {"entries": [entry]}})))
+    assert [v.keyword for v in interaction.check()] == ["json"]
 
 
 # -- decompression ---------------------------------------------------------------------------
@@ -284,6 +297,13 @@ def test_the_inflation_limit_holds_for_the_whole_file(tmp_path: Path, alias: boo
     assert f"past the limit of {8 * MIB} bytes" in caught.value.reason
     # Raised: every call is read and conforms.
     assert [i.check() for i in read(path, max_inflated=13 * MIB)] == [[]] * 4
+
+
+def test_files_read_in_alternation_each_keep_their_own_limit(tmp_path: Path) -> None:
+    text = gzip_cassette([padded_job(3)] * 2)
+    first, second = write(tmp_path, "a.yaml", text), write(tmp_path, "b.yaml", text)
+    pairs = zip(read(first, max_inflated=7 * MIB), read(second, max_inflated=7 * MIB), strict=True)
+    assert [(a.check(), b.check()) for a, b in pairs] == [([], [])] * 2
 
 
 def test_a_compressed_file_and_its_bodies_share_one_limit(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def _hex_chunks(text: str) -> bytes | None:
         if not isinstance(chunks, list) or not all(isinstance(c, str) for c in chunks):
             return None
         return b"".join(bytes.fromhex(chunk) for chunk in chunks)
-    except ValueError:
+    except (ValueError, RecursionError):  # not chunks: a JSON body (however deeply nested)
         return None
 
 

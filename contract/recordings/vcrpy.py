@@ -33,8 +33,10 @@ def _headers(message: dict[str, Any], where: str) -> list[tuple[str, str]]:
 def _status(response: dict[str, Any], where: str) -> int:
     status = response.get("status", response.get("status_code"))
     code = status.get("code") if isinstance(status, dict) else status
-    if isinstance(code, str) and code.strip().isdigit():
-        code = int(code)
+    text = code.strip() if isinstance(code, str) else ""
+    # ASCII and short: int() refuses other Unicode digits ("²") and overlong numbers.
+    if text.isascii() and text.isdigit() and len(text) <= 3:
+        code = int(text)
     if not isinstance(code, int) or isinstance(code, bool):
         raise RecordingError(where, "response.status.code is not an integer")
     return code
