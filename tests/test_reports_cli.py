@@ -122,3 +122,31 @@ def test_python_dash_m_contract_runs_the_cli(project: Path) -> None:
     assert done.returncode == 1, done.stderr
     *_, last = done.stdout.splitlines()
     assert json.loads(last)["summary"]["invalid"] == 1
+
+
+def _readme_yaml_blocks() -> list[str]:
+    import re
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    return re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+
+
+def test_the_readme_workflow_runs_real_check_options() -> None:
+    import shlex
+
+    import yaml
+
+    from contract.cli import build_parser
+
+    (workflow,) = [yaml.safe_load(b) for b in _readme_yaml_blocks() if "runs-on" in b]
+    steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
+    commands = [step["run"] for step in steps if "finetune-contract check" in step.get("run", "")]
+    assert len(commands) == 2
+    formats = set()
+    for command in commands:
+        words = shlex.split(command.split(">", 1)[0])
+        parsed = build_parser().parse_args(words[1:])  # exits (SystemExit) on an unknown option
+        formats.add(parsed.format)
+    assert formats == {"github", "sarif"}
+    uploads = [s for s in steps if str(s.get("uses", "")).startswith("github/codeql-action")]
+    assert uploads and uploads[0]["with"]["sarif_file"] == "contract.sarif"
