@@ -75,8 +75,7 @@ def _reference_validator(schema: str, profile: Profile | None) -> Draft202012Val
 def _fast_is_valid(payload: Any, schema: str, profile: Profile | None = None) -> bool | None:
     """The fast path's verdict, or None where it cannot represent the payload."""
     try:
-        validator = fast_validator(schema) if profile is None else fast_validator(schema, profile)
-        return bool(validator.is_valid(payload))
+        return bool(_fast_validator(schema, profile).is_valid(payload))
     except (ValueError, OverflowError, TypeError):
         return None
 
@@ -110,7 +109,7 @@ def is_valid(
     payload: Any, schema: str = _registry.DEFAULT_SCHEMA, profile: ProfileLike = None
 ) -> bool:
     """Whether ``payload`` conforms to ``schema`` under ``profile`` (fast path)."""
-    overlay = overlay_of(profile)
+    overlay = None if profile is None else overlay_of(profile)
     verdict = _fast_is_valid(payload, schema, overlay)
     if verdict is None:
         if _too_deep(payload):

@@ -76,6 +76,6 @@ def test_cross_check_catches_a_disagreement(monkeypatch: pytest.MonkeyPatch) -> 
         def is_valid(self, payload: Any) -> bool:
             return True
 
-    monkeypatch.setattr(validation, "fast_validator", lambda schema: Liar())
+    monkeypatch.setattr(validation, "_fast_validator", lambda schema, profile: Liar())
     with pytest.raises(AssertionError, match="validators disagree"):
         validation.is_valid({"not": "a job"})
