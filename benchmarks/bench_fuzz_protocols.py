@@ -1,11 +1,15 @@
 """External-parser protocols: one process per payload against a persistent JSON Lines process.
 
-Run: python benchmarks/bench_fuzz_protocols.py [-n 200] [--seed 1]
+Run: python benchmarks/bench_fuzz_protocols.py [-n 200] [--seed 1] [--feed 5000]
 
 The same payloads (drawn once, half conforming, half not) go through each
 example parser (Perl, Python) under both protocols of ``finetune-contract
 fuzz``. The table prints payloads per second and the JSON Lines speed-up;
-both protocols must give the same verdicts.
+both protocols must give the same verdicts. Then, for the feed: how fast the
+sampler draws what ``fuzz`` gives a parser (conforming payloads and full-context
+mutants), and ``check_command`` end to end (drawing, encoding, the JSON Lines
+exchange and the verdicts; no shrinking) for ``--feed`` payloads with each
+example parser.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import time
 from pathlib import Path
 
 from contract._exec_parser import open_parser
-from contract.fuzz import draw, encode_payload
+from contract.fuzz import check_command, draw, encode_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 PARSERS = {
@@ -40,6 +44,9 @@ def main() -> None:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("-n", type=int, default=200, help="payloads (default: 200)")
     options.add_argument("--seed", type=int, default=1)
+    options.add_argument(
+        "--feed", type=int, default=5000, help="payloads for the feed measurement (default: 5000)"
+    )
     args = options.parse_args()
     payloads = [
         encode_payload(p) for p in draw("FineTuningJob", "conforming", (args.n + 1) // 2, args.seed)
@@ -58,6 +65,31 @@ def main() -> None:
         rate_oneshot, rate_jsonl = len(payloads) / oneshot_time, len(payloads) / jsonl_time
         print(
             f"{name:<8}{rate_oneshot:>12.0f}{rate_jsonl:>12.0f}{rate_jsonl / rate_oneshot:>9.0f}x"
+        )
+    feed(args.feed, args.seed)
+
+
+def feed(count: int, seed: int) -> None:
+    """The sampler's drawing rate, and check_command end to end over JSON Lines."""
+    started = time.perf_counter()
+    draw("FineTuningJob", "conforming", count // 2, seed)
+    draw("FineTuningJob", "nonconforming", count // 2, seed)
+    drawn = count / (time.perf_counter() - started)
+    print(f"\nsampler, half conforming, half full-context mutants: {drawn:.0f} payloads/s")
+    for name, argv in PARSERS.items():
+        started = time.perf_counter()
+        report = check_command(
+            [*argv, "--jsonl"],
+            protocol="jsonl",
+            mode="tolerant",
+            draws=count,
+            seed=seed,
+            shrink=False,
+        )
+        elapsed = time.perf_counter() - started
+        total = sum(sum(c.values()) for c in report.counts.values())
+        print(
+            f"check_command, {name} JSON Lines, {total} payloads: {total / elapsed:.0f} payloads/s"
         )
 
 
