@@ -7,7 +7,9 @@ Hypothesis test (``tests/loader_fuzzing.py``): arbitrary bytes under every
 reader's file name, and every seed file (our fixtures, the bundled examples,
 ``../shared/realworld``) mutated byte-wise and structurally (type confusion,
 non-string keys, YAML aliases, compressed bodies), each read with
-``include_other=True`` and every interaction assessed. The only outcomes
+``include_other=True`` (as bytes, mostly; one input in ten as a file and
+one as standard input, the streamed JSON Lines paths) and every interaction
+assessed. The only outcomes
 allowed are "read" and "refused" (``RecordingError``); anything else is a
 finding, counted by exception and place and saved to ``--out``.
 
@@ -24,7 +26,9 @@ import hashlib
 import multiprocessing
 import random
 import resource
+import shutil
 import sys
+import tempfile
 import time
 import traceback
 from collections import Counter
@@ -51,27 +55,31 @@ def run_batch(job: tuple[int, int, int, str | None]) -> dict[str, Any]:
     """Draw and read ``count`` inputs of batch ``number``; outcomes, findings, slowest input."""
     seed, number, count, out = job
     rnd = random.Random(f"{seed}:{number}")
+    folder = Path(tempfile.mkdtemp(prefix="fuzz-loaders-"))
     outcomes: Counter[str] = Counter()
     findings: dict[Finding, tuple[int, str]] = {}
     slowest = (0.0, "")
     for index in range(count):
         data, name = loader_fuzzing.draw(rnd)
+        via = rnd.choices(loader_fuzzing.VIAS, weights=(8, 1, 1))[0]
         start = time.perf_counter()
         try:
-            outcomes[loader_fuzzing.outcome(data, name)] += 1
+            outcomes[loader_fuzzing.outcome(data, name, via, folder)] += 1
         except Exception as exc:  # a finding: anything but a result or RecordingError
             outcomes["finding"] += 1
             key = (type(exc).__name__, _place(exc), str(exc)[:80])
-            saved = findings.get(key, (0, ""))[1]
-            if not saved and out:
-                digest = hashlib.sha256(data).hexdigest()[:12]
-                target = Path(out) / f"{digest}-{name}"
-                target.write_bytes(data)
-                saved = str(target)
-            findings[key] = (findings.get(key, (0, ""))[0] + 1, saved or f"batch {number} #{index}")
+            seen, where = findings.get(key, (0, ""))
+            if not where:  # the first of its kind: keep the input to replay it
+                where = f"batch {number} #{index} via {via}"
+                if out:
+                    target = Path(out) / f"{hashlib.sha256(data).hexdigest()[:12]}-{via}-{name}"
+                    target.write_bytes(data)
+                    where = f"{target} via {via}"
+            findings[key] = (seen + 1, where)
         elapsed = time.perf_counter() - start
         if elapsed > slowest[0]:
             slowest = (elapsed, f"{name}, {len(data)} bytes (batch {number} #{index})")
+    shutil.rmtree(folder, ignore_errors=True)
     return {"outcomes": outcomes, "findings": findings, "slowest": slowest, "count": count}
 
 

@@ -15,8 +15,10 @@ import base64
 import copy
 import datetime
 import gzip
+import io
 import json
 import random
+import sys
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from contract.recordings import SUFFIXES, RecordingError, read_bytes
+from contract.recordings import SUFFIXES, Interaction, RecordingError, read, read_bytes, read_stdin
 from contract.recordings import _yaml as recordings_yaml
 from contract.recordings.layouts import LAYOUTS, detect
 
@@ -135,15 +137,37 @@ def seeds_of(kind: str) -> tuple[Seed, ...]:
 # -- the oracle ----------------------------------------------------------------------------------
 
 
-def outcome(data: bytes, name: str) -> str:
+#: How an input reaches the readers: bytes given to ``read_bytes``, a file given to ``read``
+#: (JSON Lines files are streamed a line at a time), or standard input.
+VIAS = ("bytes", "file", "stdin")
+
+
+def _read(data: bytes, name: str, via: str, folder: Path | None) -> Iterator[Interaction]:
+    options: dict[str, Any] = {"include_other": True, "max_inflated": FUZZ_MAX_INFLATED}
+    if via == "file":
+        if folder is None:
+            raise ValueError("reading through a file needs a folder")
+        path = folder / name
+        path.write_bytes(data)
+        yield from read(path, label=name, **options)
+    elif via == "stdin":
+        saved = sys.stdin
+        sys.stdin = io.TextIOWrapper(io.BytesIO(data))
+        try:
+            yield from read_stdin(label=name, **options)
+        finally:
+            sys.stdin = saved
+    else:
+        yield from read_bytes(data, name, **options)
+
+
+def outcome(data: bytes, name: str, via: str = "bytes", folder: Path | None = None) -> str:
     """``"read"`` or ``"refused"``; any other exception escapes (that is a finding).
 
     Every interaction read is assessed and must name the file it came from.
     """
     try:
-        for interaction in read_bytes(
-            data, name, include_other=True, max_inflated=FUZZ_MAX_INFLATED
-        ):
+        for interaction in _read(data, name, via, folder):
             assert interaction.source.startswith(name), interaction.source
             interaction.assess()
     except RecordingError as exc:
@@ -169,7 +193,10 @@ def hostile_value(rnd: random.Random, depth: int = 0) -> Any:
     if pick == 4:
         return ""
     if pick == 5:
-        return rnd.choice(["200", "200 OK", " 200", "abc", "2OO", "1:00:00", "0x1f", "1e3", "~"])
+        return rnd.choice(
+            ["200", "200 OK", " 200", "abc", "2OO", "1:00:00", "0x1f", "1e3", "~", "\u00b2",
+             "\u0663\u0660\u0660", "2000", "9" * 5000, "-200", "200.0"]
+        )
     if pick == 6:
         return rnd.choice(["\x1b[2J\x07", "a\u202eb", "\x00", "\r\nX-Injected: 1", "\x85\u2028"])
     if pick == 7:

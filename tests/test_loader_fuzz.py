@@ -58,6 +58,20 @@ def test_mutated_files_of_every_reader_end_in_a_result_or_an_error(
     assert fuzzing.outcome(data, name) in ("read", "refused")
 
 
+@pytest.mark.parametrize("via", ["file", "stdin"])
+@SHORT
+@given(rnd=st.randoms(use_true_random=False))
+def test_files_and_standard_input_end_in_a_result_or_an_error(
+    via: str, rnd: random.Random, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # JSON Lines files and standard input are streamed, not read whole: fuzz them as such.
+    folder = tmp_path_factory.getbasetemp() / "loader-fuzz"
+    folder.mkdir(exist_ok=True)
+    pool = fuzzing.seeds_of(fuzzing.LINES) if rnd.random() < 0.5 else None
+    data, name = fuzzing.draw(rnd, pool)
+    assert fuzzing.outcome(data, name, via, folder) in ("read", "refused")
+
+
 # -- every field of the first call, of every layout, given every type ---------------------------
 
 
