@@ -59,15 +59,15 @@ def violation_count(document: dict[str, Any]) -> int:
 _DOCUMENTS: dict[str, dict[str, Any]] = {}
 
 
-def json_of(target: Path) -> dict[str, Any]:
+def json_of(target: Path, *options: str) -> dict[str, Any]:
     """The ``--format json`` document of a run over ``target``, computed once per session."""
     import contextlib
     import io
 
-    key = str(target)
+    key = " ".join([*options, str(target)])
     if key not in _DOCUMENTS:
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-            main(["check", "--format", "json", "--color", "never", key])
+            main(["check", "--format", "json", "--color", "never", *options, str(target)])
         _DOCUMENTS[key] = json.loads(out.getvalue())
     return _DOCUMENTS[key]

@@ -110,7 +110,7 @@ def test_outside_the_workspace_no_file_is_named(
 
 
 @needs_corpus
-@pytest.mark.parametrize("limit", [None, "0"])
+@pytest.mark.parametrize("limit", [None])
 def test_at_most_the_limit_of_annotations_then_one_notice(
     capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, limit: str | None
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,8 @@ def test_every_node_of_a_yaml_document_and_its_line(document: dict[str, Any]) ->
     lines = text.split("\n")
     for pointer, line in found[1:]:
         if pointer.count("/") == 1:  # top-level keys: the line is the key's
-            assert lines[line - 1].startswith(_key_of(pointer) + ":")
+            key = re.escape(_key_of(pointer))
+            assert re.match(rf"(?:{key}|'{key}'|\"{key}\"):", lines[line - 1])
 
 
 def _result(source: str, name: str, *paths: str) -> Result:

@@ -49,7 +49,7 @@ def test_valid_sarif_with_one_result_per_violation(
     capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, where: str
 ) -> None:
     target = _target(where)
-    document = json_of(target)
+    document = json_of(target, "--coverage")
     status, log = _sarif(capsys, "--coverage", target)
     _valid(log)
     (run,) = log["runs"]
@@ -66,7 +66,7 @@ def test_valid_sarif_with_one_result_per_violation(
         assert ids[result["ruleIndex"]] == result["ruleId"]
         assert result["level"] == "error"
     assert run["properties"]["summary"] == document["summary"]
-    assert run["properties"]["coverage"]["responses"] == document["summary"]["checked"]
+    assert run["properties"]["coverage"] == document["coverage"]
     notifications = run["invocations"][0]["toolExecutionNotifications"]
     assert len(notifications) == len(document.get("errors", []))
     assert run["invocations"][0]["executionSuccessful"] is (status != 2)

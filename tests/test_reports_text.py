@@ -17,7 +17,6 @@ from tests.report_runs import (
     check,
     clean_env,
     json_of,
-    needs_corpus,
     violation_count,
 )
 
@@ -144,13 +143,3 @@ def test_one_text_line_per_violation(
     violation_lines = [line for line in lines[:summary_at] if ": warning: " not in line]
     assert len(violation_lines) == violation_count(document)
     assert document["summary"]["checked"] > 0
-
-
-@needs_corpus
-def test_quiet_on_the_corpus_keeps_errors_on_stderr(
-    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
-) -> None:
-    status, out, err = check(capsys, "-q", CORPUS)
-    assert status == 2  # unreadable files in the corpus
-    assert out.splitlines()[0].startswith("checked ")
-    assert "error:" in err

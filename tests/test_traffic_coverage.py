@@ -15,7 +15,7 @@ from contract.recordings import read
 from contract.traffic import Observation, TrafficCoverage, observe
 from tests.helpers import minimal_job
 from tests.recording_builders import vcr_interaction, write_cassette
-from tests.report_runs import CORPUS, check, clean_env, needs_corpus
+from tests.report_runs import CORPUS, check, clean_env, json_of, needs_corpus
 
 __all__ = ["clean_env"]
 
@@ -170,8 +170,7 @@ def test_cli_coverage_in_text_and_json(
 def test_the_real_corpus_never_shows_pause_or_resume(
     capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
 ) -> None:
-    _, out, _ = check(capsys, "--format", "json", "--coverage", CORPUS)
-    coverage = json.loads(out)["coverage"]
+    coverage = json_of(CORPUS, "--coverage")["coverage"]
     ops = coverage["operations"]
     for verb in ("pause", "resume"):
         assert ops[operations.get(verb).operation_id]["responses"] == 0
