@@ -14,6 +14,10 @@ fixtures and imports nothing beyond the standard library):
     counted and skipped; an API error response is counted and passes unless
     ``--contract-fail-api-errors``; a file that cannot be read is one failing
     item, ``<file>::recording``.
+``--contract-item=file`` (ini ``contract_item = file``)
+    one item per recording file, ``<file>::recording``, checking all its
+    responses (a failure lists each failing one): for very large corpora, where
+    pytest's own cost per item dominates and ``-n`` needs fewer, larger items.
 ``--contract-live --contract-job-id ID [--contract-base-url URL]``
     one real pause request (key from ``OPENAI_API_KEY``), checked.
 
@@ -42,6 +46,10 @@ VERDICT = "contract_verdict"
 #: ``user_properties`` key holding how many jobs the checked body held.
 JOBS = "contract_jobs"
 _WORKER_OUTPUT = "finetune_contract_collection"
+#: ``user_properties`` key of a file item: each checked response's (nodeid, properties),
+#: its other recorded calls, and whether nothing in it was checked.
+BATCH = "contract_batch"
+_MAX_FAILURES_SHOWN = 20
 
 
 def _secrets() -> tuple[str, ...]:
@@ -83,6 +91,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="like --contract-fail-api-errors",
     )
+    group.addoption(
+        "--contract-item",
+        choices=("interaction", "file"),
+        default=None,
+        dest="contract_item",
+        help="what a test item is: each recorded response (interaction, the default) or each "
+        "recording file (file: fewer items for very large corpora, and -n then pays off)",
+    )
+    parser.addini("contract_item", default="interaction", help="like --contract-item")
     group.addoption(
         "--contract-live",
         action="store_true",
@@ -136,6 +153,9 @@ class ContractRun:
         self.empty: dict[str, int] = {}
         self.verdicts: dict[str, int] = {}
         self.jobs = 0
+        self.per_file = (
+            config.getoption("contract_item") or config.getini("contract_item")
+        ) == "file"
         if live:
             self._configure_live()
         if paths:
@@ -209,6 +229,14 @@ class ContractRun:
         if report.when != "call":
             return
         properties = dict(report.user_properties)
+        batch: Any = properties.get(BATCH)
+        if batch is not None:  # a file item: account for each response it checked
+            responses, other, empty = batch
+            self.other += int(other)
+            if empty:
+                self.empty[report.nodeid.rsplit("::", 1)[0]] = int(other)
+            for nodeid, sub in responses:
+                self.pytest_runtest_logreport(_Checked(nodeid, sub))  # type: ignore[arg-type]
         verdict = properties.get(VERDICT)
         if verdict is not None:
             self.verdicts[str(verdict)] = self.verdicts.get(str(verdict), 0) + 1
@@ -257,6 +285,9 @@ class RecordingFile(pytest.File):
     def collect(self) -> Iterator[pytest.Item]:
         from contract.recordings import RecordingError, read
 
+        if self.run.per_file:
+            yield FileItem.from_parent(self, name="recording", run=self.run)
+            return
         checked = other = 0
         try:
             interactions = list(read(self.path, include_other=True, label=self.nodeid))
@@ -288,6 +319,72 @@ class ContractItem(pytest.Item):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.keywords[ITEM_KEYWORD] = True
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        if isinstance(excinfo.value, ContractFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.name
+
+
+class _Checked:
+    """One response of a file item, as :meth:`ContractRun.pytest_runtest_logreport` reads it."""
+
+    when = "call"
+
+    def __init__(self, nodeid: str, properties: Any) -> None:
+        self.nodeid = nodeid
+        self.user_properties = [tuple(p) for p in properties]
+
+
+class FileItem(pytest.Item):
+    """Every response of one recording file (``--contract-item=file``): one item, one report."""
+
+    def __init__(self, *, run: ContractRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keywords[ITEM_KEYWORD] = True
+        self.run = run
+
+    def runtest(self) -> None:
+        from contract.recordings import RecordingError, read
+        from contract.redact import redact
+
+        parent = self.parent
+        assert parent is not None
+        responses: list[tuple[str, list[tuple[str, Any]]]] = []
+        failures: list[str] = []
+        other = 0
+        try:
+            for interaction in read(self.path, include_other=True, label=parent.nodeid):
+                if not interaction.to_check:
+                    other += 1
+                    continue
+                nodeid = f"{parent.nodeid}::{interaction.name}"
+                item = InteractionItem.from_parent(
+                    parent,
+                    name=interaction.name,
+                    nodeid=nodeid,
+                    interaction=interaction,
+                    run=self.run,
+                )
+                try:
+                    item.runtest()
+                except ContractFailure as exc:
+                    failures.append(str(exc))
+                responses.append((nodeid, item.user_properties))
+        except RecordingError as exc:
+            self.user_properties.append((VERDICT, "unreadable"))
+            reason = redact(str(exc), _secrets())
+            raise ContractFailure(f"contract: unreadable recording: {reason}") from None
+        self.user_properties.append((BATCH, (responses, other, not responses)))
+        if failures:
+            shown = failures[:_MAX_FAILURES_SHOWN]
+            if len(failures) > len(shown):
+                shown.append(f"… and {len(failures) - len(shown)} more failing responses")
+            head = f"{len(failures)} of {len(responses)} responses failed:"
+            raise ContractFailure("\n\n".join([head, *shown]))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         if isinstance(excinfo.value, ContractFailure):
