@@ -91,7 +91,7 @@ def _pytest(folder: Path, *extra: str) -> float:
     done = subprocess.run(command, cwd=empty, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode not in (0, 1):
-        sys.exit(f"pytest failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        sys.exit(f"pytest failed ({done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
     return elapsed
 
 
@@ -135,7 +135,7 @@ def main() -> None:
             slowest = max(t for name, t in times.items() if name != "collect only")
             met = slowest < TARGET_SECONDS and ratio <= 1.0
             cells = " | ".join(f"{times[name]:.1f} s" for name in runs)
-            print(f"| {files} | {library:.1f} s | {cells} | {ratio:.2f}× | "
+            print(f"| {files} | {library:.1f} s | {cells} | {ratio:.2f}x | "
                   f"{'met' if met else 'not met'} |")
             shutil.rmtree(folder)
     finally:

@@ -1,0 +1,149 @@
+"""Bulk checks: ``finetune-contract check`` on a large JSON Lines file against the streaming floor.
+
+    python benchmarks/bench_bulk.py [--sizes 100000,1000000] [--invalid 0.05] [--jobs 2]
+
+For each size N it writes a JSON Lines file of N FineTuningJob payloads
+(conforming jobs from :mod:`contract.sampler`, a fraction ``--invalid`` of
+them mutants that break one rule), then runs, each in its own process:
+
+- the floor: the file streamed line by line, ``orjson.loads`` and
+  jsonschema-rs ``is_valid`` on each line, nothing else;
+- ``finetune-contract check FILE`` (one process, text output to /dev/null);
+- ``finetune-contract check --jobs J FILE``.
+
+It reports wall and CPU seconds (the child's own, from ``wait4``), payloads per
+CPU second, peak memory (the child's ``ru_maxrss``) and, for ``check``, the
+ratio of its CPU time to the floor's against the target (≤ 2x) and its peak
+memory against the target (≤ 100 MB whatever the file size). CPU time is the
+fairer comparison on a loaded machine; ``--jobs`` is judged by wall time.
+Compare ratios from one run, not absolute figures across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+from contract import sampler
+
+TARGET_RATIO = 2.0
+TARGET_MEMORY_MB = 100.0
+
+_FLOOR = """
+import sys, orjson
+from contract.validation import fast_validator
+valid = fast_validator("FineTuningJob").is_valid
+invalid = 0
+with open(sys.argv[1], "rb") as lines:
+    for line in lines:
+        if line.strip() and not valid(orjson.loads(line)):
+            invalid += 1
+print(invalid)
+"""
+
+
+def generate(path: Path, lines: int, invalid: float, seed: int = 0) -> int:
+    """Write ``lines`` payloads (a share ``invalid`` of them mutants); the number of mutants."""
+    good = [json.dumps(job) for job in islice(sampler.conforming(seed=seed, coherent=True), 5000)]
+    bad = [json.dumps(m.payload) for m in islice(sampler.nonconforming(seed=seed), 500)]
+    rng = random.Random(seed)
+    mutants = 0
+    with path.open("w", encoding="utf-8") as out:
+        for _ in range(lines):
+            if rng.random() < invalid:
+                mutants += 1
+                out.write(rng.choice(bad))
+            else:
+                out.write(rng.choice(good))
+            out.write("\n")
+    return mutants
+
+
+def measure(command: list[str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds and peak memory (MB) of one child process, and its stdout."""
+    started = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        tail = out.read()[-300:].decode("utf-8", "replace")
+    if child.returncode not in (0, 1):
+        sys.exit(f"{' '.join(command)} exited {child.returncode}")
+    # ru_maxrss is in kilobytes on Linux, bytes on macOS.
+    scale = 1 if sys.platform == "darwin" else 1024
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * scale / 1e6, tail
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="numbers of lines")
+    parser.add_argument("--invalid", type=float, default=0.05, help="share of invalid lines")
+    parser.add_argument("--jobs", type=int, default=2, help="processes for the --jobs run")
+    args = parser.parse_args()
+    cli = [sys.executable, "-m", "contract", "check"]
+    print(
+        f"# {time.strftime('%Y-%m-%d')} {platform.machine()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {args.invalid:.0%} invalid"
+    )
+    root = Path(tempfile.mkdtemp(prefix="bench-bulk-"))
+    verdicts: list[str] = []
+    try:
+        print("| lines | contender | wall s | CPU s | payloads / CPU s | peak MB | "
+              "CPU x floor | memory |")
+        print("|---:|---|---:|---:|---:|---:|---:|---|")
+        for size in (int(s) for s in args.sizes.split(",")):
+            path = root / f"traffic-{size}.jsonl"
+            mutants = generate(path, size, args.invalid)
+            runs = {
+                "floor: orjson.loads + is_valid": [sys.executable, "-c", _FLOOR, str(path)],
+                "check": [*cli, str(path)],
+                f"check --jobs {args.jobs}": [*cli, "--jobs", str(args.jobs), str(path)],
+            }
+            floor_cpu = floor_wall = 0.0
+            for name, command in runs.items():
+                wall, cpu, peak, tail = measure(command)
+                if name.startswith("floor"):
+                    floor_cpu, floor_wall = cpu, wall
+                    assert int(tail.split()[-1]) == mutants, tail
+                    ratio = memory = ""
+                else:
+                    assert f"{mutants} invalid" in tail, tail
+                    if "--jobs" in name:
+                        ratio = f"{wall / floor_wall:.2f}x (wall)"
+                    else:
+                        ratio = f"{cpu / floor_cpu:.2f}x"
+                        met = cpu / floor_cpu <= TARGET_RATIO
+                        verdicts.append(
+                            f"{size} lines: CPU {cpu / floor_cpu:.2f}x the floor "
+                            f"(target ≤ {TARGET_RATIO:.0f}x): {'met' if met else 'not met'}"
+                        )
+                    fits = peak <= TARGET_MEMORY_MB
+                    memory = "met" if fits else "not met"
+                    verdicts.append(
+                        f"{size} lines, {name}: peak {peak:.0f} MB "
+                        f"(target ≤ {TARGET_MEMORY_MB:.0f} MB): {memory}"
+                    )
+                print(f"| {size:,} | {name} | {wall:.1f} | {cpu:.1f} | {size / cpu:,.0f} | "
+                      f"{peak:.0f} | {ratio} | {memory} |")
+            path.unlink()
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    print()
+    for line in verdicts:
+        print(line)
+
+
+if __name__ == "__main__":
+    main()
