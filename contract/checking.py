@@ -58,11 +58,13 @@ def check_file(
     named: bool = True,
     schema: str | None = None,
     fail_api_errors: bool = False,
+    observe: bool = False,
 ) -> Iterator[Result | Notice]:
     """Every result of one recording file (``-``: standard input), then a closing notice.
 
     ``named`` says the user named the file (a plain non-recording is then an
     error) rather than a directory walk finding it (then it is skipped with a note).
+    ``observe`` keeps what each response exercised (traffic coverage, :mod:`contract.traffic`).
     """
     label = label or str(file)
     checked = skipped = 0
@@ -72,7 +74,7 @@ def check_file(
                 skipped += 1
                 continue
             checked += 1
-            yield Result.of(interaction, schema, fail_api_errors)
+            yield Result.of(interaction, schema, fail_api_errors, observe=observe)
     except NotARecording as exc:
         yield Notice("error" if named else "note", str(exc) if named else f"skipped {exc}")
     except RecordingError as exc:
@@ -105,6 +107,7 @@ def check_paths(
     schema: str | None = None,
     fail_api_errors: bool = False,
     label_of: dict[str, str] | None = None,
+    observe: bool = False,
     jobs: int = 1,
 ) -> Iterator[Result | Notice]:
     """Results and notices for every recording behind ``paths``, in input order.
@@ -118,7 +121,7 @@ def check_paths(
         from contract._parallel import in_processes
         from contract._work import Options, plan
 
-        options = Options(schema, fail_api_errors)
+        options = Options(schema, fail_api_errors, {"observe": observe})
         yield from in_processes(plan(paths, options, label_of=label_of), options, jobs)
         return
     for item in files_of(paths):
@@ -128,7 +131,12 @@ def check_paths(
         file, named = item
         label = (label_of or {}).get(str(file), str(file))
         yield from check_file(
-            file, label=label, named=named, schema=schema, fail_api_errors=fail_api_errors
+            file,
+            label=label,
+            named=named,
+            schema=schema,
+            fail_api_errors=fail_api_errors,
+            observe=observe,
         )
 
 

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from contract.checker import Contract
     from contract.recordings import Interaction
     from contract.server import ContractServer
+    from contract.traffic import TrafficCoverage
 
 #: Keyword on every item that checks a recorded or live response (survives xdist's transfer).
 ITEM_KEYWORD = "contract_interaction"
@@ -45,6 +46,8 @@ ITEM_KEYWORD = "contract_interaction"
 VERDICT = "contract_verdict"
 #: ``user_properties`` key holding how many jobs the checked body held.
 JOBS = "contract_jobs"
+#: ``user_properties`` key holding what the body exercised (``--contract-coverage``).
+OBSERVED = "contract_observed"
 _WORKER_OUTPUT = "finetune_contract_collection"
 #: ``user_properties`` key of a file item: each checked response's (nodeid, properties),
 #: its other recorded calls, and whether nothing in it was checked.
@@ -91,6 +94,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="like --contract-fail-api-errors",
     )
+    group.addoption(
+        "--contract-coverage",
+        action="store_true",
+        default=False,
+        dest="contract_coverage",
+        help="add traffic coverage to the summary: the operations, statuses, methods, graders, "
+        "enum values, null and absent cases the recordings exercised, and those they never did",
+    )
+    parser.addini("contract_coverage", type="bool", default=False, help="like --contract-coverage")
     group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
@@ -153,6 +165,11 @@ class ContractRun:
         self.empty: dict[str, int] = {}
         self.verdicts: dict[str, int] = {}
         self.jobs = 0
+        self.coverage: TrafficCoverage | None = None
+        if config.getoption("contract_coverage") or config.getini("contract_coverage"):
+            from contract.traffic import TrafficCoverage
+
+            self.coverage = TrafficCoverage()
         self.per_file = (
             config.getoption("contract_item") or config.getini("contract_item")
         ) == "file"
@@ -242,6 +259,11 @@ class ContractRun:
             self.verdicts[str(verdict)] = self.verdicts.get(str(verdict), 0) + 1
             jobs = properties.get(JOBS, 0)
             self.jobs += jobs if isinstance(jobs, int) else 0
+        if self.coverage is not None and OBSERVED in properties:
+            from contract.traffic import Observation
+
+            observed: Any = properties[OBSERVED]
+            self.coverage.add(Observation.from_list(list(observed)))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if hasattr(self.config, "workerinput") or self.config.option.collectonly:
@@ -266,6 +288,9 @@ class ContractRun:
                 f"(no fine-tuning jobs call; {plural(skipped, 'other interaction')} skipped)",
                 yellow=True,
             )
+        if self.coverage is not None:
+            for line in self.coverage.lines():
+                terminalreporter.write_line(f"contract: {line}")
 
 
 # -- collection -------------------------------------------------------------------------
@@ -426,6 +451,10 @@ class InteractionItem(ContractItem):
         fail_api_error = verdict == "api-error" and self.run.fail_api_errors
         self.user_properties.append((VERDICT, "invalid" if fail_api_error else verdict))
         self.user_properties.append((JOBS, found.jobs))
+        if self.run.coverage is not None:
+            from contract.traffic import observe
+
+            self.user_properties.append((OBSERVED, observe(self.interaction, found).as_list()))
         if found.violations:
             raise ContractFailure(Contract(_secrets()).report(self.interaction, found.violations))
         if fail_api_error:

@@ -16,9 +16,10 @@ from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS
 from contract.cli._arguments import check_schema
 from contract.cli._bulk import bulk_arguments
 from contract.cli._bulk import events as bulk_events
+from contract.cli._output import Output, choices, configuration, output_arguments
 from contract.recordings import SUFFIXES, expand
 from contract.redact import redact
-from contract.report import Result, as_json, plural, text_lines
+from contract.report import Result, plural
 
 _PROG = "finetune-contract check"
 
@@ -43,9 +44,6 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="file, directory or '-'")
     parser.add_argument(
-        "--format", choices=("text", "json"), default="text", help="report format (default: text)"
-    )
-    parser.add_argument(
         "--schema",
         default=None,
         metavar="NAME",
@@ -61,6 +59,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
+    output_arguments(parser)
     bulk_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -84,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
     schema: str | None = args.schema
     if schema is not None:
         check_schema(schema)
-    paths: list[str | Path] = list(args.paths)
+    chosen = choices(args, configuration(getattr(args, "config", None)))
+    paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
         if _stdin_has_data():
@@ -99,29 +99,27 @@ def run(args: argparse.Namespace) -> int:
             paths = [example_recordings_dir()]
             labels = {str(f): _label(f, True) for f in expand(paths)}
     tally = Tally()
-    results: list[Result] = []
+    output = Output(args, chosen, labels)
+    stopped = False
     for event in bulk_events(
         args,
-        paths, schema=schema, fail_api_errors=args.fail_on_api_errors, label_of=labels
+        paths,
+        schema=schema,
+        fail_api_errors=args.fail_on_api_errors,
+        label_of=labels,
+        observe=output.observe,
     ):
         tally.add(event)
-        if not isinstance(event, Result):
-            continue
-        if args.format == "json":
-            results.append(event)
-        else:
-            for line in text_lines(event, args.verbose):
-                print(line)
-    if tally.summary.checked == 0 and not tally.errors:
+        if isinstance(event, Result) and output.result(event):
+            stopped = True  # --fail-fast
+            break
+    if tally.summary.checked == 0 and not tally.errors and not args.allow_empty:
         # Nothing checked is not a pass.
         tally.errors.append(
             f"{', '.join(map(str, paths))}: no fine-tuning jobs responses or payloads found "
             f"({plural(tally.summary.skipped, 'other interaction')} skipped)"
         )
-    if args.format == "json":
-        print(as_json(results, tally.errors, tally.summary.skipped))
-    else:
-        print(tally.summary.line())
+    output.finish(tally, stopped)
     for note in tally.notes:
         print(f"{_PROG}: note: {redact(note)}", file=sys.stderr)
     for error in tally.errors:
