@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from contract.amendments.deviations import Usage
+from contract.config import Strict
+from contract.profiles import ProfileLike
 from contract.recordings import NotARecording, RecordingError, expand, read
 from contract.report import Result, Summary, plural
 
@@ -30,15 +33,21 @@ class Notice:
 
 @dataclass
 class Tally:
-    """What a run found: the summary counts, notes and errors, in order."""
+    """What a run found: the summary counts, notes and errors, in order.
+
+    ``usage``, when given, counts the amendments the checked bodies needed.
+    """
 
     summary: Summary = field(default_factory=Summary)
     notes: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    usage: Usage | None = None
 
     def add(self, event: Result | Notice) -> None:
         if isinstance(event, Result):
             self.summary.add(event)
+            if self.usage is not None and event.api_error is None:
+                self.usage.add(event)
             return
         self.summary.skipped += event.skipped
         if event.kind == "error":
@@ -58,12 +67,16 @@ def check_file(
     named: bool = True,
     schema: str | None = None,
     fail_api_errors: bool = False,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
     observe: bool = False,
 ) -> Iterator[Result | Notice]:
     """Every result of one recording file (``-``: standard input), then a closing notice.
 
     ``named`` says the user named the file (a plain non-recording is then an
     error) rather than a directory walk finding it (then it is skipped with a note).
+    ``profile``, ``strict`` and ``deviations``: see :func:`contract.response.assess_body`;
     ``observe`` keeps what each response exercised (traffic coverage, :mod:`contract.traffic`).
     """
     label = label or str(file)
@@ -74,7 +87,15 @@ def check_file(
                 skipped += 1
                 continue
             checked += 1
-            yield Result.of(interaction, schema, fail_api_errors, observe=observe)
+            yield Result.of(
+                interaction,
+                schema,
+                fail_api_errors,
+                profile=profile,
+                strict=strict,
+                deviations=deviations,
+                observe=observe,
+            )
     except NotARecording as exc:
         yield Notice("error" if named else "note", str(exc) if named else f"skipped {exc}")
     except RecordingError as exc:
@@ -107,6 +128,9 @@ def check_paths(
     schema: str | None = None,
     fail_api_errors: bool = False,
     label_of: dict[str, str] | None = None,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
     observe: bool = False,
     jobs: int = 1,
 ) -> Iterator[Result | Notice]:
@@ -115,13 +139,15 @@ def check_paths(
     With ``jobs`` above 1, ``jobs`` worker processes check the files (JSON Lines
     in chunks of lines): the same results, in the same order.
 
-    ``label_of`` maps a file's path to the name reports use for it.
+    ``label_of`` maps a file's path to the name reports use for it; the other
+    options are :func:`check_file`'s.
     """
     if jobs > 1:
         from contract._parallel import in_processes
         from contract._work import Options, plan
 
-        options = Options(schema, fail_api_errors, {"observe": observe})
+        more = {"profile": profile, "strict": strict, "deviations": deviations, "observe": observe}
+        options = Options(schema, fail_api_errors, more)
         yield from in_processes(plan(paths, options, label_of=label_of), options, jobs)
         return
     for item in files_of(paths):
@@ -136,6 +162,9 @@ def check_paths(
             named=named,
             schema=schema,
             fail_api_errors=fail_api_errors,
+            profile=profile,
+            strict=strict,
+            deviations=deviations,
             observe=observe,
         )
 

@@ -20,6 +20,13 @@ fixtures and imports nothing beyond the standard library):
     pytest's own cost per item dominates and ``-n`` needs fewer, larger items.
 ``--contract-live --contract-job-id ID [--contract-base-url URL]``
     one real pause request (key from ``OPENAI_API_KEY``), checked.
+``--contract-profile NAME``, ``--contract-amend NAME``, ``--contract-no-amend NAME``,
+``--contract-config FILE``, ``--contract-strict[=fail]`` (ini ``contract_profile``,
+``contract_amend``, ``contract_no_amend``, ``contract_config``, ``contract_strict``)
+    which known deviations recordings may show (see :mod:`contract.profiles`);
+    without ``--contract-config`` the ``[tool.finetune-contract]`` table of
+    the rootdir's ``pyproject.toml`` is read. The terminal summary says which
+    amendments the recordings needed and which enabled ones none did.
 
 Fixtures: ``contract`` (:class:`contract.checker.Contract`) and
 ``contract_server`` (:class:`contract.server.ContractServer`, started).
@@ -35,7 +42,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from contract.amendments.model import Profile
     from contract.checker import Contract
+    from contract.config import Strict
     from contract.recordings import Interaction
     from contract.server import ContractServer
     from contract.traffic import TrafficCoverage
@@ -48,6 +57,10 @@ VERDICT = "contract_verdict"
 JOBS = "contract_jobs"
 #: ``user_properties`` key holding what the body exercised (``--contract-coverage``).
 OBSERVED = "contract_observed"
+#: ``user_properties`` keys: the profile's amendments the body needed, the known deviations
+#: outside the profile it showed, and its unknown properties (strict mode).
+NEEDED, DEVIATIONS, UNKNOWN = "contract_needed", "contract_deviations", "contract_unknown"
+_MAX_WARNINGS = 20
 _WORKER_OUTPUT = "finetune_contract_collection"
 #: ``user_properties`` key of a file item: each checked response's (nodeid, properties),
 #: its other recorded calls, and whether nothing in it was checked.
@@ -104,6 +117,59 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_coverage", type="bool", default=False, help="like --contract-coverage")
     group.addoption(
+        "--contract-profile",
+        metavar="NAME",
+        default=None,
+        dest="contract_profile",
+        help="profile recordings are checked under: published (default), observed (the OpenAI "
+        "API as it answers), azure, or one of the configuration file",
+    )
+    parser.addini("contract_profile", type="string", default="", help="like --contract-profile")
+    group.addoption(
+        "--contract-amend",
+        action="append",
+        default=[],
+        metavar="NAME",
+        dest="contract_amend",
+        help="also accept this amendment; repeatable",
+    )
+    parser.addini("contract_amend", type="linelist", default=[], help="like --contract-amend")
+    group.addoption(
+        "--contract-no-amend",
+        action="append",
+        default=[],
+        metavar="NAME",
+        dest="contract_no_amend",
+        help="do not accept this amendment of the profile; repeatable",
+    )
+    parser.addini("contract_no_amend", type="linelist", default=[], help="like --contract-no-amend")
+    group.addoption(
+        "--contract-config",
+        metavar="FILE",
+        default=None,
+        dest="contract_config",
+        help="amendments and profiles file (TOML or JSON; default: [tool.finetune-contract] "
+        "of the rootdir's pyproject.toml)",
+    )
+    parser.addini("contract_config", type="string", default="", help="like --contract-config")
+    # Two spellings rather than an optional value, so a following path is never read as it.
+    group.addoption(
+        "--contract-strict",
+        action="store_const",
+        const="warn",
+        default=None,
+        dest="contract_strict",
+        help="list unknown properties (allowed by the contract) in the summary",
+    )
+    group.addoption(
+        "--contract-strict=fail",
+        action="store_const",
+        const="fail",
+        dest="contract_strict",
+        help="make unknown properties failures",
+    )
+    parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
+    group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
         default=None,
@@ -144,6 +210,29 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ContractRun(config, paths, live), "finetune_contract_run")
 
 
+def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
+    """The profile and strict mode the options and ini values ask for."""
+    from contract.amendments.model import AmendmentError
+    from contract.profiles import for_run
+
+    strict = config.getoption("contract_strict") or config.getini("contract_strict") or None
+    if strict not in (None, "off", "warn", "fail"):
+        raise pytest.UsageError(f"contract_strict: {strict!r} is not one of off, warn, fail")
+    try:
+        return for_run(
+            config.getoption("contract_profile") or config.getini("contract_profile") or None,
+            amend=[*config.getini("contract_amend"), *config.getoption("contract_amend")],
+            no_amend=[*config.getini("contract_no_amend"), *config.getoption("contract_no_amend")],
+            config_file=config.getoption("contract_config")
+            or config.getini("contract_config")
+            or None,
+            search_from=config.rootpath,
+            strict=strict,
+        )
+    except AmendmentError as exc:
+        raise pytest.UsageError(f"finetune-contract: {exc}") from None
+
+
 def _is_within(path: Path, parent: Path) -> bool:
     return path == parent or parent in path.parents
 
@@ -165,18 +254,26 @@ class ContractRun:
         self.empty: dict[str, int] = {}
         self.verdicts: dict[str, int] = {}
         self.jobs = 0
+        self.per_file = (
+            config.getoption("contract_item") or config.getini("contract_item")
+        ) == "file"
         self.coverage: TrafficCoverage | None = None
         if config.getoption("contract_coverage") or config.getini("contract_coverage"):
             from contract.traffic import TrafficCoverage
 
             self.coverage = TrafficCoverage()
-        self.per_file = (
-            config.getoption("contract_item") or config.getini("contract_item")
-        ) == "file"
+        self._configure_profile()
+        self.unknown: list[str] = []
         if live:
             self._configure_live()
         if paths:
             self._configure_recordings(paths)
+
+    def _configure_profile(self) -> None:
+        from contract.amendments.deviations import Usage
+
+        self.profile, self.strict = _profile_of(self.config)
+        self.usage = Usage(self.profile)
 
     def _configure_live(self) -> None:
         self.job_id = self.config.getoption("contract_job_id")
@@ -264,6 +361,10 @@ class ContractRun:
 
             observed: Any = properties[OBSERVED]
             self.coverage.add(Observation.from_list(list(observed)))
+        if NEEDED in properties or DEVIATIONS in properties:
+            self.usage.add(_Found(properties.get(NEEDED, ()), properties.get(DEVIATIONS, ())))
+        unknown: Any = properties.get(UNKNOWN, ())
+        self.unknown.extend(f"{report.nodeid}: {line}" for line in unknown)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if hasattr(self.config, "workerinput") or self.config.option.collectonly:
@@ -288,9 +389,30 @@ class ContractRun:
                 f"(no fine-tuning jobs call; {plural(skipped, 'other interaction')} skipped)",
                 yellow=True,
             )
+        self._amendment_summary(terminalreporter)
         if self.coverage is not None:
             for line in self.coverage.lines():
                 terminalreporter.write_line(f"contract: {line}")
+
+    def _amendment_summary(self, terminalreporter: Any) -> None:
+        from contract._terminal import escape
+
+        if self.profile.amendments or self.usage.deviations:
+            for line in self.usage.lines():
+                terminalreporter.write_line(f"contract: {line}")
+        for line in self.unknown[:_MAX_WARNINGS]:
+            terminalreporter.write_line(f"contract: warning: {escape(line)}", yellow=True)
+        if len(self.unknown) > _MAX_WARNINGS:
+            more = len(self.unknown) - _MAX_WARNINGS
+            terminalreporter.write_line(f"contract: … and {more} more unknown properties")
+
+
+class _Found:
+    """What the usage accounting reads of one item's properties."""
+
+    def __init__(self, needed: Any, deviations: Any) -> None:
+        self.needed = tuple(str(n) for n in needed)
+        self.deviations = tuple(str(d) for d in deviations)
 
 
 # -- collection -------------------------------------------------------------------------
@@ -446,15 +568,22 @@ class InteractionItem(ContractItem):
         from contract.checker import Contract
         from contract.redact import redact
 
-        found = self.interaction.assess()
+        run = self.run
+        found = self.interaction.assess(profile=run.profile, strict=run.strict, deviations=True)
         verdict = "invalid" if found.violations else "api-error" if found.api_error else "valid"
         fail_api_error = verdict == "api-error" and self.run.fail_api_errors
         self.user_properties.append((VERDICT, "invalid" if fail_api_error else verdict))
         self.user_properties.append((JOBS, found.jobs))
-        if self.run.coverage is not None:
+        if run.coverage is not None:
             from contract.traffic import observe
 
             self.user_properties.append((OBSERVED, observe(self.interaction, found).as_list()))
+        if found.api_error is None:
+            self.user_properties.append((NEEDED, found.needed))
+            self.user_properties.append((DEVIATIONS, found.deviations))
+        if found.warnings:
+            unknown = [redact(str(w), _secrets()) for w in found.warnings]
+            self.user_properties.append((UNKNOWN, unknown))
         if found.violations:
             raise ContractFailure(Contract(_secrets()).report(self.interaction, found.violations))
         if fail_api_error:
@@ -506,11 +635,41 @@ class LiveItem(ContractItem):
 
 
 @pytest.fixture
-def contract() -> Contract:
-    """The contract validator: ``check_response``, ``assert_response``, ``httpx_hook()``."""
+def contract(pytestconfig: pytest.Config) -> Contract:
+    """The contract validator: ``check_response``, ``assert_response``, ``httpx_hook()``.
+
+    It checks under the run's profile (``--contract-profile`` and the other
+    profile options) and says known deviations in words.
+    """
     from contract.checker import Contract
 
-    return Contract(secrets=_secrets())
+    run = pytestconfig.pluginmanager.get_plugin("finetune_contract_run")
+    profile: Profile | None
+    if isinstance(run, ContractRun):
+        profile, strict = run.profile, run.strict
+    else:
+        profile, strict = _fixture_profile(pytestconfig)
+    return Contract(secrets=_secrets(), profile=profile, strict=strict, deviations=True)
+
+
+def _fixture_profile(config: pytest.Config) -> tuple[Profile | None, Strict]:
+    """The profile options of a run that checks no recordings (for the fixture)."""
+    if not any(
+        [
+            config.getoption("contract_profile"),
+            config.getini("contract_profile"),
+            config.getoption("contract_amend"),
+            config.getini("contract_amend"),
+            config.getoption("contract_no_amend"),
+            config.getini("contract_no_amend"),
+            config.getoption("contract_config"),
+            config.getini("contract_config"),
+            config.getoption("contract_strict"),
+            config.getini("contract_strict"),
+        ]
+    ):
+        return None, "off"
+    return _profile_of(config)
 
 
 @pytest.fixture

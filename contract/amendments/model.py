@@ -32,14 +32,14 @@ class Amendment:
     """
 
     name: str
-    description: str
-    evidence: tuple[str, ...]
-    first_seen: str
-    scope: tuple[str, ...]
-    change: Mapping[str, Any]
-    when: Mapping[str, Any] | None = None
-    message: str = "{raw}"
-    source: str = "built-in"
+    description: str = field(repr=False)
+    evidence: tuple[str, ...] = field(repr=False)
+    first_seen: str = field()
+    scope: tuple[str, ...] = field(repr=False)
+    change: Mapping[str, Any] = field(repr=False)
+    when: Mapping[str, Any] | None = field(default=None, repr=False)
+    message: str = field(default="{raw}", repr=False)
+    source: str = field(default="built-in", repr=False)
     key: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:

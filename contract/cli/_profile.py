@@ -46,14 +46,22 @@ def profile_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="configuration file (TOML or JSON; pyproject.toml: its [tool.finetune-contract])",
     )
+    # Two spellings rather than an optional value, so that "--strict job.json" never reads
+    # the path as the mode.
     group.add_argument(
         "--strict",
-        nargs="?",
+        action="store_const",
         const="warn",
         default=None,
-        choices=("off", "warn", "fail"),
-        help="unknown properties: --strict lists them as warnings, --strict=fail makes them "
-        "violations (default: off, they are allowed as the document allows them)",
+        help="list unknown properties as warnings (default: allowed and not listed, as the "
+        "document allows them)",
+    )
+    group.add_argument(
+        "--strict=fail",
+        action="store_const",
+        const="fail",
+        dest="strict",
+        help="make unknown properties violations",
     )
 
 

@@ -11,12 +11,14 @@ from typing import Any
 
 from contract import registry
 from contract._paths import example_recordings_dir
+from contract.amendments.deviations import Usage
 from contract.checking import Tally
 from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS
 from contract.cli._arguments import check_schema
 from contract.cli._bulk import bulk_arguments
 from contract.cli._bulk import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
+from contract.cli._profile import chosen_profile, profile_arguments
 from contract.recordings import SUFFIXES, expand
 from contract.redact import redact
 from contract.report import Result, plural
@@ -59,6 +61,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
+    profile_arguments(parser)
     output_arguments(parser)
     bulk_arguments(parser)
     parser.set_defaults(run=run)
@@ -79,10 +82,20 @@ def _label(file: Path | str, bundled: bool) -> str:
     return str(file)
 
 
+def _add_usage(tally: Tally) -> None:
+    """Put the amendment usage (what was needed, what is stale) into the run's summary."""
+    usage = tally.usage
+    if usage is None or not usage.profile.amendments:
+        return  # the published profile: each line already names its known deviation
+    tally.summary.extra["amendments"] = usage.as_dict()
+    tally.summary.details.extend(usage.lines())
+
+
 def run(args: argparse.Namespace) -> int:
     schema: str | None = args.schema
     if schema is not None:
         check_schema(schema)
+    profile, strict = chosen_profile(args)
     chosen = choices(args, configuration(getattr(args, "config", None)))
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
@@ -98,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
             )
             paths = [example_recordings_dir()]
             labels = {str(f): _label(f, True) for f in expand(paths)}
-    tally = Tally()
+    tally = Tally(usage=Usage(profile))
     output = Output(args, chosen, labels)
     stopped = False
     for event in bulk_events(
@@ -107,6 +120,9 @@ def run(args: argparse.Namespace) -> int:
         schema=schema,
         fail_api_errors=args.fail_on_api_errors,
         label_of=labels,
+        profile=profile,
+        strict=strict,
+        deviations=True,
         observe=output.observe,
     ):
         tally.add(event)
@@ -119,6 +135,7 @@ def run(args: argparse.Namespace) -> int:
             f"{', '.join(map(str, paths))}: no fine-tuning jobs responses or payloads found "
             f"({plural(tally.summary.skipped, 'other interaction')} skipped)"
         )
+    _add_usage(tally)
     output.finish(tally, stopped)
     for note in tally.notes:
         print(f"{_PROG}: note: {redact(note)}", file=sys.stderr)
