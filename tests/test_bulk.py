@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -142,3 +144,43 @@ def test_ordered_keeps_input_order_within_the_window(
         f"unit{i}" for i in range(len(kinds))
     ]
     assert all(count <= window + 1 for count in in_flight)
+
+
+def test_a_progress_bar_on_a_terminal_and_none_otherwise(tmp_path: Path) -> None:
+    """The bar goes to standard error only when it is a terminal; stdout is untouched."""
+    pty = pytest.importorskip("pty")
+    fcntl = pytest.importorskip("fcntl")
+    termios = pytest.importorskip("termios")
+    path = tmp_path / "few.jsonl"
+    _corpus(path, 40, 3, seed=5)
+    plain = _check(str(path))
+    assert "payloads" not in plain.stderr  # no bar when stderr is not a terminal
+    leader, follower = pty.openpty()
+    # A terminal 80 columns wide (a new pty has no size, and tqdm would draw nothing).
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "contract", "check", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal closed
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+        if follower >= 0:
+            os.close(follower)
+    assert (done.returncode, done.stdout) == (plain.returncode, plain.stdout)
+    assert b" payloads" in shown
