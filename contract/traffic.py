@@ -15,7 +15,9 @@ Counted per response: the jobs operation and HTTP status. Counted per job
 or a number), null and non-null for nullable fields, present and absent for
 optional properties. What could have been seen is read from the schema
 documents (:mod:`contract._traffic_walk`); a team learns from the "never"
-lists which answers their client was never tested on.
+lists which answers their client was never tested on. Values the traffic
+showed outside the contract are listed as they came, credentials masked and,
+in :meth:`TrafficCoverage.lines`, control characters escaped.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from contract import operations as _operations
 from contract import registry as _registry
 from contract._schema_nodes import KINDS
 from contract._traffic_walk import Fact, Place, facts, page_jobs, parent, universe
+from contract.redact import for_terminal, redact
 from contract.strictjson import Decoded, JSONSyntaxError, decode
 
 if TYPE_CHECKING:
@@ -185,7 +188,7 @@ class TrafficCoverage:
             if allowed.enum:
                 counts = {v: self._count("enum", place, v) for v in allowed.enum}
                 outside = {
-                    v: n
+                    redact(v): n
                     for (k, p, v), n in sorted(self.seen.items())
                     if k == "outside" and p == place
                 }
@@ -255,7 +258,8 @@ class TrafficCoverage:
                 if not entry["never"]:
                     text = f"  {place}: every {title[:-1]} seen"
                 if "outside" in entry:
-                    text += f"; outside the contract: {', '.join(entry['outside'])}"
+                    shown = ", ".join(for_terminal(v) for v in entry["outside"])
+                    text += f"; outside the contract: {shown}"
                 lines.append(text)
         for kind, states in (("nullable", _NULLABLE), ("optional", _OPTIONAL)):
             noun = "nullable fields never" if kind == "nullable" else "optional properties never"

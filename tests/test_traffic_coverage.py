@@ -193,3 +193,10 @@ def test_plugin_summary_with_contract_coverage(pytester: pytest.Pytester) -> Non
     )
     plain = pytester.runpytest("--contract-recordings", str(jobs))
     assert "traffic coverage" not in plain.stdout.str()
+
+
+def test_values_outside_the_contract_are_escaped_for_people(tmp_path: Path) -> None:
+    coverage = _coverage(minimal_job(status="\x1b[2Jpaused\u202e"), tmp_path=tmp_path)
+    assert coverage.as_dict()["values"]["/status"]["outside"] == {"\x1b[2Jpaused\u202e": 1}
+    (line,) = [line for line in coverage.lines() if line.startswith("  /status:")]
+    assert line.endswith("outside the contract: \\x1b[2Jpaused\\u202e")

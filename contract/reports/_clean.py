@@ -1,23 +1,11 @@
-"""Input-controlled text on its way out: credentials masked, and for people, controls escaped."""
+"""Input-controlled text on its way out: credentials masked, and for people, controls escaped.
+
+Both go through :mod:`contract.redact`, the one boundary every output passes.
+"""
 
 from __future__ import annotations
 
-import re
-import unicodedata
-
-from contract.redact import redact
-
-_CONTROL = re.compile(r"[^\x20-\x7e]")
-
-
-def _visible(found: re.Match[str]) -> str:
-    char = found.group()
-    code = ord(char)
-    if code < 0x20 or code == 0x7F or unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
-        if code <= 0xFF:
-            return f"\\x{code:02x}"
-        return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
-    return char
+from contract.redact import for_terminal, redact
 
 
 def for_machine(text: str) -> str:
@@ -28,10 +16,7 @@ def for_machine(text: str) -> str:
 def for_person(text: str) -> str:
     """Text for a terminal or a log: credentials masked, then every control character
     (C0, DEL, C1, bidi and other format characters, line separators) written as an escape."""
-    text = redact(text)
-    if text.isascii() and text.isprintable():
-        return text
-    return _CONTROL.sub(_visible, text)
+    return for_terminal(text)
 
 
 __all__ = ["for_machine", "for_person"]
