@@ -258,8 +258,8 @@ class TrafficCoverage:
                 if not entry["never"]:
                     text = f"  {place}: every {title[:-1]} seen"
                 if "outside" in entry:
-                    shown = ", ".join(for_terminal(v) for v in entry["outside"])
-                    text += f"; outside the contract: {shown}"
+                    outside = ", ".join(for_terminal(v) for v in entry["outside"])
+                    text += f"; outside the contract: {outside}"
                 lines.append(text)
         for kind, states in (("nullable", _NULLABLE), ("optional", _OPTIONAL)):
             noun = "nullable fields never" if kind == "nullable" else "optional properties never"
