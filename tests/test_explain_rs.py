@@ -39,7 +39,7 @@ def _has_empty_name(value: Any) -> bool:
     return False
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_mutants_are_explained_alike_by_the_fast_path(data: st.DataObject) -> None:
     schema = data.draw(st.sampled_from(MUTABLE))

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from contract import strictjson
 from contract.strictjson import MAX_DEPTH, Decoded, JSONSyntaxError, decode
 
-SETTINGS = settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _exact(value: Any) -> list[Any]:
