@@ -104,3 +104,20 @@ def test_unreadable_file_is_a_failing_recording_case(
     assert unreadable.get("classname") == str(bad)
     failure = unreadable.find("failure")
     assert failure is not None and failure.get("type") == "unreadable recording"
+
+
+def test_extra_summary_fields_are_suite_properties() -> None:
+    import io
+
+    from contract.report import Summary
+    from contract.reports import FORMATS, Options, Run
+
+    out = io.StringIO()
+    writer = FORMATS["junit"].writer(out, Options())
+    extra = {"amendments": {"needed": {"error-empty-object": 19}}}
+    writer.finish(Run(Summary(checked=0, extra=extra, details=["amendments needed: …"])))
+    suite = ET.fromstring(out.getvalue()).find("testsuite")
+    assert suite is not None
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert json.loads(properties["contract.amendments"] or "") == extra["amendments"]
+    assert "amendments needed: …" in (suite.findtext("system-out") or "")

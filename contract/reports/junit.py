@@ -10,13 +10,15 @@ testcase ``recording`` of that file with a ``<failure type="unreadable
 recording">`` (as the pytest plugin reports it); an API error response passes, its error in
 ``<system-out>`` (a failure with ``--fail-on-api-errors``). The suite's
 ``<properties>`` carry the run's other counts (jobs, API errors, skipped
-calls); ``<system-out>`` the summary line and, with ``--coverage``, the
+calls, and any extra summary field as JSON); ``<system-out>`` the summary
+line and its details and, with ``--coverage``, the
 traffic coverage. Valid against the JUnit XSD that Jenkins and pytest's own
 tests use (``tests/data/reports/junit-10.xsd``).
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import time
 from datetime import UTC, datetime
@@ -103,6 +105,7 @@ class JUnitWriter:
             "api_errors": summary.api_errors,
             "skipped_calls": summary.skipped,
             **({"stopped": summary.stopped} if summary.stopped else {}),
+            **{key: json.dumps(value, ensure_ascii=False) for key, value in summary.extra.items()},
         }
         out = self.out
         out.write('<?xml version="1.0" encoding="utf-8"?>\n')
