@@ -277,15 +277,36 @@ def test_plugin_bad_profile_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result.stderr.fnmatch_lines(["*finetune-contract: unknown profile 'nope'; known profiles: *"])
 
 
-def test_plugin_usage_adds_up_under_xdist(pytester: pytest.Pytester) -> None:
+def test_plugin_adds_usage_up_from_reports_as_xdist_delivers_them(
+    pytester: pytest.Pytester,
+) -> None:
+    # Under xdist, items run in workers; the controller sees only each report's
+    # user_properties (tuples arrive as lists). The summary is built from those alone.
+    from contract.plugin import DEVIATIONS, NEEDED, UNKNOWN, VERDICT, ContractRun
+
     _cassette(pytester.path / "cassettes")
-    result = pytester.runpytest(
-        "--contract-recordings", "cassettes", "--contract-profile", "observed", "-n", "2"
+    config = pytester.parseconfigure(
+        "--contract-recordings", "cassettes", "--contract-profile", "observed"
     )
-    result.assert_outcomes(passed=3)
-    result.stdout.fnmatch_lines(
-        [
-            "contract: amendments needed (profile observed): "
-            "error-empty-object (1), status-paused (1)"
-        ]
+    run = config.pluginmanager.get_plugin("finetune_contract_run")
+    assert isinstance(run, ContractRun)
+
+    class Report:
+        when = "call"
+
+        def __init__(self, nodeid: str, **properties: object) -> None:
+            self.nodeid = nodeid
+            self.user_properties = [(VERDICT, "valid"), *properties.items()]
+
+    run.pytest_runtest_logreport(Report("a", **{NEEDED: ["error-empty-object"], DEVIATIONS: []}))
+    run.pytest_runtest_logreport(Report("b", **{NEEDED: ["status-paused"], DEVIATIONS: []}))
+    run.pytest_runtest_logreport(
+        Report("c", **{NEEDED: [], DEVIATIONS: ["azure-status-pending"], UNKNOWN: ["/x: unknown"]})
     )
+    assert run.usage.lines() == [
+        "amendments needed (profile observed): error-empty-object (1), status-paused (1)",
+        "stale amendments (enabled, needed by nothing): error-absent-legacy, error-null-fields, "
+        "hyperparameters-absent-non-supervised, seed-absent-legacy, status-created-legacy",
+        "known deviations outside the profile: azure-status-pending (1)",
+    ]
+    assert run.unknown == ["c: /x: unknown"]
