@@ -19,10 +19,12 @@ object; the contract allows null or an object with code, message and param
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 from contract import registry as _registry
@@ -51,6 +53,8 @@ def _fingerprint(payload: Any, schema: str, profile: Profile) -> Counter[tuple[A
     """What fails, cheaply (jsonschema-rs): places and kinds; None if it cannot tell."""
     validator = _fast(schema, profile)
     try:
+        if validator.is_valid(payload):
+            return Counter()
         errors = list(validator.iter_errors(payload))
     except (ValueError, OverflowError, TypeError):
         return None
@@ -62,15 +66,33 @@ def _fingerprint(payload: Any, schema: str, profile: Profile) -> Counter[tuple[A
     return found
 
 
-def _differs(payload: Any, schema: str, one: Profile, other: Profile) -> bool:
-    first, second = _fingerprint(payload, schema, one), _fingerprint(payload, schema, other)
-    if first is None or second is None:
-        return _lines(payload, schema, one) != _lines(payload, schema, other)
-    return first != second
-
-
 def _lines(payload: Any, schema: str, profile: Profile) -> set[Line]:
     return {_line(v) for v in violations_of(payload, schema, profile)}
+
+
+@lru_cache(maxsize=1024)
+def _plus(profile: Profile, amendment: Amendment) -> Profile:
+    return profile.plus(amendment)
+
+
+@lru_cache(maxsize=1024)
+def _without(profile: Profile, name: str) -> Profile:
+    return profile.without(name)
+
+
+class _Probe:
+    """One payload under one profile, compared with the profile one amendment more or less."""
+
+    def __init__(self, payload: Any, schema: str, profile: Profile) -> None:
+        self.payload, self.schema, self.profile = payload, schema, profile
+        self.base = _fingerprint(payload, schema, profile)
+
+    def differs(self, other: Profile) -> bool:
+        theirs = _fingerprint(self.payload, self.schema, other)
+        if self.base is None or theirs is None:
+            mine = _lines(self.payload, self.schema, self.profile)
+            return mine != _lines(self.payload, self.schema, other)
+        return self.base != theirs
 
 
 def needed(
@@ -78,11 +100,10 @@ def needed(
 ) -> tuple[str, ...]:
     """The profile's amendments this payload needs: without one, it would fail more."""
     chosen = coerce(profile)
-    return tuple(
-        a.name
-        for a in chosen.amendments
-        if _differs(payload, schema, chosen, chosen.without(a.name))
-    )
+    if not chosen.amendments:
+        return ()
+    probe = _Probe(payload, schema, chosen)
+    return tuple(a.name for a in chosen.amendments if probe.differs(_without(chosen, a.name)))
 
 
 def _get(payload: Any, pointer: str) -> Any:
@@ -126,14 +147,41 @@ def _deviation(
     )
 
 
-def _accounted(
-    payload: Any, schema: str, profile: Profile, amendment: Amendment, found: Sequence[Violation]
-) -> list[Violation]:
+def _names(amendment: Amendment) -> frozenset[str] | None:
+    """The property names an amendment's scopes end in; None if one ends elsewhere."""
+    names = set()
+    for location in amendment.scope:
+        parts = location.partition("#")[2].split("/")
+        if len(parts) < 3 or parts[-2] != "properties":
+            return None
+        names.add(parts[-1].replace("~1", "/").replace("~0", "~"))
+    return frozenset(names)
+
+
+def _may_apply(amendment: Amendment, found: Sequence[Violation]) -> bool:
+    """A cheap first look: does any failure concern a property the amendment changes?"""
+    names = _names(amendment)
+    if names is None:
+        return True
+    values = bool(set(amendment.change) - {"absent"})
+    for violation in found:
+        if values and names.intersection(violation.path.split("/")):
+            return True
+        if "absent" in amendment.change and violation.keyword == "required":
+            missing = _REQUIRED.match(violation.message)
+            if missing is None or json.loads(missing[1]) in names:
+                return True
+    return False
+
+
+def _accounted(probe: _Probe, amendment: Amendment, found: Sequence[Violation]) -> list[Violation]:
     """The lines of ``found`` the amendment accepts: with it they go, nothing new comes."""
-    wider = profile.plus(amendment)
-    if not _differs(payload, schema, profile, wider):
+    if not _may_apply(amendment, found):
         return []
-    remaining = _lines(payload, schema, wider)
+    wider = _plus(probe.profile, amendment)
+    if not probe.differs(wider):
+        return []
+    remaining = _lines(probe.payload, probe.schema, wider)
     if not remaining <= {_line(v) for v in found}:
         return []
     return [v for v in found if _line(v) not in remaining]
@@ -152,10 +200,11 @@ def explain_deviations(
         return [], ()
     claimed: dict[Line, Violation] = {}
     used: list[str] = []
+    probe = _Probe(payload, schema, chosen)
     for amendment in chosen.catalogue.amendments.values():
         if chosen.holds(amendment.name):
             continue
-        lines = _accounted(payload, schema, chosen, amendment, violations)
+        lines = _accounted(probe, amendment, violations)
         lines = [v for v in lines if _line(v) not in claimed]
         if not lines:
             continue
