@@ -88,6 +88,7 @@ def _pre_commit(*args: str, cwd: Path, home: Path) -> subprocess.CompletedProces
     return done
 
 
+@pytest.mark.slow
 def test_the_hook_fails_a_bad_recording_and_passes_a_fixed_one(tmp_path: Path) -> None:
     pytest.importorskip("pre_commit")
     if shutil.which("git") is None:
