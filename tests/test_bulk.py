@@ -9,6 +9,7 @@ import shutil
 import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -158,29 +159,34 @@ def test_a_progress_bar_on_a_terminal_and_none_otherwise(tmp_path: Path) -> None
     leader, follower = pty.openpty()
     # A terminal 80 columns wide (a new pty has no size, and tqdm would draw nothing).
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    shown: list[bytes] = []
+
+    def drain() -> None:  # read the terminal while the command runs
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # every writer closed it
+                return
+            if not chunk:
+                return
+            shown.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
     try:
-        done = subprocess.run(
+        child = subprocess.Popen(
             [sys.executable, "-m", "contract", "check", str(path)],
             stdout=subprocess.PIPE,
             stderr=follower,
             text=True,
-            timeout=300,
-            check=False,
         )
         os.close(follower)
         follower = -1
-        shown = b""
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal closed
-                break
-            if not chunk:
-                break
-            shown += chunk
+        stdout, _ = child.communicate(timeout=300)
+        reader.join(timeout=30)
     finally:
-        os.close(leader)
         if follower >= 0:
             os.close(follower)
-    assert (done.returncode, done.stdout) == (plain.returncode, plain.stdout)
-    assert b" payloads" in shown
+        os.close(leader)
+    assert (child.returncode, stdout) == (plain.returncode, plain.stdout)
+    assert b" payloads" in b"".join(shown)
