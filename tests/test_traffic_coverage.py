@@ -200,3 +200,19 @@ def test_values_outside_the_contract_are_escaped_for_people(tmp_path: Path) -> N
     assert coverage.as_dict()["values"]["/status"]["outside"] == {"\x1b[2Jpaused\u202e": 1}
     (line,) = [line for line in coverage.lines() if line.startswith("  /status:")]
     assert line.endswith("outside the contract: \\x1b[2Jpaused\\u202e")
+
+
+def test_worker_processes_give_the_same_coverage(
+    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    statuses = _job_enum("status")
+    path = tmp_path / "jobs.jsonl"
+    path.write_text(
+        "".join(json.dumps(minimal_job(status=statuses[i % 3], seed=i)) + "\n" for i in range(30))
+    )
+    found = []
+    for jobs in ("1", "2"):
+        _, out, _ = check(capsys, "--jobs", jobs, "--format", "json", "--coverage", path)
+        found.append(json.loads(out)["coverage"])
+    assert found[0] == found[1]
+    assert found[0]["values"]["/status"]["seen"] == {s: 10 for s in statuses[:3]}
