@@ -6,7 +6,7 @@ import argparse
 import json
 from typing import Any
 
-from contract.cli import EXIT_USAGE, UsageError
+from contract.cli import UsageError
 
 
 def register(commands: Any) -> None:
@@ -48,4 +48,4 @@ def run(args: argparse.Namespace) -> int:
     return report.exit_status
 
 
-__all__ = ["EXIT_USAGE", "register", "run"]
+__all__ = ["register", "run"]
