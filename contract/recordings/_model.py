@@ -81,7 +81,7 @@ class Interaction:
     source: str
     body: bytes | str = field(repr=False)
     status: int | None = None
-    headers: Headers | None = None
+    headers: Headers | None = field(default=None, repr=False)
     method: str | None = None
     url: str | None = None
     job_id: str | None = None
