@@ -317,3 +317,25 @@ def test_secrets_in_exceptions_are_masked() -> None:
     )
     assert key not in shown and key[:20] not in shown
     assert "[REDACTED]" in shown
+
+
+def test_shrinking_moves_the_label_with_the_broken_item() -> None:
+    def accepts_bad_tags_only(payload: Any) -> Any:
+        tags = (payload.get("wandb") or {}).get("tags") if isinstance(payload, dict) else None
+        if isinstance(tags, list) and any(not isinstance(tag, str) for tag in tags):
+            return payload
+        raise ValueError("rejected")
+
+    report = check_parser(
+        accepts_bad_tags_only, "FineTuningIntegration", max_examples=400, seed=12, database=None
+    )
+    accepted = [f for f in report.findings if f.kind == "accepted-nonconforming"]
+    assert len(accepted) == 1, str(report)
+    finding = accepted[0]
+    assert finding.shrunk and finding.label is not None
+    # Every other tag is gone, so the broken one is the first, and the label says so.
+    assert finding.label["path"] == "/wandb/tags/0", str(report)
+    assert len(finding.payload["wandb"]["tags"]) == 1
+    assert not isinstance(finding.payload["wandb"]["tags"][0], str)
+    assert finding.label["keyword"] == "type"
+    assert not contract.is_valid(finding.payload, schema="FineTuningIntegration")
