@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import queue
 import random
 import threading
@@ -206,7 +207,7 @@ def check_parser(
     seconds (None: call inline, no timeout). ``realistic``/``extra_properties``
     are the sampler's. Distinct findings (at most ``max_findings``; more are
     reported as drawn) are then shrunk with the parser in the loop, within
-    ``shrink_time`` seconds in all (None or 0: not shrunk). Unless ``seed`` is
+    ``shrink_time`` seconds in all (None: no time limit; 0: not shrunk). Unless ``seed`` is
     given, the findings are saved in ``database`` (default: the active
     Hypothesis profile's; entries kept apart per parser, schema, mode and input
     form) and replayed first by the next run.
@@ -254,8 +255,8 @@ def check_parser(
         realistic=realistic,
         extra_properties=extra_properties,
         max_findings=max_findings,
-        shrink=bool(shrink_time),
-        shrink_time=shrink_time or 0.0,
+        shrink=shrink_time is None or shrink_time > 0,
+        shrink_time=math.inf if shrink_time is None else shrink_time,
         replay=replay,
     )
     try:
