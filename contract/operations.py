@@ -21,7 +21,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -54,12 +54,12 @@ class Operation:
         """The verb the operation id starts with: ``pause``, ``list``, ``retrieve``..."""
         return re.split(r"(?=[A-Z])", self.operation_id, maxsplit=1)[0]
 
-    @property
+    @cached_property
     def names_job(self) -> bool:
         """Whether the path names one job, whose id the answer's ``id`` must then be."""
         return _JOB_PARAMETER in _PARAMETER.findall(self.path)
 
-    @property
+    @cached_property
     def returns_page(self) -> bool:
         """Whether the documented answer is a page of jobs rather than one job."""
         schema = _registry.document(self.schema)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from contract import operations as _operations
@@ -41,6 +42,11 @@ def header(headers: Headers | None, name: str) -> str | None:
     """The value of header ``name`` (case-insensitive), or None when absent."""
     if headers is None:
         return None
+    if isinstance(headers, Mapping):
+        # The usual spellings first (one lookup each), then any case.
+        exact = headers.get(name.title(), headers.get(name))
+        if exact is not None:
+            return str(exact)
     items = headers.items() if isinstance(headers, Mapping) else headers
     wanted = name.lower()
     for key, value in items:
@@ -100,7 +106,7 @@ class Assessment:
 
 
 def _media_type(value: str) -> str:
-    return value.split(";", 1)[0].strip().lower()
+    return value.partition(";")[0].strip().lower()
 
 
 def api_error_of(body: Any, status: int | None = None) -> ApiError | None:
@@ -141,14 +147,20 @@ def _decode_body(body: bytes | str | Decoded | Any) -> tuple[list[Violation], An
     return problems, decoded.value
 
 
+@cache
+def _page_schema() -> str:
+    """The schema of a page of jobs: the list operation's answer."""
+    return _operations.get("list").schema
+
+
+@cache
 def _page_marker() -> Any:
     """The ``object`` value that marks a page of jobs, read from the page schema."""
-    page = _registry.document(_operations.get("list").schema)
-    return page["properties"]["object"]["const"]
+    return _registry.document(_page_schema())["properties"]["object"]["const"]
 
 
 def _jobs_in(payload: Any, schema: str) -> int:
-    if schema == _operations.get("list").schema:
+    if schema == _page_schema():
         data = payload.get("data") if isinstance(payload, dict) else None
         return len(data) if isinstance(data, list) else 0
     return 1 if schema == _registry.DEFAULT_SCHEMA else 0
@@ -194,15 +206,12 @@ def assess_body(
         if api_error is not None:
             message = f"is an API error envelope, not a job: {api_error}"
             return Assessment((*found, Violation("", "api-error", message)), note="error envelope")
-        page = _operations.get("list").schema
         if isinstance(payload, dict) and payload.get("object") == _page_marker():
-            schema = page
+            schema = _page_schema()
         else:
             schema = _registry.DEFAULT_SCHEMA
     jobs = _jobs_in(payload, schema)
-    note = (
-        f"list page of {_plural(jobs, 'job')}" if schema == _operations.get("list").schema else ""
-    )
+    note = f"list page of {_plural(jobs, 'job')}" if schema == _page_schema() else ""
     checked = _against_schema(payload, schema, profile, strict, deviations)
     return Assessment(
         (*found, *checked.violations),
@@ -234,7 +243,9 @@ def _resolve(
     job_id: str | None,
 ) -> tuple[_operations.Operation, str | None]:
     """The operation a response answers and the job it names, from what the caller gave."""
-    if operation is None and method is not None and url is not None:
+    if url is None:
+        return _operations.get(operation), job_id
+    if operation is None and method is not None:
         routed = _operations.route(method, url)
         if routed is None:
             raise ValueError(f"{method} {url} is not a call of a jobs operation")
@@ -273,33 +284,13 @@ def assess_response(
     problems, payload = _decode_body(body)
     if status_code != op.status:
         return _undocumented(op, status_code, payload)
-    found: list[Violation] = []
-    content_type = header(headers, "content-type")
-    if content_type is None:
-        found.append(
-            Violation("", "content-type", f"no Content-Type header; expected {op.content_type}")
-        )
-    elif _media_type(content_type) != op.content_type:
-        found.append(
-            Violation(
-                "", "content-type", f"Content-Type {show(content_type)} is not {op.content_type}"
-            )
-        )
+    found = _content_type_problems(headers, op)
     found.extend(problems)
     if payload is _UNDECODABLE:
         return Assessment(tuple(found), op)
     checked = _against_schema(payload, op.schema, profile, strict, deviations)
     found.extend(checked.violations)
-    returned = payload.get("id") if isinstance(payload, dict) else None
-    if op.names_job and job_id is not None and isinstance(returned, str) and returned != job_id:
-        verb = _JOB_VERBS.get(op.short_name, "named")
-        found.append(
-            Violation(
-                "/id",
-                "job-id",
-                f"{show(returned)} is not the job the request {verb} ({show(job_id)})",
-            )
-        )
+    found.extend(_job_id_problems(op, job_id, payload))
     jobs = _jobs_in(payload, op.schema)
     note = f"list page of {_plural(jobs, 'job')}" if op.returns_page else ""
     return Assessment(
@@ -310,6 +301,56 @@ def assess_response(
         warnings=checked.warnings,
         needed=checked.needed,
         deviations=checked.deviations,
+    )
+
+
+def _content_type_problems(headers: Headers | None, op: _operations.Operation) -> list[Violation]:
+    """The Content-Type violation of a documented answer, if any (as a list to extend)."""
+    content_type = header(headers, "content-type")
+    if content_type is None:
+        message = f"no Content-Type header; expected {op.content_type}"
+        return [Violation("", "content-type", message)]
+    if content_type != op.content_type and _media_type(content_type) != op.content_type:
+        message = f"Content-Type {show(content_type)} is not {op.content_type}"
+        return [Violation("", "content-type", message)]
+    return []
+
+
+def _job_id_problems(
+    op: _operations.Operation, job_id: str | None, payload: Any
+) -> list[Violation]:
+    """The violation of a body naming another job than the request's path, if any."""
+    returned = payload.get("id") if isinstance(payload, dict) else None
+    if not op.names_job or job_id is None or not isinstance(returned, str) or returned == job_id:
+        return []
+    verb = _JOB_VERBS.get(op.short_name, "named")
+    message = f"{show(returned)} is not the job the request {verb} ({show(job_id)})"
+    return [Violation("/id", "job-id", message)]
+
+
+def _conforms_plainly(
+    status_code: int, headers: Headers | None, body: Any, job_id: str | None, op: Any
+) -> bool:
+    """Whether a response under the published profile conforms, proved on the fast path alone.
+
+    Most responses conform; this answers them without building an assessment.
+    False means "not proved": the full check then runs and says why.
+    """
+    if status_code != op.status or _content_type_problems(headers, op):
+        return False
+    if isinstance(body, (bytes, str)):
+        try:
+            decoded = decode(body)
+        except JSONSyntaxError:
+            return False
+    elif isinstance(body, Decoded):
+        decoded = body
+    else:
+        return is_valid(body, op.schema) and not _job_id_problems(op, job_id, body)
+    return (
+        not decoded.problems
+        and is_valid(decoded.value, op.schema)
+        and not _job_id_problems(op, job_id, decoded.value)
     )
 
 
@@ -350,6 +391,10 @@ def check_response(
     job, that the body's ``id`` is that job. Returns an empty list when the
     response conforms. See :func:`assess_response` for the arguments.
     """
+    if profile is None and strict == "off" and url is None and method is None:
+        op = _operations.get(operation)
+        if _conforms_plainly(status_code, headers, body, job_id, op):
+            return []
     result = assess_response(
         status_code,
         headers,
