@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 from jsonschema.exceptions import ValidationError
 
 from contract import registry as _registry
+from contract.redact import CONTEXT, redact
 from contract.violations import Violation
 
 if TYPE_CHECKING:
@@ -53,7 +54,11 @@ def show(value: Any) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     if len(text) > _MAX_SHOWN:
-        text = text[: _MAX_SHOWN - 1] + "…"
+        # Redacted before it is cut: a credential across the cut is masked whole.
+        shown = redact(text[: _MAX_SHOWN + CONTEXT])
+        if len(shown) > _MAX_SHOWN or len(text) > _MAX_SHOWN + CONTEXT:
+            shown = shown[: _MAX_SHOWN - 1] + "…"
+        text = shown
     return text
 
 

@@ -1,0 +1,424 @@
+"""No output ever shows a secret: keys of every shape planted everywhere, every output read.
+
+Keys, tokens, cookies and account identifiers of every shape are planted in
+every place of failing recordings (a vcrpy cassette, a HAR, JSON Lines, a
+test-proxy session record, and unreadable ones), in the environment of a live
+run, in a fuzzed parser's command line and standard error, in an OpenAPI
+document and in responses checked from Python. Then every output is read:
+``finetune-contract check`` in every report format of the registry (with
+``-v``, ``--coverage``, the GitHub step summary, standard error, standard
+input), the pytest plugin with ``-vv --tb=long -l --junitxml`` (failing,
+crashing, per file, live), ``fuzz`` with ``--out``, ``diff``, and the
+library's failure messages and reprs. Neither a planted secret nor any
+8-character piece of it may appear anywhere.
+
+A control run with redaction switched off shows the planted values do reach
+those outputs, so the assertions can fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import contract.recordings  # imported here so in-process pytester runs patch the same objects
+import contract.redact
+import contract.response
+from contract.cli import main
+from contract.redact import MASK
+from contract.reports import FORMATS
+from tests.helpers import minimal_job
+from tests.recording_builders import (
+    pause_url,
+    write_cassette,
+    write_har,
+    write_session_record,
+)
+from tests.report_runs import OUTPUT_VARIABLES
+
+PIECE = 8  # no run of this many characters of a secret may be shown
+
+
+def _core(tag: str) -> str:
+    """The secret part of a planted value: unique, credential-like (letters and digits)."""
+    return tag + hashlib.sha256(tag.encode()).hexdigest()[:18] + "Xq7"
+
+
+@dataclass(frozen=True)
+class Plant:
+    """One planted secret: ``text`` as written into the input, ``core`` its secret part."""
+
+    name: str
+    text: str
+    core: str
+
+    def shown_in(self, output: str) -> list[str]:
+        """The pieces of this secret that ``output`` shows."""
+        core = self.core
+        pieces = {core[i : i + PIECE] for i in range(len(core) - PIECE + 1)}
+        return sorted(p for p in pieces if p in output)
+
+
+def _plant(name: str, prefix: str = "", suffix: str = "") -> Plant:
+    core = _core(name.replace("-", "").replace("_", "")[:8].upper())
+    return Plant(name, prefix + core + suffix, core)
+
+
+# -- the planted values ------------------------------------------------------------------------
+
+KEY_PROJ = _plant("sk-proj", "sk-proj-")  # a job field's value (type violation)
+KEY_SK = _plant("sk", "sk-")  # inside an enum value (shown in the message, coverage)
+KEY_SESS = _plant("sess", "sess-")  # inside an array where a string belongs
+KEY_ESCAPED = _plant("escaped", "sk\\u002dproj-")  # JSON-escaped in the raw body text
+KEY_ESCAPED_BROKEN = _plant("escbroken", "sk\\u002dproj-")  # beside a JSON syntax error
+KEY_401 = _plant("err401", "sk-proj-")  # in the API's error message of a 401
+KEY_ENVELOPE = _plant("envelope", "sk-")  # in a bare error envelope (JSON Lines)
+FIELD_API_KEY = _plant("apikeyfield")  # {"api_key": "…"} in metadata: no shape at all
+USERINFO_BODY = _plant("bodyuserinfo")  # https://bot:…@host in a long value cut by messages
+BEARER = _plant("bearer")
+API_KEY_HEADER = _plant("api-key-header")
+X_API_KEY = _plant("x-api-key")
+ORGANIZATION = _plant("organization", "org-")
+PROJECT = _plant("project", "proj_")
+SET_COOKIE = _plant("set-cookie", "__cf_bm=", "; path=/; HttpOnly")
+COOKIE = _plant("cookie", "session=")
+QUERY = {name: _plant(f"q-{name}") for name in ("api-key", "key", "token", "access_token",
+                                                "client_secret", "sig")}  # fmt: skip
+USERINFO_URL = _plant("urluserinfo")
+YAML_BROKEN = _plant("yamlbroken", "sk-proj-")  # on the line a YAML error names
+LIVE_KEY = _plant("livekey", "lk-")  # OPENAI_API_KEY of a live run: no recognisable shape
+
+#: Everything planted in the recordings.
+RECORDING_PLANTS = [
+    KEY_PROJ,
+    KEY_SK,
+    KEY_SESS,
+    KEY_ESCAPED,
+    KEY_ESCAPED_BROKEN,
+    KEY_401,
+    KEY_ENVELOPE,
+    FIELD_API_KEY,
+    USERINFO_BODY,
+    BEARER,
+    API_KEY_HEADER,
+    X_API_KEY,
+    ORGANIZATION,
+    PROJECT,
+    SET_COOKIE,
+    COOKIE,
+    *QUERY.values(),
+    USERINFO_URL,
+    YAML_BROKEN,
+]
+
+
+def leaks(output: str, plants: list[Plant] = RECORDING_PLANTS) -> dict[str, list[str]]:
+    """Each planted secret some piece of which ``output`` shows, with those pieces."""
+    return {p.name: shown for p in plants if (shown := p.shown_in(output))}
+
+
+def reached(output: str, plants: list[Plant] = RECORDING_PLANTS) -> set[str]:
+    return set(leaks(output, plants))
+
+
+# -- the failing recordings ----------------------------------------------------------------
+
+
+def _query() -> str:
+    return "&".join(f"{name}={plant.text}" for name, plant in QUERY.items())
+
+
+def _url(job_id: str) -> str:
+    return pause_url(job_id, f"https://svc:{USERINFO_URL.text}@api.openai.com/v1") + "?" + _query()
+
+
+REQUEST_HEADERS = {
+    "Authorization": f"Bearer {BEARER.text}",
+    "api-key": API_KEY_HEADER.text,
+    "x-api-key": X_API_KEY.text,
+    "Cookie": COOKIE.text,
+    "OpenAI-Organization": ORGANIZATION.text,
+    "OpenAI-Project": PROJECT.text,
+}
+RESPONSE_HEADERS = {
+    "Content-Type": "application/json",
+    "Set-Cookie": SET_COOKIE.text,
+    "openai-organization": ORGANIZATION.text,
+    "openai-project": PROJECT.text,
+    "x-api-key": X_API_KEY.text,
+}
+
+
+def failing_job(job_id: str) -> str:
+    """A job's JSON text failing several rules, each failing value holding a key."""
+    # Messages show a value's first 60 characters: the cut falls inside the password.
+    long_note = "n" * 33 + f" https://bot:{USERINFO_BODY.text}@example.com/" + "m" * 600
+    metadata = {"api_key": FIELD_API_KEY.text, "note": long_note}
+    metadata.update({f"k{i}": "v" for i in range(16)})  # 18 pairs: more than allowed
+    job = minimal_job(
+        id=job_id,
+        seed=KEY_PROJ.text,
+        status=f"paused by {KEY_SK.text}",
+        training_file=[KEY_SESS.text],
+        result_files=KEY_ESCAPED.text.replace("\\u002d", "-"),
+        metadata=metadata,
+    )
+    text = json.dumps(job)
+    return text.replace(KEY_ESCAPED.text.replace("\\u002d", "-"), KEY_ESCAPED.text)
+
+
+BROKEN_BODY = '{"id": "ftjob-broken", "model": "' + KEY_ESCAPED_BROKEN.text + '", "seed": '
+ERROR_401 = json.dumps(
+    {
+        "error": {
+            "message": f"Incorrect API key provided: {KEY_401.text}. You can find your API "
+            "key at https://platform.openai.com/account/api-keys.",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "invalid_api_key",
+        }
+    }
+)
+ENVELOPE = json.dumps(
+    {
+        "error": {
+            "message": f"key {KEY_ENVELOPE.text} revoked",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "revoked",
+        }
+    }
+)
+#: (job id, status, body) of the calls each recorder file holds.
+CALLS = [
+    ("ftjob-planted0", 200, failing_job("ftjob-planted0")),
+    ("ftjob-planted1", 401, ERROR_401),
+    ("ftjob-broken", 200, BROKEN_BODY),
+]
+
+
+def _vcrpy(path: Path) -> Path:
+    return write_cassette(
+        path,
+        [
+            {
+                "request": {
+                    "body": None,
+                    "headers": {k: [v] for k, v in REQUEST_HEADERS.items()},
+                    "method": "POST",
+                    "uri": _url(job),
+                },
+                "response": {
+                    "body": {"string": body},
+                    "headers": {k: [v] for k, v in RESPONSE_HEADERS.items()},
+                    "status": {"code": status, "message": "OK"},
+                },
+            }
+            for job, status, body in CALLS
+        ],
+    )
+
+
+def _har(path: Path) -> Path:
+    entries = []
+    for job, status, body in CALLS:
+        url = _url(job)
+        entries.append(
+            {
+                "startedDateTime": "2025-03-01T12:00:00.000Z",
+                "time": 1,
+                "request": {
+                    "method": "POST",
+                    "url": url,
+                    "httpVersion": "HTTP/1.1",
+                    "headers": [{"name": k, "value": v} for k, v in REQUEST_HEADERS.items()],
+                    "queryString": [{"name": k, "value": p.text} for k, p in QUERY.items()],
+                    "cookies": [{"name": "session", "value": COOKIE.text}],
+                    "headersSize": -1,
+                    "bodySize": 0,
+                },
+                "response": {
+                    "status": status,
+                    "statusText": "",
+                    "httpVersion": "HTTP/1.1",
+                    "headers": [{"name": k, "value": v} for k, v in RESPONSE_HEADERS.items()],
+                    "cookies": [{"name": "__cf_bm", "value": SET_COOKIE.core}],
+                    "content": {"size": -1, "mimeType": "application/json", "text": body},
+                    "redirectURL": "",
+                    "headersSize": -1,
+                    "bodySize": -1,
+                },
+                "cache": {},
+                "timings": {"send": 0, "wait": 1, "receive": 0},
+            }
+        )
+    return write_har(path, entries)
+
+
+def _session_record(path: Path) -> Path:
+    entries = []
+    for job, status, body in CALLS:
+        try:
+            stored: Any = json.loads(body)
+        except ValueError:
+            stored = body  # the broken body, kept as text
+        entries.append(
+            {
+                "RequestUri": _url(job),
+                "RequestMethod": "POST",
+                "RequestHeaders": REQUEST_HEADERS,
+                "RequestBody": None,
+                "StatusCode": status,
+                "ResponseHeaders": RESPONSE_HEADERS,
+                "ResponseBody": stored,
+            }
+        )
+    return write_session_record(path, entries)
+
+
+def _jsonl(path: Path) -> Path:
+    path.write_text("\n".join([failing_job("ftjob-line1"), ENVELOPE, BROKEN_BODY]) + "\n")
+    return path
+
+
+def _broken_cassette(path: Path) -> Path:
+    path.write_text(
+        "interactions:\n- request:\n    headers:\n"
+        f"      Authorization: [Bearer {BEARER.text}]\n"
+        f"    uri: {_url('ftjob-yaml')}\n"
+        f'    body: "{YAML_BROKEN.text}\n'
+        f"  response: {{status: {{code: 200}}: {YAML_BROKEN.text}\n"
+    )
+    return path
+
+
+def _broken_json(path: Path) -> Path:
+    text = json.dumps({"log": {"entries": [{"request": {"url": _url("ftjob-x")}}]}})
+    path.write_text(text[:-3] + f' "{YAML_BROKEN.text}"')
+    return path
+
+
+@pytest.fixture(scope="module")
+def recordings(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of failing recordings with secrets planted in every place."""
+    root = tmp_path_factory.mktemp("planted")
+    _vcrpy(root / "cassette.yaml")
+    _har(root / "traffic.har")
+    _session_record(root / "session.json")
+    _jsonl(root / "payloads.jsonl")
+    return root
+
+
+@pytest.fixture(scope="module")
+def unreadable(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Recordings that cannot be read, a secret where the reader's error points."""
+    root = tmp_path_factory.mktemp("unreadable")
+    _broken_cassette(root / "broken.yaml")
+    _broken_json(root / "broken.har")
+    return root
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in (*OUTPUT_VARIABLES, "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+@pytest.fixture
+def no_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control: redaction switched off (header names are still masked by name)."""
+    monkeypatch.setattr(contract.redact, "spans", lambda text, secrets=(): [])
+
+
+# -- finetune-contract check ------------------------------------------------------------------
+
+
+def _check(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str]:
+    status = main(["check", *map(str, args)])
+    out, err = capsys.readouterr()
+    return status, out + err
+
+
+ALL_OPTIONS = ("-v", "--coverage", "--fail-on-api-errors", "--color", "always")
+
+
+def _every_format(
+    capsys: pytest.CaptureFixture[str], env: pytest.MonkeyPatch, tmp_path: Path, *paths: Path
+) -> dict[str, str]:
+    """What every format writes (standard output and error, the step summary) over ``paths``."""
+    shown: dict[str, str] = {}
+    for name in FORMATS:
+        summary = tmp_path / f"summary-{name}.md"
+        env.setenv("GITHUB_STEP_SUMMARY", str(summary))
+        status, output = _check(capsys, "--format", name, *ALL_OPTIONS, *paths)
+        assert status in (1, 2), output
+        shown[name] = output
+        if summary.exists():
+            shown[f"{name} step summary"] = summary.read_text("utf-8")
+    assert "github step summary" in shown
+    return shown
+
+
+def test_no_report_format_shows_a_secret(
+    capsys: pytest.CaptureFixture[str],
+    clean_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    recordings: Path,
+    unreadable: Path,
+) -> None:
+    shown = _every_format(capsys, clean_env, tmp_path, recordings, unreadable)
+    assert {name: leaks(text) for name, text in shown.items() if leaks(text)} == {}
+    assert all(MASK in text for name, text in shown.items() if "summary" not in name), shown
+
+
+def test_plain_options_and_quiet_runs_show_no_secret(
+    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, recordings: Path
+) -> None:
+    for options in ([], ["-q"], ["--fail-fast"], ["--format", "json", "--schema", "FineTuningJob"]):
+        status, output = _check(capsys, *options, recordings / "payloads.jsonl")
+        assert status == 1 and leaks(output) == {}, (options, leaks(output))
+
+
+@pytest.mark.parametrize("name", ["payloads.jsonl", "traffic.har", "cassette.yaml"])
+def test_standard_input_shows_no_secret(
+    capsys: pytest.CaptureFixture[str],
+    clean_env: pytest.MonkeyPatch,
+    recordings: Path,
+    name: str,
+) -> None:
+    data = (recordings / name).read_bytes()
+    for form in ("text", "json"):
+        clean_env.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+        status, output = _check(capsys, "--format", form, *ALL_OPTIONS, "-")
+        assert status == 1, output
+        assert leaks(output) == {}, (form, leaks(output))
+
+
+def test_control_without_redaction_the_planted_values_reach_the_reports(
+    capsys: pytest.CaptureFixture[str],
+    clean_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    recordings: Path,
+    unreadable: Path,
+    no_redaction: None,
+) -> None:
+    shown = _every_format(capsys, clean_env, tmp_path, recordings, unreadable)
+    everything = "\n".join(shown.values())
+    # What a check report shows at all: values in messages, API error messages.
+    assert reached(everything) >= {
+        KEY_PROJ.name,
+        KEY_SK.name,
+        KEY_SESS.name,
+        KEY_ESCAPED.name,
+        KEY_401.name,
+        KEY_ENVELOPE.name,
+        USERINFO_BODY.name,
+    }
