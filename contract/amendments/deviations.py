@@ -80,6 +80,16 @@ def _without(profile: Profile, name: str) -> Profile:
     return profile.without(name)
 
 
+@lru_cache(maxsize=64)
+def _with_every_known(profile: Profile) -> Profile:
+    """``profile`` widened by every amendment of its catalogue it does not hold."""
+    wider = profile
+    for amendment in profile.catalogue.amendments.values():
+        if not profile.holds(amendment.name):
+            wider = _plus(wider, amendment)
+    return wider
+
+
 class _Probe:
     """One payload under one profile, compared with the profile one amendment more or less."""
 
@@ -93,6 +103,17 @@ class _Probe:
             mine = _lines(self.payload, self.schema, self.profile)
             return mine != _lines(self.payload, self.schema, other)
         return self.base != theirs
+
+    def fails_elsewhere(self, other: Profile) -> bool:
+        """Whether the places that fail (not only how) differ under ``other``.
+
+        An amendment accepts a failure only by making its place pass (or moving
+        the failure up to a new ``anyOf`` around it), so the places change.
+        """
+        theirs = _fingerprint(self.payload, self.schema, other)
+        if self.base is None or theirs is None:
+            return True
+        return {place for place, _, _ in self.base} != {place for place, _, _ in theirs}
 
 
 def needed(
@@ -201,6 +222,10 @@ def explain_deviations(
     claimed: dict[Line, Violation] = {}
     used: list[str] = []
     probe = _Probe(payload, schema, chosen)
+    # Amendments only widen the contract: when all of them together leave the same places
+    # failing, no one of them accepts a failure, and the per-amendment probes are skipped.
+    if not probe.fails_elsewhere(_with_every_known(chosen)):
+        return list(violations), ()
     for amendment in chosen.catalogue.amendments.values():
         if chosen.holds(amendment.name):
             continue

@@ -19,6 +19,8 @@ from contract.reports._color import paint
 
 def result_lines(result: Result, verbose: bool = False, color: bool = False) -> list[str]:
     """The lines of one result (plain when ``color`` is off)."""
+    if result.valid and not result.warnings and not verbose:
+        return []  # the common case: nothing to print, so nothing to clean
     source = paint(for_person(result.source), "bold", color)
     lines = []
     for v in result.violations:
