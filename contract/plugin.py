@@ -460,6 +460,43 @@ class RecordingFile(pytest.File):
             self.run.empty[self.nodeid] = other
 
 
+#: Closes the rendering of a crash in a contract item.
+HIDDEN_LOCALS = "(arguments and local variables not shown: they hold recorded headers and bodies)"
+
+
+def _failure_text(
+    item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], style: Any
+) -> str:
+    """What ``item`` shows for a failure: the report, or the crash's traceback redacted.
+
+    The frames of a crash hold recorded headers, bodies and the API key, and pytest
+    cuts and wraps the reprs of arguments and locals (``-l``) so that no rule could
+    find a key in what is left: they are left out. The exception, the source lines and
+    the chain are shown from this module's frame on (everything with ``--fulltrace``),
+    redacted and escaped.
+    """
+    if isinstance(excinfo.value, ContractFailure):
+        return str(excinfo.value)
+    from contract.redact import clip, for_terminal
+
+    config, secrets = item.config, _secrets()
+    fulltrace = bool(config.getoption("fulltrace", False))
+    if not fulltrace:  # pytest's own frames (its runner) say nothing about this failure
+        excinfo.traceback = excinfo.traceback.cut(path=Path(__file__))
+    tbstyle = config.getoption("tbstyle", "auto")
+    chosen: Any = style or (tbstyle if tbstyle in ("short", "native") else "long")
+    rendered = excinfo.getrepr(
+        funcargs=False,
+        showlocals=False,
+        style="long" if fulltrace else chosen,
+        tbfilter=not fulltrace,
+    )
+    # The exception first: the line pytest's short summary and JUnit's message show.
+    crash = clip(excinfo.exconly(), 200, secrets, squeeze=True)
+    shown = for_terminal(str(rendered), secrets, multiline=True)
+    return f"{crash}\n{shown}\n{HIDDEN_LOCALS}"
+
+
 class ContractItem(pytest.Item):
     """An item checking one response; a failure shows the report, not a traceback."""
 
@@ -468,9 +505,7 @@ class ContractItem(pytest.Item):
         self.keywords[ITEM_KEYWORD] = True
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, ContractFailure):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
+        return _failure_text(self, excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, self.name
@@ -534,9 +569,7 @@ class FileItem(pytest.Item):
             raise ContractFailure("\n\n".join([head, *shown]))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        if isinstance(excinfo.value, ContractFailure):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style=style)
+        return _failure_text(self, excinfo, style)
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         return self.path, None, self.name
@@ -577,7 +610,13 @@ class InteractionItem(ContractItem):
         if run.coverage is not None:
             from contract.traffic import observe
 
-            self.user_properties.append((OBSERVED, observe(self.interaction, found).as_list()))
+            observed = observe(self.interaction, found).as_list()
+            # Values outside an enum are the input's: redacted before JUnit XML shows them.
+            observed[3] = [
+                [kind, place, redact(label, _secrets()) if kind == "outside" else label, count]
+                for kind, place, label, count in observed[3]
+            ]
+            self.user_properties.append((OBSERVED, observed))
         if found.api_error is None:
             self.user_properties.append((NEEDED, found.needed))
             self.user_properties.append((DEVIATIONS, found.deviations))
@@ -623,12 +662,6 @@ class LiveItem(ContractItem):
         self.user_properties.append((JOBS, 1))
         if result.violations:
             raise ContractFailure(Contract(secrets).report(result.interaction, result.violations))
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
-        from contract.redact import for_terminal
-
-        rendered = super().repr_failure(excinfo, style=style)
-        return for_terminal(str(rendered), _secrets(), multiline=True)
 
 
 # -- fixtures ---------------------------------------------------------------------------

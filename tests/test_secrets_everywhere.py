@@ -22,18 +22,23 @@ import hashlib
 import io
 import json
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import contract.recordings  # imported here so in-process pytester runs patch the same objects
 import contract.redact
 import contract.response
+from contract import Contract
 from contract.cli import main
+from contract.plugin import HIDDEN_LOCALS
 from contract.redact import MASK
 from contract.reports import FORMATS
+from contract.server import ContractServer
 from tests.helpers import minimal_job
 from tests.recording_builders import (
     pause_url,
@@ -122,6 +127,12 @@ RECORDING_PLANTS = [
 def leaks(output: str, plants: list[Plant] = RECORDING_PLANTS) -> dict[str, list[str]]:
     """Each planted secret some piece of which ``output`` shows, with those pieces."""
     return {p.name: shown for p in plants if (shown := p.shown_in(output))}
+
+
+def shown_lines(output: str, plants: list[Plant] = RECORDING_PLANTS) -> list[str]:
+    """The lines of ``output`` that show a piece of a planted secret (for failure messages)."""
+    pieces = [piece for found in leaks(output, plants).values() for piece in found]
+    return [line[:300] for line in output.splitlines() if any(p in line for p in pieces)][:12]
 
 
 def reached(output: str, plants: list[Plant] = RECORDING_PLANTS) -> set[str]:
@@ -422,3 +433,339 @@ def test_control_without_redaction_the_planted_values_reach_the_reports(
         KEY_ENVELOPE.name,
         USERINFO_BODY.name,
     }
+
+
+# -- the pytest plugin ------------------------------------------------------------------------
+
+#: A conftest making the check crash inside ``InteractionItem.runtest``: pytest then renders
+#: a traceback whose frames hold the interaction, its headers and body, and the exception's
+#: message holds the headers and the body too.
+CRASH = """
+import contract.recordings._model as model
+
+_originals = (model.assess_response, model.assess_body)
+
+
+def _crash_response(status, headers, body, *args, **kwargs):
+    raise RuntimeError(f"planted crash reading {status} {headers!r} {body!r}")
+
+
+def _crash_body(body, *args, **kwargs):
+    raise RuntimeError(f"planted crash reading {body!r}")
+
+
+model.assess_response, model.assess_body = _crash_response, _crash_body
+
+
+def pytest_unconfigure(config):
+    model.assess_response, model.assess_body = _originals
+"""
+
+PLUGIN_OPTIONS = ("-vv", "--tb=long", "-l", "-rA", "--contract-coverage")
+
+
+def _plugin_run(pytester: pytest.Pytester, *args: str | Path) -> str:
+    """Everything a plugin run writes: its terminal output and its JUnit XML."""
+    xml = pytester.path / "report.xml"
+    result = pytester.runpytest(*PLUGIN_OPTIONS, f"--junitxml={xml}", *map(str, args))
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
+    return "\n".join([result.stdout.str(), result.stderr.str(), xml.read_text("utf-8")])
+
+
+def _recording_args(recordings: Path, unreadable: Path) -> list[str]:
+    return [
+        f"--contract-recordings={recordings}",
+        f"--contract-recordings={unreadable}",
+        "--contract-fail-api-errors",
+    ]
+
+
+@pytest.mark.parametrize("item", ["interaction", "file"])
+def test_the_plugin_shows_no_secret_of_failing_recordings(
+    pytester: pytest.Pytester,
+    clean_env: pytest.MonkeyPatch,
+    recordings: Path,
+    unreadable: Path,
+    item: str,
+) -> None:
+    args = _recording_args(recordings, unreadable)
+    output = _plugin_run(pytester, *args, f"--contract-item={item}")
+    assert "contract violation" in output and MASK in output
+    assert leaks(output) == {}, shown_lines(output)
+
+
+@pytest.mark.parametrize(
+    ("item", "style"),
+    [("interaction", "--tb=long"), ("file", "--tb=long"), ("interaction", "--tb=native")],
+)
+def test_a_crashing_check_shows_no_secret_in_its_traceback(
+    pytester: pytest.Pytester,
+    clean_env: pytest.MonkeyPatch,
+    recordings: Path,
+    unreadable: Path,
+    item: str,
+    style: str,
+) -> None:
+    pytester.makeconftest(CRASH)
+    output = _plugin_run(
+        pytester, *_recording_args(recordings, unreadable), f"--contract-item={item}", style
+    )
+    assert "planted crash reading" in output  # the exception and its traceback are shown...
+    assert HIDDEN_LOCALS in output and "headers = " not in output  # ...not the frames' locals
+    assert leaks(output) == {}, shown_lines(output)
+
+
+def test_control_without_redaction_a_crash_shows_headers_and_bodies(
+    pytester: pytest.Pytester,
+    clean_env: pytest.MonkeyPatch,
+    recordings: Path,
+    unreadable: Path,
+    no_redaction: None,
+) -> None:
+    pytester.makeconftest(CRASH)
+    output = _plugin_run(pytester, *_recording_args(recordings, unreadable))
+    assert reached(output) >= {
+        KEY_PROJ.name,
+        KEY_SK.name,
+        KEY_ESCAPED.name,
+        KEY_ESCAPED_BROKEN.name,
+        KEY_401.name,
+        KEY_ENVELOPE.name,
+        FIELD_API_KEY.name,
+        USERINFO_BODY.name,
+        ORGANIZATION.name,
+        PROJECT.name,
+        SET_COOKIE.name,
+        X_API_KEY.name,
+    }
+
+
+def test_control_without_redaction_failure_reports_show_bodies_and_urls(
+    pytester: pytest.Pytester,
+    clean_env: pytest.MonkeyPatch,
+    recordings: Path,
+    unreadable: Path,
+    no_redaction: None,
+) -> None:
+    output = _plugin_run(pytester, *_recording_args(recordings, unreadable))
+    assert reached(output) >= {
+        KEY_PROJ.name,
+        KEY_SK.name,
+        KEY_SESS.name,
+        KEY_ESCAPED.name,
+        KEY_ESCAPED_BROKEN.name,
+        KEY_401.name,
+        KEY_ENVELOPE.name,
+        FIELD_API_KEY.name,
+        USERINFO_BODY.name,
+        USERINFO_URL.name,
+        *(plant.name for plant in QUERY.values()),
+    }
+
+
+# -- a live run --------------------------------------------------------------------------------
+
+LIVE_JOB = "ftjob-live1"
+LIVE_PLANTS = [LIVE_KEY, SET_COOKIE, ORGANIZATION, PROJECT]
+
+
+@pytest.fixture
+def live_server(clean_env: pytest.MonkeyPatch) -> Iterator[ContractServer]:
+    """A server answering the live pause with a failing job that echoes the key."""
+    clean_env.setenv("OPENAI_API_KEY", LIVE_KEY.text)
+    with ContractServer() as server:
+        job = minimal_job(id=LIVE_JOB, seed=LIVE_KEY.text, status=f"key {LIVE_KEY.text}")
+        headers = {**RESPONSE_HEADERS, "x-echo": LIVE_KEY.text}
+        server.serve(job, headers=headers, job_id=LIVE_JOB)
+        yield server
+
+
+def _live_run(pytester: pytest.Pytester, server: ContractServer, *args: str) -> str:
+    live = ["--contract-live", "--contract-job-id", LIVE_JOB, "--contract-base-url", server.url]
+    return _plugin_run(pytester, *live, *args)
+
+
+@pytest.mark.parametrize("crash", [False, True], ids=["failing", "crashing"])
+def test_a_live_run_shows_neither_the_key_nor_the_headers(
+    pytester: pytest.Pytester, live_server: ContractServer, crash: bool
+) -> None:
+    if crash:
+        pytester.makeconftest(CRASH)
+    output = _live_run(pytester, live_server)
+    assert ("planted crash reading" in output) is crash
+    assert leaks(output, LIVE_PLANTS) == {}, shown_lines(output, LIVE_PLANTS)
+    # The server saw the real key; its record of the request shows the mask.
+    (request,) = live_server.requests
+    assert request.header("authorization") == f"Bearer {LIVE_KEY.text}"
+    assert leaks(f"{request!r} {request} {live_server.requests!r}", [LIVE_KEY]) == {}
+
+
+def test_control_without_redaction_a_live_run_shows_the_key(
+    pytester: pytest.Pytester, live_server: ContractServer, no_redaction: None
+) -> None:
+    output = _live_run(pytester, live_server)
+    assert reached(output, LIVE_PLANTS) == {LIVE_KEY.name}
+
+
+# -- the library: failure messages and reprs ---------------------------------------------------
+
+
+def _failing_response() -> httpx.Response:
+    request = httpx.Request("POST", _url("ftjob-planted0"), headers=REQUEST_HEADERS)
+    body = failing_job("ftjob-planted0").encode()
+    return httpx.Response(200, headers=RESPONSE_HEADERS, content=body, request=request)
+
+
+def _assertion_messages() -> str:
+    messages = []
+    checker = Contract(secrets=[LIVE_KEY.text])
+    checks: list[Callable[[], None]] = [
+        lambda: checker.assert_response(_failing_response()),
+        lambda: checker.assert_response(401, RESPONSE_HEADERS, ERROR_401, "ftjob-planted1"),
+        lambda: checker.assert_body(json.dumps(minimal_job(seed=f"echo {LIVE_KEY.text}"))),
+        lambda: checker.assert_body(BROKEN_BODY),
+    ]
+    for check in checks:
+        with pytest.raises(AssertionError) as caught:
+            check()
+        messages += [str(caught.value), repr(caught.value)]
+    return "\n".join(messages)
+
+
+def test_assertion_messages_show_no_secret() -> None:
+    text = _assertion_messages()
+    assert "contract violation" in text and MASK in text
+    assert leaks(text, [*RECORDING_PLANTS, LIVE_KEY]) == {}, shown_lines(text)
+
+
+def test_control_without_redaction_assertion_messages_show_bodies_and_urls(
+    no_redaction: None,
+) -> None:
+    assert reached(_assertion_messages(), [*RECORDING_PLANTS, LIVE_KEY]) >= {
+        KEY_PROJ.name,
+        KEY_ESCAPED_BROKEN.name,
+        USERINFO_BODY.name,
+        USERINFO_URL.name,
+        LIVE_KEY.name,
+        *(plant.name for plant in QUERY.values()),
+    }
+
+
+def test_the_servers_record_of_a_request_shows_no_secret(contract_server: ContractServer) -> None:
+    contract_server.serve(minimal_job(id="ftjob-planted0"))
+    url = contract_server.url + "/fine_tuning/jobs/ftjob-planted0/pause?" + _query()
+    body = json.dumps({"api_key": FIELD_API_KEY.text, "note": KEY_SK.text})
+    httpx.post(url, headers=REQUEST_HEADERS, content=body)
+    (request,) = contract_server.requests
+    assert request.header("api-key") == API_KEY_HEADER.text  # the real values are kept...
+    shown = f"{request!r}\n{request}\n{contract_server.requests!r}\n{contract_server!r}"
+    assert leaks(shown) == {}, shown  # ...and never shown
+
+
+# -- finetune-contract fuzz ------------------------------------------------------------------
+
+FUZZ_ARGV_KEY = _plant("fuzzargv", "sk-proj-")
+FUZZ_TOKEN = _plant("fuzztoken")
+FUZZ_API_KEY = _plant("fuzzapikey")
+FUZZ_BEARER = _plant("fuzzbearer")
+FUZZ_STDERR_KEY = _plant("fuzzstderr", "sk-")
+FUZZ_ENV = _plant("fuzzenv")
+FUZZ_PLANTS = [FUZZ_ARGV_KEY, FUZZ_TOKEN, FUZZ_API_KEY, FUZZ_BEARER, FUZZ_STDERR_KEY, FUZZ_ENV]
+#: A parser that refuses everything, printing a key of its command line, one of its own
+#: and an environment value on standard error.
+REFUSING = (
+    "sh -c 'echo \"refused: $1 {stderr} api_key=$PARSER_SECRET\" >&2; exit 1' parser "
+    '{argv} --token={token} --api-key {api_key} -H "Authorization: Bearer {bearer}"'
+)
+
+
+def _fuzz_command() -> str:
+    return REFUSING.format(
+        stderr=FUZZ_STDERR_KEY.text,
+        argv=FUZZ_ARGV_KEY.text,
+        token=FUZZ_TOKEN.text,
+        api_key=FUZZ_API_KEY.text,
+        bearer=FUZZ_BEARER.text,
+    )
+
+
+def _fuzz_outputs(capsys: pytest.CaptureFixture[str], out: Path) -> str:
+    shown = []
+    for form in ("text", "json"):
+        options = ["-n", "4", "--seed", "1", "--format", form, "--out", str(out / form)]
+        status = main(["fuzz", "--exec", _fuzz_command(), *options, "--shrink-time", "1"])
+        assert status == 1
+        captured = capsys.readouterr()
+        files = [p.read_text("utf-8") for p in sorted((out / form).iterdir())]
+        assert files
+        shown += [captured.out, captured.err, *files]
+    return "\n".join(shown)
+
+
+def test_fuzz_shows_no_secret_of_its_command_line_environment_or_parser(
+    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    clean_env.setenv("PARSER_SECRET", FUZZ_ENV.text)
+    output = _fuzz_outputs(capsys, tmp_path)
+    assert "refused: " in output  # the parser's words are kept...
+    assert leaks(output, FUZZ_PLANTS) == {}, shown_lines(output, FUZZ_PLANTS)  # ...not secrets
+
+
+def test_control_without_redaction_fuzz_shows_the_command_line_and_stderr(
+    capsys: pytest.CaptureFixture[str],
+    clean_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    no_redaction: None,
+) -> None:
+    clean_env.setenv("PARSER_SECRET", FUZZ_ENV.text)
+    output = _fuzz_outputs(capsys, tmp_path)
+    assert reached(output, FUZZ_PLANTS) == {p.name for p in FUZZ_PLANTS}
+
+
+# -- finetune-contract diff ------------------------------------------------------------------
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+DIFF_ENUM = _plant("diffenum", "sk-proj-")
+DIFF_EXAMPLE = _plant("diffexample", "sk-")
+DIFF_USERINFO = _plant("diffuserinfo")
+DIFF_PLANTS = [DIFF_ENUM, DIFF_EXAMPLE, DIFF_USERINFO]
+
+
+def _diff_document(tmp_path: Path) -> Path:
+    source = REFERENCE / "openai-openapi-fine-tuning.json"
+    if not source.is_file():
+        pytest.skip(f"the reference document {source} is absent")
+    document = json.loads(source.read_text("utf-8"))
+    status = document["components"]["schemas"]["FineTuningJob"]["properties"]["status"]
+    status["enum"] = [*status["enum"], DIFF_ENUM.text]
+    example = document["pause_response_example_from_upstream_docs"]
+    example["seed"] = DIFF_EXAMPLE.text
+    # Long messages are cut at 120 characters: the cut falls inside the password.
+    example["created_at"] = "n" * 80 + f" https://bot:{DIFF_USERINFO.text}@example.com/"
+    path = tmp_path / "openapi.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def _diff_outputs(capsys: pytest.CaptureFixture[str], document: Path) -> str:
+    shown = []
+    for form in ("text", "json"):
+        assert main(["diff", "--format", form, str(document)]) == 1
+        captured = capsys.readouterr()
+        shown += [captured.out, captured.err]
+    return "\n".join(shown)
+
+
+def test_diff_shows_no_secret_of_the_document(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    output = _diff_outputs(capsys, _diff_document(tmp_path))
+    assert "enum values added" in output and "example does not conform" in output
+    assert leaks(output, DIFF_PLANTS) == {}, shown_lines(output, DIFF_PLANTS)
+
+
+def test_control_without_redaction_diff_shows_the_documents_values(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, no_redaction: None
+) -> None:
+    output = _diff_outputs(capsys, _diff_document(tmp_path))
+    assert reached(output, DIFF_PLANTS) == {p.name for p in DIFF_PLANTS}
