@@ -24,6 +24,7 @@ from contract import registry as _registry
 from contract._explain import pointer
 from contract._openapi_doc import Document, OpenAPIError, UpstreamOperation, as_json_schema_document
 from contract._schema_diff import FIXES, Comparison, Difference, Fix, Ours, Upstream
+from contract.redact import redact
 
 _UPSTREAM_URI = "urn:finetune-contract:upstream-openapi"
 _JSON = "application/json"
@@ -284,7 +285,8 @@ def _problem(error: ValidationError) -> str:
         if deepest is not None:
             error = deepest
     where = pointer(error.absolute_path) or "<root>"
-    message = error.message if len(error.message) <= 120 else error.message[:119] + "…"
+    message = redact(error.message)  # before the cut: a credential across it is masked whole
+    message = message if len(message) <= 120 else message[:119] + "…"
     return f"{where}: {message}"
 
 

@@ -33,18 +33,19 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from contract._openapi_doc import OpenAPIError, load
-    from contract._terminal import escape
     from contract._upstream_diff import compare
+    from contract.redact import for_terminal, redact_value
 
     try:
         report = compare(load(args.document))
     except OpenAPIError as exc:
-        raise UsageError(escape(str(exc))) from None
+        raise UsageError(for_terminal(str(exc))) from None
+    # The document's values (enums, examples) are printed: credentials masked.
     if args.format == "json":
-        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+        print(json.dumps(redact_value(report.as_dict()), indent=2, ensure_ascii=False))
     else:
         for line in report.lines():
-            print(escape(line))
+            print(for_terminal(line))
     return report.exit_status
 
 
