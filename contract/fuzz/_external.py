@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any
 
 from contract import registry
@@ -20,7 +20,7 @@ from contract.fuzz._report import (
     encode_payload,
     judge,
 )
-from contract.redact import redact
+from contract.redact import SECRET_FIELDS, SECRET_HEADERS, SECRET_PARAMETERS, redact
 
 #: A command that gives no verdict for its first this many payloads cannot be fuzzed.
 FIRST_FAILURES = 3
@@ -46,9 +46,24 @@ def draw(schema: str, payload_class: PayloadClass, count: int, seed: int) -> lis
     return out
 
 
+def _name(option: str) -> str:
+    return option.lower().replace("_", "-")
+
+
+#: Options whose next argument is a credential (``--api-key VALUE``), ``-``/``_`` alike.
+_SECRET_OPTIONS = frozenset(map(_name, SECRET_FIELDS | SECRET_HEADERS | SECRET_PARAMETERS))
+
+
 def command_line(argv: Sequence[str]) -> str:
-    """The command as one line, credentials masked (also those in the environment)."""
-    return redact(" ".join(argv), environment_secrets())
+    """The command as one line, credentials masked: those that look like one, the values
+    of secret-looking environment variables, and the argument after an option named like
+    a credential (``--api-key VALUE``)."""
+    given = [
+        value
+        for option, value in pairwise(argv)
+        if option.startswith("-") and _name(option.lstrip("-")) in _SECRET_OPTIONS
+    ]
+    return redact(" ".join(argv), (*environment_secrets(), *given))
 
 
 def check_command(
