@@ -29,11 +29,13 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import contract.recordings  # imported here so in-process pytester runs patch the same objects
 import contract.redact
 import contract.response
-from contract import Contract
+from contract import Contract, failure
 from contract.cli import main
 from contract.plugin import HIDDEN_LOCALS
 from contract.redact import MASK
@@ -87,6 +89,8 @@ KEY_401 = _plant("err401", "sk-proj-")  # in the API's error message of a 401
 KEY_ENVELOPE = _plant("envelope", "sk-")  # in a bare error envelope (JSON Lines)
 FIELD_API_KEY = _plant("apikeyfield")  # {"api_key": "…"} in metadata: no shape at all
 USERINFO_BODY = _plant("bodyuserinfo")  # https://bot:…@host in a long value cut by messages
+UNKNOWN_NAME = _plant("unknownname", "sk-")  # the name of a property the contract lacks
+UNKNOWN_VALUE = _plant("unknownvalue", "sess-")  # its value
 BEARER = _plant("bearer")
 API_KEY_HEADER = _plant("api-key-header")
 X_API_KEY = _plant("x-api-key")
@@ -111,6 +115,8 @@ RECORDING_PLANTS = [
     KEY_ENVELOPE,
     FIELD_API_KEY,
     USERINFO_BODY,
+    UNKNOWN_NAME,
+    UNKNOWN_VALUE,
     BEARER,
     API_KEY_HEADER,
     X_API_KEY,
@@ -180,6 +186,7 @@ def failing_job(job_id: str) -> str:
         training_file=[KEY_SESS.text],
         result_files=KEY_ESCAPED.text.replace("\\u002d", "-"),
         metadata=metadata,
+        **{UNKNOWN_NAME.text: UNKNOWN_VALUE.text},  # listed by strict mode
     )
     text = json.dumps(job)
     return text.replace(KEY_ESCAPED.text.replace("\\u002d", "-"), KEY_ESCAPED.text)
@@ -358,7 +365,7 @@ def _check(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, 
     return status, out + err
 
 
-ALL_OPTIONS = ("-v", "--coverage", "--fail-on-api-errors", "--color", "always")
+ALL_OPTIONS = ("-v", "--coverage", "--fail-on-api-errors", "--color", "always", "--strict")
 
 
 def _every_format(
@@ -425,6 +432,7 @@ def test_control_without_redaction_the_planted_values_reach_the_reports(
     everything = "\n".join(shown.values())
     # What a check report shows at all: values in messages, API error messages.
     assert reached(everything) >= {
+        UNKNOWN_NAME.name,
         KEY_PROJ.name,
         KEY_SK.name,
         KEY_SESS.name,
@@ -433,6 +441,33 @@ def test_control_without_redaction_the_planted_values_reach_the_reports(
         KEY_ENVELOPE.name,
         USERINFO_BODY.name,
     }
+
+
+# -- messages cut long values: redacted first ---------------------------------------------------
+
+CUT_SHAPES = [
+    "sk-proj-{}",
+    "https://bot:{}@example.com/",
+    "Bearer {}",
+    "x?sig={}&page=2",
+    "api_key={}",
+    '{{"password": "{}"}}',
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(offset=st.integers(0, 70), shape=st.sampled_from(CUT_SHAPES))
+def test_a_credential_anywhere_around_the_cut_of_a_shown_value_is_never_shown(
+    offset: int, shape: str
+) -> None:
+    # Messages show a value's first 60 characters: whatever the offset, the cut never
+    # leaves a piece of the credential that the report's redaction cannot recognise.
+    planted = _plant("aroundcut")
+    value = "w" * offset + " " + shape.format(planted.text) + " " + "z" * 600
+    job = minimal_job(status=value, metadata={"note": value})
+    text = failure.report(Contract().check_body(job))
+    assert "/status" in text and "/metadata/note" in text
+    assert planted.shown_in(text) == [], text
 
 
 # -- the pytest plugin ------------------------------------------------------------------------
@@ -461,7 +496,7 @@ def pytest_unconfigure(config):
     model.assess_response, model.assess_body = _originals
 """
 
-PLUGIN_OPTIONS = ("-vv", "--tb=long", "-l", "-rA", "--contract-coverage")
+PLUGIN_OPTIONS = ("-vv", "--tb=long", "-l", "-rA", "--contract-coverage", "--contract-strict")
 
 
 def _plugin_run(pytester: pytest.Pytester, *args: str | Path) -> str:
@@ -549,6 +584,7 @@ def test_control_without_redaction_failure_reports_show_bodies_and_urls(
 ) -> None:
     output = _plugin_run(pytester, *_recording_args(recordings, unreadable))
     assert reached(output) >= {
+        UNKNOWN_NAME.name,
         KEY_PROJ.name,
         KEY_SK.name,
         KEY_SESS.name,
@@ -616,6 +652,18 @@ def _failing_response() -> httpx.Response:
     return httpx.Response(200, headers=RESPONSE_HEADERS, content=body, request=request)
 
 
+def _through_the_hook(checker: Contract) -> None:
+    """A client whose every response passes :meth:`Contract.httpx_hook`."""
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers=RESPONSE_HEADERS, content=failing_job("ftjob-h"))
+
+    transport = httpx.MockTransport(serve)
+    hooks = {"response": [checker.httpx_hook()]}
+    with httpx.Client(transport=transport, event_hooks=hooks, headers=REQUEST_HEADERS) as client:
+        client.post(_url("ftjob-h"))
+
+
 def _assertion_messages() -> str:
     messages = []
     checker = Contract(secrets=[LIVE_KEY.text])
@@ -624,6 +672,7 @@ def _assertion_messages() -> str:
         lambda: checker.assert_response(401, RESPONSE_HEADERS, ERROR_401, "ftjob-planted1"),
         lambda: checker.assert_body(json.dumps(minimal_job(seed=f"echo {LIVE_KEY.text}"))),
         lambda: checker.assert_body(BROKEN_BODY),
+        lambda: _through_the_hook(checker),
     ]
     for check in checks:
         with pytest.raises(AssertionError) as caught:
