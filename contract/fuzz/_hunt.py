@@ -28,7 +28,7 @@ from contract.fuzz._report import (
     PayloadClass,
     canonical,
 )
-from contract.fuzz._shrink import Goal, Path, shrink
+from contract.fuzz._shrink import Goal, Path, node_at, shrink
 from contract.validation import fast_validator, violations_of
 
 Key = tuple[str, str, str]
@@ -229,8 +229,23 @@ def _goal(
     if protect is None or (pointer(protect), keyword) not in original:
         # The report does not name the label's rule at its path: leave the payload as drawn.
         return Goal(gate=lambda c, _: False, still=still)
-    # Keep the broken value when its description depends on it ("at" or "below" a bound).
-    return Goal(gate=gate, still=still, protect=protect, frozen=keyword == "exclusiveMinimum")
+    return Goal(gate=gate, still=still, protect=protect, **_keeping(finding, schema, protect))
+
+
+def _keeping(finding: Finding, schema: str, protect: Path) -> dict[str, Any]:
+    """What keeps the label's description true while its value shrinks.
+
+    Only ``exclusiveMinimum`` says something about the value: "at" the bound
+    (the value stays), or "below" it (it may shrink, but not onto the bound).
+    """
+    label = finding.label or {}
+    if label.get("keyword") != "exclusiveMinimum":
+        return {}
+    node = node_at(root(schema), finding.payload, protect)
+    bound = None if node is None else node.exclusive_minimum
+    if bound is None or " at exclusive minimum " in label.get("description", ""):
+        return {"frozen": True}
+    return {"keep": lambda value: value < bound}
 
 
 def _violations(payload: Any, schema: str) -> list[tuple[str, str]]:

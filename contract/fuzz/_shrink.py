@@ -31,13 +31,15 @@ class Goal:
 
     ``gate`` is the cheap check (validity class), run first; ``still`` runs the
     parser. ``protect`` is the labelled value's path (None for conforming
-    payloads); ``frozen`` forbids changing that value itself.
+    payloads); ``frozen`` forbids changing that value itself, and ``keep``, if
+    given, says which new values it may take (besides keeping its JSON kind).
     """
 
     gate: Callable[[Any, Path | None], bool]
     still: Callable[[Any, Path | None], bool]
     protect: Path | None = None
     frozen: bool = False
+    keep: Callable[[Any], bool] | None = None
 
 
 def size(payload: Any) -> tuple[int, bytes]:
@@ -58,7 +60,7 @@ def shrink(payload: Any, root: Node, goal: Goal, deadline: float) -> tuple[Any, 
         while index < len(positions):
             if time.monotonic() > deadline:
                 return current, protect, False
-            for candidate, moved in _edits(current, positions[index], root, protect, goal.frozen):
+            for candidate, moved in _edits(current, positions[index], root, protect, goal):
                 measured = size(candidate)
                 if measured < best and goal.gate(candidate, moved) and goal.still(candidate, moved):
                     current, protect, best, changed = candidate, moved, measured, True
@@ -112,7 +114,7 @@ def _delete(value: Any, path: Path) -> Any:
 
 
 def _edits(
-    current: Any, path: Path, root: Node, protect: Path | None, frozen: bool
+    current: Any, path: Path, root: Node, protect: Path | None, goal: Goal
 ) -> Iterator[tuple[Any, Path | None]]:
     """(candidate, labelled path in it) for the position ``path``, deletions first."""
     on_route = protect is not None and protect[: len(path)] == path
@@ -122,14 +124,19 @@ def _edits(
         if isinstance(parent, dict) and isinstance(path[-1], str):
             for key in _shorter_keys(path[-1], parent, node_at(root, current, path[:-1])):
                 yield _rename(current, path, key), protect
-    if on_route and (path != protect or frozen):
+    if on_route and (path != protect or goal.frozen):
         return  # an ancestor of the labelled value, or the value itself when frozen
     value = _get(current, path)
     declared = None if on_route else node_at(root, current, path, resolve=False)
     for simpler in _simpler(value, declared, path):
-        if on_route and kind_of(simpler) != kind_of(value):
+        if on_route and not _same_label(value, simpler, goal.keep):
             continue
         yield _replace(current, path, simpler), protect
+
+
+def _same_label(value: Any, simpler: Any, keep: Callable[[Any], bool] | None) -> bool:
+    """Whether the labelled value may become ``simpler`` (its label still true)."""
+    return kind_of(simpler) == kind_of(value) and (keep is None or keep(simpler))
 
 
 def _shorter_keys(key: str, parent: dict[str, Any], node: Node | None) -> Iterator[str]:
