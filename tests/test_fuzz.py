@@ -339,3 +339,42 @@ def test_shrinking_moves_the_label_with_the_broken_item() -> None:
     assert not isinstance(finding.payload["wandb"]["tags"][0], str)
     assert finding.label["keyword"] == "type"
     assert not contract.is_valid(finding.payload, schema="FineTuningIntegration")
+
+
+@pytest.mark.parametrize("schema", ["FineTuneDPOHyperparameters", "FineTuningJob"])
+def test_shrunk_mutants_keep_true_labels(schema: str) -> None:
+    import random
+
+    seed = random.SystemRandom().randrange(2**32)
+    report = check_parser(
+        lambda p: p, schema, max_examples=150, seed=seed, database=None, max_findings=20
+    )
+    mutants = [f for f in report.findings if f.kind == "accepted-nonconforming"]
+    assert mutants, seed
+    for finding in mutants:
+        assert finding.label is not None
+        path, keyword = finding.label["path"], finding.label["keyword"]
+        found = contract.iter_violations(finding.payload, schema=schema)
+        assert (path, keyword) in {(v.path, v.keyword) for v in found}, (seed, finding)
+        value = _at(finding.payload, path)
+        description = finding.label["description"]
+        if keyword == "exclusiveMinimum":
+            bound = json.loads(description.rsplit(" ", 1)[1])
+            assert (value == bound) is (" at exclusive minimum " in description), (seed, finding)
+        if keyword == "type":  # "... of wrong type boolean" names the value's kind
+            assert description.endswith(" " + _kind(value)), (seed, finding)
+
+
+def _kind(value: Any) -> str:
+    if value is None or isinstance(value, bool):
+        return {None: "null"}.get(value, "boolean")
+    if isinstance(value, (int, float)):
+        return "integer" if float(value).is_integer() else "non-integer number"
+    return {str: "string", list: "array", dict: "object"}[type(value)]
+
+
+def _at(payload: Any, pointer: str) -> Any:
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        payload = payload[int(part)] if isinstance(payload, list) else payload[part]
+    return payload
