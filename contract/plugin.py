@@ -429,6 +429,10 @@ class RecordingFile(pytest.File):
         super().__init__(**kwargs)
         self.run = run
 
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        """A reader that crashed: its frames hold the file's raw text and headers."""
+        return _failure_text(self, excinfo, style)
+
     def collect(self) -> Iterator[pytest.Item]:
         from contract.recordings import RecordingError, read
 
@@ -465,9 +469,12 @@ HIDDEN_LOCALS = "(arguments and local variables not shown: they hold recorded he
 
 
 def _failure_text(
-    item: pytest.Item, excinfo: pytest.ExceptionInfo[BaseException], style: Any
+    item: pytest.Item | pytest.Collector,
+    excinfo: pytest.ExceptionInfo[BaseException],
+    style: Any,
 ) -> str:
-    """What ``item`` shows for a failure: the report, or the crash's traceback redacted.
+    """What ``item`` (or a recording file that crashed while collected) shows for a
+    failure: the report, or the crash's traceback redacted.
 
     The frames of a crash hold recorded headers, bodies and the API key, and pytest
     cuts and wraps the reprs of arguments and locals (``-l``) so that no rule could

@@ -499,11 +499,15 @@ def pytest_unconfigure(config):
 PLUGIN_OPTIONS = ("-vv", "--tb=long", "-l", "-rA", "--contract-coverage", "--contract-strict")
 
 
-def _plugin_run(pytester: pytest.Pytester, *args: str | Path) -> str:
+def _plugin_run(
+    pytester: pytest.Pytester,
+    *args: str | Path,
+    status: pytest.ExitCode = pytest.ExitCode.TESTS_FAILED,
+) -> str:
     """Everything a plugin run writes: its terminal output and its JUnit XML."""
     xml = pytester.path / "report.xml"
     result = pytester.runpytest(*PLUGIN_OPTIONS, f"--junitxml={xml}", *map(str, args))
-    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
+    assert result.ret == status, result.stdout.str()
     return "\n".join([result.stdout.str(), result.stderr.str(), xml.read_text("utf-8")])
 
 
@@ -548,6 +552,55 @@ def test_a_crashing_check_shows_no_secret_in_its_traceback(
     assert "planted crash reading" in output  # the exception and its traceback are shown...
     assert HIDDEN_LOCALS in output and "headers = " not in output  # ...not the frames' locals
     assert leaks(output) == {}, shown_lines(output)
+
+
+#: A conftest making a reader crash while pytest collects a recording: the frames hold the
+#: file's raw text, its decoded document (request headers too) and the call read.
+COLLECTION_CRASH = """
+import contract.recordings
+
+_original = contract.recordings.from_call
+
+
+def _crash(label, call):
+    raise RuntimeError(f"planted collection crash {call!r}")
+
+
+contract.recordings.from_call = _crash
+
+
+def pytest_unconfigure(config):
+    contract.recordings.from_call = _original
+"""
+
+
+def test_a_reader_crashing_during_collection_shows_no_secret(
+    pytester: pytest.Pytester, clean_env: pytest.MonkeyPatch, recordings: Path
+) -> None:
+    pytester.makeconftest(COLLECTION_CRASH)
+    output = _plugin_run(
+        pytester, f"--contract-recordings={recordings}", status=pytest.ExitCode.INTERRUPTED
+    )
+    assert "planted collection crash Call(" in output and HIDDEN_LOCALS in output
+    assert leaks(output) == {}, shown_lines(output)
+
+
+def test_control_without_redaction_a_collection_crash_shows_the_call(
+    pytester: pytest.Pytester,
+    clean_env: pytest.MonkeyPatch,
+    recordings: Path,
+    no_redaction: None,
+) -> None:
+    pytester.makeconftest(COLLECTION_CRASH)
+    output = _plugin_run(
+        pytester, f"--contract-recordings={recordings}", status=pytest.ExitCode.INTERRUPTED
+    )
+    assert reached(output) >= {
+        USERINFO_URL.name,
+        ORGANIZATION.name,
+        SET_COOKIE.name,
+        *(plant.name for plant in QUERY.values()),
+    }
 
 
 def test_control_without_redaction_a_crash_shows_headers_and_bodies(
