@@ -405,6 +405,17 @@ def test_plain_options_and_quiet_runs_show_no_secret(
         assert status == 1 and leaks(output) == {}, (options, leaks(output))
 
 
+def test_usage_errors_show_no_secret(
+    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, recordings: Path
+) -> None:
+    # Values echoed back by a usage error: an unknown profile, a fuzzed command not found.
+    status, output = _check(capsys, "--profile", KEY_PROJ.text, recordings)
+    assert status == 2 and "unknown profile" in output
+    assert main(["fuzz", "--exec", f"/nonexistent/parser --api-key {BEARER.text}"]) == 2
+    output += capsys.readouterr().err
+    assert "not found" in output and leaks(output) == {}, output
+
+
 @pytest.mark.parametrize("name", ["payloads.jsonl", "traffic.har", "cassette.yaml"])
 def test_standard_input_shows_no_secret(
     capsys: pytest.CaptureFixture[str],

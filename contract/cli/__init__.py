@@ -77,7 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.run(args)
     except UsageError as exc:
-        print(f"{parser.prog} {args.subcommand}: error: {exc}", file=sys.stderr)
+        from contract.redact import for_terminal  # only on this path: start-up stays lean
+
+        print(f"{parser.prog} {args.subcommand}: error: {for_terminal(str(exc))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
