@@ -784,10 +784,10 @@ FUZZ_BEARER = _plant("fuzzbearer")
 FUZZ_STDERR_KEY = _plant("fuzzstderr", "sk-")
 FUZZ_ENV = _plant("fuzzenv")
 FUZZ_PLANTS = [FUZZ_ARGV_KEY, FUZZ_TOKEN, FUZZ_API_KEY, FUZZ_BEARER, FUZZ_STDERR_KEY, FUZZ_ENV]
-#: A parser that refuses everything, printing a key of its command line, one of its own
-#: and an environment value on standard error.
+#: A parser that refuses everything, printing two values of its command line (a key, the
+#: value of ``--api-key``), a key of its own and an environment value on standard error.
 REFUSING = (
-    "sh -c 'echo \"refused: $1 {stderr} api_key=$PARSER_SECRET\" >&2; exit 1' parser "
+    "sh -c 'echo \"refused: $1 $4 {stderr} api_key=$PARSER_SECRET\" >&2; exit 1' parser "
     '{argv} --token={token} --api-key {api_key} -H "Authorization: Bearer {bearer}"'
 )
 

@@ -54,16 +54,20 @@ def _name(option: str) -> str:
 _SECRET_OPTIONS = frozenset(map(_name, SECRET_FIELDS | SECRET_HEADERS | SECRET_PARAMETERS))
 
 
+def _given_secrets(argv: Sequence[str]) -> tuple[str, ...]:
+    """The arguments after options named like a credential (``--api-key VALUE``)."""
+    return tuple(
+        value
+        for option, value in pairwise(argv)
+        if option.startswith("-") and _name(option.lstrip("-")) in _SECRET_OPTIONS
+    )
+
+
 def command_line(argv: Sequence[str]) -> str:
     """The command as one line, credentials masked: those that look like one, the values
     of secret-looking environment variables, and the argument after an option named like
     a credential (``--api-key VALUE``)."""
-    given = [
-        value
-        for option, value in pairwise(argv)
-        if option.startswith("-") and _name(option.lstrip("-")) in _SECRET_OPTIONS
-    ]
-    return redact(" ".join(argv), (*environment_secrets(), *given))
+    return redact(" ".join(argv), (*environment_secrets(), *_given_secrets(argv)))
 
 
 def check_command(
@@ -94,7 +98,7 @@ def check_command(
     three payloads all crash or hang (the command does not speak the protocol).
     """
     check_options(mode, "json", schema, draws, timeout)
-    name = command_line(argv)
+    name, given = command_line(argv), _given_secrets(argv)
     sizes = {"conforming": (draws + 1) // 2, "nonconforming": draws // 2}
     parser = open_parser(argv, protocol, timeout)
     failures: list[str] = []
@@ -103,16 +107,17 @@ def check_command(
     def run(cls: PayloadClass, payload: Any, label: Label) -> tuple[Outcome, Finding | None]:
         nonlocal answered
         verdict = parser.check(encode_payload(payload))
+        detail = redact(verdict.detail, given) if given else verdict.detail  # an echoed option
         if verdict.outcome in ("accepted", "rejected"):
             answered += 1
         elif not answered:
-            failures.append(verdict.detail)
+            failures.append(detail)
             if len(failures) >= FIRST_FAILURES:
                 raise ExecError(
                     f"{name!r} gave no verdict for its first {FIRST_FAILURES} payloads "
                     f"(protocol {protocol}): {failures[0]}"
                 )
-        finding = judge(cls, verdict.outcome, mode, payload, label=label, exception=verdict.detail)
+        finding = judge(cls, verdict.outcome, mode, payload, label=label, exception=detail)
         return verdict.outcome, finding
 
     try:
