@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contract.checking import Notice, files_of
+from contract.checking import Notice, events_of, files_of
 from contract.recordings import (
     Interaction,
-    NotARecording,
     RecordingError,
     is_lines_name,
     payloads,
@@ -27,7 +26,7 @@ from contract.recordings import (
     read_lines,
     stdin_lines,
 )
-from contract.report import Result, plural
+from contract.report import Result
 
 #: Lines per chunk of JSON Lines sent to a worker, and the most bytes a chunk holds.
 CHUNK_LINES = 2000
@@ -82,25 +81,7 @@ def file_events(
     interactions: Iterator[Interaction], label: str, named: bool, options: Options
 ) -> Iterator[Result | Notice]:
     """The results of one file's interactions, then a closing notice (errors as notices)."""
-    checked = skipped = 0
-    try:
-        for interaction in interactions:
-            if not interaction.to_check:
-                skipped += 1
-                continue
-            checked += 1
-            yield options.result(interaction)
-    except NotARecording as exc:
-        yield Notice("error" if named else "note", str(exc) if named else f"skipped {exc}")
-    except RecordingError as exc:
-        yield Notice("error", str(exc))
-    note = ""
-    if checked == 0 and skipped:
-        note = (
-            f"{label}: no fine-tuning jobs call to check "
-            f"({plural(skipped, 'other recorded interaction')} skipped)"
-        )
-    yield Notice("note", note, skipped)
+    return events_of(interactions, label, named, options.result)
 
 
 def run(work: Work, options: Options) -> Iterator[Result | Notice]:

@@ -9,7 +9,7 @@ bad file: every readable one is checked. :class:`Tally` keeps the counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -17,7 +17,7 @@ from typing import Literal
 from contract.amendments.deviations import Usage
 from contract.config import Strict
 from contract.profiles import ProfileLike
-from contract.recordings import NotARecording, RecordingError, expand, read
+from contract.recordings import Interaction, NotARecording, RecordingError, expand, read
 from contract.report import Result, Summary, plural
 
 
@@ -80,22 +80,40 @@ def check_file(
     ``observe`` keeps what each response exercised (traffic coverage, :mod:`contract.traffic`).
     """
     label = label or str(file)
+
+    def result(interaction: Interaction) -> Result:
+        return Result.of(
+            interaction,
+            schema,
+            fail_api_errors,
+            profile=profile,
+            strict=strict,
+            deviations=deviations,
+            observe=observe,
+        )
+
+    yield from events_of(read(file, include_other=True, label=label), label, named, result)
+
+
+def events_of(
+    interactions: Iterator[Interaction],
+    label: str,
+    named: bool,
+    result: Callable[[Interaction], Result],
+) -> Iterator[Result | Notice]:
+    """The results of one file's interactions (``result`` checks one), then a closing notice.
+
+    A file that cannot be read is an error notice; one that is plainly not a
+    recording is an error when ``named``, a note when a directory walk found it.
+    """
     checked = skipped = 0
     try:
-        for interaction in read(file, include_other=True, label=label):
+        for interaction in interactions:
             if not interaction.to_check:
                 skipped += 1
                 continue
             checked += 1
-            yield Result.of(
-                interaction,
-                schema,
-                fail_api_errors,
-                profile=profile,
-                strict=strict,
-                deviations=deviations,
-                observe=observe,
-            )
+            yield result(interaction)
     except NotARecording as exc:
         yield Notice("error" if named else "note", str(exc) if named else f"skipped {exc}")
     except RecordingError as exc:

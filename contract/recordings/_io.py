@@ -12,6 +12,7 @@ or repeated bodies cannot multiply it.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
 import zlib
@@ -74,8 +75,8 @@ def _refuse_size(label: str, size: int | None = None) -> RecordingError:
     return RecordingError(label, f"{what} than the limit of {_limits.MAX_FILE_BYTES} bytes")
 
 
-def read_file(path: Path, label: str) -> bytes:
-    """The bytes of a regular file, within the file size limit."""
+def open_regular(path: Path, label: str) -> io.BufferedReader:
+    """``path`` opened for reading; directories, FIFOs and devices are refused unread."""
     try:
         # Non-blocking, so a FIFO with no writer cannot hang the open; it is refused below.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -84,18 +85,25 @@ def read_file(path: Path, label: str) -> bytes:
     except OSError as exc:
         raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
     try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
             raise RecordingError(label, "is a directory")
-        if not stat.S_ISREG(info.st_mode):
+        if not stat.S_ISREG(mode):
             raise RecordingError(label, "is not a regular file (a pipe, socket or device)")
-        if info.st_size > _limits.MAX_FILE_BYTES:
-            raise _refuse_size(label, info.st_size)
+        os.set_blocking(fd, True)
     except BaseException:
         os.close(fd)
         raise
-    with os.fdopen(fd, "rb") as handle:
-        return read_stream(handle, label, info.st_size)
+    return io.open(fd, "rb")  # noqa: UP020 (typed as a BufferedReader, unlike os.fdopen)
+
+
+def read_file(path: Path, label: str) -> bytes:
+    """The bytes of a regular file, within the file size limit."""
+    with open_regular(path, label) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > _limits.MAX_FILE_BYTES:
+            raise _refuse_size(label, size)
+        return read_stream(handle, label, size)
 
 
 def read_stream(stream: BinaryIO, label: str, expected: int = 0) -> bytes:
@@ -191,4 +199,13 @@ def is_gzip(data: bytes) -> bool:
     return data.startswith(_GZIP_MAGIC)
 
 
-__all__ = ["Budget", "gunzip", "inflate", "is_gzip", "read_file", "read_stream", "within"]
+__all__ = [
+    "Budget",
+    "gunzip",
+    "inflate",
+    "is_gzip",
+    "open_regular",
+    "read_file",
+    "read_stream",
+    "within",
+]

@@ -14,9 +14,6 @@ way; a single document (a payload or a recording) is read whole, as before.
 from __future__ import annotations
 
 import gzip
-import io
-import os
-import stat
 import zlib
 from collections.abc import Iterator
 from itertools import chain
@@ -24,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from contract.recordings import _limits
-from contract.recordings._io import Budget, is_gzip, read_stream
+from contract.recordings._io import Budget, is_gzip, open_regular, read_stream
 from contract.recordings._model import RecordingError
 from contract.strictjson import JSONSyntaxError, decode
 
@@ -36,28 +33,6 @@ class Readable(Protocol):
     """What lines are read from: a binary file, standard input, a gzip stream."""
 
     def readline(self, size: int = -1, /) -> bytes: ...
-
-
-def open_regular(path: Path, label: str) -> io.BufferedReader:
-    """``path`` opened for reading; directories, FIFOs and devices are refused unread."""
-    try:
-        # Non-blocking, so a FIFO with no writer cannot hang the open; it is refused below.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except IsADirectoryError:
-        raise RecordingError(label, "is a directory") from None
-    except OSError as exc:
-        raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise RecordingError(label, "is a directory")
-        if not stat.S_ISREG(mode):
-            raise RecordingError(label, "is not a regular file (a pipe, socket or device)")
-        os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    return io.open(fd, "rb")  # noqa: UP020 (typed as a BufferedReader, unlike os.fdopen)
 
 
 def numbered(
@@ -168,4 +143,4 @@ def sniff(stream: BinaryIO, label: str) -> tuple[Iterator[Line] | None, bytes]:
     return chain(read, numbered(stream, label, first=len(head) + 1)), b""
 
 
-__all__ = ["Line", "file_lines", "numbered", "open_regular", "sniff"]
+__all__ = ["Line", "file_lines", "numbered", "sniff"]
