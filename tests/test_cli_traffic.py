@@ -131,3 +131,23 @@ def test_no_path_and_no_piped_input_checks_the_bundled_examples() -> None:
     assert done.returncode == 0, done.stderr
     assert "checking the example recordings bundled with the package" in done.stderr
     assert done.stdout.splitlines()[-1].endswith("0 invalid")
+
+
+def test_max_inflated_bounds_decompression_and_is_validated(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    from contract.recordings import _limits
+
+    monkeypatch.delenv(_limits.INFLATED_VARIABLE, raising=False)
+    path = tmp_path / "job.json.gz"
+    path.write_bytes(gzip.compress(body().encode()))
+    assert run(capsys, str(path))[0] == 0
+    status, _, err = run(capsys, "--max-inflated", "100", str(path))
+    assert status == 2
+    assert f"{path}: the file inflates past the limit of 100 bytes" in err
+    with pytest.raises(SystemExit) as usage:
+        main(["check", "--max-inflated", "lots", str(path)])
+    assert usage.value.code == 2
+    assert "argument --max-inflated: not a size: 'lots'" in capsys.readouterr().err

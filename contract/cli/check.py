@@ -19,7 +19,7 @@ from contract.cli._bulk import bulk_arguments
 from contract.cli._bulk import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
 from contract.cli._profile import chosen_profile, profile_arguments
-from contract.recordings import SUFFIXES, expand
+from contract.recordings import SUFFIXES, _limits, expand
 from contract.redact import redact
 from contract.report import Result, plural
 
@@ -61,10 +61,27 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
+    parser.add_argument(
+        "--max-inflated",
+        type=_size,
+        metavar="SIZE",
+        default=None,
+        help="most a recording and its compressed bodies may inflate to, in bytes or with a "
+        f"unit (512M, 2G; default {_limits.MAX_INFLATED_BYTES >> 20}M, or "
+        f"${_limits.INFLATED_VARIABLE})",
+    )
     profile_arguments(parser)
     output_arguments(parser)
     bulk_arguments(parser)
     parser.set_defaults(run=run)
+
+
+def _size(text: str) -> int:
+    """argparse type: a size in bytes (``1G``, ``512M``, ``1048576``)."""
+    try:
+        return _limits.parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _stdin_has_data() -> bool:
@@ -95,6 +112,9 @@ def run(args: argparse.Namespace) -> int:
     schema: str | None = args.schema
     if schema is not None:
         check_schema(schema)
+    if args.max_inflated is not None:
+        # Through the environment, so worker processes (--jobs) read the same limit.
+        os.environ[_limits.INFLATED_VARIABLE] = str(args.max_inflated)
     profile, strict = chosen_profile(args)
     chosen = choices(args, configuration(getattr(args, "config", None)))
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
