@@ -1,0 +1,66 @@
+"""The fixtures users' tests ask for: ``contract`` and ``contract_server``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
+    from contract.checker import Contract
+    from contract.config import Strict
+    from contract.server import ContractServer
+from contract.plugin._keys import (
+    _secrets,
+)
+from contract.plugin._options import _profile_of
+from contract.plugin._run import ContractRun
+
+
+@pytest.fixture
+def contract(pytestconfig: pytest.Config) -> Contract:
+    """The contract validator: ``check_response``, ``assert_response``, ``httpx_hook()``.
+
+    It checks under the run's profile (``--contract-profile`` and the other
+    profile options) and says known deviations in words.
+    """
+    from contract.checker import Contract
+
+    run = pytestconfig.pluginmanager.get_plugin("finetune_contract_run")
+    profile: Profile | None
+    if isinstance(run, ContractRun):
+        profile, strict = run.profile, run.strict
+    else:
+        profile, strict = _fixture_profile(pytestconfig)
+    return Contract(secrets=_secrets(), profile=profile, strict=strict, deviations=True)
+
+
+def _fixture_profile(config: pytest.Config) -> tuple[Profile | None, Strict]:
+    """The profile options of a run that checks no recordings (for the fixture)."""
+    if not any(
+        [
+            config.getoption("contract_profile"),
+            config.getini("contract_profile"),
+            config.getoption("contract_amend"),
+            config.getini("contract_amend"),
+            config.getoption("contract_no_amend"),
+            config.getini("contract_no_amend"),
+            config.getoption("contract_config"),
+            config.getini("contract_config"),
+            config.getoption("contract_strict"),
+            config.getini("contract_strict"),
+        ]
+    ):
+        return None, "off"
+    return _profile_of(config)
+
+
+@pytest.fixture
+def contract_server() -> Iterator[ContractServer]:
+    """A started :class:`~contract.server.ContractServer` on 127.0.0.1, stopped after the test."""
+    from contract.server import ContractServer
+
+    with ContractServer() as server:
+        yield server

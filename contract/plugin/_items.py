@@ -1,0 +1,280 @@
+"""The test items: one recorded response, one recording file, an unreadable file, the live check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from contract.recordings import Interaction
+from contract.plugin._keys import (
+    _MAX_FAILURES_SHOWN,
+    BATCH,
+    DEVIATIONS,
+    ITEM_KEYWORD,
+    JOBS,
+    NEEDED,
+    OBSERVED,
+    UNKNOWN,
+    VERDICT,
+    _secrets,
+)
+
+if TYPE_CHECKING:
+    from contract.plugin._run import ContractRun
+
+
+class ContractFailure(Exception):
+    """A check failed; the message is the whole (redacted) report."""
+
+
+class RecordingFile(pytest.File):
+    """One recording file; its jobs interactions and payloads are the items."""
+
+    def __init__(self, *, run: ContractRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.run = run
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        """A reader that crashed: its frames hold the file's raw text and headers."""
+        return _failure_text(self, excinfo, style)
+
+    def collect(self) -> Iterator[pytest.Item]:
+        from contract.recordings import RecordingError, read
+
+        if self.run.per_file:
+            yield FileItem.from_parent(self, name="recording", run=self.run)
+            return
+        checked = other = 0
+        try:
+            interactions = list(read(self.path, include_other=True, label=self.nodeid))
+        except RecordingError as exc:
+            yield UnreadableItem.from_parent(self, name="recording", reason=str(exc))
+            return
+        for interaction in interactions:
+            if interaction.to_check:
+                checked += 1
+                # The id is given as a string so that pytest parses "name[i]" the
+                # way it parses ids read back from its cache (--lf, --deselect).
+                yield InteractionItem.from_parent(
+                    self,
+                    name=interaction.name,
+                    nodeid=f"{self.nodeid}::{interaction.name}",
+                    interaction=interaction,
+                    run=self.run,
+                )
+            else:
+                other += 1
+        self.run.other += other
+        if not checked:
+            self.run.empty[self.nodeid] = other
+
+
+#: Closes the rendering of a crash in a contract item.
+HIDDEN_LOCALS = "(arguments and local variables not shown: they hold recorded headers and bodies)"
+
+
+def _failure_text(
+    item: pytest.Item | pytest.Collector,
+    excinfo: pytest.ExceptionInfo[BaseException],
+    style: Any,
+) -> str:
+    """What ``item`` (or a recording file that crashed while collected) shows for a
+    failure: the report, or the crash's traceback redacted.
+
+    The frames of a crash hold recorded headers, bodies and the API key, and pytest
+    cuts and wraps the reprs of arguments and locals (``-l``) so that no rule could
+    find a key in what is left: they are left out. The exception, the source lines and
+    the chain are shown from this module's frame on (everything with ``--fulltrace``),
+    redacted and escaped.
+    """
+    if isinstance(excinfo.value, ContractFailure):
+        return str(excinfo.value)
+    from contract.redact import clip, for_terminal
+
+    config, secrets = item.config, _secrets()
+    fulltrace = bool(config.getoption("fulltrace", False))
+    if not fulltrace:  # pytest's own frames (its runner) say nothing about this failure
+        excinfo.traceback = excinfo.traceback.cut(path=Path(__file__))
+    tbstyle = config.getoption("tbstyle", "auto")
+    chosen: Any = style or (tbstyle if tbstyle in ("short", "native") else "long")
+    rendered = excinfo.getrepr(
+        funcargs=False,
+        showlocals=False,
+        style="long" if fulltrace else chosen,
+        tbfilter=not fulltrace,
+    )
+    # The exception first: the line pytest's short summary and JUnit's message show.
+    crash = clip(excinfo.exconly(), 200, secrets, squeeze=True)
+    shown = for_terminal(str(rendered), secrets, multiline=True)
+    return f"{crash}\n{shown}\n{HIDDEN_LOCALS}"
+
+
+class ContractItem(pytest.Item):
+    """An item checking one response; a failure shows the report, not a traceback."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keywords[ITEM_KEYWORD] = True
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        return _failure_text(self, excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.name
+
+
+class _Checked:
+    """One response of a file item, as :meth:`ContractRun.pytest_runtest_logreport` reads it."""
+
+    when = "call"
+
+    def __init__(self, nodeid: str, properties: Any) -> None:
+        self.nodeid = nodeid
+        self.user_properties = [tuple(p) for p in properties]
+
+
+class FileItem(pytest.Item):
+    """Every response of one recording file (``--contract-item=file``): one item, one report."""
+
+    def __init__(self, *, run: ContractRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.keywords[ITEM_KEYWORD] = True
+        self.run = run
+
+    def runtest(self) -> None:
+        from contract.recordings import RecordingError, read
+        from contract.redact import redact
+
+        parent = self.parent
+        assert parent is not None
+        responses: list[tuple[str, list[tuple[str, Any]]]] = []
+        failures: list[str] = []
+        other = 0
+        try:
+            for interaction in read(self.path, include_other=True, label=parent.nodeid):
+                if not interaction.to_check:
+                    other += 1
+                    continue
+                nodeid = f"{parent.nodeid}::{interaction.name}"
+                item = InteractionItem.from_parent(
+                    parent,
+                    name=interaction.name,
+                    nodeid=nodeid,
+                    interaction=interaction,
+                    run=self.run,
+                )
+                try:
+                    item.runtest()
+                except ContractFailure as exc:
+                    failures.append(str(exc))
+                responses.append((nodeid, item.user_properties))
+        except RecordingError as exc:
+            self.user_properties.append((VERDICT, "unreadable"))
+            reason = redact(str(exc), _secrets())
+            raise ContractFailure(f"contract: unreadable recording: {reason}") from None
+        self.user_properties.append((BATCH, (responses, other, not responses)))
+        if failures:
+            shown = failures[:_MAX_FAILURES_SHOWN]
+            if len(failures) > len(shown):
+                shown.append(f"… and {len(failures) - len(shown)} more failing responses")
+            head = f"{len(failures)} of {len(responses)} responses failed:"
+            raise ContractFailure("\n\n".join([head, *shown]))
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
+        return _failure_text(self, excinfo, style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.path, None, self.name
+
+
+class UnreadableItem(ContractItem):
+    """A recording that cannot be read: one failing item with the one-line reason."""
+
+    def __init__(self, *, reason: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reason = reason
+
+    def runtest(self) -> None:
+        from contract.redact import redact
+
+        self.user_properties.append((VERDICT, "unreadable"))
+        raise ContractFailure(f"contract: unreadable recording: {redact(self.reason, _secrets())}")
+
+
+class InteractionItem(ContractItem):
+    """One recorded response or payload, checked against the contract."""
+
+    def __init__(self, *, interaction: Interaction, run: ContractRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.interaction = interaction
+        self.run = run
+
+    def runtest(self) -> None:
+        from contract.checker import Contract
+        from contract.redact import redact
+
+        run = self.run
+        found = self.interaction.assess(profile=run.profile, strict=run.strict, deviations=True)
+        verdict = "invalid" if found.violations else "api-error" if found.api_error else "valid"
+        fail_api_error = verdict == "api-error" and self.run.fail_api_errors
+        self.user_properties.append((VERDICT, "invalid" if fail_api_error else verdict))
+        self.user_properties.append((JOBS, found.jobs))
+        if run.coverage is not None:
+            from contract.traffic import observe
+
+            observed = observe(self.interaction, found).as_list()
+            # Values outside an enum are the input's: redacted before JUnit XML shows them.
+            observed[3] = [
+                [kind, place, redact(label, _secrets()) if kind == "outside" else label, count]
+                for kind, place, label, count in observed[3]
+            ]
+            self.user_properties.append((OBSERVED, observed))
+        if found.api_error is None:
+            self.user_properties.append((NEEDED, found.needed))
+            self.user_properties.append((DEVIATIONS, found.deviations))
+        if found.warnings:
+            unknown = [redact(str(w), _secrets()) for w in found.warnings]
+            self.user_properties.append((UNKNOWN, unknown))
+        if found.violations:
+            raise ContractFailure(Contract(_secrets()).report(self.interaction, found.violations))
+        if fail_api_error:
+            raise ContractFailure(
+                redact(f"{self.interaction.source}: {found.api_error}", _secrets())
+                + "\n(an API error response; --contract-fail-api-errors makes it a failure)"
+            )
+
+
+class LiveItem(ContractItem):
+    """One real pause request (``--contract-live``).
+
+    The key is only held as a :class:`~contract.redact.Secret`, and whatever
+    pytest renders for a failure (any ``--tb`` style, ``-l`` locals, JUnit XML)
+    is redacted and escaped before it is shown.
+    """
+
+    def __init__(self, *, run: ContractRun, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.run = run
+
+    def runtest(self) -> None:
+        from contract import live
+        from contract.checker import Contract
+        from contract.redact import redact
+
+        job_id, base_url, secrets = self.run.job_id or "", self.run.base_url, _secrets()
+        try:
+            result = live.check(job_id, api_key=secrets[0] if secrets else None, base_url=base_url)
+        except live.LiveError as exc:
+            message = (
+                f"live pause of {job_id} at {base_url} failed: {exc.kind}: {exc.message}\n"
+                "(not a contract violation: there was no pause response to check)"
+            )
+            raise ContractFailure(redact(message, secrets)) from None
+        self.user_properties.append((VERDICT, "invalid" if result.violations else "valid"))
+        self.user_properties.append((JOBS, 1))
+        if result.violations:
+            raise ContractFailure(Contract(secrets).report(result.interaction, result.violations))

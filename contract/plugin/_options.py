@@ -1,0 +1,160 @@
+"""The plugin's command-line and ini options, and the profile a run's options choose."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
+    from contract.config import Strict
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("finetune-contract", "contract tests of the fine-tuning jobs API")
+    group.addoption(
+        "--contract-recordings",
+        action="append",
+        default=[],
+        metavar="PATH",
+        dest="contract_recordings",
+        help="check every recorded fine-tuning jobs response and payload in PATH (file or "
+        "directory; HAR, VCR cassettes of vcrpy/Ruby/go-vcr/Betamax/Schemathesis, test-proxy "
+        "session records, nock, .json, .jsonl, any of them .gz) as its own test; repeatable",
+    )
+    parser.addini(
+        "contract_recordings",
+        type="paths",
+        default=[],
+        help="recording files or directories to check, like --contract-recordings",
+    )
+    group.addoption(
+        "--contract-fail-api-errors",
+        action="store_true",
+        default=False,
+        dest="contract_fail_api_errors",
+        help="fail recorded API error responses (undocumented statuses) instead of counting them",
+    )
+    parser.addini(
+        "contract_fail_api_errors",
+        type="bool",
+        default=False,
+        help="like --contract-fail-api-errors",
+    )
+    group.addoption(
+        "--contract-coverage",
+        action="store_true",
+        default=False,
+        dest="contract_coverage",
+        help="add traffic coverage to the summary: the operations, statuses, methods, graders, "
+        "enum values, null and absent cases the recordings exercised, and those they never did",
+    )
+    parser.addini("contract_coverage", type="bool", default=False, help="like --contract-coverage")
+    group.addoption(
+        "--contract-profile",
+        metavar="NAME",
+        default=None,
+        dest="contract_profile",
+        help="profile recordings are checked under: published (default), observed (the OpenAI "
+        "API as it answers), azure, or one of the configuration file",
+    )
+    parser.addini("contract_profile", type="string", default="", help="like --contract-profile")
+    group.addoption(
+        "--contract-amend",
+        action="append",
+        default=[],
+        metavar="NAME",
+        dest="contract_amend",
+        help="also accept this amendment; repeatable",
+    )
+    parser.addini("contract_amend", type="linelist", default=[], help="like --contract-amend")
+    group.addoption(
+        "--contract-no-amend",
+        action="append",
+        default=[],
+        metavar="NAME",
+        dest="contract_no_amend",
+        help="do not accept this amendment of the profile; repeatable",
+    )
+    parser.addini("contract_no_amend", type="linelist", default=[], help="like --contract-no-amend")
+    group.addoption(
+        "--contract-config",
+        metavar="FILE",
+        default=None,
+        dest="contract_config",
+        help="amendments and profiles file (TOML or JSON; default: [tool.finetune-contract] "
+        "of the rootdir's pyproject.toml)",
+    )
+    parser.addini("contract_config", type="string", default="", help="like --contract-config")
+    # Two spellings rather than an optional value, so a following path is never read as it.
+    group.addoption(
+        "--contract-strict",
+        action="store_const",
+        const="warn",
+        default=None,
+        dest="contract_strict",
+        help="list unknown properties (allowed by the contract) in the summary",
+    )
+    group.addoption(
+        "--contract-strict=fail",
+        action="store_const",
+        const="fail",
+        dest="contract_strict",
+        help="make unknown properties failures",
+    )
+    parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
+    group.addoption(
+        "--contract-item",
+        choices=("interaction", "file"),
+        default=None,
+        dest="contract_item",
+        help="what a test item is: each recorded response (interaction, the default) or each "
+        "recording file (file: fewer items for very large corpora, and -n then pays off)",
+    )
+    parser.addini("contract_item", default="interaction", help="like --contract-item")
+    group.addoption(
+        "--contract-live",
+        action="store_true",
+        default=False,
+        dest="contract_live",
+        help="send one real pause request (needs --contract-job-id; key from OPENAI_API_KEY); "
+        "pausing changes the job",
+    )
+    group.addoption(
+        "--contract-job-id",
+        metavar="ID",
+        default=None,
+        dest="contract_job_id",
+        help="the job --contract-live pauses",
+    )
+    group.addoption(
+        "--contract-base-url",
+        metavar="URL",
+        default=None,
+        dest="contract_base_url",
+        help="API base URL for --contract-live (default: https://api.openai.com/v1)",
+    )
+
+
+def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
+    """The profile and strict mode the options and ini values ask for."""
+    from contract.amendments.model import AmendmentError
+    from contract.profiles import for_run
+
+    strict = config.getoption("contract_strict") or config.getini("contract_strict") or None
+    if strict not in (None, "off", "warn", "fail"):
+        raise pytest.UsageError(f"contract_strict: {strict!r} is not one of off, warn, fail")
+    try:
+        return for_run(
+            config.getoption("contract_profile") or config.getini("contract_profile") or None,
+            amend=[*config.getini("contract_amend"), *config.getoption("contract_amend")],
+            no_amend=[*config.getini("contract_no_amend"), *config.getoption("contract_no_amend")],
+            config_file=config.getoption("contract_config")
+            or config.getini("contract_config")
+            or None,
+            search_from=config.rootpath,
+            strict=strict,
+        )
+    except AmendmentError as exc:
+        raise pytest.UsageError(f"finetune-contract: {exc}") from None

@@ -1,0 +1,214 @@
+"""One run's hooks: collecting recordings, the live item, counting verdicts, the summary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from contract.traffic import TrafficCoverage
+from contract.plugin._items import LiveItem, RecordingFile, _Checked
+from contract.plugin._keys import (
+    _MAX_WARNINGS,
+    _WORKER_OUTPUT,
+    BATCH,
+    DEVIATIONS,
+    JOBS,
+    NEEDED,
+    OBSERVED,
+    UNKNOWN,
+    VERDICT,
+)
+from contract.plugin._options import _profile_of
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register a :class:`ContractRun` only when an option asks for one."""
+    paths = [*config.getoption("contract_recordings"), *config.getini("contract_recordings")]
+    live = bool(config.getoption("contract_live"))
+    if paths or live:
+        config.pluginmanager.register(ContractRun(config, paths, live), "finetune_contract_run")
+
+
+def _is_within(path: Path, parent: Path) -> bool:
+    return path == parent or parent in path.parents
+
+
+class ContractRun:
+    """The hooks of a run that checks recordings or the live API."""
+
+    def __init__(self, config: pytest.Config, paths: list[Any], live: bool) -> None:
+        self.config = config
+        self.files: set[Path] = set()
+        self.job_id: str | None = None
+        self.base_url = ""
+        self.fail_api_errors = bool(
+            config.getoption("contract_fail_api_errors")
+            or config.getini("contract_fail_api_errors")
+        )
+        #: Recorded calls of other APIs, and files in which nothing was checked.
+        self.other = 0
+        self.empty: dict[str, int] = {}
+        self.verdicts: dict[str, int] = {}
+        self.jobs = 0
+        self.per_file = (
+            config.getoption("contract_item") or config.getini("contract_item")
+        ) == "file"
+        self.coverage: TrafficCoverage | None = None
+        if config.getoption("contract_coverage") or config.getini("contract_coverage"):
+            from contract.traffic import TrafficCoverage
+
+            self.coverage = TrafficCoverage()
+        self._configure_profile()
+        self.unknown: list[str] = []
+        if live:
+            self._configure_live()
+        if paths:
+            self._configure_recordings(paths)
+
+    def _configure_profile(self) -> None:
+        from contract.amendments.deviations import Usage
+
+        self.profile, self.strict = _profile_of(self.config)
+        self.usage = Usage(self.profile)
+
+    def _configure_live(self) -> None:
+        self.job_id = self.config.getoption("contract_job_id")
+        if not self.job_id:
+            raise pytest.UsageError("--contract-live needs --contract-job-id (the job to pause)")
+        from contract import live
+
+        self.base_url = self.config.getoption("contract_base_url") or live.DEFAULT_BASE_URL
+        try:
+            live.ensure_safe_base_url(self.base_url)
+        except live.InsecureURLError as exc:
+            raise pytest.UsageError(f"--contract-base-url: {exc.message}") from None
+
+    def _configure_recordings(self, paths: list[Any]) -> None:
+        from contract.recordings import RecordingError, expand
+
+        roots: list[Path] = []
+        for path in paths:
+            try:
+                found = [Path(f).resolve() for f in expand([path]) if f != "-"]
+            except RecordingError as exc:
+                raise pytest.UsageError(f"--contract-recordings: {exc}") from None
+            self.files.update(found)
+            root = Path(path).resolve()
+            # A file whose name holds "::" cannot be a command-line argument: collect its folder.
+            roots.append(root.parent if "::" in root.name else root)
+        # Collected like test files (node ids, -k, --lf, -x and xdist work as usual). Only the
+        # roots are added, not every file: pytest then walks each folder once, so collection
+        # stays linear in the number of files. A root already under an argument is not added,
+        # nor one an argument narrows (a node id of one of its recordings, pasted back).
+        args = self.config.args
+        given = [Path(a.split("::", 1)[0]).resolve() for a in args]
+        for root in roots:
+            if not any(_is_within(root, arg) or _is_within(arg, root) for arg in given):
+                args.append(str(root))
+                given.append(root)
+
+    def pytest_collect_file(
+        self, file_path: Path, parent: pytest.Collector
+    ) -> pytest.Collector | None:
+        if file_path.resolve() in self.files:
+            return RecordingFile.from_parent(parent, path=file_path, run=self)
+        return None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(
+        self, session: pytest.Session, items: list[pytest.Item]
+    ) -> None:
+        if self.job_id:
+            name = f"contract-live[{self.job_id}]"
+            # An explicit id: derived from the session it would read "::contract-live[…]".
+            items.append(LiveItem.from_parent(session, name=name, nodeid=name, run=self))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        workeroutput = getattr(self.config, "workeroutput", None)
+        if workeroutput is not None:  # an xdist worker: tell the controller
+            workeroutput[_WORKER_OUTPUT] = {"other": self.other, "empty": self.empty}
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """xdist controller: every worker collects every file, so any one's count is the total."""
+        output = (getattr(node, "workeroutput", None) or {}).get(_WORKER_OUTPUT) or {}
+        self.other = max(self.other, int(output.get("other", 0)))
+        self.empty.update(output.get("empty", {}))
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        properties = dict(report.user_properties)
+        batch: Any = properties.get(BATCH)
+        if batch is not None:  # a file item: account for each response it checked
+            responses, other, empty = batch
+            self.other += int(other)
+            if empty:
+                self.empty[report.nodeid.rsplit("::", 1)[0]] = int(other)
+            for nodeid, sub in responses:
+                self.pytest_runtest_logreport(_Checked(nodeid, sub))  # type: ignore[arg-type]
+        verdict = properties.get(VERDICT)
+        if verdict is not None:
+            self.verdicts[str(verdict)] = self.verdicts.get(str(verdict), 0) + 1
+            jobs = properties.get(JOBS, 0)
+            self.jobs += jobs if isinstance(jobs, int) else 0
+        if self.coverage is not None and OBSERVED in properties:
+            from contract.traffic import Observation
+
+            observed: Any = properties[OBSERVED]
+            self.coverage.add(Observation.from_list(list(observed)))
+        if NEEDED in properties or DEVIATIONS in properties:
+            self.usage.add(_Found(properties.get(NEEDED, ()), properties.get(DEVIATIONS, ())))
+        unknown: Any = properties.get(UNKNOWN, ())
+        self.unknown.extend(f"{report.nodeid}: {line}" for line in unknown)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if hasattr(self.config, "workerinput") or self.config.option.collectonly:
+            return
+        from contract.report import plural
+
+        counts = self.verdicts
+        checked = sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error"))
+        line = f"contract: {plural(checked, 'response')} checked"
+        if self.jobs > checked:  # pages of jobs were among them
+            line += f" ({plural(self.jobs, 'job')})"
+        line += f": {counts.get('valid', 0)} valid, {counts.get('invalid', 0)} invalid"
+        if counts.get("api-error"):
+            line += f", {plural(counts['api-error'], 'API error response')}"
+        line += f"; {plural(self.other, 'other interaction')} skipped"
+        if counts.get("unreadable"):
+            line += f"; {plural(counts['unreadable'], 'unreadable recording')}"
+        terminalreporter.write_line(line)
+        for name, skipped in sorted(self.empty.items()):
+            terminalreporter.write_line(
+                f"contract: warning: {name}: nothing checked "
+                f"(no fine-tuning jobs call; {plural(skipped, 'other interaction')} skipped)",
+                yellow=True,
+            )
+        self._amendment_summary(terminalreporter)
+        if self.coverage is not None:
+            for line in self.coverage.lines():
+                terminalreporter.write_line(f"contract: {line}")
+
+    def _amendment_summary(self, terminalreporter: Any) -> None:
+        from contract._terminal import escape
+
+        if self.profile.amendments or self.usage.deviations:
+            for line in self.usage.lines():
+                terminalreporter.write_line(f"contract: {line}")
+        for line in self.unknown[:_MAX_WARNINGS]:
+            terminalreporter.write_line(f"contract: warning: {escape(line)}", yellow=True)
+        if len(self.unknown) > _MAX_WARNINGS:
+            more = len(self.unknown) - _MAX_WARNINGS
+            terminalreporter.write_line(f"contract: … and {more} more unknown properties")
+
+
+class _Found:
+    """What the usage accounting reads of one item's properties."""
+
+    def __init__(self, needed: Any, deviations: Any) -> None:
+        self.needed = tuple(str(n) for n in needed)
+        self.deviations = tuple(str(d) for d in deviations)
