@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from contract import pause_path
+from contract import operations
 
 if TYPE_CHECKING:
     from contract.checker import Contract
@@ -69,7 +69,7 @@ class HttpxHook:
 
     def _wanted(self, response: Any) -> bool:
         request = response.request
-        return pause_path.is_pause(str(request.method), str(request.url)) and not (
+        return operations.route(str(request.method), str(request.url)) is not None and not (
             400 <= int(response.status_code) <= 599
         )
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from contract import __version__, pause_path
+from contract import __version__, operations
 from contract.recordings import Interaction
 from contract.redact import MASK, Secret, redact, secret
 from contract.violations import Violation
@@ -141,13 +141,13 @@ def pause(
     if api_key is None:
         raise LiveError("no-api-key", "no API key given (set OPENAI_API_KEY)")
     ensure_safe_base_url(base_url)
-    url = pause_path.url_for(base_url, job_id)
+    url = operations.pause().url_for(base_url, job_id)
     headers = {"Accept": "application/json", "User-Agent": f"finetune-contract/{__version__}"}
     secrets = (api_key,)
     try:
         with httpx.Client(timeout=timeout, follow_redirects=False, transport=transport) as client:
             response = client.request(
-                pause_path.method(), url, headers=headers, auth=_bearer(api_key)
+                operations.pause().method, url, headers=headers, auth=_bearer(api_key)
             )
     except httpx.TimeoutException as exc:
         raise LiveError(
@@ -164,11 +164,11 @@ def pause(
     if 400 <= response.status_code <= 599:
         raise _status_error(response.status_code, response.content, secrets)
     return Interaction(
-        source=f"live {pause_path.method()} {redact(url, secrets)}",
+        source=f"live {operations.pause().method} {redact(url, secrets)}",
         body=response.content,
         status=response.status_code,
         headers=list(response.headers.multi_items()),
-        method=pause_path.method(),
+        method=operations.pause().method,
         url=url,
         job_id=job_id,
         request_headers=[("Authorization", f"Bearer {MASK}"), *headers.items()],

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from contract import pause_path
+from contract import operations
 from contract._server_http import Reply, Server, error_reply
 from contract.redact import redact, redact_headers
 from contract.response import header
@@ -82,6 +82,11 @@ class RecordedRequest:
             f"headers={redact_headers(self.headers)!r}, body={redact(repr(self.body))}, "
             f"job_id={self.job_id!r})"
         )
+
+
+def _paused_job(method: str, path: str) -> str | None:
+    """The job a pause request names, or None for any other request."""
+    return (operations.pause().path_parameters(method, path) or {}).get("fine_tuning_job_id")
 
 
 def _encode(payload: Any) -> bytes:
@@ -180,7 +185,7 @@ class ContractServer:
 
     def pause_url(self, job_id: str) -> str:
         """The full pause URL of ``job_id`` on this server."""
-        return pause_path.url_for(self.url, job_id)
+        return operations.pause().url_for(self.url, job_id)
 
     # -- what to serve ------------------------------------------------------
     def serve(
@@ -254,7 +259,7 @@ class ContractServer:
         generation: int,
     ) -> Reply:
         """The reply to one request read in full (called from its connection thread)."""
-        request = RecordedRequest(method, path, headers, body, pause_path.job_id(method, path))
+        request = RecordedRequest(method, path, headers, body, _paused_job(method, path))
         with self._lock:
             if generation != self._generation:
                 return error_reply(
@@ -262,9 +267,10 @@ class ContractServer:
                 )
             self._requests.append(request)
             if request.job_id is None:
+                pause = operations.pause()
                 return error_reply(
                     404,
-                    f"contract_server serves only {pause_path.method()} {pause_path.template()}",
+                    f"contract_server serves only {pause.method} {pause.path}",
                     "not_found",
                 )
             return self._take(request.job_id) or error_reply(

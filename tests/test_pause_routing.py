@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import pytest
 
-from contract import pause_path, registry
+from contract import operations, registry
+
+PAUSE = operations.pause()
+
+
+def job_id(method: str | None, url: str | None) -> str | None:
+    return (PAUSE.path_parameters(method, url) or {}).get("fine_tuning_job_id")
+
+
+def is_pause(method: str | None, url: str | None) -> bool:
+    routed = operations.route(method, url)
+    return routed is not None and routed.operation is PAUSE
 
 
 def test_method_and_template_come_from_the_operation_document() -> None:
     operation = registry.operation()
-    assert pause_path.method() == operation["method"] == "POST"
-    assert pause_path.template() == operation["path"]
+    assert PAUSE.method == operation["method"] == "POST"
+    assert PAUSE.path == operation["path"]
 
 
 @pytest.mark.parametrize(
@@ -27,9 +38,9 @@ def test_method_and_template_come_from_the_operation_document() -> None:
     ],
 )
 def test_pause_calls_under_any_base_path(url: str, job: str) -> None:
-    assert pause_path.job_id("POST", url) == job
-    assert pause_path.job_id("post", url) == job
-    assert pause_path.is_pause("POST", url)
+    assert job_id("POST", url) == job
+    assert job_id("post", url) == job
+    assert is_pause("POST", url)
 
 
 @pytest.mark.parametrize(
@@ -47,11 +58,11 @@ def test_pause_calls_under_any_base_path(url: str, job: str) -> None:
     ],
 )
 def test_other_calls_do_not_match(method: str | None, url: str | None) -> None:
-    assert pause_path.job_id(method, url) is None
-    assert not pause_path.is_pause(method, url)
+    assert job_id(method, url) is None
+    assert not is_pause(method, url)
 
 
 def test_url_for_round_trips_through_job_id() -> None:
-    url = pause_path.url_for("https://api.openai.com/v1/", "ftjob/odd id")
+    url = PAUSE.url_for("https://api.openai.com/v1/", "ftjob/odd id")
     assert url == "https://api.openai.com/v1/fine_tuning/jobs/ftjob%2Fodd%20id/pause"
-    assert pause_path.job_id("POST", url) == "ftjob/odd id"
+    assert job_id("POST", url) == "ftjob/odd id"
