@@ -81,13 +81,19 @@ def _without(profile: Profile, name: str) -> Profile:
 
 
 @lru_cache(maxsize=64)
-def _with_every_known(profile: Profile) -> Profile:
-    """``profile`` widened by every amendment of its catalogue it does not hold."""
+def _with_all(profile: Profile, known: tuple[Amendment, ...]) -> Profile:
+    """``profile`` widened by every amendment of ``known`` it does not hold."""
     wider = profile
-    for amendment in profile.catalogue.amendments.values():
+    for amendment in known:
         if not profile.holds(amendment.name):
             wider = _plus(wider, amendment)
     return wider
+
+
+def _with_every_known(profile: Profile) -> Profile:
+    """``profile`` widened by every amendment of its catalogue (profiles equal across
+    catalogues compare equal, so the catalogue's amendments are part of the cache key)."""
+    return _with_all(profile, tuple(profile.catalogue.amendments.values()))
 
 
 class _Probe:
