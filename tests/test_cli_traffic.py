@@ -151,3 +151,25 @@ def test_max_inflated_bounds_decompression_and_is_validated(
         main(["check", "--max-inflated", "lots", str(path)])
     assert usage.value.code == 2
     assert "argument --max-inflated: not a size: 'lots'" in capsys.readouterr().err
+
+
+def test_an_internal_error_is_one_redacted_line_and_exit_3(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contract import checking
+    from contract.cli import DEBUG_VARIABLE
+
+    key = "sk-proj-INTERNALerrorKEY0123456789abcdef"
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"unexpected \x1b[2J state near {key}")
+
+    monkeypatch.delenv(DEBUG_VARIABLE, raising=False)
+    monkeypatch.setattr(checking, "check_paths", broken)
+    monkeypatch.setattr("contract.cli._bulk.check_paths", broken, raising=False)
+    status, out, err = run(capsys, str(cassette(tmp_path / "c.yaml")))
+    assert status == 3
+    (line,) = err.strip().splitlines()
+    assert line.startswith("finetune-contract check: internal error: RuntimeError: unexpected ")
+    assert key not in err and "\x1b" not in err
+    assert "Traceback" not in err

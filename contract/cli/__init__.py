@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -18,7 +19,9 @@ from collections.abc import Sequence
 from contract import __version__
 
 #: Exit statuses shared by every subcommand.
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+#: Set to see the traceback of an internal error (it may show input, credentials included).
+DEBUG_VARIABLE = "FINETUNE_CONTRACT_DEBUG"
 
 
 class UsageError(Exception):
@@ -51,7 +54,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         ),
         epilog=(
             "Exit status: 0 all conform, 1 violations or findings, "
-            "2 usage error or unreadable input."
+            "2 usage error or unreadable input, 3 internal error (a bug; one line on stderr)."
         ),
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -85,6 +88,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug of ours: one line, never a traceback showing input
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        from contract.redact import for_terminal
+
+        what = for_terminal(f"{type(exc).__name__}: {exc}")[:500]
+        print(
+            f"{parser.prog} {args.subcommand}: internal error: {what} (a bug in "
+            f"finetune-contract; {DEBUG_VARIABLE}=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
     return status
 
 

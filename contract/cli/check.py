@@ -20,7 +20,7 @@ from contract.cli._bulk import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
 from contract.cli._profile import chosen_profile, profile_arguments
 from contract.recordings import SUFFIXES, _limits, expand
-from contract.redact import redact
+from contract.redact import for_terminal
 from contract.report import Result, plural
 
 _PROG = "finetune-contract check"
@@ -158,9 +158,9 @@ def run(args: argparse.Namespace) -> int:
     _add_usage(tally)
     output.finish(tally, stopped)
     for note in tally.notes:
-        print(f"{_PROG}: note: {redact(note)}", file=sys.stderr)
+        print(f"{_PROG}: note: {for_terminal(note)}", file=sys.stderr)
     for error in tally.errors:
-        print(f"{_PROG}: error: {redact(error)}", file=sys.stderr)
+        print(f"{_PROG}: error: {for_terminal(error)}", file=sys.stderr)
     if tally.errors:
         return EXIT_USAGE
     return EXIT_VIOLATIONS if tally.failed else EXIT_OK
