@@ -167,7 +167,7 @@ def test_an_internal_error_is_one_redacted_line_and_exit_3(
     monkeypatch.delenv(DEBUG_VARIABLE, raising=False)
     monkeypatch.setattr(checking, "check_paths", broken)
     monkeypatch.setattr("contract.cli._bulk.check_paths", broken, raising=False)
-    status, out, err = run(capsys, str(cassette(tmp_path / "c.yaml")))
+    status, _, err = run(capsys, str(cassette(tmp_path / "c.yaml")))
     assert status == 3
     (line,) = err.strip().splitlines()
     assert line.startswith("finetune-contract check: internal error: RuntimeError: unexpected ")
