@@ -7,7 +7,7 @@ from the one the sampler makes). A stratified subset is cross-checked with the
 reference validator (jsonschema): every 25th conforming payload is valid there,
 every 25th mutant invalid, and for the first mutants of each (setting, keyword)
 the explanation names the label's keyword at the label's path. Seeds are fresh
-each run. Cost: 15–20 s of CPU on the development machine, in three tests
+each run. Cost: 15-20 s of CPU on the development machine, in three tests
 that share the work under ``-n 2``.
 """
 
