@@ -158,20 +158,9 @@ class Contract:
     ) -> None:
         """Raise :class:`ResponseContractViolation` (an ``AssertionError``) unless it conforms."""
         __tracebackhide__ = True  # pytest shows the failure at the caller's line
-        status, headers, body, job_id, method, url = self._parts(
-            response_or_status, headers, body, job_id
-        )
-        found = check_response(
-            status,
-            headers,
-            body,
-            job_id,
-            **_operation_of(operation, method, url),
-            profile=self.profile,
-            strict=self.strict,
-            deviations=self.deviations,
-        )
+        found = self.check_response(response_or_status, headers, body, job_id, operation=operation)
         if found:
+            status, _, body, _, method, url = self._parts(response_or_status, headers, body, job_id)
             text = failure.report(
                 found, method=method, url=url, status=status, body=body, secrets=self.secrets
             )
