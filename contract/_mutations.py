@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
@@ -38,6 +38,9 @@ from contract.constraints import (
     wrong_kinds,
 )
 from contract.validation import fast_validator
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
 
 Path = tuple[str | int, ...]
 #: What a leaf operator draws: the bad value, the path below the slot, keyword, description.
@@ -315,13 +318,13 @@ _KEYWORD_ORDER = (
 class _Sites:
     """Every (constraint, route) of a type with its mutation operators, built lazily."""
 
-    def __init__(self, name: str, c: Compiler) -> None:
+    def __init__(self, name: str, c: Compiler, profile: Profile | None = None) -> None:
         from contract._schema_nodes import root
 
         self.name = name
         self.c = c
-        self.top = root(name)
-        self.constraints = [con for con in constraints(name) if self._breakable(con)]
+        self.top = root(name, profile)
+        self.constraints = [con for con in constraints(name, profile) if self._breakable(con)]
         self._cache: dict[tuple[int, int], LeafStrategy] = {}
 
     def _breakable(self, con: Constraint) -> bool:
@@ -406,13 +409,17 @@ def _errors_above(validator: Any, payload: Any, path: Path) -> bool:
 
 
 @cache
-def leaves(name: str, *, realistic: bool, minimal: bool) -> LeafStrategy:
+def leaves(
+    name: str, *, realistic: bool, minimal: bool, profile: Profile | None = None
+) -> LeafStrategy:
     """(payload, path parts, keyword, description), verified invalid at the labelled path.
 
     ``minimal`` draws the valid rest of the payload from the minimal compiler.
+    Under a profile the mutants break the tree its unconditional amendments
+    amend, and are verified invalid under the whole profile (a value a
+    conditional amendment accepts is not yielded).
     """
-    c = compiler(realistic=realistic, extra_properties=False, minimal=minimal)
-    validator = fast_validator(name)
-    return (
-        _Sites(name, c).strategy().filter(lambda leaf: _errors_above(validator, leaf[0], leaf[1]))
-    )
+    c = compiler(realistic=realistic, extra_properties=False, minimal=minimal, profile=profile)
+    validator = fast_validator(name, profile)
+    sites = _Sites(name, c, profile).strategy()
+    return sites.filter(lambda leaf: _errors_above(validator, leaf[0], leaf[1]))

@@ -5,6 +5,12 @@ combination the generators cannot honour (``$ref`` with assertion siblings,
 ``additionalProperties: false``, overlapping ``oneOf`` branches, recursion),
 raises :class:`UnsupportedSchema` naming the document and location, so a later
 schema edit can never make the generators produce wrong data silently.
+
+Under a profile, the tree is compiled from the documents its unconditional
+amendments amend (``anyOf`` alternatives, enum values, properties no longer
+required); a conditional amendment moves its property's rule into an
+``if``/``then``/``else`` at the document's root, which the tree does not model:
+the generators apply those as rules (:mod:`contract._conditional`).
 """
 
 from __future__ import annotations
@@ -13,14 +19,28 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from contract import registry as _registry
+from contract.amendments.model import Catalogue, Profile
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Amendment
 
 #: Keywords that never constrain a value.
 ANNOTATIONS = frozenset(
-    {"$schema", "$id", "title", "description", "default", "examples", "format", "$defs"}
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "format",
+        "$defs",
+    }
 )
 #: Keywords the generators honour.
 ASSERTIONS = frozenset(
@@ -172,8 +192,8 @@ def _unescape(part: str) -> str:
     return part.replace("~1", "/").replace("~0", "~")
 
 
-def _lookup(doc: str, pointer: str) -> Any:
-    node: Any = _registry.document(doc)
+def _lookup(documents: Mapping[str, Mapping[str, Any]] | None, doc: str, pointer: str) -> Any:
+    node: Any = _registry.document(doc) if documents is None else documents[doc]
     for part in pointer.split("/")[1:]:
         key = _unescape(part)
         node = node[int(key)] if isinstance(node, list) else node[key]
@@ -196,7 +216,10 @@ def _resolve(doc: str, ref: str) -> tuple[str, str]:
 
 
 class _Compiler:
-    def __init__(self) -> None:
+    """Compiles nodes of ``documents`` (default: the published ones), each location once."""
+
+    def __init__(self, documents: Mapping[str, Mapping[str, Any]] | None = None) -> None:
+        self.documents = documents
         self.done: dict[tuple[str, str], Node] = {}
         self.active: list[tuple[str, str]] = []
 
@@ -220,7 +243,7 @@ class _Compiler:
         return UnsupportedSchema(f"{doc}.json#{pointer}: {message}")
 
     def _build(self, doc: str, pointer: str) -> Node:
-        raw = _lookup(doc, pointer)
+        raw = _lookup(self.documents, doc, pointer)
         if raw is True or raw == {}:
             return Node(doc, pointer)
         if not isinstance(raw, Mapping):
@@ -474,14 +497,36 @@ def locally_valid(node: Node, value: Any) -> bool:
 
 
 @cache
-def _compiled() -> _Compiler:
-    return _Compiler()
+def _compiled(amendments: tuple[Amendment, ...] = ()) -> _Compiler:
+    if not amendments:
+        return _Compiler()
+    overlay = Profile("", amendments, Catalogue({}, {}))
+    return _Compiler(_registry.documents(overlay))
 
 
-def root(name: str) -> Node:
-    """The compiled schema of the named type (``ValueError`` for unknown names)."""
+def unconditional(profile: Profile | None) -> tuple[Amendment, ...]:
+    """The profile's amendments without ``when``: those the compiled tree holds."""
+    if profile is None:
+        return ()
+    return tuple(a for a in profile.amendments if a.when is None)
+
+
+def root(name: str, profile: Profile | None = None) -> Node:
+    """The compiled schema of the named type (``ValueError`` for unknown names).
+
+    With a profile: the documents as its unconditional amendments amend them.
+    """
     _registry.uri_of(name)
-    return _compiled().node(name, "")
+    return _compiled(unconditional(profile)).node(name, "")
+
+
+def amended_node(doc: str, pointer: str, profile: Profile) -> Node:
+    """A subschema of the documents as every amendment of the profile amends them.
+
+    For the rules conditional amendments move to a document's root
+    (``/allOf/i/then/properties/NAME``); the root itself does not compile.
+    """
+    return _compiled(profile.amendments).node(doc, pointer)
 
 
 def check_all() -> None:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import string
 from collections.abc import Callable, Mapping
 from functools import cache, partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from contract import _coherence
+from contract import _coherence, _conditional
 from contract._generation import (
     BASE_MODELS,
     EXACT_FLOAT_INT,
@@ -37,6 +37,9 @@ from contract._generation import (
     type_order,
 )
 from contract._schema_nodes import Node
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
 
 __all__ = [
     "HINT_EXAMPLES",
@@ -76,6 +79,49 @@ def _seldom(draw: st.DrawFn, main: st.SearchStrategy[Any], rare: st.SearchStrate
 @st.composite
 def _cohered(draw: st.DrawFn, base: st.SearchStrategy[Any], node: Node, compiler: Compiler) -> Any:
     return _coherence.cohere(draw(base), node, lambda n, h: draw(compiler.strategy(n, h)))
+
+
+@cache
+def _below(count: int) -> st.SearchStrategy[int]:
+    return st.integers(0, count - 1)
+
+
+class _Chooser:
+    """A rule's choices drawn from Hypothesis (they shrink to "not applied")."""
+
+    def __init__(self, draw: st.DrawFn, compiler: Compiler) -> None:
+        self.draw, self.compiler = draw, compiler
+
+    def chance(self, odds: int) -> bool:
+        return bool(self.draw(_below(odds)) == odds - 1)
+
+    def below(self, count: int) -> int:
+        return int(self.draw(_below(count)))
+
+    def fill(self, node: Node, hint: str | None) -> Any:
+        return self.draw(self.compiler.strategy(node, hint))
+
+
+@st.composite
+def _amended(
+    draw: st.DrawFn,
+    base: st.SearchStrategy[Any],
+    node: Node,
+    rules: _conditional.Rules,
+    compiler: Compiler,
+) -> Any:
+    value = draw(base)
+    amended = rules.apply(value, _Chooser(draw, compiler))
+    if not (compiler.coherent and _coherence.applies(node)):
+        return amended
+
+    def fill(n: Node, h: str | None) -> Any:
+        return draw(compiler.strategy(n, h))
+
+    result = _coherence.cohere(amended, node, fill)
+    if amended is value or rules.is_valid(result):
+        return result
+    return _coherence.cohere(value, node, fill)
 
 
 def _identifier(prefix: str) -> st.SearchStrategy[str]:
@@ -128,7 +174,8 @@ class Compiler:
     ``minimal`` compiles the smallest values of each shape: objects carry their
     required properties only, arrays and maps hold their minimum number of
     entries; scalars are drawn as usual. Mutants use it for the valid part of
-    the payload around the one broken value.
+    the payload around the one broken value. ``profile`` adds its conditional
+    amendments as rules (:mod:`contract._conditional`; not in a minimal context).
     """
 
     def __init__(
@@ -138,11 +185,13 @@ class Compiler:
         extra_properties: bool,
         minimal: bool = False,
         coherent: bool = False,
+        profile: Profile | None = None,
     ) -> None:
         self.realistic = realistic
         self.extra_properties = extra_properties and not minimal
         self.minimal = minimal
         self.coherent = coherent
+        self.profile = profile
         self._cache: dict[tuple[int, str | None], st.SearchStrategy[Any]] = {}
 
     # -- entry point -------------------------------------------------------
@@ -153,7 +202,10 @@ class Compiler:
         found = self._cache.get(key)
         if found is None:
             found = self._build(node, hint)
-            if self.coherent and _coherence.applies(node):
+            rules = None if self.minimal else _conditional.for_node(self.profile, node)
+            if rules is not None:
+                found = _amended(found, node, rules, self)
+            elif self.coherent and _coherence.applies(node):
                 found = self._cohering(node, found)
             self._cache[key] = found
         return found
@@ -337,7 +389,7 @@ class Compiler:
         return st.fixed_dictionaries(required, optional=optional)
 
     def objects(self, node: Node) -> st.SearchStrategy[dict[str, Any]]:
-        if node.additional is not None and not node.properties:
+        if not node.properties and (node.additional is not None or node.max_properties is not None):
             return self.additional(node)
         base = self.fixed(node)
         extras = self.extras(node)
@@ -352,9 +404,19 @@ def _merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
 
 @cache
 def compiler(
-    *, realistic: bool, extra_properties: bool, minimal: bool = False, coherent: bool = False
+    *,
+    realistic: bool,
+    extra_properties: bool,
+    minimal: bool = False,
+    coherent: bool = False,
+    profile: Profile | None = None,
 ) -> Compiler:
-    """The shared compiler for one combination of knobs."""
+    """The shared compiler for one combination of knobs (and profile: None, or one with
+    amendments)."""
     return Compiler(
-        realistic=realistic, extra_properties=extra_properties, minimal=minimal, coherent=coherent
+        realistic=realistic,
+        extra_properties=extra_properties,
+        minimal=minimal,
+        coherent=coherent,
+        profile=profile,
     )

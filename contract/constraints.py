@@ -20,13 +20,16 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import registry as _registry
 from contract._generation import HINT_EXAMPLES, minimal_integer, ordered_branches
 from contract._labels import describe_kind, show
 from contract._schema_nodes import KINDS, Node, discriminator_values, locally_valid, root
 from contract.validation import fast_validator
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
 
 __all__ = [
     "Branch",
@@ -157,10 +160,17 @@ def _routes(node: Node, route: Route, active: frozenset[int]) -> Iterator[tuple[
 
 
 @cache
-def constraints(name: str = _registry.DEFAULT_SCHEMA) -> tuple[Constraint, ...]:
-    """Every constraint reachable from the type, shallowest first, each location once."""
+def constraints(
+    name: str = _registry.DEFAULT_SCHEMA, profile: Profile | None = None
+) -> tuple[Constraint, ...]:
+    """Every constraint reachable from the type, shallowest first, each location once.
+
+    With a profile: of the tree its unconditional amendments amend
+    (:func:`contract._schema_nodes.root`).
+    """
     found: dict[tuple[str, str], tuple[Node, list[Route]]] = {}
-    for route, node in sorted(_routes(root(name), (), frozenset()), key=lambda rn: len(rn[0])):
+    top = root(name, profile)
+    for route, node in sorted(_routes(top, (), frozenset()), key=lambda rn: len(rn[0])):
         for keyword in keywords_of(node):
             key = (node.location, keyword)
             if key not in found:

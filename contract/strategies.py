@@ -2,7 +2,9 @@
 
 ``conforming(name)`` draws payloads that are valid against the named type;
 ``nonconforming(name)`` draws :class:`Mutant` objects: a payload that breaks
-exactly one rule of the contract, with the label of that rule.
+exactly one rule of the contract, with the label of that rule. Both take
+``profile=`` (a name or a :class:`~contract.profiles.Profile`): payloads of
+the contract as the profile's amendments amend it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from contract import _schema_nodes as _nodes
 from contract import _schema_strategies as _compile
 from contract._mutant import Context, Mutant, check_context, pointer
 from contract._schema_nodes import UnsupportedSchema
+from contract.profiles import ProfileLike
 from contract.registry import DEFAULT_SCHEMA
+from contract.validation import overlay_of
 
 __all__ = ["Context", "Mutant", "UnsupportedSchema", "conforming", "nonconforming"]
 
@@ -27,6 +31,7 @@ def conforming(
     realistic: bool = True,
     extra_properties: bool = False,
     coherent: bool = False,
+    profile: ProfileLike = None,
 ) -> st.SearchStrategy[Any]:
     """Payloads valid against the type ``name`` (a dict for object types).
 
@@ -41,20 +46,29 @@ def conforming(
     ``fine_tuned_model`` and ``trained_tokens``; a ``failed`` one an ``error``
     object; a ``queued`` one neither; ``created_at`` first) and every method
     hold only the key its ``type`` names; the default (False) draws anything
-    the contract allows, which is what contract tests want. Raises
+    the contract allows, which is what contract tests want. ``profile``
+    (default: published) draws payloads valid under that profile, its
+    amendments reached too (``"error": {}``, ``status: "paused"``, a job
+    created before 2024-04-16 without ``seed`` under ``observed``), to check a
+    client copes with what the API really sends. Raises
     :class:`UnsupportedSchema` at build time
     if the schema uses a keyword the generator does not handle, and
-    :class:`ValueError` for an unknown type name.
+    :class:`ValueError` for an unknown type or profile name.
     """
-    node = _nodes.root(name)
+    overlay = overlay_of(profile)
+    node = _nodes.root(name, overlay)
     compiler = _compile.compiler(
-        realistic=realistic, extra_properties=extra_properties, coherent=coherent
+        realistic=realistic, extra_properties=extra_properties, coherent=coherent, profile=overlay
     )
     return compiler.strategy(node)
 
 
 def nonconforming(
-    name: str = DEFAULT_SCHEMA, *, realistic: bool = True, context: Context = "minimal"
+    name: str = DEFAULT_SCHEMA,
+    *,
+    realistic: bool = True,
+    context: Context = "minimal",
+    profile: ProfileLike = None,
 ) -> st.SearchStrategy[Mutant]:
     """Payloads that break exactly one rule of ``name``, as labelled :class:`Mutant` objects.
 
@@ -76,13 +90,17 @@ def nonconforming(
 
     Failures shrink towards small payloads. Every mutant is checked with the
     fast validator before it is yielded: it is invalid, with an error at or
-    above its labelled ``path``. Raises :class:`ValueError` for an unknown type
-    name or context.
+    above its labelled ``path``. ``profile`` breaks the contract as the
+    profile amends it: each mutant is invalid under the profile (what one of
+    its amendments accepts is never yielded). Raises :class:`ValueError` for an
+    unknown type name, context or profile name.
     """
-    _nodes.root(name)
+    overlay = overlay_of(profile)
+    _nodes.root(name, overlay)
     check_context(context)
     minimal = context == "minimal"
-    return _mutations.leaves(name, realistic=realistic, minimal=minimal).map(_as_mutant)
+    leaves = _mutations.leaves(name, realistic=realistic, minimal=minimal, profile=overlay)
+    return leaves.map(_as_mutant)
 
 
 def _as_mutant(leaf: tuple[Any, tuple[str | int, ...], str, str]) -> Mutant:

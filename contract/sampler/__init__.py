@@ -14,7 +14,8 @@ second, in constant memory::
         mutant.payload, mutant.path, mutant.keyword, mutant.description
 
 Both functions return endless iterators; the same seed and knobs give the same
-payloads (with the same schema documents and package version). Use the
+payloads (with the same schema documents and package version). ``profile=``
+draws the contract as a profile amends it, as in :mod:`contract.strategies`. Use the
 Hypothesis strategies inside property tests (they shrink); use the sampler for
 corpora and fuzzing.
 """
@@ -27,9 +28,11 @@ from typing import Any
 
 from contract import _schema_nodes as _nodes
 from contract._mutant import Context, Mutant, check_context
+from contract.profiles import ProfileLike
 from contract.registry import DEFAULT_SCHEMA
 from contract.sampler._mutants import mutant_sampler
 from contract.sampler._values import value_sampler
+from contract.validation import overlay_of
 
 __all__ = ["Context", "Mutant", "conforming", "nonconforming"]
 
@@ -47,6 +50,7 @@ def conforming(
     realistic: bool = True,
     extra_properties: bool = False,
     coherent: bool = False,
+    profile: ProfileLike = None,
 ) -> Iterator[Any]:
     """Endless payloads valid against the type ``name``.
 
@@ -57,14 +61,20 @@ def conforming(
     one an ``error`` object; a ``queued`` one neither; timestamps in order)
     and every method hold only the key its ``type`` names; the default draws
     anything the contract allows. ``seed`` (an integer) fixes the draws; None
-    draws a fresh sequence. Raises :class:`ValueError` for an unknown type and
-    :class:`contract.strategies.UnsupportedSchema` for a schema the generators
-    cannot handle, when called.
+    draws a fresh sequence. ``profile`` (a name or a
+    :class:`~contract.profiles.Profile`) draws payloads valid under it, its
+    amendments reached too. Raises :class:`ValueError` for an unknown type or
+    profile and :class:`contract.strategies.UnsupportedSchema` for a schema the
+    generators cannot handle, when called.
     """
-    node = _nodes.root(name)
+    overlay = overlay_of(profile)
+    node = _nodes.root(name, overlay)
     rng = _rng(seed)
     draw = value_sampler(
-        realistic=realistic, extra_properties=extra_properties, coherent=coherent
+        realistic=realistic,
+        extra_properties=extra_properties,
+        coherent=coherent,
+        profile=overlay,
     ).sampler(node)
     return _forever(draw, rng)
 
@@ -80,6 +90,7 @@ def nonconforming(
     seed: int | None = None,
     realistic: bool = True,
     context: Context = "minimal",
+    profile: ProfileLike = None,
 ) -> Iterator[Mutant]:
     """Endless :class:`Mutant` objects: payloads that break exactly one rule of ``name``.
 
@@ -87,13 +98,16 @@ def nonconforming(
     first, every kind about as often; then a constraint and a place it applies)
     with the same labels; ``context`` is ``"minimal"`` or ``"full"`` as there.
     Each mutant is checked with the fast validator before it is yielded: invalid,
-    with an error at or above its labelled ``path``. Raises :class:`ValueError`
-    for an unknown type or context, when called.
+    with an error at or above its labelled ``path``; under ``profile``,
+    invalid under that profile. Raises :class:`ValueError` for an unknown type,
+    context or profile, when called.
     """
-    _nodes.root(name)
+    overlay = overlay_of(profile)
+    _nodes.root(name, overlay)
     check_context(context)
     rng = _rng(seed)
-    mutants = mutant_sampler(name, realistic=realistic, minimal=context == "minimal")
+    minimal = context == "minimal"
+    mutants = mutant_sampler(name, realistic=realistic, minimal=minimal, profile=overlay)
     return _mutants(mutants.draw, rng)
 
 

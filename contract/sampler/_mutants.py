@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import _labels as labels
 from contract._generation import INT_MAX, INT_MIN
@@ -38,6 +38,9 @@ from contract.constraints import (
 from contract.sampler._text import Draw, Rng, any_int, any_json
 from contract.sampler._values import ValueSampler, lists, value_sampler
 from contract.validation import fast_validator
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
 
 Path = tuple[str | int, ...]
 #: What a leaf operator draws: the bad value, the path below the slot, keyword, description.
@@ -328,13 +331,17 @@ def _bad_discriminator(c: ValueSampler, node: Node, who: str, hint: str | None) 
 
 
 class MutantSampler:
-    """Every (constraint, route) of a type with its operators, compiled lazily; draws mutants."""
+    """Every (constraint, route) of a type with its operators, compiled lazily; draws mutants.
 
-    def __init__(self, name: str, c: ValueSampler) -> None:
+    Under a profile the mutants break the tree its unconditional amendments amend,
+    and are verified invalid under the whole profile.
+    """
+
+    def __init__(self, name: str, c: ValueSampler, profile: Profile | None = None) -> None:
         self.name, self.c = name, c
-        self.top = root(name)
-        self.validator = fast_validator(name)
-        self.constraints = [con for con in constraints(name) if self._breakable(con)]
+        self.top = root(name, profile)
+        self.validator = fast_validator(name, profile)
+        self.constraints = [con for con in constraints(name, profile) if self._breakable(con)]
         if not self.constraints:
             raise ValueError(f"{name} has no constraint a payload could break")
         by_keyword: dict[str, list[int]] = {}
@@ -423,6 +430,9 @@ def errors_above(validator: Any, payload: Any, path: Path) -> bool:
 
 
 @cache
-def mutant_sampler(name: str, *, realistic: bool, minimal: bool) -> MutantSampler:
-    """The shared mutant sampler of a type for one combination of knobs."""
-    return MutantSampler(name, value_sampler(realistic=realistic, minimal=minimal))
+def mutant_sampler(
+    name: str, *, realistic: bool, minimal: bool, profile: Profile | None = None
+) -> MutantSampler:
+    """The shared mutant sampler of a type for one combination of knobs (and profile)."""
+    values = value_sampler(realistic=realistic, minimal=minimal, profile=profile)
+    return MutantSampler(name, values, profile)

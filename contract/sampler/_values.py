@@ -13,9 +13,9 @@ from __future__ import annotations
 import copy
 import math
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from contract import _coherence
+from contract import _coherence, _conditional
 from contract._generation import (
     EXACT_FLOAT_INT,
     ID_PREFIXES,
@@ -37,6 +37,9 @@ from contract.sampler._text import (
     model_sampler,
     text_sampler,
 )
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
 
 #: One draw in EDGE_ODDS of a bounded number is a bound or its neighbour.
 EDGE_ODDS = 8
@@ -62,7 +65,8 @@ class ValueSampler:
     ``minimal`` draws the smallest values of each shape (required properties
     only, the minimum number of array items and map entries), for the valid
     part of a mutant; ``coherent`` passes jobs and methods through
-    :func:`contract._coherence.cohere`.
+    :func:`contract._coherence.cohere`; ``profile`` adds its conditional
+    amendments as rules (:mod:`contract._conditional`; not in a minimal context).
     """
 
     def __init__(
@@ -72,11 +76,13 @@ class ValueSampler:
         extra_properties: bool = False,
         minimal: bool = False,
         coherent: bool = False,
+        profile: Profile | None = None,
     ) -> None:
         self.realistic = realistic
         self.extra_properties = extra_properties and not minimal
         self.minimal = minimal
         self.coherent = coherent
+        self.profile = profile
         self._cache: dict[tuple[int, str | None], Draw] = {}
 
     # -- entry point -------------------------------------------------------------
@@ -87,10 +93,33 @@ class ValueSampler:
         found = self._cache.get(key)
         if found is None:
             found = self._build(node, hint)
-            if self.coherent and _coherence.applies(node):
+            rules = None if self.minimal else _conditional.for_node(self.profile, node)
+            if rules is not None:
+                found = self._amending(node, found, rules)
+            elif self.coherent and _coherence.applies(node):
                 found = self._cohering(node, found)
             self._cache[key] = found
         return found
+
+    def _amending(self, node: Node, base: Draw, rules: _conditional.Rules) -> Draw:
+        """``base`` with the profile's conditional amendments applied now and then."""
+        coherent = self.coherent and _coherence.applies(node)
+
+        def draw(rng: Rng) -> Any:
+            value = base(rng)
+            amended = rules.apply(value, _Chooser(rng, self))
+            if not coherent:
+                return amended
+
+            def fill(n: Node, h: str | None) -> Any:
+                return self.sampler(n, h)(rng)
+
+            result = _coherence.cohere(amended, node, fill)
+            if amended is value or rules.is_valid(result):
+                return result
+            return _coherence.cohere(value, node, fill)
+
+        return draw
 
     def _cohering(self, node: Node, base: Draw) -> Draw:
         def draw(rng: Rng) -> Any:
@@ -301,7 +330,7 @@ class ValueSampler:
         return draw
 
     def objects(self, node: Node) -> Draw:
-        if node.additional is not None and not node.properties:
+        if not node.properties and (node.additional is not None or node.max_properties is not None):
             return self.additional(node)
         base, extras = self.fields(node), self.extras(node)
         if extras is None:
@@ -320,6 +349,22 @@ class ValueSampler:
         if self.minimal:
             high = low + SIBLINGS if high is None else min(high, low + SIBLINGS)
         return low, high
+
+
+class _Chooser:
+    """A rule's choices drawn from the ``Random``."""
+
+    def __init__(self, rng: Rng, values: ValueSampler) -> None:
+        self.rng, self.values = rng, values
+
+    def chance(self, odds: int) -> bool:
+        return self.rng.random() * odds < 1
+
+    def below(self, count: int) -> int:
+        return int(self.rng.random() * count)
+
+    def fill(self, node: Node, hint: str | None) -> Any:
+        return self.values.sampler(node, hint)(self.rng)
 
 
 def lists(items: Draw, low: int, high: int | None) -> Draw:
@@ -352,8 +397,14 @@ def value_sampler(
     extra_properties: bool = False,
     minimal: bool = False,
     coherent: bool = False,
+    profile: Profile | None = None,
 ) -> ValueSampler:
-    """The shared sampler compiler for one combination of knobs."""
+    """The shared sampler compiler for one combination of knobs (and profile: None, or
+    one with amendments)."""
     return ValueSampler(
-        realistic=realistic, extra_properties=extra_properties, minimal=minimal, coherent=coherent
+        realistic=realistic,
+        extra_properties=extra_properties,
+        minimal=minimal,
+        coherent=coherent,
+        profile=profile,
     )
