@@ -48,6 +48,8 @@ from contract.response import header
 if TYPE_CHECKING:
     from hypothesis.strategies import DataObject
 
+    from contract.profiles import ProfileLike
+
 #: Headers of every served pause response unless :meth:`ContractServer.serve` overrides them.
 DEFAULT_HEADERS = (("Content-Type", "application/json"),)
 #: Largest request body accepted, in bytes (larger: 413).
@@ -211,19 +213,31 @@ class ContractServer:
         with self._lock:
             self._queue.append((job_id, Reply(status, pairs, _encode(payload))))
 
-    def serve_conforming(self, data: DataObject, name: str = "FineTuningJob") -> dict[str, Any]:
-        """Draw a conforming payload from ``strategies.conforming(name)``, queue it, return it."""
+    def serve_conforming(
+        self, data: DataObject, name: str = "FineTuningJob", *, profile: ProfileLike = None
+    ) -> dict[str, Any]:
+        """Draw a conforming payload from ``strategies.conforming(name)``, queue it, return it.
+
+        ``profile`` (``"observed"``, ``"azure"``...) serves what that API really sends.
+        """
         from contract import strategies
 
-        payload: dict[str, Any] = data.draw(strategies.conforming(name), label="served payload")
+        drawn = strategies.conforming(name, profile=profile)
+        payload: dict[str, Any] = data.draw(drawn, label="served payload")
         self.serve(payload)
         return payload
 
-    def serve_nonconforming(self, data: DataObject, name: str = "FineTuningJob") -> Any:
-        """Draw a ``strategies.nonconforming(name)`` mutant, queue its payload, return it."""
+    def serve_nonconforming(
+        self, data: DataObject, name: str = "FineTuningJob", *, profile: ProfileLike = None
+    ) -> Any:
+        """Draw a ``strategies.nonconforming(name)`` mutant, queue its payload, return it.
+
+        Under ``profile`` the mutant is invalid under that profile.
+        """
         from contract import strategies
 
-        mutant = data.draw(strategies.nonconforming(name), label="served mutant")
+        drawn = strategies.nonconforming(name, profile=profile)
+        mutant = data.draw(drawn, label="served mutant")
         self.serve(mutant.payload)
         return mutant
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract import _mutations
+from contract import _conditional, _mutations
 from contract import _schema_nodes as _nodes
 from contract import _schema_strategies as _compile
 from contract._mutant import Context, Mutant, check_context, pointer
@@ -57,6 +57,7 @@ def conforming(
     """
     overlay = overlay_of(profile)
     node = _nodes.root(name, overlay)
+    _conditional.rules(overlay)  # built now: a problem shows here, not at the first draw
     compiler = _compile.compiler(
         realistic=realistic, extra_properties=extra_properties, coherent=coherent, profile=overlay
     )

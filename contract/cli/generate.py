@@ -11,11 +11,14 @@ import sys
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from contract._progress import progress
 from contract.cli import EXIT_OK, UsageError
 from contract.cli._arguments import check_schema, positive_int, schema_argument
+
+if TYPE_CHECKING:
+    from contract.amendments.model import Profile
 
 _EPILOG = """\
 Output. One JSON document per line (compact UTF-8), written as it is drawn:
@@ -30,6 +33,14 @@ FILE instead, also when the payloads go to standard output (without -o or
 line i: {"line": i, "path": JSON Pointer of the violation, "keyword": the JSON
 Schema keyword broken, "description": short text}. Existing files are never
 overwritten unless --force is given.
+
+Profiles. --profile NAME draws payloads of the contract as that profile amends
+it (observed: the OpenAI API as it answers, "error": {}, status "paused", legacy
+jobs without seed...; azure: Azure OpenAI's), --amend/--no-amend switch single
+amendments on or off, --config FILE adds a configuration file's amendments and
+profiles (without it, [tool.finetune-contract] of the nearest pyproject.toml is
+read), as for `check`; --valid payloads are valid under the profile, --invalid
+ones invalid under it.
 
 The same --seed, -n, --schema and options give the same payloads (with the same
 package version). Without --seed a random seed is used and printed on standard
@@ -104,7 +115,59 @@ def register(commands: Any) -> None:
             "(default: the smallest valid payload around the broken value)"
         ),
     )
+    _profile_arguments(parser)
     parser.set_defaults(run=run)
+
+
+def _profile_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--profile``, ``--amend``, ``--no-amend`` and ``--config``, as ``check`` has them."""
+    group = parser.add_argument_group(
+        "profiles and amendments",
+        "Which known deviations of the API from the published document the payloads "
+        "show. Without --config, [tool.finetune-contract] of the nearest pyproject.toml "
+        "is read.",
+    )
+    group.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="published (default), observed (the OpenAI API as it answers), azure (Azure "
+        "OpenAI), or one of the configuration file",
+    )
+    group.add_argument(
+        "--amend",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="add this amendment; repeatable",
+    )
+    group.add_argument(
+        "--no-amend",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help="leave this amendment of the profile out; repeatable",
+    )
+    group.add_argument(
+        "--config",
+        metavar="FILE",
+        default=None,
+        help="configuration file (TOML or JSON; pyproject.toml: its [tool.finetune-contract])",
+    )
+
+
+def _chosen_profile(args: argparse.Namespace) -> Profile:
+    """The profile the options (and the configuration file) ask for."""
+    from contract.amendments.model import AmendmentError
+    from contract.profiles import for_run
+
+    try:
+        profile, _ = for_run(
+            args.profile, amend=args.amend, no_amend=args.no_amend, config_file=args.config
+        )
+    except AmendmentError as exc:
+        raise UsageError(str(exc)) from None
+    return profile
 
 
 def refuse_existing(paths: list[Path], force: bool) -> None:
@@ -146,28 +209,32 @@ def _check_options(args: argparse.Namespace) -> None:
             raise UsageError(f"{option} applies to {mode} only")
 
 
-def _payloads(args: argparse.Namespace, seed: int) -> Iterator[tuple[Any, dict[str, str] | None]]:
+def _payloads(
+    args: argparse.Namespace, seed: int, profile: Profile
+) -> Iterator[tuple[Any, dict[str, str] | None]]:
     """(payload, label or None) pairs, ``args.n`` of them, from the sampler."""
     from contract import sampler
 
     realistic = not args.arbitrary
-    if args.valid:
-        jobs = sampler.conforming(
-            args.schema,
-            seed=seed,
-            realistic=realistic,
-            extra_properties=args.extra_properties,
-            coherent=args.coherent,
-        )
-        return ((job, None) for job in islice(jobs, args.n))
     try:
+        if args.valid:
+            jobs = sampler.conforming(
+                args.schema,
+                seed=seed,
+                realistic=realistic,
+                extra_properties=args.extra_properties,
+                coherent=args.coherent,
+                profile=profile,
+            )
+            return ((job, None) for job in islice(jobs, args.n))
         mutants = sampler.nonconforming(
             args.schema,
             seed=seed,
             realistic=realistic,
             context="full" if args.full_context else "minimal",
+            profile=profile,
         )
-    except ValueError as exc:  # a type without a rule to break
+    except ValueError as exc:  # a type without a rule to break; an amendment we cannot draw
         raise UsageError(str(exc)) from None
     return ((m.payload, m.label()) for m in islice(mutants, args.n))
 
@@ -191,11 +258,12 @@ def _write(
 
 def run(args: argparse.Namespace) -> int:
     _check_options(args)
+    profile = _chosen_profile(args)
     seed = args.seed
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
         print(f"finetune-contract generate: seed {seed}", file=sys.stderr)
-    pairs = _payloads(args, seed)
+    pairs = _payloads(args, seed, profile)
     if args.output is None:
         return _to_stdout(args, pairs)
     payload_path, label_path = output_paths(args.output, args.schema, args.invalid)

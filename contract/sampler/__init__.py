@@ -26,6 +26,7 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
+from contract import _conditional
 from contract import _schema_nodes as _nodes
 from contract._mutant import Context, Mutant, check_context
 from contract.profiles import ProfileLike
@@ -69,6 +70,7 @@ def conforming(
     """
     overlay = overlay_of(profile)
     node = _nodes.root(name, overlay)
+    _conditional.rules(overlay)  # built now: a problem shows here, not at the first draw
     rng = _rng(seed)
     draw = value_sampler(
         realistic=realistic,
