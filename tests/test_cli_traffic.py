@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -147,6 +148,8 @@ def test_max_inflated_bounds_decompression_and_is_validated(
     status, _, err = run(capsys, "--max-inflated", "100", str(path))
     assert status == 2
     assert f"{path}: the file inflates past the limit of 100 bytes" in err
+    # The option holds for its run only.
+    assert _limits.INFLATED_VARIABLE not in os.environ
     with pytest.raises(SystemExit) as usage:
         main(["check", "--max-inflated", "lots", str(path)])
     assert usage.value.code == 2

@@ -112,9 +112,22 @@ def run(args: argparse.Namespace) -> int:
     schema: str | None = args.schema
     if schema is not None:
         check_schema(schema)
-    if args.max_inflated is not None:
-        # Through the environment, so worker processes (--jobs) read the same limit.
-        os.environ[_limits.INFLATED_VARIABLE] = str(args.max_inflated)
+    if args.max_inflated is None:
+        return _run(args, schema)
+    # Through the environment, so worker processes (--jobs) read the same limit; put back
+    # afterwards, so a caller of main() in the same process keeps its own.
+    previous = os.environ.get(_limits.INFLATED_VARIABLE)
+    os.environ[_limits.INFLATED_VARIABLE] = str(args.max_inflated)
+    try:
+        return _run(args, schema)
+    finally:
+        if previous is None:
+            os.environ.pop(_limits.INFLATED_VARIABLE, None)
+        else:
+            os.environ[_limits.INFLATED_VARIABLE] = previous
+
+
+def _run(args: argparse.Namespace, schema: str | None) -> int:
     profile, strict = chosen_profile(args)
     chosen = choices(args, configuration(getattr(args, "config", None)))
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
