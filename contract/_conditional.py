@@ -174,9 +174,12 @@ def _match_object(shape: Shape, value: Any, chooser: Chooser, keep: bool) -> Any
     for name in dict.fromkeys((*shape.required, *shape.properties)):
         part = shape.properties.get(name)
         current = out.get(name, _MISSING)
-        if part is None:
+        if part is None:  # required by when, with no rule of its own there
+            child = node.properties.get(name)
             if current is _MISSING:
-                return _MISSING  # required by when, but nothing says what it may be
+                if child is None:
+                    return _MISSING
+                out[name] = chooser.fill(child, name)
             continue
         if current is _MISSING and name not in shape.required:
             continue
