@@ -96,12 +96,16 @@ class Rules:
             if not chooser.chance(RULE_ODDS):
                 continue
             changed = _apply(rule, value, chooser)
-            if changed is not None and self.validator.is_valid(changed):
+            if changed is not None and self.is_valid(changed):
                 value = changed
         return value
 
     def is_valid(self, value: Any) -> bool:
-        return bool(self.validator.is_valid(value))
+        """Whether the profile accepts ``value`` (False where jsonschema-rs cannot read it)."""
+        try:
+            return bool(self.validator.is_valid(value))
+        except (ValueError, OverflowError, TypeError):
+            return False
 
 
 def _apply(rule: Rule, value: dict[str, Any], chooser: Chooser) -> dict[str, Any] | None:
