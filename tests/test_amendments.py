@@ -290,3 +290,20 @@ def test_amendments_only_widen(job: dict[str, Any]) -> None:
     for profile in (OBSERVED, AZURE, profiles.resolve(amend=["docs-example-fields-absent"])):
         assert validation.fast_validator("FineTuningJob", profile).is_valid(job)
         assert validation.reference_validator("FineTuningJob", profile).is_valid(job)
+
+
+def test_two_conditional_absences_of_one_property_combine_as_either_condition() -> None:
+    """A property two conditional amendments let be absent is required unless either holds."""
+    from contract import profiles, validation
+    from tests.helpers import minimal_job
+
+    both = profiles.resolve("observed", amend=("docs-example-fields-absent",))
+    legacy = minimal_job(id="ftjob-xyz", created_at=1650000000)  # 2022: before both cut-offs
+    del legacy["error"], legacy["seed"]
+    recent = minimal_job(id="ftjob-xyz", created_at=1750000000)  # 2025: neither condition
+    del recent["seed"]
+    for profile in (profiles.resolve("observed"), both):
+        assert validation.is_valid(legacy, "FineTuningJob", profile)
+        assert validation.reference_validator("FineTuningJob", profile).is_valid(legacy)
+        assert not validation.is_valid(recent, "FineTuningJob", profile)
+        assert not validation.reference_validator("FineTuningJob", profile).is_valid(recent)

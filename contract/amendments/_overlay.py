@@ -112,8 +112,16 @@ def _unrequire(holder: dict[str, Any], pristine: Any, name: str, where: str) -> 
     return name in required
 
 
+#: Conditional ``absent`` amendments met so far: (document, property chain) -> their ``when``s.
+Pending = dict[tuple[str, tuple[str, ...]], list[Any]]
+
+
 def _apply_one(
-    document: dict[str, Any], pristine: Any, amendment: Amendment, location: str
+    document: dict[str, Any],
+    pristine: Any,
+    amendment: Amendment,
+    location: str,
+    pending: Pending,
 ) -> None:
     """Apply one amendment at one location of ``document`` (``pristine``: as published)."""
     where = _where(amendment, location)
@@ -143,11 +151,19 @@ def _apply_one(
         amended["properties"] = {name: relaxed}
         original["properties"] = {name: copy.deepcopy(node)}
         holder["properties"][name] = dict(_MOVED)
-    if absent and _unrequire(holder, pristine_holder, name, where):
-        original["required"] = [name]
-    block = {"if": dict(amendment.when), "then": _nest(chain[:-1], amended)}
-    block["else"] = _nest(chain[:-1], original)
-    document["allOf"] = [*document.get("allOf", []), block]
+    if absent:
+        # Required unless one of the conditions of the amendments that let it be absent
+        # holds: the requirement is written once, after every amendment (see apply).
+        key = (split(location)[0], tuple(chain))
+        if _unrequire(holder, pristine_holder, name, where):
+            pending[key] = [dict(amendment.when)]
+        elif key in pending:
+            pending[key].append(dict(amendment.when))
+        # else an unconditional amendment already made it optional everywhere.
+    if amended or original:
+        block = {"if": dict(amendment.when), "then": _nest(chain[:-1], amended)}
+        block["else"] = _nest(chain[:-1], original)
+        document["allOf"] = [*document.get("allOf", []), block]
 
 
 def apply(
@@ -156,6 +172,7 @@ def apply(
     """The documents with every amendment applied (unconditional ones first)."""
     result: dict[str, Mapping[str, Any]] = dict(documents)
     copied: dict[str, dict[str, Any]] = {}
+    pending: Pending = {}
     ordered = sorted(amendments, key=lambda a: (a.when is not None, a.name))
     for amendment in ordered:
         for location in amendment.scope:
@@ -168,5 +185,9 @@ def apply(
             if name not in copied:
                 copied[name] = copy.deepcopy(dict(result[name]))
                 result[name] = copied[name]
-            _apply_one(copied[name], documents[name], amendment, location)
+            _apply_one(copied[name], documents[name], amendment, location, pending)
+    for (name, chain), conditions in pending.items():
+        when = conditions[0] if len(conditions) == 1 else {"anyOf": conditions}
+        block = {"if": when, "then": {}, "else": _nest(list(chain[:-1]), {"required": [chain[-1]]})}
+        copied[name]["allOf"] = [*copied[name].get("allOf", []), block]
     return result
