@@ -24,7 +24,6 @@ from contract._generation import INT_MAX, INT_MIN
 from contract._schema_nodes import Node, discriminator_values
 from contract._schema_strategies import Compiler, any_json, compiler
 from contract.constraints import (
-    Branch,
     Constraint,
     Extra,
     Item,
@@ -32,6 +31,7 @@ from contract.constraints import (
     Route,
     constraints,
     hint_of,
+    slot_of,
     slot_route,
     step_into,
     subject,
@@ -336,15 +336,7 @@ class _Sites:
 
     def _walk(self, route: Route) -> tuple[Node, list[Any] | None]:
         """The slot's node, and the discriminator values if the slot is a oneOf's discriminator."""
-        node, taken = self.top, None
-        steps = slot_route(route)
-        for position, step in enumerate(steps):
-            if isinstance(step, Branch):
-                after = steps[position + 1] if position + 2 == len(steps) else None
-                if isinstance(after, Prop) and node.discriminator == after.name:
-                    taken = discriminator_values(node)
-            node = step_into(node, step)
-        return node, taken
+        return slot_of(self.top, route)
 
     def site(self, index: int, route_index: int) -> LeafStrategy:
         key = (index, route_index)

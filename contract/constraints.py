@@ -331,6 +331,20 @@ def step_into(node: Node, step: Step) -> Node:
     return child
 
 
+def slot_of(top: Node, route: Route) -> tuple[Node, list[Any] | None]:
+    """The node of a constraint's slot below ``top``, and, when the slot is a ``oneOf``'s
+    discriminator, the discriminator values (a mutant there must avoid them all)."""
+    node, taken = top, None
+    steps = slot_route(route)
+    for position, step in enumerate(steps):
+        if isinstance(step, Branch):
+            after = steps[position + 1] if position + 2 == len(steps) else None
+            if isinstance(after, Prop) and node.discriminator == after.name:
+                taken = discriminator_values(node)
+        node = step_into(node, step)
+    return node, taken
+
+
 def _node_at(top: Node, route: Route) -> Node:
     node = top
     for step in route:

@@ -21,7 +21,6 @@ from contract._generation import INT_MAX, INT_MIN
 from contract._mutant import Mutant, pointer
 from contract._schema_nodes import Node, discriminator_values, root
 from contract.constraints import (
-    Branch,
     Constraint,
     Extra,
     Item,
@@ -30,6 +29,7 @@ from contract.constraints import (
     constraints,
     hint_of,
     minimal,
+    slot_of,
     slot_route,
     step_into,
     subject,
@@ -356,15 +356,7 @@ class MutantSampler:
 
     def _walk(self, route: Route) -> tuple[Node, list[Any] | None]:
         """The slot's node, and the discriminator values if the slot is a oneOf's discriminator."""
-        node, taken = self.top, None
-        steps = slot_route(route)
-        for position, step in enumerate(steps):
-            if isinstance(step, Branch):
-                after = steps[position + 1] if position + 2 == len(steps) else None
-                if isinstance(after, Prop) and node.discriminator == after.name:
-                    taken = discriminator_values(node)
-            node = step_into(node, step)
-        return node, taken
+        return slot_of(self.top, route)
 
     def site(self, index: int, route_index: int) -> SiteDraw:
         key = (index, route_index)
