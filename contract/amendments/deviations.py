@@ -190,9 +190,13 @@ def _may_apply(amendment: Amendment, found: Sequence[Violation]) -> bool:
     names = _names(amendment)
     if names is None:
         return True
-    values = bool(set(amendment.change) - {"absent"})
+    changes = set(amendment.change) - {"absent"}
+    # null or an added enum value is accepted at the property itself; a subschema allowed
+    # there may accept a whole value whose failures lie deeper.
+    at_place = bool(changes) and changes <= {"nullable", "enum-add"}
     for violation in found:
-        if values and names.intersection(violation.path.split("/")):
+        parts = violation.path.split("/")
+        if changes and (parts[-1] in names if at_place else names.intersection(parts)):
             return True
         if "absent" in amendment.change and violation.keyword == "required":
             missing = _REQUIRED.match(violation.message)
