@@ -4,7 +4,7 @@ Places are payload patterns: JSON Pointers with ``*`` for any array item or
 map value (``/integrations/*/type``). :func:`universe` lists, from the schema
 documents, everything a response could show at each place; :func:`facts`
 lists what one job did show. Both walk the same tree
-(:func:`contract._schema_nodes.root`), so nothing here restates the contract.
+(:func:`contract._generate.schema_nodes.root`), so nothing here restates the contract.
 
 Facts are ``(kind, place, value)``:
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from contract._schema_nodes import Node, kind_of, locally_valid, root
+from contract._generate.schema_nodes import Node, kind_of, locally_valid, root
 
 Fact = tuple[str, str, str]
 

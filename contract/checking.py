@@ -161,8 +161,8 @@ def check_paths(
     options are :func:`check_file`'s.
     """
     if jobs > 1:
-        from contract._parallel import in_processes
-        from contract._work import Options, plan
+        from contract._bulk.parallel import in_processes
+        from contract._bulk.work import Options, plan
 
         more = {"profile": profile, "strict": strict, "deviations": deviations, "observe": observe}
         options = Options(schema, fail_api_errors, more)

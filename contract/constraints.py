@@ -23,9 +23,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from contract import registry as _registry
-from contract._generation import HINT_EXAMPLES, minimal_integer, ordered_branches
-from contract._labels import describe_kind, show
-from contract._schema_nodes import KINDS, Node, discriminator_values, locally_valid, root
+from contract._generate.labels import describe_kind, show
+from contract._generate.schema_nodes import KINDS, Node, discriminator_values, locally_valid, root
+from contract._generate.windows import HINT_EXAMPLES, minimal_integer, ordered_branches
 from contract.validation import fast_validator
 
 if TYPE_CHECKING:
@@ -166,7 +166,7 @@ def constraints(
     """Every constraint reachable from the type, shallowest first, each location once.
 
     With a profile: of the tree its unconditional amendments amend
-    (:func:`contract._schema_nodes.root`).
+    (:func:`contract._generate.schema_nodes.root`).
     """
     found: dict[tuple[str, str], tuple[Node, list[Route]]] = {}
     top = root(name, profile)

@@ -26,8 +26,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
-from contract._parallel import ordered
-from contract._work import File, Lines, Options, Work, plan, run, run_all
+from contract._bulk.parallel import ordered
+from contract._bulk.work import File, Lines, Options, Work, plan, run, run_all
 from contract.checking import Notice, Tally
 from contract.recordings import payloads
 from contract.recordings._model import RecordingError

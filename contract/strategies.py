@@ -13,11 +13,12 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from contract import _conditional, _mutations
-from contract import _schema_nodes as _nodes
-from contract import _schema_strategies as _compile
-from contract._mutant import Context, Mutant, check_context, pointer
-from contract._schema_nodes import UnsupportedSchema
+from contract._generate import conditional as _conditional
+from contract._generate import mutations as _mutations
+from contract._generate import schema_nodes as _nodes
+from contract._generate import schema_strategies as _compile
+from contract._generate.mutant import Context, Mutant, check_context, pointer
+from contract._generate.schema_nodes import UnsupportedSchema
 from contract.profiles import ProfileLike
 from contract.registry import DEFAULT_SCHEMA
 from contract.validation import overlay_of

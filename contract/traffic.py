@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract import operations as _operations
 from contract import registry as _registry
-from contract._schema_nodes import KINDS
+from contract._generate.schema_nodes import KINDS
 from contract._traffic_walk import Fact, Place, facts, page_jobs, parent, universe
 from contract.redact import for_terminal, redact
 from contract.strictjson import Decoded, JSONSyntaxError, decode

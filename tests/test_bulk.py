@@ -20,8 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract import sampler
-from contract._parallel import ordered
-from contract._work import CHUNK_LINES, Lines, Local, Work
+from contract._bulk.parallel import ordered
+from contract._bulk.work import CHUNK_LINES, Lines, Local, Work
 from contract.checking import Notice
 from contract.report import Result
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from contract._schema_diff import FIXES
+from contract._diff.schema_diff import FIXES
 from contract.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
 from contract import profiles, sampler, strategies
-from contract._mutant import CONTEXTS, Context
+from contract._generate.mutant import CONTEXTS, Context
 from contract.amendments.model import Profile
 from contract.cli import main
 from contract.server import ContractServer

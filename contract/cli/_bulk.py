@@ -64,7 +64,7 @@ def _sources(
     args: argparse.Namespace, paths: list[str | Path], options: dict[str, Any]
 ) -> Iterator[Result | Notice]:
     if args.dask is None:
-        from contract._parallel import WorkerError
+        from contract._bulk.parallel import WorkerError
 
         try:
             yield from check_paths(paths, jobs=args.jobs, **options)

@@ -32,8 +32,8 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from contract._openapi_doc import OpenAPIError, load
-    from contract._upstream_diff import compare
+    from contract._diff.openapi_doc import OpenAPIError, load
+    from contract._diff.upstream_diff import compare
     from contract.redact import for_terminal, redact_value
 
     try:

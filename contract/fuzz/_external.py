@@ -34,7 +34,7 @@ def draw(schema: str, payload_class: PayloadClass, count: int, seed: int) -> lis
     ``finetune-contract fuzz --seed``) gives the parser these, so a run can be
     replayed without the parser.
     """
-    from contract._mutant import Mutant
+    from contract._generate.mutant import Mutant
 
     pairs = islice(draws(schema, seed)[payload_class], max(0, count))
     if payload_class == "conforming":

@@ -18,8 +18,8 @@ from itertools import islice
 from typing import Any
 
 from contract import sampler
-from contract._mutant import pointer
-from contract._schema_nodes import root
+from contract._generate.mutant import pointer
+from contract._generate.schema_nodes import root
 from contract.fuzz._report import (
     CLASSES,
     OUTCOMES,

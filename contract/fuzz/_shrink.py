@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from contract._schema_nodes import Node, kind_of
+from contract._generate.schema_nodes import Node, kind_of
 from contract.constraints import minimal
 from contract.fuzz._report import encode_payload
 

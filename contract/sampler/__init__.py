@@ -26,9 +26,9 @@ import random
 from collections.abc import Iterator
 from typing import Any
 
-from contract import _conditional
-from contract import _schema_nodes as _nodes
-from contract._mutant import Context, Mutant, check_context
+from contract._generate import conditional as _conditional
+from contract._generate import schema_nodes as _nodes
+from contract._generate.mutant import Context, Mutant, check_context
 from contract.profiles import ProfileLike
 from contract.registry import DEFAULT_SCHEMA
 from contract.sampler._mutants import mutant_sampler

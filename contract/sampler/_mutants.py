@@ -1,10 +1,10 @@
 """Mutants from a ``Random``: conforming payloads with exactly one rule broken, labelled.
 
-The same construction as the Hypothesis mutants (:mod:`contract._mutations`):
+The same construction as the Hypothesis mutants (:mod:`contract._generate.mutations`):
 pick a kind of rule (keyword) uniformly, then a constraint of that kind, then one
 of the routes a payload reaches it by; draw the valid rest of the payload along
 the route (minimal or full context) and put at its end a value that breaks the
-one constraint. The labels come from :mod:`contract._labels`. The fast validator
+one constraint. The labels come from :mod:`contract._generate.labels`. The fast validator
 then confirms the payload is invalid with an error at or above the labelled
 path; a draw that is not is discarded and another drawn.
 """
@@ -16,10 +16,10 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from contract import _labels as labels
-from contract._generation import INT_MAX, INT_MIN
-from contract._mutant import Mutant, pointer
-from contract._schema_nodes import Node, discriminator_values, root
+from contract._generate import labels as labels
+from contract._generate.mutant import Mutant, pointer
+from contract._generate.schema_nodes import Node, discriminator_values, root
+from contract._generate.windows import INT_MAX, INT_MIN
 from contract.constraints import (
     Constraint,
     Extra,

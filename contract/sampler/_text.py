@@ -8,7 +8,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from contract._generation import (
+from contract._generate.windows import (
     BASE_MODELS,
     ID_TAIL,
     INT_MAX,

@@ -1,6 +1,6 @@
 """Compile schema nodes into plain functions that draw conforming values from a ``Random``.
 
-The same compiled tree (:mod:`contract._schema_nodes`) the Hypothesis strategies
+The same compiled tree (:mod:`contract._generate.schema_nodes`) the Hypothesis strategies
 walk, the same knobs (realistic or arbitrary, extra properties, minimal context,
 coherent jobs) and the same reach: every enum value and branch, null and
 absent, and the limits themselves. Where Hypothesis finds boundaries by its own
@@ -15,8 +15,10 @@ import math
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from contract import _coherence, _conditional
-from contract._generation import (
+from contract._generate import coherence as _coherence
+from contract._generate import conditional as _conditional
+from contract._generate.schema_nodes import Node
+from contract._generate.windows import (
     EXACT_FLOAT_INT,
     ID_PREFIXES,
     RARE_ODDS,
@@ -26,7 +28,6 @@ from contract._generation import (
     SMALL_INT,
     integer_range,
 )
-from contract._schema_nodes import Node
 from contract.sampler._text import (
     Draw,
     Rng,
@@ -65,8 +66,8 @@ class ValueSampler:
     ``minimal`` draws the smallest values of each shape (required properties
     only, the minimum number of array items and map entries), for the valid
     part of a mutant; ``coherent`` passes jobs and methods through
-    :func:`contract._coherence.cohere`; ``profile`` adds its conditional
-    amendments as rules (:mod:`contract._conditional`; not in a minimal context).
+    :func:`contract._generate.coherence.cohere`; ``profile`` adds its conditional
+    amendments as rules (:mod:`contract._generate.conditional`; not in a minimal context).
     """
 
     def __init__(

@@ -10,7 +10,7 @@ Under a profile, the tree is compiled from the documents its unconditional
 amendments amend (``anyOf`` alternatives, enum values, properties no longer
 required); a conditional amendment moves its property's rule into an
 ``if``/``then``/``else`` at the document's root, which the tree does not model:
-the generators apply those as rules (:mod:`contract._conditional`).
+the generators apply those as rules (:mod:`contract._generate.conditional`).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from contract._schema_nodes import Node
+from contract._generate.schema_nodes import Node
 
 #: The schema document whose objects are jobs.
 JOB: Final = "FineTuningJob"

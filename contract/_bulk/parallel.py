@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from contract._work import Local, Options, Work, run_all
+from contract._bulk.work import Local, Options, Work, run_all
 from contract.checking import Notice
 from contract.report import Result
 
@@ -37,7 +37,7 @@ def ordered(
 ) -> Iterator[Result | Notice]:
     """Every unit's events in input order; at most ``window`` units submitted and not yet given.
 
-    :class:`~contract._work.Local` units run here, when their turn comes.
+    :class:`~contract._bulk.work.Local` units run here, when their turn comes.
     """
     pending: deque[tuple[Pending | None, Work]] = deque()
 

@@ -2,7 +2,7 @@
 
 :func:`compare` returns a :class:`DiffReport`: the operations (added,
 removed, changed; their parameters and responses), every schema reachable
-from the jobs operations compared with ours (see :mod:`contract._schema_diff`),
+from the jobs operations compared with ours (see :mod:`contract._diff.schema_diff`),
 the places that differ only by one of our documented fixes, and the
 document's own example responses checked against the document's own schemas.
 """
@@ -21,9 +21,14 @@ from referencing.jsonschema import DRAFT202012
 
 from contract import operations as _operations
 from contract import registry as _registry
+from contract._diff.openapi_doc import (
+    Document,
+    OpenAPIError,
+    UpstreamOperation,
+    as_json_schema_document,
+)
+from contract._diff.schema_diff import FIXES, Comparison, Difference, Fix, Ours, Upstream
 from contract._explain import pointer
-from contract._openapi_doc import Document, OpenAPIError, UpstreamOperation, as_json_schema_document
-from contract._schema_diff import FIXES, Comparison, Difference, Fix, Ours, Upstream
 from contract.redact import redact
 
 _UPSTREAM_URI = "urn:finetune-contract:upstream-openapi"

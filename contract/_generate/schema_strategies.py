@@ -1,4 +1,4 @@
-"""Compile schema nodes (:mod:`contract._schema_nodes`) into Hypothesis strategies.
+"""Compile schema nodes (:mod:`contract._generate.schema_nodes`) into Hypothesis strategies.
 
 Every bound comes from the node; the only numbers written here are the
 "realistic" windows (plausible timestamps, identifiers) used when the schema
@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from contract import _coherence, _conditional
-from contract._generation import (
+from contract._generate import coherence as _coherence
+from contract._generate import conditional as _conditional
+from contract._generate.schema_nodes import Node
+from contract._generate.windows import (
     BASE_MODELS,
     EXACT_FLOAT_INT,
     HINT_EXAMPLES,
@@ -36,7 +38,6 @@ from contract._generation import (
     simplicity,
     type_order,
 )
-from contract._schema_nodes import Node
 
 if TYPE_CHECKING:
     from contract.amendments.model import Profile
@@ -175,7 +176,7 @@ class Compiler:
     required properties only, arrays and maps hold their minimum number of
     entries; scalars are drawn as usual. Mutants use it for the valid part of
     the payload around the one broken value. ``profile`` adds its conditional
-    amendments as rules (:mod:`contract._conditional`; not in a minimal context).
+    amendments as rules (:mod:`contract._generate.conditional`; not in a minimal context).
     """
 
     def __init__(
@@ -211,7 +212,8 @@ class Compiler:
         return found
 
     def _cohering(self, node: Node, base: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
-        """``base`` passed through :func:`contract._coherence.cohere`, new parts drawn here."""
+        """``base`` passed through :func:`contract._generate.coherence.cohere`; new parts drawn
+        here."""
         return _cohered(base, node, self)
 
     def _build(self, node: Node, hint: str | None) -> st.SearchStrategy[Any]:

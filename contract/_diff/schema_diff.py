@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from contract import registry as _registry
+from contract._diff.openapi_doc import Document
 from contract._explain import show
-from contract._openapi_doc import Document
 
 #: Our documented fixes (numbers and titles as in schemas/README.md) that diff recognises.
 FIXES = {

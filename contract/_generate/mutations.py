@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 
 from hypothesis import strategies as st
 
-from contract import _labels as labels
-from contract._generation import INT_MAX, INT_MIN
-from contract._schema_nodes import Node, discriminator_values
-from contract._schema_strategies import Compiler, any_json, compiler
+from contract._generate import labels as labels
+from contract._generate.schema_nodes import Node, discriminator_values
+from contract._generate.schema_strategies import Compiler, any_json, compiler
+from contract._generate.windows import INT_MAX, INT_MIN
 from contract.constraints import (
     Constraint,
     Extra,
@@ -319,7 +319,7 @@ class _Sites:
     """Every (constraint, route) of a type with its mutation operators, built lazily."""
 
     def __init__(self, name: str, c: Compiler, profile: Profile | None = None) -> None:
-        from contract._schema_nodes import root
+        from contract._generate.schema_nodes import root
 
         self.name = name
         self.c = c

@@ -8,7 +8,7 @@ values JSON-safe; every bound of the contract is read from the schema nodes.
 
 from __future__ import annotations
 
-from contract._schema_nodes import Node
+from contract._generate.schema_nodes import Node
 
 #: JSON-safe integer range used where the schema leaves a side open (int64).
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1

@@ -1,6 +1,6 @@
 """Conditional amendments as generation rules, shared by both generators.
 
-Under a profile the compiled tree (:mod:`contract._schema_nodes`) holds the
+Under a profile the compiled tree (:mod:`contract._generate.schema_nodes`) holds the
 unconditional amendments. A conditional one (with ``when``) becomes a rule on
 the objects of its scope's document, read from its data: now and then (one
 object in :data:`RULE_ODDS`) the object is made to match ``when`` (a number
@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import jsonschema_rs
 
 from contract import registry as _registry
-from contract._schema_nodes import Node, amended_node, locally_valid, root
+from contract._generate.schema_nodes import Node, amended_node, locally_valid, root
 from contract.amendments._overlay import split
 from contract.amendments.model import Amendment, Profile
 from contract.validation import fast_validator
