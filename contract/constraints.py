@@ -345,6 +345,15 @@ def slot_of(top: Node, route: Route) -> tuple[Node, list[Any] | None]:
     return node, taken
 
 
+def errors_above(validator: Any, payload: Any, path: tuple[str | int, ...]) -> bool:
+    """Whether the payload is invalid with an error at or above ``path``."""
+    for error in validator.iter_errors(payload):
+        where = tuple(error.instance_path)
+        if where == path[: len(where)]:
+            return True
+    return False
+
+
 def _node_at(top: Node, route: Route) -> Node:
     node = top
     for step in route:

@@ -30,6 +30,7 @@ from contract.constraints import (
     Prop,
     Route,
     constraints,
+    errors_above,
     hint_of,
     slot_of,
     slot_route,
@@ -391,15 +392,6 @@ def _draw_site(
     return draw(sites.site(index, draw(routes_of[index])))
 
 
-def _errors_above(validator: Any, payload: Any, path: Path) -> bool:
-    """Whether the payload is invalid with an error at or above ``path``."""
-    for error in validator.iter_errors(payload):
-        where = tuple(error.instance_path)
-        if where == path[: len(where)]:
-            return True
-    return False
-
-
 @cache
 def leaves(
     name: str, *, realistic: bool, minimal: bool, profile: Profile | None = None
@@ -414,4 +406,4 @@ def leaves(
     c = compiler(realistic=realistic, extra_properties=False, minimal=minimal, profile=profile)
     validator = fast_validator(name, profile)
     sites = _Sites(name, c, profile).strategy()
-    return sites.filter(lambda leaf: _errors_above(validator, leaf[0], leaf[1]))
+    return sites.filter(lambda leaf: errors_above(validator, leaf[0], leaf[1]))

@@ -27,6 +27,7 @@ from contract.constraints import (
     Prop,
     Route,
     constraints,
+    errors_above,
     hint_of,
     minimal,
     slot_of,
@@ -410,15 +411,6 @@ def _one_of(ops: list[LeafDraw]) -> LeafDraw:
     if count == 1:
         return ops[0]
     return lambda rng: ops[int(rng.random() * count)](rng)
-
-
-def errors_above(validator: Any, payload: Any, path: Path) -> bool:
-    """Whether the payload is invalid with an error at or above ``path``."""
-    for error in validator.iter_errors(payload):
-        where = tuple(error.instance_path)
-        if where == path[: len(where)]:
-            return True
-    return False
 
 
 @cache
