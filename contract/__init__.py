@@ -37,7 +37,17 @@ _EXPORTS = {
     "httpx_hook": "contract.hooks",
     "ContractServer": "contract.server",
 }
-_SUBMODULES = ("strategies", "constraints", "fuzz", "recordings", "live", "operations", "sampler")
+_SUBMODULES = (
+    "strategies",
+    "constraints",
+    "fuzz",
+    "recordings",
+    "live",
+    "operations",
+    "sampler",
+    "profiles",
+    "checking",
+)
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -49,6 +59,7 @@ __all__ = [
     "assess_response",
     "check_body",
     "check_response",
+    "checking",
     "constraints",
     "fuzz",
     "httpx_hook",
@@ -56,6 +67,7 @@ __all__ = [
     "iter_violations",
     "live",
     "operations",
+    "profiles",
     "recordings",
     "sampler",
     "schema_names",
@@ -64,7 +76,16 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from contract import constraints, fuzz, live, operations, recordings, strategies
+    from contract import (
+        checking,
+        constraints,
+        fuzz,
+        live,
+        operations,
+        profiles,
+        recordings,
+        strategies,
+    )
     from contract.checker import Contract
     from contract.hooks import httpx_hook
     from contract.registry import DEFAULT_SCHEMA, schema_names
