@@ -11,6 +11,12 @@ from contract.recordings._model import RecordingError
 _LEADING_CODE = re.compile(r"\s*(\d{3})\b")
 
 
+def listed(document: Any, key: str) -> list[Any] | None:
+    """``document[key]`` when the document is a mapping and that is a list, else None."""
+    found = document.get(key) if isinstance(document, dict) else None
+    return found if isinstance(found, list) else None
+
+
 def mapping(value: Any, where: str, what: str) -> dict[str, Any]:
     """``value`` when it is a mapping; RecordingError naming ``what`` otherwise."""
     if not isinstance(value, dict):
@@ -58,4 +64,4 @@ def text(value: Any, where: str, what: str) -> str:
     return value
 
 
-__all__ = ["header_pairs", "json_text", "mapping", "status_code", "text"]
+__all__ = ["header_pairs", "json_text", "listed", "mapping", "status_code", "text"]

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from contract.recordings._bodies import decompressed
-from contract.recordings._fields import header_pairs, mapping, status_code
+from contract.recordings._fields import header_pairs, listed, mapping, status_code
 from contract.recordings._model import Call, Layout, RecordingError
 
 
@@ -28,13 +28,8 @@ def _body(response: dict[str, Any], headers: list[tuple[str, str]], where: str) 
     return decompressed(body, headers, where)
 
 
-def _interactions(document: Any) -> list[Any] | None:
-    found = document.get("interactions") if isinstance(document, dict) else None
-    return found if isinstance(found, list) else None
-
-
 def detect(document: Any) -> bool:
-    found = _interactions(document)
+    found = listed(document, "interactions")
     if not found or not isinstance(found[0], dict):
         return False
     request = found[0].get("request")
@@ -43,7 +38,7 @@ def detect(document: Any) -> bool:
 
 
 def calls(document: Any, label: str) -> Iterator[Call]:
-    for index, entry in enumerate(_interactions(document) or []):
+    for index, entry in enumerate(listed(document, "interactions") or []):
         name = f"interaction[{index}]"
         where = f"{label}::{name}"
         entry = mapping(entry, where, "interaction")

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from contract.recordings._bodies import decompressed
+from contract.recordings._fields import listed
 from contract.recordings._model import Call, Layout, RecordingError
 
 
@@ -53,13 +54,8 @@ def _body(response: dict[str, Any], headers: list[tuple[str, str]], where: str) 
     return decompressed(body, headers, where)
 
 
-def _interactions(document: Any) -> list[Any] | None:
-    found = document.get("interactions") if isinstance(document, dict) else None
-    return found if isinstance(found, list) else None
-
-
 def detect(document: Any) -> bool:
-    found = _interactions(document)
+    found = listed(document, "interactions")
     if found is None:
         return False
     first = found[0] if found else {}
@@ -69,7 +65,7 @@ def detect(document: Any) -> bool:
 
 
 def calls(document: Any, label: str) -> Iterator[Call]:
-    for index, entry in enumerate(_interactions(document) or []):
+    for index, entry in enumerate(listed(document, "interactions") or []):
         name = f"interaction[{index}]"
         where = f"{label}::{name}"
         request = entry.get("request") if isinstance(entry, dict) else None
