@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract.recordings import RecordingError, _limits, payloads, read, read_lines
+from contract.recordings import RecordingError, _limits, read, read_bytes, read_lines
 from contract.recordings._lines import numbered, sniff
 
 # Lines without a newline in them; some blank, some not JSON (a reader must not care).
@@ -56,11 +56,14 @@ def test_reading_a_file_streamed_gives_what_reading_it_in_memory_gives(
     path = _write(tmp_path_factory.mktemp("same"), "p.jsonl", lines, True)
     data = path.read_bytes()
     try:
-        in_memory = [(i.source, i.body) for i in payloads.lines(data, str(path))]
+        # In memory as read_bytes has it: a file that starts like gzip is gzip, whatever
+        # its suffix (so bytes such as b"\x1f\x8b" on the first line make it one).
+        in_memory = [(i.source, i.body) for i in read_bytes(data, path.name, str(path))]
     except RecordingError as exc:
-        with pytest.raises(RecordingError, match="every line is blank") as streamed:
+        with pytest.raises(RecordingError) as streamed:
             list(read(path))
-        assert str(streamed.value) == str(exc)
+        # The same file and the same kind of problem (the two inflaters word details apart).
+        assert str(streamed.value).split(" (")[0] == str(exc).split(" (")[0]
         return
     assert [(i.source, i.body) for i in read(path)] == in_memory
 
