@@ -136,13 +136,19 @@ _GRADERS = [
             "input": st.lists(_EVAL_ITEM),
         },
         optional={
-            "range": st.lists(st.floats(allow_nan=False), min_size=2, max_size=2),
+            "range": st.lists(
+                st.floats(allow_nan=False, allow_infinity=False), min_size=2, max_size=2
+            ),
             "sampling_params": st.fixed_dictionaries(
                 {},
                 optional={
                     "seed": _nullable(st.integers()),
-                    "top_p": _nullable(st.integers() | st.floats(allow_nan=False)),
-                    "temperature": _nullable(st.integers() | st.floats(allow_nan=False)),
+                    "top_p": _nullable(
+                        st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                    ),
+                    "temperature": _nullable(
+                        st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+                    ),
                     "max_completions_tokens": _nullable(st.integers(min_value=1)),
                     "reasoning_effort": _nullable(
                         st.sampled_from(["none", "minimal", "low", "medium", "high", "xhigh"])
