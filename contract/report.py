@@ -1,9 +1,7 @@
 """What a check run found: :class:`Result` (one response or payload) and :class:`Summary`.
 
 The writers for people and tools live in :mod:`contract.reports` (one module
-per format: text, json, jsonl, junit, github, sarif). :func:`as_json`,
-:func:`as_text` and :func:`text_lines` stay here for existing callers; they
-produce what the ``json`` and ``text`` formats print.
+per format: text, json, jsonl, junit, github, sarif).
 
 Every string the input controls passes :func:`_clean` (credentials masked)
 before it is written.
@@ -11,9 +9,8 @@ before it is written.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -229,39 +226,4 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def summary(results: Sequence[Result]) -> dict[str, Any]:
-    """The summary counts of ``results`` (no skipped calls)."""
-    return Summary.of(results).as_dict()
-
-
-def as_json(results: Sequence[Result], errors: Sequence[str] = (), skipped: int = 0) -> str:
-    """One JSON object: results, summary (with recorded non-jobs calls skipped), errors."""
-    document: dict[str, object] = {
-        "results": [r.as_dict() for r in results],
-        "summary": Summary.of(results, skipped).as_dict(),
-    }
-    if errors:
-        document["errors"] = [_clean(e) for e in errors]
-    return json.dumps(document, indent=2, ensure_ascii=False)
-
-
-def text_lines(result: Result, verbose: bool = False) -> list[str]:
-    """The text report's lines for one result: ``source: /json/pointer: message``."""
-    source = _clean(result.source)
-    lines = [f"{source}: {_clean(str(v))}" for v in result.violations]
-    lines.extend(f"{source}: warning: {_clean(str(v))}" for v in result.warnings)
-    if result.api_error and (verbose or result.fail_api_errors):
-        lines.append(f"{source}: {_clean(result.api_error)} (an API error response)")
-    elif verbose and result.valid:
-        lines.append(f"{source}: ok" + (f" ({result.note})" if result.note else ""))
-    return lines
-
-
-def as_text(results: Sequence[Result], verbose: bool = False, skipped: int = 0) -> str:
-    """One line per violation, then a summary line."""
-    lines = [line for result in results for line in text_lines(result, verbose)]
-    lines.append(Summary.of(results, skipped).line())
-    return "\n".join(lines)
-
-
-__all__ = ["Result", "Summary", "as_json", "as_text", "plural", "summary", "text_lines"]
+__all__ = ["Result", "Summary", "plural"]
