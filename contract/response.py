@@ -55,14 +55,6 @@ def header(headers: Headers | None, name: str) -> str | None:
     return None
 
 
-def documented_response(
-    operation: str | _operations.Operation | None = None,
-) -> tuple[int, str, str]:
-    """An operation's documented success (pause by default): status, media type, schema name."""
-    op = _operations.get(operation)
-    return op.status, op.content_type, op.schema
-
-
 @dataclass(frozen=True)
 class ApiError:
     """A non-2xx answer in the API's error envelope: what the API itself said."""
@@ -426,7 +418,6 @@ __all__ = [
     "assess_response",
     "check_body",
     "check_response",
-    "documented_response",
     "error_summary",
     "header",
 ]
