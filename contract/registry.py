@@ -91,12 +91,3 @@ def document(name: str, profile: Profile | None = None) -> Mapping[str, Any]:
 def name_of(uri: str) -> str:
     """The short document name (``FineTuningJob.json``) for a document URI."""
     return uri[len(BASE_URI) :] if uri.startswith(BASE_URI) else uri
-
-
-@cache
-def operation() -> Mapping[str, Any]:
-    """The description of the pause operation (method, path, parameters, responses)."""
-    path = schema_dir() / "operations" / "pauseFineTuningJob.json"
-    with path.open(encoding="utf-8") as handle:
-        result: Mapping[str, Any] = json.load(handle)
-    return result

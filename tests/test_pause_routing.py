@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract import operations, registry
+from contract import operations
 
 PAUSE = operations.pause()
 
@@ -19,7 +19,7 @@ def is_pause(method: str | None, url: str | None) -> bool:
 
 
 def test_method_and_template_come_from_the_operation_document() -> None:
-    operation = registry.operation()
+    operation = PAUSE.document
     assert PAUSE.method == operation["method"] == "POST"
     assert PAUSE.path == operation["path"]
 

@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
 import contract
-from contract import registry
+from contract import operations, registry
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SEED_TYPES = {
@@ -118,7 +118,7 @@ def test_every_property_is_described() -> None:
 
 
 def test_operation_document() -> None:
-    op = registry.operation()
+    op = operations.pause().document
     assert (op["method"], op["path"]) == ("POST", "/fine_tuning/jobs/{fine_tuning_job_id}/pause")
     (parameter,) = op["parameters"]
     assert parameter == {
