@@ -257,7 +257,42 @@ _HINTS = {
     "field": _names_hint(SECRET_FIELDS),
     "parameter": _names_hint(SECRET_PARAMETERS),
 }
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# ASCII letters in lower case, and the four non-ASCII letters a case-insensitive pattern
+# matches to ASCII ones (Kelvin sign, long s, dotted and dotless i), so that a search of
+# the folded text finds every name a case-insensitive rule could match. One character
+# each way, so offsets in the folded text are offsets in the text.
+_ASCII_LOWER = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ\u212a\u017f\u0130\u0131",
+    "abcdefghijklmnopqrstuvwxyzksii",
+)
+
+# Every rule's match holds one of these (in the folded text): a piece of every secret
+# name (tests check each name holds one), the start of a key, a vendor's token prefix, an
+# authorization scheme, or "://". Text with none of them holds nothing the rules could
+# find, and the twelve rules are not tried: most text a report prints is such text.
+_RULE_HINTS = (
+    *("key", "auth", "token", "cookie", "secret", "pass", "code", "sig"),
+    *("organization", "project", "credential"),
+    *("sk-", "rk-", "sess-", "akia", "asia", "aiza", "github_pat_", "xox", "hf_", "eyj"),
+    *("ghp_", "gho_", "ghu_", "ghs_", "ghr_", "bearer", "basic", "digest", "://"),
+)
+
+
+def may_match(text: str) -> bool:
+    """Whether a rule could match ``text`` (False only when none certainly can)."""
+    folded = text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
+    return any(hint in folded for hint in _RULE_HINTS)
+
+
+def rule_spans(text: str, folded: str) -> list[tuple[int, int]]:
+    """The spans every rule finds in ``text`` (its folded form ``folded``), unmerged."""
+    found: list[tuple[int, int]] = []
+    for name, rule in RULES:
+        for match in _matches(name, rule, text, folded):
+            start, end = match.span("v") if "v" in rule.groupindex else match.span()
+            if end > start:
+                found.append((start, end))
+    return found
 
 
 def _matches(name: str, rule: re.Pattern[str], text: str, lowered: str) -> Iterable[re.Match[str]]:
@@ -325,18 +360,17 @@ def spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
     if pattern is not None:
         found += [m.span() for m in pattern.finditer(text)]
     views = [_View(text)]
-    if _HAS_CSI.search(text):  # "ESC[31msk-…": read once with the sequence, once as a space
+    # "ESC[31msk-…": read once with the sequence, once as a space (a sequence starts with
+    # ESC, raw or escaped with a backslash).
+    if ("\x1b" in text or "\\" in text) and _HAS_CSI.search(text):
         views.append(_View(text, csi=True))
     for view in views:
         if pattern is not None:
             found += [view.span(*m.span()) for m in pattern.finditer(view.text)]
             found += [view.span(*span) for span in _cut_pieces(view.text, known)]
-        lowered = view.text.translate(_ASCII_LOWER)
-        for name, rule in RULES:
-            for match in _matches(name, rule, view.text, lowered):
-                start, end = match.span("v") if "v" in rule.groupindex else match.span()
-                if end > start:
-                    found.append(view.span(start, end))
+        if may_match(view.text):
+            folded = view.text.translate(_ASCII_LOWER)
+            found += [view.span(*span) for span in rule_spans(view.text, folded)]
     found.sort()
     merged: list[tuple[int, int]] = []
     for start, end in found:

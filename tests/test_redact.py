@@ -10,6 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from contract._redaction import SECRET_FIELDS as _FIELDS
 from contract.redact import (
     MASK,
     SECRET_HEADERS,
@@ -430,3 +431,78 @@ def test_ordinary_prose_survives(text: str) -> None:
 def test_redaction_is_idempotent_and_total(text: str, secrets: list[str]) -> None:
     once = redact(text, secrets)
     assert redact(once, secrets) == once
+
+
+# -- the prefilter: text no rule hint is found in is not searched by the rules ------------
+
+_HINTED_PIECES = st.sampled_from(
+    [
+        *sorted(SECRET_HEADERS | _FIELDS | SECRET_PARAMETERS),
+        "sk-",
+        "rk-",
+        "sess-",
+        "AKIA",
+        "ASIA",
+        "AIza",
+        "ghp_",
+        "github_pat_",
+        "xoxb-",
+        "hf_",
+        "eyJ",
+        "Bearer ",
+        "Basic ",
+        "Token ",
+        "://",
+        "u:p@",
+        "=",
+        ": ",
+        '"',
+        "'",
+        "\n",
+        "(",
+        ", ",
+        "\u212a",  # Kelvin sign: a case-insensitive "k"
+        "\u017f",  # long s: a case-insensitive "s"
+        "\u0130",
+        "\u0131",
+    ]
+)
+
+
+def _mixed_text() -> st.SearchStrategy[str]:
+    """Text made of rule triggers, their pieces in any case, separators and credentials."""
+    piece = st.one_of(
+        _HINTED_PIECES,
+        _HINTED_PIECES.map(str.upper),
+        _HINTED_PIECES.map(lambda p: p[: len(p) // 2]),
+        _body(12, _ALNUM + "-_./+="),
+        st.text(max_size=6),
+    )
+    return st.lists(piece, max_size=12).map("".join)
+
+
+@settings(max_examples=400)
+@given(_mixed_text())
+def test_the_rules_find_nothing_where_the_prefilter_sees_no_hint(text: str) -> None:
+    """The shortcut is sound: whatever a rule would mask, the prefilter lets the rules see."""
+    from contract._redaction import _ASCII_LOWER, may_match, rule_spans
+
+    if rule_spans(text, text.translate(_ASCII_LOWER)):
+        assert may_match(text), text
+
+
+def test_the_prefilter_passes_case_folded_names() -> None:
+    from contract._redaction import may_match
+
+    # "\u212a" (Kelvin sign) matches "k" case-insensitively, as in "Api-\u212aey".
+    assert may_match("Api-\u212aey: abcdefgh12345678")
+    assert redact("Api-\u212aey: abcdefgh12345678") != "Api-\u212aey: abcdefgh12345678"
+    assert not may_match("/status: 'paused' is not one of the allowed values")
+
+
+@pytest.mark.parametrize("name", sorted(SECRET_HEADERS | _FIELDS | SECRET_PARAMETERS))
+def test_every_secret_name_passes_the_prefilter(name: str) -> None:
+    from contract._redaction import may_match
+
+    for spelling in (name, name.replace("-", "_"), name.replace("_", "-"), name.upper()):
+        assert may_match(f"{spelling}: x"), spelling
