@@ -34,7 +34,7 @@ from contract.amendments.strict import unknown_properties
 from contract.config import Strict
 from contract.profiles import ProfileLike, coerce
 from contract.validation import fast_validator as _fast
-from contract.validation import violations_of
+from contract.validation import is_valid, violations_of
 from contract.violations import Violation
 
 #: The keyword of a failure a known amendment would accept.
@@ -129,6 +129,10 @@ def needed(
     chosen = coerce(profile)
     if not chosen.amendments:
         return ()
+    # Amendments only widen the contract (each change is one of allow, nullable, enum-add,
+    # absent): a payload the published documents accept needs none of them.
+    if is_valid(payload, schema):
+        return ()
     probe = _Probe(payload, schema, chosen)
     return tuple(a.name for a in chosen.amendments if probe.differs(_without(chosen, a.name)))
 
@@ -174,6 +178,7 @@ def _deviation(
     )
 
 
+@lru_cache(maxsize=256)
 def _names(amendment: Amendment) -> frozenset[str] | None:
     """The property names an amendment's scopes end in; None if one ends elsewhere."""
     names = set()
@@ -207,8 +212,6 @@ def _may_apply(amendment: Amendment, found: Sequence[Violation]) -> bool:
 
 def _accounted(probe: _Probe, amendment: Amendment, found: Sequence[Violation]) -> list[Violation]:
     """The lines of ``found`` the amendment accepts: with it they go, nothing new comes."""
-    if not _may_apply(amendment, found):
-        return []
     wider = _plus(probe.profile, amendment)
     if not probe.differs(wider):
         return []
@@ -231,14 +234,21 @@ def explain_deviations(
         return [], ()
     claimed: dict[Line, Violation] = {}
     used: list[str] = []
+    # First the cheap look at names: most failures concern no property any amendment
+    # outside the profile changes, and then nothing is validated again.
+    candidates = [
+        amendment
+        for amendment in chosen.catalogue.amendments.values()
+        if not chosen.holds(amendment.name) and _may_apply(amendment, violations)
+    ]
+    if not candidates:
+        return list(violations), ()
     probe = _Probe(payload, schema, chosen)
     # Amendments only widen the contract: when all of them together leave the same places
     # failing, no one of them accepts a failure, and the per-amendment probes are skipped.
     if not probe.fails_elsewhere(_with_every_known(chosen)):
         return list(violations), ()
-    for amendment in chosen.catalogue.amendments.values():
-        if chosen.holds(amendment.name):
-            continue
+    for amendment in candidates:
         lines = _accounted(probe, amendment, violations)
         lines = [v for v in lines if _line(v) not in claimed]
         if not lines:
