@@ -9,8 +9,9 @@ at that location and the failing value from the payload at that path.
 Where that is not enough, :func:`violations` returns None and the caller asks
 the reference validator (jsonschema) instead: a keyword this toolkit does not
 word itself (its message would be jsonschema's), a ``propertyNames`` schema
-with more than one keyword, an error without a location, a path through an
-object with an empty name (jsonschema-rs leaves those out), or a payload
+with more than one keyword, an error without a location, a path that could
+pass through empty names at more than one place holding the failing value
+(jsonschema-rs leaves empty names out of its paths), or a payload
 jsonschema-rs cannot read (a failing value nested deeper than it converts,
 about 250 levels, or a value of no JSON type).
 """
@@ -55,19 +56,64 @@ def _keyword_at(location: str, profile: Profile | None) -> tuple[str, Any]:
     return f"{_registry.name_of(uri)}#{path}", node
 
 
-def _at(payload: Any, path: Path) -> Any:
-    """The value at ``path``. jsonschema-rs leaves empty names out of its paths, so a
-    path through an object that has an empty name cannot be trusted."""
-    try:
-        for part in path:
-            if isinstance(payload, dict) and "" in payload:
-                raise _Unexplained(path)
-            payload = payload[part]
-    except (LookupError, TypeError) as exc:
-        raise _Unexplained(path) from exc
-    if isinstance(payload, dict) and "" in payload:
+#: Most places an error's path could stand for when empty names are involved.
+_MOST_PLACES = 16
+_MISSING = object()
+
+
+def _places(payload: Any, path: Path) -> list[tuple[Path, Any]]:
+    """Every place (path and value) ``path`` may stand for: jsonschema-rs leaves empty
+    names out of its paths, so below an object with an empty name the path may also
+    have gone through that name, any number of times, at any step."""
+    found: list[tuple[Path, Any]] = []
+    stack: list[tuple[Any, int, Path]] = [(payload, 0, ())]
+    while stack:
+        node, step, taken = stack.pop()
+        if isinstance(node, dict) and "" in node:
+            stack.append((node[""], step, (*taken, "")))
+        if step == len(path):
+            found.append((taken, node))
+        else:
+            part = path[step]
+            container: Any = node
+            try:
+                child = container[part] if isinstance(node, (dict, list)) else _MISSING
+            except (LookupError, TypeError):
+                child = _MISSING
+            if child is not _MISSING:
+                stack.append((child, step + 1, (*taken, part)))
+        if len(found) + len(stack) > _MOST_PLACES:
+            raise _Unexplained(path)
+    return found
+
+
+def _place(error: Any, payload: Any) -> tuple[Path, Any]:
+    """The path and value of the instance ``error`` is about.
+
+    Without an empty name on the way the path is the error's own. Otherwise the
+    one candidate place holding the error's instance is taken; where none or
+    several do, the reference explains instead.
+    """
+    path: Path = tuple(error.instance_path)
+    places = _places(payload, path)
+    if len(places) == 1 and places[0][0] == path:
+        return places[0]
+    instance = error.instance
+    matching = [place for place in places if _same(place[1], instance)]
+    if len(matching) != 1:
         raise _Unexplained(path)
-    return payload
+    return matching[0]
+
+
+def _same(value: Any, other: Any) -> bool:
+    """JSON equality: ``1`` is not ``true`` and ``1`` is not ``1.0`` here."""
+    if type(value) is not type(other):
+        return False
+    if isinstance(value, dict):
+        return value.keys() == other.keys() and all(_same(value[k], other[k]) for k in value)
+    if isinstance(value, list):
+        return len(value) == len(other) and all(map(_same, value, other))
+    return bool(value == other)
 
 
 def _location(error: Any, profile: Profile | None) -> tuple[str, Any]:
@@ -77,9 +123,7 @@ def _location(error: Any, profile: Profile | None) -> tuple[str, Any]:
     return _keyword_at(location, profile)
 
 
-def _property_name(
-    error: Any, payload: Any, path: Path, relative: Path, profile: Profile | None
-) -> Failure:
+def _property_name(error: Any, path: Path, relative: Path, profile: Profile | None) -> Failure:
     """A ``propertyNames`` error: the key that failed, reported at the object holding it."""
     _, names_schema = _location(error, profile)
     inner = error.kind.error
@@ -88,17 +132,19 @@ def _property_name(
     if keyword not in WORDED or keyword in ("required", *_COMBINATORS) or checks != {keyword}:
         raise _Unexplained(keyword)
     where, expected = _location(inner, profile)
-    _at(payload, path)  # only to trust the path
     return Failure(keyword, expected, inner.instance, path, relative, where, property_name=True)
 
 
-def _failure(error: Any, payload: Any, base: int, profile: Profile | None) -> Failure:
+def _failure(error: Any, payload: Any, base: Path, profile: Profile | None) -> Failure:
+    """One error as a :class:`Failure`; ``base``: the place of the combinator it is under."""
     kind = error.kind
     keyword = kind.name
-    path: Path = tuple(error.instance_path)
-    relative = path[base:]
+    path, value = _place(error, payload)
+    if path[: len(base)] != base:
+        raise _Unexplained(path)
+    relative = path[len(base) :]
     if keyword == "propertyNames":
-        return _property_name(error, payload, path, relative, profile)
+        return _property_name(error, path, relative, profile)
     if keyword not in WORDED:
         raise _Unexplained(keyword)
     where, expected = _location(error, profile)
@@ -106,8 +152,8 @@ def _failure(error: Any, payload: Any, base: int, profile: Profile | None) -> Fa
     if keyword in _COMBINATORS and not isinstance(kind, _Kind.OneOfMultipleValid):
         for index, errors in enumerate(kind.context):
             if errors:
-                branches[index] = [_failure(e, payload, len(path), profile) for e in errors]
-    return Failure(keyword, expected, _at(payload, path), path, relative, where, branches)
+                branches[index] = [_failure(e, payload, path, profile) for e in errors]
+    return Failure(keyword, expected, value, path, relative, where, branches)
 
 
 def violations(
@@ -116,7 +162,7 @@ def violations(
     """Every violation of ``payload`` from ``validator``'s (jsonschema-rs) errors, worded
     as the reference explanation words them; None where they cannot say it."""
     try:
-        failures = [_failure(e, payload, 0, profile) for e in validator.iter_errors(payload)]
+        failures = [_failure(e, payload, (), profile) for e in validator.iter_errors(payload)]
     except (_Unexplained, ValueError, OverflowError, TypeError):
         return None
     return explain_failures(failures, profile)
