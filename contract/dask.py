@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 
 from contract._bulk.parallel import ordered
 from contract._bulk.work import File, Lines, Options, Work, plan, run, run_all
-from contract.checking import Notice, Tally
+from contract.checking import Event, Tally
 from contract.recordings import payloads
 from contract.recordings._model import RecordingError
 from contract.report import Result, Summary
@@ -47,7 +47,7 @@ class Outcome(Tally):
 
     failures: list[Result] = field(default_factory=list)
 
-    def add(self, event: Result | Notice) -> None:
+    def add(self, event: Event) -> None:
         super().add(event)
         if isinstance(event, Result) and event.failed:
             self.failures.append(event)
@@ -63,8 +63,10 @@ class Outcome(Tally):
         self.failures.extend(other.failures)
 
 
-def _options(schema: str | None, fail_api_errors: bool, more: Mapping[str, Any]) -> Options:
-    return Options(schema, fail_api_errors, dict(more))
+def _options(
+    schema: str | None, fail_api_errors: bool, more: Mapping[str, Any], count: bool = True
+) -> Options:
+    return Options(schema, fail_api_errors, dict(more), count)
 
 
 def _window(client: Client) -> int:
@@ -82,16 +84,18 @@ def events(
     schema: str | None = None,
     fail_api_errors: bool = False,
     label_of: Mapping[str, str] | None = None,
+    count_conforming: bool = False,
     **more: Any,
-) -> Iterator[Result | Notice]:
+) -> Iterator[Event]:
     """Every result and notice for ``paths``, checked by ``client``'s workers, in input order.
 
     Files are read here (JSON Lines a line at a time) and shipped to the
     workers, so they need not share this file system; a bounded number of
-    chunks is in flight at a time. ``more``: further options of
+    chunks is in flight at a time. ``count_conforming``: as for
+    :func:`contract.checking.check_paths`. ``more``: further options of
     :meth:`contract.report.Result.of` (``profile=``...).
     """
-    options = _options(schema, fail_api_errors, more)
+    options = _options(schema, fail_api_errors, more, count_conforming)
     work = plan(paths, options, label_of=label_of, ship=True)
 
     def submit(unit: Work) -> Any:
@@ -121,7 +125,15 @@ def check(
 
         client = get_client()
     outcome = Outcome()
-    for event in events(source, client, schema=schema, fail_api_errors=fail_api_errors, **more):
+    found = events(
+        source,
+        client,
+        schema=schema,
+        fail_api_errors=fail_api_errors,
+        count_conforming=True,
+        **more,
+    )
+    for event in found:
         outcome.add(event)
     return outcome
 

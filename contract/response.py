@@ -151,7 +151,8 @@ def _page_marker() -> Any:
     return _registry.document(_page_schema())["properties"]["object"]["const"]
 
 
-def _jobs_in(payload: Any, schema: str) -> int:
+def jobs_in(payload: Any, schema: str) -> int:
+    """How many jobs a payload checked against ``schema`` holds (a page: its ``data``)."""
     if schema == _page_schema():
         data = payload.get("data") if isinstance(payload, dict) else None
         return len(data) if isinstance(data, list) else 0
@@ -169,6 +170,19 @@ def _against_schema(
     if profile is None and strict == "off" and not deviations:
         return _PayloadAssessment(tuple(violations_of(payload, schema)))
     return _assess_payload(payload, schema, profile, strict=strict, deviations=deviations)
+
+
+def body_schema(payload: Any, schema: str | None = None) -> str | None:
+    """The type a decoded bare payload is checked against: ``schema`` when given, else
+    by its shape (a page of jobs, else a FineTuningJob); None for the API's error
+    envelope, which is reported as what it is rather than checked."""
+    if schema is not None:
+        return schema
+    if api_error_of(payload) is not None:
+        return None
+    if isinstance(payload, dict) and payload.get("object") == _page_marker():
+        return _page_schema()
+    return _registry.DEFAULT_SCHEMA
 
 
 def assess_body(
@@ -193,16 +207,12 @@ def assess_body(
     found, payload = _decode_body(body)
     if payload is _UNDECODABLE:
         return Assessment(tuple(found))
-    if schema is None:
-        api_error = api_error_of(payload)
-        if api_error is not None:
-            message = f"is an API error envelope, not a job: {api_error}"
-            return Assessment((*found, Violation("", "api-error", message)), note="error envelope")
-        if isinstance(payload, dict) and payload.get("object") == _page_marker():
-            schema = _page_schema()
-        else:
-            schema = _registry.DEFAULT_SCHEMA
-    jobs = _jobs_in(payload, schema)
+    checked_as = body_schema(payload, schema)
+    if checked_as is None:
+        message = f"is an API error envelope, not a job: {api_error_of(payload)}"
+        return Assessment((*found, Violation("", "api-error", message)), note="error envelope")
+    schema = checked_as
+    jobs = jobs_in(payload, schema)
     note = f"list page of {_plural(jobs, 'job')}" if schema == _page_schema() else ""
     checked = _against_schema(payload, schema, profile, strict, deviations)
     return Assessment(
@@ -283,7 +293,7 @@ def assess_response(
     checked = _against_schema(payload, op.schema, profile, strict, deviations)
     found.extend(checked.violations)
     found.extend(_job_id_problems(op, job_id, payload))
-    jobs = _jobs_in(payload, op.schema)
+    jobs = jobs_in(payload, op.schema)
     note = f"list page of {_plural(jobs, 'job')}" if op.returns_page else ""
     return Assessment(
         tuple(found),
@@ -416,8 +426,10 @@ __all__ = [
     "api_error_of",
     "assess_body",
     "assess_response",
+    "body_schema",
     "check_body",
     "check_response",
     "error_summary",
     "header",
+    "jobs_in",
 ]

@@ -16,8 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from contract._bulk.work import Local, Options, Work, run_all
-from contract.checking import Notice
-from contract.report import Result
+from contract.checking import Event
 
 
 class Pending(Protocol):
@@ -34,19 +33,19 @@ class WorkerError(RuntimeError):
 
 def ordered(
     work: Iterable[Work], submit: Callable[[Work], Pending], window: int
-) -> Iterator[Result | Notice]:
+) -> Iterator[Event]:
     """Every unit's events in input order; at most ``window`` units submitted and not yet given.
 
     :class:`~contract._bulk.work.Local` units run here, when their turn comes.
     """
     pending: deque[tuple[Pending | None, Work]] = deque()
 
-    def take() -> Iterable[Result | Notice]:
+    def take() -> Iterable[Event]:
         future, unit = pending.popleft()
         if future is None:
             assert isinstance(unit, Local)
             return unit.events
-        events: list[Result | Notice] = future.result()
+        events: list[Event] = future.result()
         return events
 
     for unit in work:
@@ -67,7 +66,7 @@ def _context() -> Any:
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def in_processes(work: Iterable[Work], options: Options, jobs: int) -> Iterator[Result | Notice]:
+def in_processes(work: Iterable[Work], options: Options, jobs: int) -> Iterator[Event]:
     """Every unit run by ``jobs`` worker processes; events in input order."""
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
         try:

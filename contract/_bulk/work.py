@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contract.checking import Notice, events_of, files_of
+from contract._bulk.lane import Lane, lane
+from contract.checking import Conforming, Event, Notice, events_of, files_of
 from contract.recordings import (
     Interaction,
     RecordingError,
@@ -44,17 +45,34 @@ class Options:
     schema: str | None = None
     fail_api_errors: bool = False
     more: Mapping[str, Any] = field(default_factory=dict)
+    #: Count JSON Lines payloads proven to conform (:class:`~contract.checking.Conforming`).
+    count_conforming: bool = False
 
     def result(self, interaction: Interaction) -> Result:
         return Result.of(interaction, self.schema, self.fail_api_errors, **self.more)
 
+    def lane(self) -> Lane | None:
+        """The conforming-line shortcut for these options, if counting was asked for."""
+        if not self.count_conforming:
+            return None
+        return lane(
+            self.schema,
+            self.more.get("profile"),
+            self.more.get("strict", "off"),
+            bool(self.more.get("observe", False)),
+        )
+
 
 @dataclass(frozen=True)
 class Lines:
-    """Numbered non-blank lines of one JSON Lines file (``label``): one payload each."""
+    """Numbered non-blank lines of one JSON Lines file (``label``): one payload each.
+
+    A chunk holds a list; a stream (one process, :func:`plan` with ``stream``)
+    an iterator read as the lines are checked, whose read errors become a notice.
+    """
 
     label: str
-    lines: list[tuple[int, bytes]]
+    lines: Iterable[tuple[int, bytes]]
 
 
 @dataclass(frozen=True)
@@ -71,7 +89,7 @@ class File:
 class Local:
     """Events produced in this process (standard input's document, a notice)."""
 
-    events: Iterable[Result | Notice]
+    events: Iterable[Event]
 
 
 Work = Lines | File | Local
@@ -79,17 +97,50 @@ Work = Lines | File | Local
 
 def file_events(
     interactions: Iterator[Interaction], label: str, named: bool, options: Options
-) -> Iterator[Result | Notice]:
+) -> Iterator[Event]:
     """The results of one file's interactions, then a closing notice (errors as notices)."""
     return events_of(interactions, label, named, options.result)
 
 
-def run(work: Work, options: Options) -> Iterator[Result | Notice]:
+#: Most conforming lines counted in one event (so progress shows during long valid runs).
+COUNT_EVERY = 1024
+
+
+def _lines(work: Lines, options: Options) -> Iterator[Event]:
+    """The results of a chunk (or stream) of lines; proven conforming ones counted when
+    asked for; a stream's read error last, as a notice."""
+    label = work.label
+    quick = options.lane()
+    count = jobs = 0
+    try:
+        for number, text in work.lines:
+            if quick is not None:
+                found = quick(text)
+                if found is not None:
+                    count += 1
+                    jobs += found
+                    if count < COUNT_EVERY:
+                        continue
+                    yield Conforming(count, jobs)
+                    count = jobs = 0
+                    continue
+                if count:
+                    yield Conforming(count, jobs)
+                    count = jobs = 0
+            yield options.result(payloads.line(label, number, text))
+    except RecordingError as exc:
+        if count:
+            yield Conforming(count, jobs)
+            count = 0
+        yield Notice("error", str(exc))
+    if count:
+        yield Conforming(count, jobs)
+
+
+def run(work: Work, options: Options) -> Iterator[Event]:
     """The results and notices of one unit of work, in order."""
     if isinstance(work, Lines):
-        label = work.label
-        for number, text in work.lines:
-            yield options.result(payloads.line(label, number, text))
+        yield from _lines(work, options)
     elif isinstance(work, File):
         if work.data is None:
             found = read(work.path, include_other=True, label=work.label)
@@ -100,7 +151,7 @@ def run(work: Work, options: Options) -> Iterator[Result | Notice]:
         yield from work.events
 
 
-def run_all(work: Work, options: Options) -> list[Result | Notice]:
+def run_all(work: Work, options: Options) -> list[Event]:
     """:func:`run` as a list: what a worker sends back."""
     return list(run(work, options))
 
@@ -125,7 +176,12 @@ def _chunks(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
         yield Lines(label, chunk)
 
 
-def _stdin(label: str, options: Options) -> Iterator[Work]:
+def _stream(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
+    """The non-blank lines of one JSON Lines file as one unit, read as they are checked."""
+    yield Lines(label, payloads.nonblank(found, label))
+
+
+def _stdin(label: str, options: Options, stream: bool) -> Iterator[Work]:
     """Standard input's work; its results are named ``<stdin>:N``, its notes ``label``."""
     try:
         found, document = stdin_lines("<stdin>")
@@ -133,7 +189,7 @@ def _stdin(label: str, options: Options) -> Iterator[Work]:
         yield Local((Notice("error", str(exc)),))
         return
     if found is not None:
-        yield from _chunks(found, "<stdin>")
+        yield from (_stream if stream else _chunks)(found, "<stdin>")
     else:
         yield Local(file_events(document, label, True, options))
 
@@ -150,14 +206,18 @@ def plan(
     *,
     label_of: Mapping[str, str] | None = None,
     ship: bool = False,
+    stream: bool = False,
 ) -> Iterator[Work]:
     """The work behind ``paths``, in input order.
 
-    JSON Lines (files and standard input) are read here and cut into chunks;
-    any other recording file is one unit, read by whoever runs it, or read
-    here and shipped as bytes when ``ship`` (workers that do not share this
-    file system).
+    JSON Lines (files and standard input) are read here and cut into chunks,
+    or, when ``stream`` (work run in this process, :func:`serial`), each given
+    as one unit read a line at a time as it is checked, so results show as the
+    lines come; any other recording file is one unit, read by whoever runs it,
+    or read here and shipped as bytes when ``ship`` (workers that do not share
+    this file system).
     """
+    lines = _stream if stream else _chunks
     labels = label_of or {}
     for item in files_of(paths):
         if isinstance(item, Notice):
@@ -165,11 +225,11 @@ def plan(
             continue
         file, named = item
         if str(file) == "-":
-            yield from _stdin(labels.get("-", "-"), options)
+            yield from _stdin(labels.get("-", "-"), options, stream)
             continue
         label = labels.get(str(file), str(file))
         if is_lines_name(file):
-            yield from _chunks(read_lines(file, label), label)
+            yield from lines(read_lines(file, label), label)
         elif ship:
             try:
                 data = _read_whole(Path(file), label)
@@ -181,7 +241,7 @@ def plan(
             yield File(str(file), label, named)
 
 
-def serial(work: Iterable[Work], options: Options) -> Iterator[Result | Notice]:
+def serial(work: Iterable[Work], options: Options) -> Iterator[Event]:
     """Every unit run here, one after the other."""
     for unit in work:
         yield from run(unit, options)

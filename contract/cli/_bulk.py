@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, cast
 
-from contract.checking import Notice, check_paths
+from contract.checking import Conforming, Event, check_paths
 from contract.cli import UsageError
 from contract.cli._arguments import positive_int
 from contract.report import Result
@@ -62,7 +62,7 @@ def _client(address: str) -> Any:
 
 def _sources(
     args: argparse.Namespace, paths: list[str | Path], options: dict[str, Any]
-) -> Iterator[Result | Notice]:
+) -> Iterator[Event]:
     if args.dask is None:
         from contract._bulk.parallel import WorkerError
 
@@ -82,7 +82,7 @@ def _sources(
 
 def events(
     args: argparse.Namespace, paths: list[str | Path], **options: Any
-) -> Iterator[Result | Notice]:
+) -> Iterator[Event]:
     """The results and notices of ``paths`` (``options``: :func:`check_paths`'s keywords)."""
     found = _sources(args, paths, options)
     verbose = bool(getattr(args, "verbose", False))
@@ -98,14 +98,14 @@ def events(
             if shown:
                 bar.clear()
             yield event
-            count += 1
+            count += event.payloads if isinstance(event, Conforming) else 1
             if shown or count >= _STEP:
                 bar.update(count)
                 count = 0
         bar.update(count)
 
 
-def _flushing(found: Iterator[Result | Notice]) -> Iterator[Result | Notice]:
+def _flushing(found: Iterator[Event]) -> Iterator[Event]:
     """``found``, with standard output flushed whenever half a second has passed."""
     last = time.monotonic()
     for event in found:

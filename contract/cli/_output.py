@@ -214,12 +214,18 @@ class Output:
             root=workspace(),
         )
         self.writer = form.writer(sys.stdout, options)
+        self.each_result = bool(args.verbose) or not form.failures_only
         self.fail_fast = bool(args.fail_fast)
         self.coverage: TrafficCoverage | None = None
         if args.coverage:
             from contract.traffic import TrafficCoverage
 
             self.coverage = TrafficCoverage()
+
+    @property
+    def counts_conforming(self) -> bool:
+        """Whether conforming payloads may come as counts: the report writes nothing of them."""
+        return not self.each_result and self.coverage is None
 
     @property
     def observe(self) -> bool:

@@ -157,6 +157,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         strict=strict,
         deviations=True,
         observe=output.observe,
+        count_conforming=output.counts_conforming,
     ):
         tally.add(event)
         if isinstance(event, Result) and output.result(event):

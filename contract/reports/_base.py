@@ -69,6 +69,9 @@ class Format:
     writer: Callable[[TextIO, Options], Writer]
     #: Whether the format reports line numbers (the CLI builds a locator only then).
     uses_lines: bool = False
+    #: Whether it writes nothing of a conforming result unless verbose (the CLI then lets
+    #: conforming JSON Lines payloads be counted rather than handed over one by one).
+    failures_only: bool = False
 
 
 __all__ = ["DEFAULT_MAX_ANNOTATIONS", "Format", "Options", "Run", "Writer"]

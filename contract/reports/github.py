@@ -144,6 +144,7 @@ FORMAT = Format(
     "GitHub Actions annotations (::error file=,line=) and a $GITHUB_STEP_SUMMARY section",
     GitHubWriter,
     uses_lines=True,
+    failures_only=True,
 )
 
 __all__ = [

@@ -191,6 +191,7 @@ FORMAT = Format(
     "SARIF 2.1.0 (code scanning): one rule per keyword or amendment, results with file and line",
     SARIFWriter,
     uses_lines=True,
+    failures_only=True,
 )
 
 __all__ = ["FORMAT", "SARIFWriter", "artifact", "rule_id"]

@@ -67,6 +67,11 @@ class TextWriter:
         self.out.flush()
 
 
-FORMAT = Format("text", "compiler-style lines, then a summary (colour on a terminal)", TextWriter)
+FORMAT = Format(
+    "text",
+    "compiler-style lines, then a summary (colour on a terminal)",
+    TextWriter,
+    failures_only=True,
+)
 
 __all__ = ["FORMAT", "TextWriter", "result_lines", "summary_lines"]

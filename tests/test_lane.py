@@ -1,0 +1,177 @@
+"""The conforming-line shortcut (``check_paths(count_conforming=True)``) never disagrees
+with the full check: a line it counts is one the full check finds valid with nothing
+else to say, and a run that counts gives the same summary and the same failures."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from contract import sampler
+from contract._bulk.lane import lane
+from contract.checking import Conforming, Notice, Tally, check_paths
+from contract.profiles import coerce
+from contract.recordings import payloads
+from contract.report import Result
+from contract.validation import is_valid
+from tests.helpers import minimal_job
+
+PROFILES = ["published", "observed", "azure"]
+
+_ERROR = {"error": {"message": "No such job", "type": "invalid_request_error", "param": None,
+                    "code": "not_found"}}
+
+
+def _texts(seed: int) -> list[bytes]:
+    """Lines of every kind a capture holds, written in several ways."""
+    rng = random.Random(seed)
+    jobs: list[Any] = [*islice(sampler.conforming(seed=seed), 6)]
+    jobs += [*islice(sampler.conforming(seed=seed, profile="observed"), 6)]
+    jobs += [m.payload for m in islice(sampler.nonconforming(seed=seed), 6)]
+    jobs += [_ERROR, {"object": "list", "data": jobs[:2], "has_more": False}, [1], "job", None]
+    texts: list[bytes] = []
+    for job in jobs:
+        texts.append(json.dumps(job).encode())
+        spaced = rng.choice([(",", ":"), (", ", ": "), (" ,\t", " :  ")])
+        texts.append(json.dumps(job, ensure_ascii=False, separators=spaced).encode())
+    base = json.dumps(minimal_job(seed=42))
+    assert '"object"' in base and '"seed": 42' in base
+    texts += [
+        # a repeated name, plain and escaped
+        base.replace('"object"', '"object": "fine_tuning.job", "object"', 1).encode(),
+        base.replace('"object"', '"obj\\u0065ct": "x", "object"', 1).encode(),
+        base.replace('"seed": 42', '"seed": 123456789012345678901234567890').encode(),
+        base.replace('"seed": 42', '"seed": NaN').encode(),
+        base.replace('"seed": 42', '"seed": 1e400').encode(),
+        base.replace('"fine_tuning.job"', '"fine_tuning\\u002ejob"').encode(),
+        b"\xef\xbb\xbf" + base.encode(),
+        base.encode()[:-3],
+        b"not json",
+    ]
+    return texts
+
+
+def _full(text: bytes, schema: str | None, profile: str) -> Result:
+    return Result.of(payloads.line("f", 1, text), schema, profile=profile, deviations=True)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**16),
+    profile=st.sampled_from(PROFILES),
+    schema=st.sampled_from([None, "FineTuningJob"]),
+)
+def test_a_counted_line_is_one_the_full_check_finds_valid_with_nothing_to_say(
+    seed: int, profile: str, schema: str | None
+) -> None:
+    quick = lane(schema, profile)
+    assert quick is not None
+    amended = bool(coerce(profile).amendments)
+    for text in _texts(seed):
+        full = _full(text, schema, profile)
+        counted = quick(text)
+        if counted is not None:
+            assert full.valid and not full.warnings and not full.needed, text
+            assert full.api_error is None and full.jobs == counted
+        elif full.valid and not full.needed:
+            # The shortcut may pass a valid line on only where an amendment was needed
+            # jointly with another (neither alone shows as needed).
+            assert amended and not is_valid(json.loads(text), schema or "FineTuningJob"), text
+
+
+def test_nothing_is_counted_when_the_report_has_more_to_say() -> None:
+    assert lane(strict="warn") is None
+    assert lane(strict="fail") is None
+    assert lane(observe=True) is None
+
+
+@pytest.fixture(scope="module")
+def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """JSON Lines of every kind, more than one chunk long, in a shuffled order."""
+    path = tmp_path_factory.mktemp("lane") / "capture.jsonl"
+    rng = random.Random(5)
+    lines = [t for seed in range(8) for t in _texts(seed)]
+    lines += [json.dumps(j).encode() for j in islice(sampler.conforming(seed=9), 2050)]
+    rng.shuffle(lines)
+    lines[10:10] = [b"", b"   "]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def _run(path: Path, **options: Any) -> tuple[Tally, list[Result], int]:
+    tally = Tally()
+    results: list[Result] = []
+    counted = 0
+    for event in check_paths([path], deviations=True, **options):
+        tally.add(event)
+        if isinstance(event, Result):
+            results.append(event)
+        elif isinstance(event, Conforming):
+            counted += event.payloads
+        else:
+            assert isinstance(event, Notice)
+    return tally, results, counted
+
+
+@pytest.mark.parametrize(
+    ("jobs", "profile"), [(1, "published"), (1, "observed"), (1, "azure"), (2, "observed")]
+)
+def test_counting_gives_the_same_summary_and_failures(
+    capture: Path, profile: str, jobs: int
+) -> None:
+    each, every_result, _ = _run(capture, profile=profile)
+    counted_tally, results, counted = _run(
+        capture, profile=profile, jobs=jobs, count_conforming=True
+    )
+    assert counted_tally.summary == each.summary
+    assert counted_tally.errors == each.errors
+    assert [r for r in results if not r.valid] == [r for r in every_result if not r.valid]
+    assert [r.source for r in results if not r.valid] == [
+        r.source for r in every_result if not r.valid
+    ]
+    # Conforming lines that needed no amendment are counted, not handed over one by one.
+    assert counted > 0.9 * len([r for r in every_result if r.valid and not r.needed])
+    assert counted + len([r for r in results if r.valid]) == each.summary.valid
+
+
+@pytest.mark.parametrize(
+    ("options", "each_listed"),
+    [
+        ((), False),
+        (("--coverage",), False),
+        (("--format", "github"), False),
+        (("-v",), True),
+        (("--format", "jsonl"), True),
+        (("--format", "json"), True),
+    ],
+)
+def test_the_command_line_lists_every_line_wherever_its_report_does(
+    capture: Path, capsys: pytest.CaptureFixture[str], options: tuple[str, ...], each_listed: bool
+) -> None:
+    from contract.cli import main
+
+    each, _, _ = _run(capture)
+    main(["check", *options, str(capture)])
+    out = capsys.readouterr().out
+    listed = {int(n) for n in re.findall(rf"{re.escape(capture.name)}:(\d+)", out)}
+    assert len(listed) == (each.summary.checked if each_listed else each.summary.invalid)
+    if options in ((), ("-v",), ("--coverage",)):
+        assert each.summary.line() in out
+
+
+def test_junit_has_a_testcase_for_every_line(
+    capture: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from contract.cli import main
+
+    each, _, _ = _run(capture)
+    main(["check", "--format", "junit", str(capture)])
+    assert capsys.readouterr().out.count("<testcase ") == each.summary.checked
