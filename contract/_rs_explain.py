@@ -95,9 +95,18 @@ def _place(error: Any, payload: Any) -> tuple[Path, Any]:
     several do, the reference explains instead.
     """
     path: Path = tuple(error.instance_path)
+    node: Any = payload
+    try:
+        for part in path:  # the common case: no empty name on the way
+            if isinstance(node, dict) and "" in node:
+                break
+            node = node[part]
+        else:
+            if not (isinstance(node, dict) and "" in node):
+                return path, node
+    except (LookupError, TypeError) as exc:
+        raise _Unexplained(path) from exc
     places = _places(payload, path)
-    if len(places) == 1 and places[0][0] == path:
-        return places[0]
     instance = error.instance
     matching = [place for place in places if _same(place[1], instance)]
     if len(matching) != 1:

@@ -190,24 +190,54 @@ def _names(amendment: Amendment) -> frozenset[str] | None:
     return frozenset(names)
 
 
-def _may_apply(amendment: Amendment, found: Sequence[Violation]) -> bool:
-    """A cheap first look: does any failure concern a property the amendment changes?"""
-    names = _names(amendment)
-    if names is None:
-        return True
+@dataclass(frozen=True)
+class _Touched:
+    """What a run of failures concerns, for the cheap look of :func:`_may_apply`."""
+
+    last: frozenset[str]  # the property each failure is at
+    anywhere: frozenset[str]  # every name on the failures' paths
+    missing: frozenset[str]  # required properties missing
+    unread: bool  # a "required" failure whose property could not be read
+
+    @classmethod
+    def of(cls, found: Sequence[Violation]) -> _Touched:
+        parts = [v.path.split("/") for v in found]
+        missing: set[str] = set()
+        unread = False
+        for violation in found:
+            if violation.keyword == "required":
+                name = _REQUIRED.match(violation.message)
+                if name is None:
+                    unread = True
+                else:
+                    missing.add(json.loads(name[1]))
+        return cls(
+            frozenset(p[-1] for p in parts),
+            frozenset(n for p in parts for n in p),
+            frozenset(missing),
+            unread,
+        )
+
+
+@lru_cache(maxsize=256)
+def _reach(amendment: Amendment) -> tuple[frozenset[str] | None, bool, bool, bool]:
+    """The amendment's property names; whether it changes values there, only at the
+    property itself (null, an enum value), and whether it lets the property be absent."""
     changes = set(amendment.change) - {"absent"}
     # null or an added enum value is accepted at the property itself; a subschema allowed
     # there may accept a whole value whose failures lie deeper.
     at_place = bool(changes) and changes <= {"nullable", "enum-add"}
-    for violation in found:
-        parts = violation.path.split("/")
-        if changes and (parts[-1] in names if at_place else names.intersection(parts)):
-            return True
-        if "absent" in amendment.change and violation.keyword == "required":
-            missing = _REQUIRED.match(violation.message)
-            if missing is None or json.loads(missing[1]) in names:
-                return True
-    return False
+    return _names(amendment), bool(changes), at_place, "absent" in amendment.change
+
+
+def _may_apply(amendment: Amendment, touched: _Touched) -> bool:
+    """A cheap first look: does any failure concern a property the amendment changes?"""
+    names, changes, at_place, absent = _reach(amendment)
+    if names is None:
+        return True
+    if changes and not names.isdisjoint(touched.last if at_place else touched.anywhere):
+        return True
+    return absent and (touched.unread or not names.isdisjoint(touched.missing))
 
 
 def _accounted(probe: _Probe, amendment: Amendment, found: Sequence[Violation]) -> list[Violation]:
@@ -236,10 +266,11 @@ def explain_deviations(
     used: list[str] = []
     # First the cheap look at names: most failures concern no property any amendment
     # outside the profile changes, and then nothing is validated again.
+    touched = _Touched.of(violations)
     candidates = [
         amendment
         for amendment in chosen.catalogue.amendments.values()
-        if not chosen.holds(amendment.name) and _may_apply(amendment, violations)
+        if not chosen.holds(amendment.name) and _may_apply(amendment, touched)
     ]
     if not candidates:
         return list(violations), ()
