@@ -15,11 +15,11 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.S)
 _OPENERS = frozenset(b"[{")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
-_WHITESPACE = b" \t\n\r"
 
 #: Longest run of digits orjson always reads exactly: 18 digits fit in a signed
 #: 64-bit integer; a longer integer may come back as a float.
 _EXACT_DIGITS = 18
+_WHITESPACE = b" \t\n\r"
 
 
 def rewritten_alike(data: bytes, value: Any) -> bool:
@@ -89,17 +89,19 @@ def may_repeat_keys(data: bytes, value: Any) -> bool:
     """Whether the JSON text ``data`` (valid, decoded by orjson into ``value``) may
     hold an object with a repeated name; False only when it certainly does not.
 
-    Without a backslash in ``data`` every string decodes to its own bytes, and
-    orjson writes them back unchanged; a colon outside strings separates a
-    name from its value. So the colons of ``data`` count its names plus the
-    colons inside strings, those of the re-encoded value count the names the
-    decoded objects kept plus the colons of the strings they kept. A repeated
-    name loses one name and maybe strings: the re-encoded value has fewer
-    colons. Equal counts prove no name was repeated.
+    A colon outside strings separates a name from its value, so the colons of
+    ``data`` count its names plus the colons inside its strings. A string's
+    colons decode to as many colons, unless one is written ``\\u003a``
+    (no other escape, and no byte of a multi-byte UTF-8 character, is a
+    colon). orjson writes every colon as it is, so the colons of the
+    re-encoded value count the names the decoded objects kept plus the colons
+    of the strings they kept. A repeated name loses one name and maybe
+    strings: the re-encoded value has fewer colons. Equal counts prove no name
+    was repeated.
     """
     if b"{" not in data:
         return False
-    if b"\\" in data:
+    if b"\\u003a" in data or b"\\u003A" in data:
         return True
     try:
         again = orjson.dumps(value)

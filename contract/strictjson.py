@@ -11,10 +11,12 @@ and integers longer than Python converts (``sys.get_int_max_str_digits()``).
 out-of-range numbers, non-UTF-8, lone surrogates, a byte order mark and empty
 or truncated text. Its result is returned when the text provably has no
 repeated name, no integer orjson could have rounded and no nesting beyond
-the limit (first the cheapest proof: orjson writes the value back as the
-text, whitespace aside; then separate scans); every other text goes through
-the strict pass, which gives the verdict and the message, so both paths
-always agree.
+the limit: first the cheapest proof (orjson writes the value back as the
+text, whitespace aside), then, for text with escapes orjson writes otherwise
+(``\\u00e9``), separate scans (the colons of the text and of the value
+written back agree; no run of more than 18 digits; few brackets). Every
+other text goes through the strict pass, which gives the verdict and the
+message, so both paths always agree.
 """
 
 from __future__ import annotations
