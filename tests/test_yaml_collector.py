@@ -1,0 +1,68 @@
+"""YAML loading pauses Python's cyclic garbage collector and leaves it as it found it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from contract.recordings import RecordingError, _yaml
+
+CASSETTE = (
+    b"interactions:\n- request: {method: GET}\n  response: {status: {code: 200}}\nversion: 1\n"
+)
+
+
+@pytest.fixture
+def collector_enabled() -> Iterator[None]:
+    """Whatever a test does to the collector, it is enabled again afterwards."""
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
+
+
+def test_the_collector_is_paused_while_the_document_is_built(
+    collector_enabled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    original = _yaml._Loader.construct_document
+
+    def construct_document(self: Any, node: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(self, node)
+
+    monkeypatch.setattr(_yaml._Loader, "construct_document", construct_document)
+    document = _yaml.load(CASSETTE, "c.yaml")
+    assert document["version"] == 1
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"interactions: [", b"a: &a [*a]\n", b"!!python/object:os.system x\n", b"x: !!int nope\n"],
+    ids=["syntax", "self-alias", "python-tag", "bad-scalar"],
+)
+def test_an_enabled_collector_is_enabled_again_after_a_refusal(
+    collector_enabled: None, data: bytes
+) -> None:
+    with pytest.raises(RecordingError):
+        _yaml.load(data, "c.yaml")
+    assert gc.isenabled()
+
+
+def test_a_collector_the_caller_disabled_stays_disabled(collector_enabled: None) -> None:
+    gc.disable()
+    assert _yaml.load(CASSETTE, "c.yaml")["version"] == 1
+    assert not gc.isenabled()
+    with pytest.raises(RecordingError):
+        _yaml.load(b"interactions: [", "c.yaml")
+    assert not gc.isenabled()
