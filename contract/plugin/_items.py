@@ -10,15 +10,12 @@ import pytest
 
 if TYPE_CHECKING:
     from contract.recordings import Interaction
+from contract.plugin._checks import Counts, check_response
 from contract.plugin._keys import (
     _MAX_FAILURES_SHOWN,
     BATCH,
-    DEVIATIONS,
     ITEM_KEYWORD,
     JOBS,
-    NEEDED,
-    OBSERVED,
-    UNKNOWN,
     VERDICT,
     _secrets,
 )
@@ -127,16 +124,6 @@ class ContractItem(pytest.Item):
         return self.path, None, self.name
 
 
-class _Checked:
-    """One response of a file item, as :meth:`ContractRun.pytest_runtest_logreport` reads it."""
-
-    when = "call"
-
-    def __init__(self, nodeid: str, properties: Any) -> None:
-        self.nodeid = nodeid
-        self.user_properties = [tuple(p) for p in properties]
-
-
 class FileItem(pytest.Item):
     """Every response of one recording file (``--contract-item=file``): one item, one report."""
 
@@ -151,37 +138,30 @@ class FileItem(pytest.Item):
 
         parent = self.parent
         assert parent is not None
-        responses: list[tuple[str, list[tuple[str, Any]]]] = []
+        counts = Counts()
         failures: list[str] = []
-        other = 0
         try:
             for interaction in read(self.path, include_other=True, label=parent.nodeid):
                 if not interaction.to_check:
-                    other += 1
+                    counts.other += 1
                     continue
-                nodeid = f"{parent.nodeid}::{interaction.name}"
-                item = InteractionItem.from_parent(
-                    parent,
-                    name=interaction.name,
-                    nodeid=nodeid,
-                    interaction=interaction,
-                    run=self.run,
-                )
-                try:
-                    item.runtest()
-                except ContractFailure as exc:
-                    failures.append(str(exc))
-                responses.append((nodeid, item.user_properties))
+                # The same check and properties as an item per response, without making
+                # one pytest node per response.
+                properties: list[tuple[str, Any]] = []
+                failure = check_response(interaction, self.run, properties)
+                if failure is not None:
+                    failures.append(failure)
+                counts.add(f"{parent.nodeid}::{interaction.name}", dict(properties))
         except RecordingError as exc:
             self.user_properties.append((VERDICT, "unreadable"))
             reason = redact(str(exc), _secrets())
             raise ContractFailure(f"contract: unreadable recording: {reason}") from None
-        self.user_properties.append((BATCH, (responses, other, not responses)))
+        self.user_properties.append((BATCH, counts.as_data()))
         if failures:
             shown = failures[:_MAX_FAILURES_SHOWN]
             if len(failures) > len(shown):
                 shown.append(f"… and {len(failures) - len(shown)} more failing responses")
-            head = f"{len(failures)} of {len(responses)} responses failed:"
+            head = f"{len(failures)} of {counts.responses} responses failed:"
             raise ContractFailure("\n\n".join([head, *shown]))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
@@ -214,38 +194,9 @@ class InteractionItem(ContractItem):
         self.run = run
 
     def runtest(self) -> None:
-        from contract.checker import Contract
-        from contract.redact import redact
-
-        run = self.run
-        found = self.interaction.assess(profile=run.profile, strict=run.strict, deviations=True)
-        verdict = "invalid" if found.violations else "api-error" if found.api_error else "valid"
-        fail_api_error = verdict == "api-error" and self.run.fail_api_errors
-        self.user_properties.append((VERDICT, "invalid" if fail_api_error else verdict))
-        self.user_properties.append((JOBS, found.jobs))
-        if run.coverage is not None:
-            from contract.traffic import observe
-
-            observed = observe(self.interaction, found).as_list()
-            # Values outside an enum are the input's: redacted before JUnit XML shows them.
-            observed[3] = [
-                [kind, place, redact(label, _secrets()) if kind == "outside" else label, count]
-                for kind, place, label, count in observed[3]
-            ]
-            self.user_properties.append((OBSERVED, observed))
-        if found.api_error is None:
-            self.user_properties.append((NEEDED, found.needed))
-            self.user_properties.append((DEVIATIONS, found.deviations))
-        if found.warnings:
-            unknown = [redact(str(w), _secrets()) for w in found.warnings]
-            self.user_properties.append((UNKNOWN, unknown))
-        if found.violations:
-            raise ContractFailure(Contract(_secrets()).report(self.interaction, found.violations))
-        if fail_api_error:
-            raise ContractFailure(
-                redact(f"{self.interaction.source}: {found.api_error}", _secrets())
-                + "\n(an API error response; --contract-fail-api-errors makes it a failure)"
-            )
+        failure = check_response(self.interaction, self.run, self.user_properties)
+        if failure is not None:
+            raise ContractFailure(failure)
 
 
 class LiveItem(ContractItem):

@@ -22,8 +22,8 @@ OBSERVED = "contract_observed"
 NEEDED, DEVIATIONS, UNKNOWN = "contract_needed", "contract_deviations", "contract_unknown"
 _MAX_WARNINGS = 20
 _WORKER_OUTPUT = "finetune_contract_collection"
-#: ``user_properties`` key of a file item: each checked response's (nodeid, properties),
-#: its other recorded calls, and whether nothing in it was checked.
+#: ``user_properties`` key of a file item: the sums of the responses it checked and the other
+#: calls it skipped (:meth:`contract.plugin._checks.Counts.as_data`), one value for the file.
 BATCH = "contract_batch"
 _MAX_FAILURES_SHOWN = 20
 

@@ -9,18 +9,9 @@ import pytest
 
 if TYPE_CHECKING:
     from contract.traffic import TrafficCoverage
-from contract.plugin._items import LiveItem, RecordingFile, _Checked
-from contract.plugin._keys import (
-    _MAX_WARNINGS,
-    _WORKER_OUTPUT,
-    BATCH,
-    DEVIATIONS,
-    JOBS,
-    NEEDED,
-    OBSERVED,
-    UNKNOWN,
-    VERDICT,
-)
+from contract.plugin._checks import Counts
+from contract.plugin._items import LiveItem, RecordingFile
+from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
 from contract.plugin._options import _profile_of
 
 
@@ -143,27 +134,31 @@ class ContractRun:
             return
         properties = dict(report.user_properties)
         batch: Any = properties.get(BATCH)
-        if batch is not None:  # a file item: account for each response it checked
-            responses, other, empty = batch
-            self.other += int(other)
-            if empty:
-                self.empty[report.nodeid.rsplit("::", 1)[0]] = int(other)
-            for nodeid, sub in responses:
-                self.pytest_runtest_logreport(_Checked(nodeid, sub))  # type: ignore[arg-type]
-        verdict = properties.get(VERDICT)
-        if verdict is not None:
-            self.verdicts[str(verdict)] = self.verdicts.get(str(verdict), 0) + 1
-            jobs = properties.get(JOBS, 0)
-            self.jobs += jobs if isinstance(jobs, int) else 0
-        if self.coverage is not None and OBSERVED in properties:
+        if batch is not None:  # a file item: the sums of the responses it checked
+            counts = Counts.from_data(batch)
+            self.other += counts.other
+            if not counts.responses:
+                self.empty[report.nodeid.rsplit("::", 1)[0]] = counts.other
+            self._add(counts)
+        counts = Counts()
+        counts.add(report.nodeid, properties)
+        self._add(counts)
+
+    def _add(self, counts: Counts) -> None:
+        """Add the verdicts, jobs, amendments, coverage and warnings of checked responses."""
+        for verdict, number in counts.verdicts.items():
+            self.verdicts[verdict] = self.verdicts.get(verdict, 0) + number
+        self.jobs += counts.jobs
+        if counts.payloads:
+            from contract.amendments.deviations import Usage
+
+            self.usage.merge(Usage(self.profile, counts.payloads, counts.needed, counts.deviations))
+        if self.coverage is not None and counts.observed:
             from contract.traffic import Observation
 
-            observed: Any = properties[OBSERVED]
-            self.coverage.add(Observation.from_list(list(observed)))
-        if NEEDED in properties or DEVIATIONS in properties:
-            self.usage.add(_Found(properties.get(NEEDED, ()), properties.get(DEVIATIONS, ())))
-        unknown: Any = properties.get(UNKNOWN, ())
-        self.unknown.extend(f"{report.nodeid}: {line}" for line in unknown)
+            for observed in counts.observed:
+                self.coverage.add(Observation.from_list(list(observed)))
+        self.unknown.extend(counts.unknown)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if hasattr(self.config, "workerinput") or self.config.option.collectonly:
@@ -204,11 +199,3 @@ class ContractRun:
         if len(self.unknown) > _MAX_WARNINGS:
             more = len(self.unknown) - _MAX_WARNINGS
             terminalreporter.write_line(f"contract: … and {more} more unknown properties")
-
-
-class _Found:
-    """What the usage accounting reads of one item's properties."""
-
-    def __init__(self, needed: Any, deviations: Any) -> None:
-        self.needed = tuple(str(n) for n in needed)
-        self.deviations = tuple(str(d) for d in deviations)
