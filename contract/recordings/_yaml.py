@@ -97,8 +97,18 @@ def _measure(data: bytes, label: str) -> None:
     anchors: dict[str, tuple[int, int]] = {}
     added = 0
     parser = _Base(data)
+    next_event, scalar = parser.get_event, events.ScalarEvent
     try:
-        while (event := parser.get_event()) is not None:
+        while (event := next_event()) is not None:
+            # Most events are scalars: the general case below with nodes, height = 1, 0,
+            # written out (the parser makes no subclass; one would take the general case).
+            # An open collection's height starts at 1, so a scalar never raises it.
+            if type(event) is scalar:
+                if event.anchor is not None:
+                    anchors[event.anchor] = (1, 0)
+                if open_:
+                    open_[-1][1] += 1
+                continue
             if isinstance(event, _OPEN):
                 open_.append([event.anchor, 1, 1])
                 if len(open_) > _limits.MAX_YAML_DEPTH:
