@@ -112,3 +112,29 @@ def test_a_file_item_reports_one_sum_whatever_the_number_of_responses(
     assert counts["payloads"] == 200
     # Sums: no entry per response (node ids appear only in unknown-property warnings).
     assert "interaction[7]" not in values[0]
+
+
+def test_xdist_workers_leave_the_counting_to_the_controller(pytester: pytest.Pytester) -> None:
+    _corpus(pytester.path / "rec")
+    pytester.makeconftest(
+        """
+        import json, os
+
+        def pytest_unconfigure(config):
+            run = config.pluginmanager.get_plugin("finetune_contract_run")
+            worker = getattr(config, "workerinput", {}).get("workerid", "controller")
+            with open(f"counted-{worker}.json", "w") as out:
+                json.dump({"verdicts": run.verdicts, "jobs": run.jobs}, out)
+        """
+    )
+    result = pytester.runpytest_subprocess("--contract-recordings", "rec", "-n", "2", "-p", "xdist")
+    result.assert_outcomes(passed=3, failed=2)
+    counted = {
+        path.name: json.loads(path.read_text()) for path in pytester.path.glob("counted-*.json")
+    }
+    assert counted.pop("counted-controller.json") == {
+        "verdicts": {"valid": 2, "invalid": 2, "api-error": 1},
+        "jobs": 6,
+    }
+    assert sorted(counted) == ["counted-gw0.json", "counted-gw1.json"]
+    assert all(c == {"verdicts": {}, "jobs": 0} for c in counted.values())

@@ -32,6 +32,8 @@ class ContractRun:
 
     def __init__(self, config: pytest.Config, paths: list[Any], live: bool) -> None:
         self.config = config
+        #: An xdist worker: its reports are counted by the controller, which reads them.
+        self.worker = hasattr(config, "workerinput")
         self.files: set[Path] = set()
         self.job_id: str | None = None
         self.base_url = ""
@@ -130,7 +132,7 @@ class ContractRun:
         self.empty.update(output.get("empty", {}))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if report.when != "call":
+        if report.when != "call" or self.worker or not report.user_properties:
             return
         properties = dict(report.user_properties)
         batch: Any = properties.get(BATCH)
@@ -161,7 +163,7 @@ class ContractRun:
         self.unknown.extend(counts.unknown)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if hasattr(self.config, "workerinput") or self.config.option.collectonly:
+        if self.worker or self.config.option.collectonly:
             return
         from contract.report import plural
 
