@@ -110,7 +110,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         dest="contract_item",
         help="what a test item is: each recorded response (interaction, the default) or each "
-        "recording file (file: fewer items for very large corpora, and -n then pays off)",
+        "recording file (file: fewer items for very large corpora; -n spreads whole files)",
     )
     parser.addini("contract_item", default="interaction", help="like --contract-item")
     group.addoption(
