@@ -29,6 +29,7 @@ from typing import Any
 
 import orjson
 
+from contract import _collector
 from contract._jsontext import (
     deeper_than,
     may_hold_long_integer,
@@ -64,6 +65,13 @@ class Decoded:
 
 def decode(data: bytes | str) -> Decoded:
     """Decode one JSON text (UTF-8 bytes or str)."""
+    if len(data) < _collector.LARGE:
+        return _decode(data)
+    with _collector.paused():  # a large document: see contract._collector
+        return _decode(data)
+
+
+def _decode(data: bytes | str) -> Decoded:
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError:

@@ -13,7 +13,6 @@ Python converts are refused with their line, never raised as they come.
 
 from __future__ import annotations
 
-import gc
 import sys
 from functools import cache
 from typing import Any
@@ -23,6 +22,7 @@ from yaml import events
 from yaml.constructor import ConstructorError
 from yaml.nodes import Node, ScalarNode
 
+from contract import _collector
 from contract.recordings import _limits
 from contract.recordings._model import RecordingError
 
@@ -153,16 +153,12 @@ def _measure(data: bytes, label: str) -> None:
 
 def load(data: bytes, label: str) -> Any:
     """The YAML document in ``data``, loaded with a safe loader; RecordingError otherwise."""
-    # Composing and constructing a large document allocates hundreds of thousands of
-    # containers that all stay alive, and each allocation threshold crossed makes the
-    # cyclic collector traverse the growing heap for nothing: a 10 MB cassette of 10,000
-    # calls loaded in 3.5-4 s with it running, 1.5 s without. Nothing is lost by pausing
-    # it: the safe loader's nodes and values form no cycles (an alias inside the node it
-    # names, the one way to build a cyclic document, is refused by _measure first), so
-    # reference counting frees them, and any cycle of the loader's own is collected at the
-    # collector's next run. It is left as it was: a caller that disabled it keeps it so.
-    collecting = gc.isenabled()
-    gc.disable()
+    # Composing and constructing a large document: see contract._collector.
+    with _collector.paused():
+        return _load(data, label)
+
+
+def _load(data: bytes, label: str) -> Any:
     try:
         _measure(data, label)
         loader = _Loader(data)
@@ -181,9 +177,6 @@ def load(data: bytes, label: str) -> Any:
         else:
             reason = f"is not readable YAML ({problem}{_where(mark)})"
         raise RecordingError(label, reason) from None
-    finally:
-        if collecting:
-            gc.enable()
 
 
 __all__ = ["load"]

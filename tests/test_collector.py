@@ -1,4 +1,5 @@
-"""YAML loading pauses Python's cyclic garbage collector and leaves it as it found it."""
+"""Decoding large documents (all YAML, JSON from 1 MiB) pauses Python's cyclic garbage
+collector and leaves it as it found it."""
 
 from __future__ import annotations
 
@@ -66,3 +67,23 @@ def test_a_collector_the_caller_disabled_stays_disabled(collector_enabled: None)
     with pytest.raises(RecordingError):
         _yaml.load(b"interactions: [", "c.yaml")
     assert not gc.isenabled()
+
+
+def test_a_large_json_text_is_decoded_with_the_collector_paused(
+    collector_enabled: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contract import _collector, strictjson
+
+    seen: list[bool] = []
+    real = strictjson._decode
+
+    def spy(data: bytes | str) -> strictjson.Decoded:
+        seen.append(gc.isenabled())
+        return real(data)
+
+    monkeypatch.setattr(strictjson, "_decode", spy)
+    large = b'{"a": [' + b'"x", ' * (_collector.LARGE // 5) + b'"y"]}'
+    assert strictjson.decode(large).value["a"][-1] == "y"
+    strictjson.decode(b'{"a": 1}')
+    assert seen == [False, True]  # paused for the large text only
+    assert gc.isenabled()
