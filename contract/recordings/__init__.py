@@ -18,13 +18,23 @@ there to be counted.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from contract.recordings import _lines, payloads
-from contract.recordings._io import Budget, gunzip, is_gzip, read_file, within
+from contract.recordings import _limits, _lines, har, payloads
+from contract.recordings._io import (
+    Budget,
+    gunzip,
+    is_gzip,
+    open_regular,
+    read_file,
+    refuse_size,
+    within,
+)
 from contract.recordings._model import (
     Call,
     Interaction,
@@ -212,8 +222,58 @@ def read(
     if is_lines_name(path):
         yield from payloads.numbered(read_lines(path, label, max_inflated=max_inflated), label)
         return
+    if _is_large_har(path):
+        streamed = _streamed_har(path, label, include_other, max_inflated)
+        if streamed is not None:
+            yield from streamed
+            return
     data = read_file(path, label)
     yield from read_bytes(data, path.name, label, include_other, max_inflated=max_inflated)
+
+
+def _is_large_har(path: Path) -> bool:
+    """A plain ``.har`` file large enough to be read an entry at a time."""
+    if not path.name.lower().endswith(".har"):
+        return False
+    try:
+        return path.stat().st_size >= _limits.STREAM_HAR_BYTES
+    except OSError:
+        return False  # the whole read says what is wrong
+
+
+def _streamed_har(
+    path: Path, label: str, include_other: bool, max_inflated: int | None
+) -> Iterator[Interaction] | None:
+    """The interactions of a large HAR file, one entry held at a time; None when it is not
+    read that way (compressed, or no ``log.entries`` item: the whole read then decides)."""
+    handle = open_regular(path, label)
+    try:
+        size = os.fstat(handle.fileno()).st_size
+        if size > _limits.MAX_FILE_BYTES:
+            raise refuse_size(label, size)
+        if is_gzip(handle.peek(2)[:2]):
+            handle.close()
+            return None
+        found = har.streamed_calls(handle, label)
+        try:
+            first = next(found, None)
+        except RecordingError:  # broken before its first entry: the whole read words it
+            first = None
+    except BaseException:
+        handle.close()
+        raise
+    if first is None:
+        handle.close()
+        return None
+
+    def interactions() -> Iterator[Interaction]:
+        with handle:
+            for call in chain([first], found):
+                interaction = from_call(label, call)
+                if include_other or interaction.to_check:
+                    yield interaction
+
+    return within(Budget(max_inflated), interactions())
 
 
 def stdin_lines(

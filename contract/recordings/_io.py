@@ -70,7 +70,7 @@ def within(budget: Budget, items: Iterator[_T]) -> Iterator[_T]:
         yield item
 
 
-def _refuse_size(label: str, size: int | None = None) -> RecordingError:
+def refuse_size(label: str, size: int | None = None) -> RecordingError:
     what = f"is {size} bytes, larger" if size is not None else "is larger"
     return RecordingError(label, f"{what} than the limit of {_limits.MAX_FILE_BYTES} bytes")
 
@@ -102,7 +102,7 @@ def read_file(path: Path, label: str) -> bytes:
     with open_regular(path, label) as handle:
         size = os.fstat(handle.fileno()).st_size
         if size > _limits.MAX_FILE_BYTES:
-            raise _refuse_size(label, size)
+            raise refuse_size(label, size)
         return read_stream(handle, label, size)
 
 
@@ -126,7 +126,7 @@ def read_stream(stream: BinaryIO, label: str, expected: int = 0) -> bytes:
         parts.append(part)
         total += len(part)
         step = _STEP
-    raise _refuse_size(label)
+    raise refuse_size(label)
 
 
 class _PastRoom(Exception):

@@ -19,6 +19,9 @@ MAX_FILE_BYTES = 1 << 30
 #: Longest line of a JSON Lines file (one payload), in bytes. JSON Lines files are read a
 #: line at a time, whatever their size, so this bounds what one line can make the reader hold.
 MAX_LINE_BYTES = 16 << 20
+
+#: HAR files at least this large are read an entry at a time (memory flat in the file's size).
+STREAM_HAR_BYTES = 16 << 20
 #: Default for the bytes decompressed per file: the file itself (``.gz``) and every
 #: gzip or deflate body in it together.
 MAX_INFLATED_BYTES = 256 << 20
@@ -75,6 +78,7 @@ __all__ = [
     "MAX_INFLATED_BYTES",
     "MAX_LINE_BYTES",
     "MAX_YAML_DEPTH",
+    "STREAM_HAR_BYTES",
     "max_inflated",
     "parse_size",
 ]

@@ -1,6 +1,7 @@
 """HTTP Archive 1.2 (``log.entries``): browsers', proxies' and Polly.JS recordings.
 
 Each entry becomes a call named ``interaction[i]`` (its index in the list).
+A large file is read an entry at a time (:func:`streamed_calls`).
 Bodies saved with ``"encoding": "base64"`` are decoded; HAR stores bodies
 uncompressed, except Polly.JS, which keeps a compressed body as a JSON array
 of hex chunks (its text is then ``["1f8b…"]``).
@@ -9,9 +10,9 @@ of hex chunks (its text is then ``["1f8b…"]``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
-from typing import Any
+from typing import Any, BinaryIO
 
 from contract.recordings._bodies import decoded_base64, decompressed
 from contract.recordings._model import Call, Layout, RecordingError
@@ -76,7 +77,29 @@ def detect(document: Any) -> bool:
 
 
 def calls(document: Any, label: str) -> Iterator[Call]:
-    for index, entry in enumerate(document["log"]["entries"]):
+    return _calls(document["log"]["entries"], label)
+
+
+def streamed_calls(handle: BinaryIO, label: str) -> Iterator[Call]:
+    """The calls of a HAR file read from ``handle`` one entry at a time (ijson), so only
+    one entry is held at once, whatever the file's size.
+
+    Nothing is yielded when the file has no ``log.entries`` item (then it is no
+    HAR, or an empty one: the caller reads it whole to say which). A file that
+    stops being JSON part-way is a :class:`RecordingError` after the entries
+    before that place.
+    """
+    import ijson
+
+    entries = ijson.items(handle, "log.entries.item", use_float=True)
+    try:
+        yield from _calls(entries, label)
+    except ijson.JSONError as exc:
+        raise RecordingError(label, f"is not a HAR file (not JSON: {exc})") from None
+
+
+def _calls(entries: Iterable[Any], label: str) -> Iterator[Call]:
+    for index, entry in enumerate(entries):
         name = f"interaction[{index}]"
         where = f"{label}::{name}"
         entry = _object(entry, where, "entry")
