@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:
-    from contract.recordings import Interaction
 from contract.plugin._checks import Counts, check_response
 from contract.plugin._keys import (
     _MAX_FAILURES_SHOWN,
@@ -22,6 +20,7 @@ from contract.plugin._keys import (
 
 if TYPE_CHECKING:
     from contract.plugin._run import ContractRun
+    from contract.recordings import Interaction
 
 
 class ContractFailure(Exception):
