@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:
-    from contract.traffic import TrafficCoverage
 from contract.plugin._checks import Counts
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
 from contract.plugin._options import _profile_of
+
+if TYPE_CHECKING:
+    from contract.traffic import TrafficCoverage
 
 
 def pytest_configure(config: pytest.Config) -> None:
