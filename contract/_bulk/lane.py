@@ -15,13 +15,12 @@ generated and mutated lines).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from contract.config import Strict
-from contract.profiles import ProfileLike, coerce
+from contract.profiles import ProfileLike
 from contract.response import body_schema, jobs_in
 from contract.strictjson import JSONSyntaxError, decode
-from contract.validation import fast_validator
+from contract.validation import is_valid, overlay_of
 
 #: One line's bytes to the number of jobs it holds when proven conforming, else None.
 Lane = Callable[[bytes], "int | None"]
@@ -41,21 +40,7 @@ def lane(
     """
     if strict != "off" or observe:
         return None
-    chosen = coerce(profile)
-    amended = bool(chosen.amendments)
-    checks: dict[str, Callable[[Any], bool]] = {}
-
-    def valid(payload: Any, kind: str) -> bool:
-        check = checks.get(kind)
-        if check is None:
-            under_profile = fast_validator(kind, chosen).is_valid
-            published = fast_validator(kind).is_valid
-            # Under an amended profile a payload the published documents reject needed an
-            # amendment: the full check counts which.
-            check = checks[kind] = (
-                (lambda p: under_profile(p) and published(p)) if amended else under_profile
-            )
-        return bool(check(payload))
+    overlay = overlay_of(profile)
 
     def conforming(text: bytes) -> int | None:
         try:
@@ -66,10 +51,11 @@ def lane(
             return None
         payload = decoded.value
         kind = body_schema(payload, schema)
-        try:
-            if kind is None or not valid(payload, kind):
-                return None
-        except (ValueError, OverflowError, TypeError):  # beyond jsonschema-rs: the full check
+        if kind is None or not is_valid(payload, kind, overlay):
+            return None
+        # Under an amended profile, a payload the published documents reject needed an
+        # amendment: the full check counts which.
+        if overlay is not None and not is_valid(payload, kind):
             return None
         return jobs_in(payload, kind)
 
