@@ -64,7 +64,7 @@ class Outcome(Tally):
 
 
 def _options(
-    schema: str | None, fail_api_errors: bool, more: Mapping[str, Any], count: bool = True
+    schema: str | None, fail_api_errors: bool, more: Mapping[str, Any], count: bool
 ) -> Options:
     return Options(schema, fail_api_errors, dict(more), count)
 
@@ -183,7 +183,8 @@ def check_bag(
 
     if kind not in ("lines", "files"):
         raise ValueError(f"kind must be 'lines' or 'files', not {kind!r}")
-    options = _options(schema, fail_api_errors, more)
+    # An outcome keeps only failures: conforming lines are counted.
+    options = _options(schema, fail_api_errors, more, count=True)
     parts = cast(Any, bag).to_delayed()
     tasks = [delayed(_partition)(part, i, kind, options) for i, part in enumerate(parts)]
     outcome = Outcome()

@@ -112,29 +112,26 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
     label = work.label
     quick = options.lane()
     count = jobs = 0
+    error = None
     try:
         for number, text in work.lines:
-            if quick is not None:
-                found = quick(text)
-                if found is not None:
-                    count += 1
-                    jobs += found
-                    if count < COUNT_EVERY:
-                        continue
-                    yield Conforming(count, jobs)
-                    count = jobs = 0
+            found = None if quick is None else quick(text)
+            if found is not None:
+                count += 1
+                jobs += found
+                if count < COUNT_EVERY:
                     continue
-                if count:
-                    yield Conforming(count, jobs)
-                    count = jobs = 0
-            yield options.result(payloads.line(label, number, text))
+            if count:  # the counted lines before this one, in order
+                yield Conforming(count, jobs)
+                count = jobs = 0
+            if found is None:
+                yield options.result(payloads.line(label, number, text))
     except RecordingError as exc:
-        if count:
-            yield Conforming(count, jobs)
-            count = 0
-        yield Notice("error", str(exc))
+        error = Notice("error", str(exc))
     if count:
         yield Conforming(count, jobs)
+    if error is not None:
+        yield error
 
 
 def run(work: Work, options: Options) -> Iterator[Event]:

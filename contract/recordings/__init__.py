@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -247,18 +248,16 @@ def _streamed_har(
     """The interactions of a large HAR file, one entry held at a time; None when it is not
     read that way (compressed, or no ``log.entries`` item: the whole read then decides)."""
     handle = open_regular(path, label)
+    first = None
     try:
         size = os.fstat(handle.fileno()).st_size
         if size > _limits.MAX_FILE_BYTES:
             raise refuse_size(label, size)
-        if is_gzip(handle.peek(2)[:2]):
-            handle.close()
-            return None
-        found = har.streamed_calls(handle, label)
-        try:
-            first = next(found, None)
-        except RecordingError:  # broken before its first entry: the whole read words it
-            first = None
+        if not is_gzip(handle.peek(2)[:2]):
+            found = har.streamed_calls(handle, label)
+            # Broken before its first entry: the whole read words it.
+            with suppress(RecordingError):
+                first = next(found, None)
     except BaseException:
         handle.close()
         raise
