@@ -15,11 +15,11 @@ _STRING = re.compile(rb'"(?:[^"\\]|\\.)*+"', re.S)
 _OPENERS = frozenset(b"[{")
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
 _DIGITS_AS_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_WHITESPACE = b" \t\n\r"
 
 #: Longest run of digits orjson always reads exactly: 18 digits fit in a signed
 #: 64-bit integer; a longer integer may come back as a float.
 _EXACT_DIGITS = 18
-_WHITESPACE = b" \t\n\r"
 
 
 def rewritten_alike(data: bytes, value: Any) -> bool:

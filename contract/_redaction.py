@@ -354,8 +354,12 @@ def _cut_pieces(text: str, secrets: tuple[str, ...]) -> Iterable[tuple[int, int]
 def spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
     """The sorted, merged spans of ``text`` that hold a credential."""
     __tracebackhide__ = True
-    if not secrets and not ("\\" in text or "%" in text or "\x1b" in text) and not may_match(text):
-        return []  # the common case: no escape to read through, nothing a rule could find
+    # Without an escape to read through, the decoded view is the text itself: whether a
+    # rule could match it is asked once, here.
+    plain = not ("\\" in text or "%" in text or "\x1b" in text)
+    hinted = may_match(text) if plain else True
+    if not secrets and not hinted:
+        return []  # the common case: nothing a rule could find
     known = _usable(secrets)
     pattern = _secret_pattern(known)
     found: list[tuple[int, int]] = []
@@ -370,7 +374,8 @@ def spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
         if pattern is not None:
             found += [view.span(*m.span()) for m in pattern.finditer(view.text)]
             found += [view.span(*span) for span in _cut_pieces(view.text, known)]
-        if may_match(view.text):
+        could_match = hinted if plain else may_match(view.text)
+        if could_match:
             folded = view.text.translate(_ASCII_LOWER)
             found += [view.span(*span) for span in rule_spans(view.text, folded)]
     found.sort()

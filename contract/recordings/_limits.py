@@ -19,7 +19,6 @@ MAX_FILE_BYTES = 1 << 30
 #: Longest line of a JSON Lines file (one payload), in bytes. JSON Lines files are read a
 #: line at a time, whatever their size, so this bounds what one line can make the reader hold.
 MAX_LINE_BYTES = 16 << 20
-
 #: HAR files at least this large are read an entry at a time (memory flat in the file's size).
 STREAM_HAR_BYTES = 16 << 20
 #: Default for the bytes decompressed per file: the file itself (``.gz``) and every
