@@ -104,6 +104,24 @@ def test_node_ids_shown_paste_back(pytester: pytest.Pytester) -> None:
     again.assert_outcomes(failed=1)
 
 
+def test_recordings_above_the_working_folder_are_collected(pytester: pytest.Pytester) -> None:
+    """pytest's default argument, the working folder, lies inside the recordings' folder but
+    holds none of them: it narrows nothing, and every recording is still checked."""
+    jobs_cassette(pytester.path / "rec" / "jobs.yaml")
+    (pytester.path / "rec" / "work").mkdir()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(pytester.path / "rec" / "work")
+        result = pytester.runpytest("--contract-recordings", str(pytester.path / "rec"))
+    result.assert_outcomes(passed=2, failed=1)
+
+
+def test_a_subfolder_argument_narrows_the_recordings(pytester: pytest.Pytester) -> None:
+    jobs_cassette(pytester.path / "rec" / "jobs.yaml")
+    jobs_cassette(pytester.path / "rec" / "sub" / "more.yaml")
+    result = pytester.runpytest("--contract-recordings", "rec", "rec/sub")
+    result.assert_outcomes(passed=2, failed=1)
+
+
 def test_file_names_holding_brackets_are_collected_and_deselectable(
     pytester: pytest.Pytester,
 ) -> None:

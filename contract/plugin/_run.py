@@ -83,7 +83,7 @@ class ContractRun:
     def _configure_recordings(self, paths: list[Any]) -> None:
         from contract.recordings import RecordingError, expand
 
-        roots: list[Path] = []
+        roots: list[tuple[Path, list[Path]]] = []
         for path in paths:
             try:
                 found = [Path(f).resolve() for f in expand([path]) if f != "-"]
@@ -92,15 +92,21 @@ class ContractRun:
             self.files.update(found)
             root = Path(path).resolve()
             # A file whose name holds "::" cannot be a command-line argument: collect its folder.
-            roots.append(root.parent if "::" in root.name else root)
+            roots.append((root.parent if "::" in root.name else root, found))
         # Collected like test files (node ids, -k, --lf, -x and xdist work as usual). Only the
         # roots are added, not every file: pytest then walks each folder once, so collection
         # stays linear in the number of files. A root already under an argument is not added,
-        # nor one an argument narrows (a node id of one of its recordings, pasted back).
+        # nor one an argument narrows to some of its recordings (a node id of one, pasted
+        # back; a subfolder). An argument inside a root that holds none of its recordings
+        # (pytest's default, the working folder, below the recordings) narrows nothing.
         args = self.config.args
         given = [Path(a.split("::", 1)[0]).resolve() for a in args]
-        for root in roots:
-            if not any(_is_within(root, arg) or _is_within(arg, root) for arg in given):
+        for root, files in roots:
+            if not any(
+                _is_within(root, arg)
+                or (_is_within(arg, root) and any(_is_within(f, arg) for f in files))
+                for arg in given
+            ):
                 args.append(str(root))
                 given.append(root)
 
