@@ -3,7 +3,7 @@
     python benchmarks/bench_bulk.py [--sizes 100000,1000000] [--invalid 0.05] [--jobs 2]
 
 For each size N it writes a JSON Lines file of N FineTuningJob payloads
-(conforming jobs from :mod:`contract.sampler`, a fraction ``--invalid`` of
+(conforming jobs from :mod:`contract.generate.sampler`, a fraction ``--invalid`` of
 them mutants that break one rule), then runs, each in its own process:
 
 - the floor: the file streamed line by line, ``orjson.loads`` and
@@ -38,7 +38,7 @@ import time
 from itertools import islice
 from pathlib import Path
 
-from contract import sampler
+from contract.generate import sampler
 
 TARGET_RATIO = 2.0
 TARGET_MEMORY_MB = 100.0

@@ -20,8 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-from contract._exec_parser import open_parser
 from contract.fuzz import check_command, draw, encode_payload
+from contract.fuzz._exec import open_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 PARSERS = {

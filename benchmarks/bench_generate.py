@@ -3,7 +3,7 @@
 Run: python benchmarks/bench_generate.py [-n 1000] [--rounds 3] [--seed 0]
          [--sampler-n 20000] [--memory 100000,1000000]
 
-In one run, first the direct sampler (``contract.sampler``) against the
+In one run, first the direct sampler (``contract.generate.sampler``) against the
 Hypothesis strategies it stands beside: conforming FineTuningJob payloads per
 second and labelled mutants per second (both contexts), interleaved rounds,
 medians, each ratio against the target (25x); then the peak memory (maximum
@@ -21,7 +21,7 @@ examples per second, then each of ours against each peer with the target
 the same Hypothesis settings (generate phase only, no database).
 
 The hand-written strategy restates the contract's bounds on purpose: it is
-the thing ``contract.strategies`` replaces, kept here only as the speed
+the thing ``contract.generate.strategies`` replaces, kept here only as the speed
 baseline (the practical ceiling for a Hypothesis-driven generator).
 """
 
@@ -40,7 +40,8 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from contract import registry, sampler, strategies
+from contract import schema as registry
+from contract.generate import sampler, strategies
 
 # -- the hand-written baseline -------------------------------------------------------------------
 

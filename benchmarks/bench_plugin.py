@@ -8,7 +8,7 @@ split over 1, 100 or 1,000 files, then times, per layout:
 - ``pytest --collect-only`` (collection alone),
 - ``pytest --contract-recordings DIR`` serial, and with ``-n 2`` (pytest-xdist),
 - the same two with ``--contract-item=file`` (one item per cassette),
-- the checking alone: :func:`contract.checking.check_paths` over the same files,
+- the checking alone: :func:`contract.engine.check_paths` over the same files,
   in this process (the floor the plugin adds pytest's per-item cost to).
 
 and, once, pytest's own floor: ``n`` parametrized tests that only ``pass``,
@@ -45,8 +45,8 @@ from pathlib import Path
 
 import yaml
 
-from contract import sampler
-from contract.checking import Tally, check_paths
+from contract.engine import Tally, check_paths
+from contract.generate import sampler
 
 TARGET_SECONDS = 15.0
 

@@ -37,7 +37,8 @@ from typing import Any
 import orjson
 
 import contract
-from contract import registry, strictjson, validation
+from contract import schema as registry
+from contract import strictjson, validation
 
 ROOT = Path(__file__).resolve().parent.parent
 VALID = dict(

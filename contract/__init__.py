@@ -22,32 +22,33 @@ __version__ = "0.1.0"
 
 # Public name -> the module that defines it.
 _EXPORTS = {
-    "DEFAULT_SCHEMA": "contract.registry",
-    "assess_response": "contract.response",
-    "assess_body": "contract.response",
-    "schema_names": "contract.registry",
-    "check_body": "contract.response",
-    "check_response": "contract.response",
+    "DEFAULT_SCHEMA": "contract.schema",
+    "assess_response": "contract.checks",
+    "assess_body": "contract.checks",
+    "schema_names": "contract.schema",
+    "check_body": "contract.checks",
+    "check_response": "contract.checks",
     "is_valid": "contract.validation",
     "iter_violations": "contract.validation",
     "validate": "contract.validation",
     "ContractViolation": "contract.violations",
     "Violation": "contract.violations",
-    "Contract": "contract.checker",
-    "httpx_hook": "contract.hooks",
-    "ContractServer": "contract.server",
+    "Contract": "contract.testing.contract",
+    "httpx_hook": "contract.testing.hooks",
+    "ContractServer": "contract.testing.server",
 }
-_SUBMODULES = (
-    "strategies",
-    "constraints",
-    "fuzz",
-    "recordings",
-    "live",
-    "operations",
-    "sampler",
-    "profiles",
-    "checking",
-)
+# Public submodule name -> where it lives now.
+_SUBMODULES = {
+    "strategies": "contract.generate.strategies",
+    "constraints": "contract.generate.constraints",
+    "fuzz": "contract.fuzz",
+    "recordings": "contract.recordings",
+    "live": "contract.testing.live",
+    "operations": "contract.schema.operations",
+    "sampler": "contract.generate.sampler",
+    "profiles": "contract.profiles",
+    "checking": "contract.engine",
+}
 
 __all__ = [
     "DEFAULT_SCHEMA",
@@ -76,21 +77,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from contract import (
-        checking,
-        constraints,
-        fuzz,
-        live,
-        operations,
-        profiles,
-        recordings,
-        strategies,
-    )
-    from contract.checker import Contract
-    from contract.hooks import httpx_hook
-    from contract.registry import DEFAULT_SCHEMA, schema_names
-    from contract.response import assess_body, assess_response, check_body, check_response
-    from contract.server import ContractServer
+    from contract import engine as checking
+    from contract import fuzz, profiles, recordings
+    from contract.checks import assess_body, assess_response, check_body, check_response
+    from contract.generate import constraints, sampler, strategies
+    from contract.schema import DEFAULT_SCHEMA, operations, schema_names
+    from contract.testing import live
+    from contract.testing.contract import Contract
+    from contract.testing.hooks import httpx_hook
+    from contract.testing.server import ContractServer
     from contract.validation import is_valid, iter_violations, validate
     from contract.violations import ContractViolation, Violation
 
@@ -99,7 +94,7 @@ def __getattr__(name: str) -> Any:
     if name in _EXPORTS:
         value = getattr(importlib.import_module(_EXPORTS[name]), name)
     elif name in _SUBMODULES:
-        value = importlib.import_module(f"contract.{name}")
+        value = importlib.import_module(_SUBMODULES[name])
     else:
         raise AttributeError(f"module 'contract' has no attribute {name!r}")
     globals()[name] = value

@@ -38,8 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from contract.amendments import catalogue as _catalogue
-from contract.amendments.model import AmendmentError, Catalogue
+from contract.schema import catalogue as _catalogue
+from contract.schema.amendments import AmendmentError, Catalogue
 
 #: The table of ``pyproject.toml`` this toolkit reads.
 TABLE = ("tool", "finetune-contract")

@@ -20,15 +20,15 @@ import os
 from collections.abc import Iterable
 from functools import cache
 
-from contract.amendments.catalogue import builtin
-from contract.amendments.model import (
+from contract.config import Config, Strict, discover, load
+from contract.schema.amendments import (
     DEFAULT_PROFILE,
     Amendment,
     AmendmentError,
     Catalogue,
     Profile,
 )
-from contract.config import Config, Strict, discover, load
+from contract.schema.catalogue import builtin
 
 #: Anything ``profile=`` accepts: a profile, a profile name, or None (the default).
 ProfileLike = Profile | str | None
@@ -62,7 +62,7 @@ def resolve(
     amendments and profiles, and its own ``profile``, ``amend`` and
     ``no-amend`` choices (the arguments come on top of them, and win where
     they disagree). Unknown names
-    raise :class:`~contract.amendments.model.AmendmentError` (a ``ValueError``)
+    raise :class:`~contract.schema.amendments.AmendmentError` (a ``ValueError``)
     listing the known ones.
     """
     if config is not None and not isinstance(config, Config):
@@ -125,7 +125,7 @@ def for_run(
     The configuration is ``config_file`` if given, else the nearest
     ``pyproject.toml`` (from ``search_from``, default the working directory)
     holding ``[tool.finetune-contract]``; the options come on top of it.
-    Raises :class:`~contract.amendments.model.AmendmentError` (files:
+    Raises :class:`~contract.schema.amendments.AmendmentError` (files:
     :class:`~contract.config.ConfigError`) with one line saying what is wrong.
     """
     found = load(config_file) if config_file is not None else discover(search_from)

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from contract import validation
-from contract._jsontext import value_deeper_than
 from contract.strictjson import MAX_DEPTH
+from contract.strictjson._scan import value_deeper_than
 
 AGREED: list[int] = [0]
 EXPLAINED: list[int] = [0]

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from contract._paths import example_recordings_dir
 from contract.cli import main
+from contract.schema._paths import example_recordings_dir
 
 #: The real-world corpus (read-only); tests using it skip when it is absent.
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "realworld"

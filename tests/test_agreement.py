@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from contract import _rs_explain, validation
-from contract._paths import example_recordings_dir
+from contract import validation
+from contract.schema._paths import example_recordings_dir
+from contract.validation import _rs as _rs_explain
 from tests.helpers import changed
 from tests.test_rules import BASES, CASES
 

@@ -9,11 +9,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from contract import profiles, registry, strategies, validation
-from contract._paths import schema_dir
-from contract.amendments import catalogue
-from contract.amendments.deviations import DEVIATION, Usage, assess, explain_deviations
-from contract.amendments.model import AmendmentError
+from contract import profiles, validation
+from contract import schema as registry
+from contract.checks.deviations import DEVIATION, Usage, assess, explain_deviations
+from contract.generate import strategies
+from contract.schema import catalogue
+from contract.schema._paths import schema_dir
+from contract.schema.amendments import AmendmentError
 from contract.violations import Violation
 from tests.helpers import DELETE, changed, minimal_job
 

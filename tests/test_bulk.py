@@ -19,11 +19,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract import sampler
-from contract._bulk.parallel import ordered
-from contract._bulk.work import CHUNK_LINES, Lines, Local, Work
-from contract.checking import Notice
-from contract.report import Result
+from contract.engine import Notice
+from contract.engine._parallel import ordered
+from contract.engine._work import CHUNK_LINES, Lines, Local, Work
+from contract.engine.results import Result
+from contract.generate import sampler
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "contract" / "_data" / "recordings"
 

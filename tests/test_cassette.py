@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from contract._paths import example_recordings_dir
 from contract.cli import main
 from contract.recordings import SUFFIXES, RecordingError, read
+from contract.schema._paths import example_recordings_dir
 from tests.recording_builders import (
     DATA,
     FIXTURE_KEY,

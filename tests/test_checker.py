@@ -10,10 +10,10 @@ import openai
 import pytest
 
 import contract
-from contract import failure
-from contract.checker import Contract, ResponseContractViolation
-from contract.hooks import httpx_hook
-from contract.server import ContractServer
+from contract.reports import failure
+from contract.testing.contract import Contract, ResponseContractViolation
+from contract.testing.hooks import httpx_hook
+from contract.testing.server import ContractServer
 from tests.helpers import minimal_job
 
 KEY = "sk-test-CHECKERkey0123456789"

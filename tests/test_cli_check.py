@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from contract._paths import example_recordings_dir
 from contract.cli import main
+from contract.schema._paths import example_recordings_dir
 
 PAYLOADS = Path(__file__).resolve().parent / "data" / "payloads"
 

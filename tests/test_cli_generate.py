@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contract import registry
+from contract import schema as registry
 from contract.cli import generate, main
 from contract.validation import is_valid, violations_of
 

@@ -159,8 +159,8 @@ def test_max_inflated_bounds_decompression_and_is_validated(
 def test_an_internal_error_is_one_redacted_line_and_exit_3(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from contract import checking
     from contract.cli import DEBUG_VARIABLE
+    from contract import engine as checking
 
     key = "sk-proj-INTERNALerrorKEY0123456789abcdef"
 
@@ -169,7 +169,7 @@ def test_an_internal_error_is_one_redacted_line_and_exit_3(
 
     monkeypatch.delenv(DEBUG_VARIABLE, raising=False)
     monkeypatch.setattr(checking, "check_paths", broken)
-    monkeypatch.setattr("contract.cli._bulk.check_paths", broken, raising=False)
+    monkeypatch.setattr("contract.cli._jobs.check_paths", broken, raising=False)
     status, _, err = run(capsys, str(cassette(tmp_path / "c.yaml")))
     assert status == 3
     (line,) = err.strip().splitlines()

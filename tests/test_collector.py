@@ -72,7 +72,8 @@ def test_a_collector_the_caller_disabled_stays_disabled(collector_enabled: None)
 def test_a_large_json_text_is_decoded_with_the_collector_paused(
     collector_enabled: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from contract import _collector, strictjson
+    from contract import strictjson
+    from contract._core import gc as _collector
 
     seen: list[bool] = []
     real = strictjson._decode

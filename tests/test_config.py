@@ -88,7 +88,7 @@ def test_standalone_files(tmp_path: Path, suffix: str) -> None:
     assert chosen.names == ("status-archived",)
     assert chosen.amendments[0].source == str(file)
     payload = minimal_job(status="archived")
-    from contract.amendments.deviations import assess
+    from contract.checks.deviations import assess
 
     assert assess(payload, profile=chosen).valid
     (line,) = assess(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from contract import constraints, registry
+from contract import schema as registry
+from contract.generate import constraints
 from contract.validation import reference_validator, violations_of
 
 

@@ -13,16 +13,16 @@ from typing import Any
 
 import pytest
 
-from contract import sampler
-from contract.checking import Tally, check_paths
 from contract.cli import main
+from contract.engine import Tally, check_paths
+from contract.generate import sampler
 
 pytest.importorskip("dask.bag", reason="the dask extra is not installed")
 distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
 
 import dask.bag as db  # noqa: E402  (after the skip)
 
-import contract.dask  # noqa: E402
+import contract.engine.dask  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "contract" / "_data" / "recordings"
 
@@ -71,7 +71,7 @@ def test_paths_checked_on_the_cluster_give_the_local_summary(
     client: Any, inputs: list[Path]
 ) -> None:
     local = _local(inputs)
-    remote = contract.dask.check(inputs, client)
+    remote = contract.engine.dask.check(inputs, client)
     assert remote.summary.as_dict() == local.summary.as_dict()
     assert remote.errors == local.errors and len(remote.errors) == 1
     assert remote.summary.invalid == 41  # 40 mutants and the line that is not JSON
@@ -84,14 +84,14 @@ def test_a_bag_of_json_lines_gives_the_local_summary(client: Any, inputs: list[P
     local = _local(inputs[:1])
     bag = db.read_text(str(inputs[0]), blocksize=20_000)  # several partitions
     assert bag.npartitions > 1
-    remote = contract.dask.check_bag(bag)
+    remote = contract.engine.dask.check_bag(bag)
     assert remote.summary.as_dict() == local.summary.as_dict()
     assert all(r.source.startswith("bag[") for r in remote.failures)
 
 
 def test_a_bag_of_recording_files_gives_the_local_summary(client: Any) -> None:
     files = sorted(str(p) for p in EXAMPLES.iterdir())
-    remote = contract.dask.check(db.from_sequence(files, npartitions=2), kind="files")
+    remote = contract.engine.dask.check(db.from_sequence(files, npartitions=2), kind="files")
     assert remote.summary.as_dict() == _local([Path(f) for f in files]).summary.as_dict()
 
 

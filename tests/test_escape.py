@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract import failure
-from contract._terminal import escape
+from contract.redact._terminal import escape
+from contract.reports import failure
 from contract.violations import Violation
 
 

@@ -1,6 +1,6 @@
 """Explanations built from jsonschema-rs's errors say exactly what jsonschema's would.
 
-The fast explanation (``contract._rs_explain``) must give the same violations,
+The fast explanation (``contract.validation._rs``) must give the same violations,
 in the same order, as the reference one (jsonschema's errors through the same
 wording), and must say so itself (not by falling back) wherever its errors
 carry enough; where they do not, the reference answers.
@@ -15,7 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import contract
-from contract import _rs_explain, registry, strategies, validation
+from contract import schema as registry
+from contract import validation
+from contract.generate import strategies
+from contract.validation import _rs as _rs_explain
 from contract.violations import Violation
 from tests.helpers import minimal_job
 

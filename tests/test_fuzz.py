@@ -13,7 +13,7 @@ import pytest
 from hypothesis.database import InMemoryExampleDatabase
 
 import contract
-from contract import registry
+from contract import schema as registry
 from contract.fuzz import FuzzReport, ParserFindings, check_parser, fuzz_parser
 
 REQUIRED = set(registry.document("FineTuningJob")["required"])

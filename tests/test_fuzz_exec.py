@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 import contract
-from contract import registry
-from contract._exec_parser import JsonLinesParser, OneShotParser, parse_verdict_line
+from contract import schema as registry
 from contract.cli import main
 from contract.fuzz import check_command
+from contract.fuzz._exec import JsonLinesParser, OneShotParser, parse_verdict_line
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "fuzz"

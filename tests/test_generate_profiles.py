@@ -19,11 +19,12 @@ import pytest
 from hypothesis import Phase, find, given, settings
 from hypothesis import strategies as st
 
-from contract import profiles, sampler, strategies
-from contract._generate.mutant import CONTEXTS, Context
-from contract.amendments.model import Profile
+from contract import profiles
 from contract.cli import main
-from contract.server import ContractServer
+from contract.generate import sampler, strategies
+from contract.generate.mutant import CONTEXTS, Context
+from contract.schema.amendments import Profile
+from contract.testing.server import ContractServer
 from contract.validation import fast_validator, is_valid, reference_validator
 
 OBSERVED = profiles.resolve("observed")

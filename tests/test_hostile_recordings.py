@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 import yaml
 
-from contract import operations
 from contract.cli import main
 from contract.recordings import RecordingError, read, read_bytes, read_stdin
 from contract.recordings import _limits as limits
+from contract.schema import operations
 from tests.recording_builders import body, har_entry, pause_url, vcr_interaction, write_har
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract import sampler
-from contract._bulk.lane import lane
-from contract.checking import Conforming, Notice, Tally, check_paths
+from contract.engine import Conforming, Notice, Tally, check_paths
+from contract.engine._lane import lane
+from contract.engine.results import Result
+from contract.generate import sampler
 from contract.profiles import coerce
 from contract.recordings import payloads
-from contract.report import Result
 from contract.validation import is_valid
 from tests.helpers import minimal_job
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract import strategies
+from contract.generate import strategies
 from contract.recordings import read
 from contract.strictjson import decode
 from tests.recording_builders import (

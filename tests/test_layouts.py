@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
+from contract.checks import header
 from contract.recordings import NotARecording, RecordingError, read
 from contract.recordings.layouts import LAYOUTS
-from contract.response import header
 from tests.recording_builders import DATA, FIXTURE_KEY
 
 LAYOUT_FILES = DATA / "layouts"

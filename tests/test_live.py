@@ -11,7 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from contract import live
+from contract.testing import live
 from tests.helpers import minimal_job
 
 KEY = "sk-test-LIVEKEYnotReal0123456789"

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 
-from contract import registry, strategies
-from contract.strategies import Context, Mutant
+from contract import schema as registry
+from contract.generate import strategies
+from contract.generate.strategies import Context, Mutant
 from contract.validation import fast_validator, reference_validator, violations_of
 
 NO_SHRINK = settings(

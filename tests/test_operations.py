@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import contract
-from contract import operations
-from contract.response import assess_body, assess_response
+from contract.checks import assess_body, assess_response
+from contract.schema import operations
 from tests.helpers import minimal_job
 
 JSON = {"Content-Type": "application/json"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contract import operations
+from contract.schema import operations
 
 PAUSE = operations.pause()
 

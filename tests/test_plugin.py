@@ -10,15 +10,14 @@ import httpcore  # noqa: F401 - httpx imports it lazily
 import httpx  # noqa: F401
 import pytest
 
-import contract.checker
-import contract.hooks
-import contract.live
-
 # In-process pytester runs drop the modules first imported inside them; import
 # what the plugin loads lazily here, once, so exception classes stay the same objects.
 import contract.recordings.har
 import contract.recordings.vcrpy
-import contract.server  # noqa: F401
+import contract.testing.contract
+import contract.testing.hooks
+import contract.testing.live
+import contract.testing.server  # noqa: F401
 from tests.recording_builders import (
     DATA,
     FIXTURE_KEY,
@@ -110,10 +109,11 @@ def test_no_option_imports_nothing_heavy(pytester: pytest.Pytester) -> None:
 
         def pytest_sessionfinish(session):
             names = ("httpx", "yaml", "jsonschema", "referencing", "jsonschema_rs",
-                     "contract.validation", "contract.registry",
-                     "contract.recordings", "contract.checker",
-                     "contract.server", "contract.live", "contract.strategies",
-                     "contract.hooks", "contract.operations",
+                     "contract.validation", "contract.schema",
+                     "contract.recordings", "contract.testing.contract",
+                     "contract.testing.server", "contract.testing.live",
+                     "contract.generate.strategies",
+                     "contract.testing.hooks", "contract.schema.operations",
                      "contract.recordings.vcrpy", "contract.recordings.har")
             loaded = sorted(n for n in names if n in sys.modules)
             plugin = "contract.plugin" in sys.modules

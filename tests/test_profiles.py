@@ -11,8 +11,8 @@ import pytest
 
 import contract
 from contract import profiles, validation
-from contract.amendments.deviations import assess
-from contract.amendments.model import AmendmentError, Profile
+from contract.checks.deviations import assess
+from contract.schema.amendments import AmendmentError, Profile
 from tests.helpers import minimal_job
 
 REALWORLD = Path(__file__).resolve().parent.parent.parent / "shared" / "realworld"

@@ -10,7 +10,6 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from contract._redaction import SECRET_FIELDS as _FIELDS
 from contract.redact import (
     MASK,
     SECRET_HEADERS,
@@ -23,6 +22,7 @@ from contract.redact import (
     redact_value,
     secret,
 )
+from contract.redact._finder import SECRET_FIELDS as _FIELDS
 
 KEY = "sk-proj-AbCdEf0123456789xyz"
 
@@ -485,14 +485,14 @@ def _mixed_text() -> st.SearchStrategy[str]:
 @given(_mixed_text())
 def test_the_rules_find_nothing_where_the_prefilter_sees_no_hint(text: str) -> None:
     """The shortcut is sound: whatever a rule would mask, the prefilter lets the rules see."""
-    from contract._redaction import _ASCII_LOWER, may_match, rule_spans
+    from contract.redact._finder import _ASCII_LOWER, may_match, rule_spans
 
     if rule_spans(text, text.translate(_ASCII_LOWER)):
         assert may_match(text), text
 
 
 def test_the_prefilter_passes_case_folded_names() -> None:
-    from contract._redaction import may_match
+    from contract.redact._finder import may_match
 
     # "\u212a" (Kelvin sign) matches "k" case-insensitively, as in "Api-\u212aey".
     assert may_match("Api-\u212aey: abcdefgh12345678")
@@ -502,7 +502,7 @@ def test_the_prefilter_passes_case_folded_names() -> None:
 
 @pytest.mark.parametrize("name", sorted(SECRET_HEADERS | _FIELDS | SECRET_PARAMETERS))
 def test_every_secret_name_passes_the_prefilter(name: str) -> None:
-    from contract._redaction import may_match
+    from contract.redact._finder import may_match
 
     for spelling in (name, name.replace("-", "_"), name.replace("_", "-"), name.upper()):
         assert may_match(f"{spelling}: x"), spelling

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from contract.report import Result, Summary
+from contract.engine.results import Result, Summary
 from contract.reports import FORMATS, Options, Run
 from contract.violations import Violation
 from tests.report_runs import BUNDLED, CORPUS, PAYLOADS, as_json, check, clean_env, json_of

@@ -109,7 +109,7 @@ def test_unreadable_file_is_a_failing_recording_case(
 def test_extra_summary_fields_are_suite_properties() -> None:
     import io
 
-    from contract.report import Summary
+    from contract.engine.results import Summary
     from contract.reports import FORMATS, Options, Run
 
     out = io.StringIO()

@@ -12,8 +12,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract.report import Result
-from contract.reports._lines import Locator, json_values, yaml_values
+from contract.engine.results import Result
+from contract.reports._locate import Locator, json_values, yaml_values
 from contract.violations import Violation
 from tests.report_runs import PAYLOADS
 

@@ -10,7 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from contract.report import Result, Summary
+from contract.engine.results import Result, Summary
 from contract.reports import FORMATS, Options, Run
 from contract.violations import Violation
 from tests.report_runs import BUNDLED, CORPUS, PAYLOADS, check, clean_env, json_of

@@ -1,4 +1,4 @@
-"""contract.sampler: valid payloads, verified mutants, the strategies' reach and labels, seeds.
+"""contract.generate.sampler: valid payloads, verified mutants, the strategies' reach, seeds.
 
 Draws use a fresh random seed each run (shown in failure messages), so runs
 explore; every property below holds with near certainty for the counts used.
@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from contract import registry, sampler, strategies
-from contract.strategies import Context, Mutant
+from contract import schema as registry
+from contract.generate import sampler, strategies
+from contract.generate.strategies import Context, Mutant
 from contract.validation import fast_validator, reference_validator, violations_of
 from tests.test_mutants import _OPERATORS
 from tests.test_strategies import _REACHABLE
@@ -180,7 +181,7 @@ def test_every_kind_of_mutation_is_drawn(
 
 
 def test_every_breakable_rule_of_a_job_is_broken() -> None:
-    from contract.constraints import constraints
+    from contract.generate.constraints import constraints
 
     locations = {c.location for c in constraints("FineTuningJob")}
     keywords: set[str] = set()

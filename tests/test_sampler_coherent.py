@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from contract import sampler, strategies
+from contract.generate import sampler, strategies
 from contract.validation import fast_validator, reference_validator
 
 NOT_STARTED = ("validating_files", "queued")

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from contract import sampler
-from contract.strategies import Context
+from contract.generate import sampler
+from contract.generate.strategies import Context
 from contract.validation import fast_validator, reference_validator, violations_of
 
 NAME = "FineTuningJob"

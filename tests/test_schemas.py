@@ -12,7 +12,8 @@ from jsonschema import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
 import contract
-from contract import operations, registry
+from contract import schema as registry
+from contract.schema import operations
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 SEED_TYPES = {

@@ -32,15 +32,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import contract.checks
 import contract.recordings  # imported here so in-process pytester runs patch the same objects
 import contract.redact
-import contract.response
-from contract import Contract, failure
+from contract import Contract
 from contract.cli import main
 from contract.plugin import HIDDEN_LOCALS
 from contract.redact import MASK
-from contract.reports import FORMATS
-from contract.server import ContractServer
+from contract.reports import FORMATS, failure
+from contract.testing.server import ContractServer
 from tests.helpers import minimal_job
 from tests.recording_builders import (
     pause_url,

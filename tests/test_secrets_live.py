@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-import contract.live
 import contract.recordings  # imported here so in-process runs patch the same objects
-from contract.server import ContractServer
+import contract.testing.live
+from contract.testing.server import ContractServer
 from tests.helpers import minimal_job
 
 KEY = "sk-proj-PLANTEDkeyAbCdEf0123456789ghijKLMN"
@@ -134,7 +134,7 @@ def test_no_frame_of_a_crashing_live_call_holds_the_key_in_the_clear(
         raise RuntimeError("planted crash")
 
     with pytest.raises(RuntimeError) as caught:
-        contract.live.check(
+        contract.testing.live.check(
             JOB, api_key=KEY, base_url=live_server.url, transport=httpx.MockTransport(crash)
         )
     frames = [frame for frame, _ in traceback.walk_tb(caught.value.__traceback__)]
@@ -146,7 +146,7 @@ def test_no_frame_of_a_crashing_live_call_holds_the_key_in_the_clear(
 
 
 def test_the_request_still_carries_the_real_key(live_server: ContractServer) -> None:
-    result = contract.live.check(JOB, api_key=KEY, base_url=live_server.url)
+    result = contract.testing.live.check(JOB, api_key=KEY, base_url=live_server.url)
     assert result.valid
     (request,) = live_server.requests
     assert request.header("authorization") == f"Bearer {KEY}"

@@ -7,9 +7,9 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from contract import failure
-from contract.checker import Contract
 from contract.redact import MASK
+from contract.reports import failure
+from contract.testing.contract import Contract
 from contract.violations import Violation
 from tests.helpers import minimal_job
 

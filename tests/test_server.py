@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from openai.types.fine_tuning import FineTuningJob
 
 import contract
-from contract.checker import Contract
-from contract.server import ContractServer
+from contract.testing.contract import Contract
+from contract.testing.server import ContractServer
 from tests.helpers import minimal_job
 
 
@@ -137,7 +137,7 @@ def test_recorded_requests_repr_hides_credentials(contract_server: ContractServe
 
 
 def _mutants_available() -> bool:
-    from contract import strategies
+    from contract.generate import strategies
 
     try:
         strategies.nonconforming()

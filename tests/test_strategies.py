@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample
 
-from contract import registry, strategies
-from contract._generate import schema_nodes as _schema_nodes
+from contract import schema as registry
+from contract.generate import strategies
+from contract.schema import tree as _schema_nodes
 from contract.validation import fast_validator, reference_validator
 
 FIND = settings(max_examples=20_000, database=None, suppress_health_check=list(HealthCheck))

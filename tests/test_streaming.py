@@ -16,7 +16,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from contract.recordings import RecordingError, _limits, read, read_bytes, read_lines
-from contract.recordings._lines import numbered, sniff
+from contract.recordings._jsonl import numbered, sniff
 
 # Lines without a newline in them; some blank, some not JSON (a reader must not care).
 _LINE = st.binary(max_size=40).map(lambda b: b.replace(b"\n", b" "))

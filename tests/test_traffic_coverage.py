@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contract import operations, registry
+from contract import schema as registry
 from contract.recordings import read
+from contract.schema import operations
 from contract.traffic import Observation, TrafficCoverage, observe
 from tests.helpers import minimal_job
 from tests.recording_builders import vcr_interaction, write_cassette

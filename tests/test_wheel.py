@@ -91,10 +91,10 @@ def test_installed_wheel_validates(wheel: Path, tmp_path: Path) -> None:
     (target / "borrowed-deps.pth").write_text("\n".join(borrowed) + "\n")
     payload = json.loads((ROOT / "tests" / "data" / "upstream" / "seed_example.json").read_text())
     script = (
-        "import contract, contract._paths, json, sys\n"
+        "import contract, contract.schema._paths, json, sys\n"
         "payload = json.loads(sys.stdin.read())\n"
         "print(contract.__file__)\n"
-        "print(contract._paths.schema_dir())\n"
+        "print(contract.schema._paths.schema_dir())\n"
         "print([(v.path, v.keyword) for v in contract.iter_violations(payload)])\n"
         "payload['error'] = None\n"
         "print(contract.is_valid(payload))\n"

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin
 
-from contract import registry as _registry
+from contract import schema as _registry
 from contract._diff.openapi_doc import Document
-from contract._explain import show
+from contract.validation._explain import show
 
 #: Our documented fixes (numbers and titles as in schemas/README.md) that diff recognises.
 FIXES = {

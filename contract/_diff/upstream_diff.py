@@ -19,8 +19,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 from referencing.jsonschema import DRAFT202012
 
-from contract import operations as _operations
-from contract import registry as _registry
+from contract import schema as _registry
 from contract._diff.openapi_doc import (
     Document,
     OpenAPIError,
@@ -28,8 +27,9 @@ from contract._diff.openapi_doc import (
     as_json_schema_document,
 )
 from contract._diff.schema_diff import FIXES, Comparison, Difference, Fix, Ours, Upstream
-from contract._explain import pointer
 from contract.redact import redact
+from contract.schema import operations as _operations
+from contract.validation._explain import pointer
 
 _UPSTREAM_URI = "urn:finetune-contract:upstream-openapi"
 _JSON = "application/json"

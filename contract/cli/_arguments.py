@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from contract import registry
+from contract import schema as registry
 from contract.cli import UsageError
 
 

@@ -25,9 +25,9 @@ from contract.reports import DEFAULT_MAX_ANNOTATIONS, FORMATS, Options, Run
 from contract.reports._color import CHOICES, use_color
 
 if TYPE_CHECKING:
-    from contract.checking import Tally
     from contract.config import Config
-    from contract.report import Result
+    from contract.engine import Tally
+    from contract.engine.results import Result
     from contract.traffic import TrafficCoverage
 
 #: Environment variables read for the output choices.
@@ -198,7 +198,7 @@ class Output:
     def __init__(
         self, args: argparse.Namespace, chosen: Choices, labels: Mapping[str, str]
     ) -> None:
-        from contract.reports._lines import Locator
+        from contract.reports._locate import Locator
         from contract.reports.github import workspace
 
         form = FORMATS[chosen.format]

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from contract.cli import UsageError
 
 if TYPE_CHECKING:
-    from contract.amendments.model import Profile
     from contract.config import Strict
+    from contract.schema.amendments import Profile
 
 
 def profile_arguments(parser: argparse.ArgumentParser) -> None:
@@ -67,8 +67,8 @@ def profile_arguments(parser: argparse.ArgumentParser) -> None:
 
 def chosen_profile(args: argparse.Namespace) -> tuple[Profile, Strict]:
     """The profile and strict mode the options ask for; :class:`UsageError` when they cannot."""
-    from contract.amendments.model import AmendmentError
     from contract.profiles import for_run
+    from contract.schema.amendments import AmendmentError
 
     try:
         return for_run(

@@ -9,19 +9,19 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from contract import registry
-from contract._paths import example_recordings_dir
-from contract.amendments.deviations import Usage
-from contract.checking import Tally
+from contract import schema as registry
+from contract.checks.deviations import Usage
 from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS
 from contract.cli._arguments import check_schema
-from contract.cli._bulk import bulk_arguments
-from contract.cli._bulk import events as bulk_events
+from contract.cli._jobs import bulk_arguments
+from contract.cli._jobs import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
 from contract.cli._profile import chosen_profile, profile_arguments
+from contract.engine import Tally
+from contract.engine.results import Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
 from contract.redact import for_terminal
-from contract.report import Result, plural
+from contract.schema._paths import example_recordings_dir
 
 _PROG = "finetune-contract check"
 

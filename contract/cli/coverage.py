@@ -42,7 +42,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from contract.constraints import corpus, coverage
+    from contract.generate.constraints import corpus, coverage
 
     check_schema(args.schema)
     rows = coverage(args.schema)

@@ -13,12 +13,12 @@ from itertools import islice
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from contract._progress import progress
+from contract._core.progress import progress
 from contract.cli import EXIT_OK, UsageError
 from contract.cli._arguments import check_schema, positive_int, schema_argument
 
 if TYPE_CHECKING:
-    from contract.amendments.model import Profile
+    from contract.schema.amendments import Profile
 
 _EPILOG = """\
 Output. One JSON document per line (compact UTF-8), written as it is drawn:
@@ -158,8 +158,8 @@ def _profile_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _chosen_profile(args: argparse.Namespace) -> Profile:
     """The profile the options (and the configuration file) ask for."""
-    from contract.amendments.model import AmendmentError
     from contract.profiles import for_run
+    from contract.schema.amendments import AmendmentError
 
     try:
         profile, _ = for_run(
@@ -213,7 +213,7 @@ def _payloads(
     args: argparse.Namespace, seed: int, profile: Profile
 ) -> Iterator[tuple[Any, dict[str, str] | None]]:
     """(payload, label or None) pairs, ``args.n`` of them, from the sampler."""
-    from contract import sampler
+    from contract.generate import sampler
 
     realistic = not args.arbitrary
     try:

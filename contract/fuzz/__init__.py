@@ -12,10 +12,10 @@ everything the contract allows and must not misbehave on what it forbids::
 
 Verdicts, per payload class:
 
-* conforming payload (``contract.sampler.conforming``): ``parse`` must
+* conforming payload (``contract.generate.sampler.conforming``): ``parse`` must
   return; a clean rejection (one of the *clean* exception types, or a
   non-zero exit status) is a ``rejected-conforming`` finding;
-* non-conforming payload (``contract.sampler.nonconforming`` with
+* non-conforming payload (``contract.generate.sampler.nonconforming`` with
   ``context="full"``, one broken rule each): in ``strict`` mode ``parse``
   must reject it cleanly (accepting is an ``accepted-nonconforming`` finding,
   reported with the mutant's label); in ``tolerant`` mode it may also accept;
@@ -30,22 +30,15 @@ finding (kind, class, and the exception type or the mutant's keyword) is then
 shrunk with the parser in the loop by a shrinker over the same schema tree
 (:mod:`contract.fuzz._shrink`). External parsers (any language) are checked by
 :func:`check_command`, through one of the protocols of
-:mod:`contract._exec_parser`. Everything a report shows that a parser or a
+:mod:`contract.fuzz._exec`. Everything a report shows that a parser or a
 command line controls passes through :func:`contract.redact.redact`.
 """
 
 from __future__ import annotations
 
-from contract._exec_parser import ExecError
+from contract.fuzz._exec import ExecError
 from contract.fuzz._external import check_command, command_line, draw
-from contract.fuzz._python import (
-    DEFAULT_CLEAN,
-    MAX_HANGS,
-    PROFILE_DATABASE,
-    check_parser,
-    fuzz_parser,
-)
-from contract.fuzz._report import (
+from contract.fuzz._findings import (
     Accepts,
     Finding,
     FindingKind,
@@ -54,6 +47,13 @@ from contract.fuzz._report import (
     ParserFindings,
     PayloadClass,
     encode_payload,
+)
+from contract.fuzz._python import (
+    DEFAULT_CLEAN,
+    MAX_HANGS,
+    PROFILE_DATABASE,
+    check_parser,
+    fuzz_parser,
 )
 
 __all__ = [

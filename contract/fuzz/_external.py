@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from itertools import islice, pairwise
 from typing import Any
 
-from contract import registry
-from contract._exec_parser import ExecError, ProtocolName, environment_secrets, open_parser
-from contract._progress import progress as progress_bar
-from contract.fuzz._hunt import Label, Plan, draws, hunt
-from contract.fuzz._python import check_options
-from contract.fuzz._report import (
+from contract import schema as registry
+from contract._core.progress import progress as progress_bar
+from contract.fuzz._exec import ExecError, ProtocolName, environment_secrets, open_parser
+from contract.fuzz._findings import (
     Finding,
     FuzzReport,
     Mode,
@@ -20,6 +18,8 @@ from contract.fuzz._report import (
     encode_payload,
     judge,
 )
+from contract.fuzz._hunt import Label, Plan, draws, hunt
+from contract.fuzz._python import check_options
 from contract.redact import SECRET_FIELDS, SECRET_HEADERS, SECRET_PARAMETERS, redact
 
 #: A command that gives no verdict for its first this many payloads cannot be fuzzed.
@@ -30,11 +30,11 @@ def draw(schema: str, payload_class: PayloadClass, count: int, seed: int) -> lis
     """The first ``count`` payloads a run with ``seed`` draws for a class, as it draws them.
 
     Conforming ones are payloads; non-conforming ones are
-    :class:`contract.strategies.Mutant` objects. :func:`check_command` (and
+    :class:`contract.generate.strategies.Mutant` objects. :func:`check_command` (and
     ``finetune-contract fuzz --seed``) gives the parser these, so a run can be
     replayed without the parser.
     """
-    from contract._generate.mutant import Mutant
+    from contract.generate.mutant import Mutant
 
     pairs = islice(draws(schema, seed)[payload_class], max(0, count))
     if payload_class == "conforming":
@@ -85,7 +85,7 @@ def check_command(
 ) -> FuzzReport:
     """Fuzz an external parser: the command ``argv`` speaking ``protocol``.
 
-    Draws ``draws`` payloads from ``seed`` with :mod:`contract.sampler` (half
+    Draws ``draws`` payloads from ``seed`` with :mod:`contract.generate.sampler` (half
     conforming, then half non-conforming) and runs each through the parser.
     Then, unless ``shrink`` is False, each distinct finding is shrunk with the
     parser in the loop, within ``shrink_time`` seconds in total (findings not

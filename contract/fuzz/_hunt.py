@@ -1,6 +1,6 @@
 """The fuzzing loop both kinds of parser share: find with the sampler, then shrink.
 
-Payloads are drawn from :mod:`contract.sampler` (conforming ones, then
+Payloads are drawn from :mod:`contract.generate.sampler` (conforming ones, then
 mutants with the full context), seeded, so a run is replayed by its seed.
 Each payload goes to the parser once (verdicts are memoised). The first payload
 of each distinct finding (kind, class and exception type or broken keyword) is
@@ -17,10 +17,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
-from contract import sampler
-from contract._generate.mutant import pointer
-from contract._generate.schema_nodes import root
-from contract.fuzz._report import (
+from contract.fuzz._findings import (
     CLASSES,
     OUTCOMES,
     Finding,
@@ -29,6 +26,9 @@ from contract.fuzz._report import (
     canonical,
 )
 from contract.fuzz._shrink import Goal, Path, node_at, shrink
+from contract.generate import sampler
+from contract.generate.mutant import pointer
+from contract.schema.tree import root
 from contract.validation import fast_validator, violations_of
 
 Key = tuple[str, str, str]

@@ -16,9 +16,8 @@ from typing import Any, Final
 from hypothesis import settings
 from hypothesis.database import ExampleDatabase
 
-from contract import registry
-from contract.fuzz._hunt import Label, Plan, StopHunt, hunt
-from contract.fuzz._report import (
+from contract import schema as registry
+from contract.fuzz._findings import (
     ACCEPTS,
     CLASSES,
     MODES,
@@ -31,6 +30,7 @@ from contract.fuzz._report import (
     encode_payload,
     judge,
 )
+from contract.fuzz._hunt import Label, Plan, StopHunt, hunt
 from contract.redact import redact
 from contract.violations import ContractViolation
 
@@ -196,7 +196,7 @@ def check_parser(
 ) -> FuzzReport:
     """Fuzz the Python parser ``parse`` with conforming and non-conforming payloads.
 
-    ``max_examples`` payloads of each class are drawn by :mod:`contract.sampler`
+    ``max_examples`` payloads of each class are drawn by :mod:`contract.generate.sampler`
     from ``seed`` (None: a fresh seed, given in the report). ``parse`` receives
     each decoded (``accepts="json"``, a fresh deep copy) or as UTF-8 JSON bytes
     (``accepts="bytes"``). ``mode`` is ``"strict"`` (non-conforming payloads

@@ -3,7 +3,7 @@
 Greedy, to a fixed point or the deadline: at every position of the payload
 (shallow ones first) try to delete it (an optional property, an array item, a
 map entry), then to replace it with something simpler: the simplest value its
-schema node accepts (:func:`contract.constraints.minimal`), then an empty or
+schema node accepts (:func:`contract.generate.constraints.minimal`), then an empty or
 shorter container or string, a number nearer zero, ``false``. A candidate is
 kept only if it is smaller (compact JSON length, then text), passes the cheap
 ``gate`` (still conforming, or still broken at the label only) and ``still``
@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from contract._generate.schema_nodes import Node, kind_of
-from contract.constraints import minimal
-from contract.fuzz._report import encode_payload
+from contract.fuzz._findings import encode_payload
+from contract.generate.constraints import minimal
+from contract.schema.tree import Node, kind_of
 
 Path = tuple[str | int, ...]
 

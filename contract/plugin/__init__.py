@@ -28,8 +28,8 @@ fixtures and imports nothing beyond the standard library):
     the rootdir's ``pyproject.toml`` is read. The terminal summary says which
     amendments the recordings needed and which enabled ones none did.
 
-Fixtures: ``contract`` (:class:`contract.checker.Contract`) and
-``contract_server`` (:class:`contract.server.ContractServer`, started).
+Fixtures: ``contract`` (:class:`contract.testing.contract.Contract`) and
+``contract_server`` (:class:`contract.testing.server.ContractServer`, started).
 """
 
 from __future__ import annotations

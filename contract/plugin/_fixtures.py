@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from contract.amendments.model import Profile
-    from contract.checker import Contract
     from contract.config import Strict
-    from contract.server import ContractServer
+    from contract.schema.amendments import Profile
+    from contract.testing.contract import Contract
+    from contract.testing.server import ContractServer
 from contract.plugin._keys import (
     _secrets,
 )
@@ -26,7 +26,7 @@ def contract(pytestconfig: pytest.Config) -> Contract:
     It checks under the run's profile (``--contract-profile`` and the other
     profile options) and says known deviations in words.
     """
-    from contract.checker import Contract
+    from contract.testing.contract import Contract
 
     run = pytestconfig.pluginmanager.get_plugin("finetune_contract_run")
     profile: Profile | None
@@ -59,8 +59,11 @@ def _fixture_profile(config: pytest.Config) -> tuple[Profile | None, Strict]:
 
 @pytest.fixture
 def contract_server() -> Iterator[ContractServer]:
-    """A started :class:`~contract.server.ContractServer` on 127.0.0.1, stopped after the test."""
-    from contract.server import ContractServer
+    """A started :class:`~contract.testing.server.ContractServer` on 127.0.0.1, stopped after.
+
+    Stopped after the test.
+    """
+    from contract.testing.server import ContractServer
 
     with ContractServer() as server:
         yield server

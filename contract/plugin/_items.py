@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from contract.plugin._checks import Counts, check_response
 from contract.plugin._keys import (
     _MAX_FAILURES_SHOWN,
     BATCH,
@@ -17,6 +16,7 @@ from contract.plugin._keys import (
     VERDICT,
     _secrets,
 )
+from contract.plugin._properties import Counts, check_response
 
 if TYPE_CHECKING:
     from contract.plugin._run import ContractRun
@@ -211,9 +211,9 @@ class LiveItem(ContractItem):
         self.run = run
 
     def runtest(self) -> None:
-        from contract import live
-        from contract.checker import Contract
         from contract.redact import redact
+        from contract.testing import live
+        from contract.testing.contract import Contract
 
         job_id, base_url, secrets = self.run.job_id or "", self.run.base_url, _secrets()
         try:

@@ -23,7 +23,7 @@ NEEDED, DEVIATIONS, UNKNOWN = "contract_needed", "contract_deviations", "contrac
 _MAX_WARNINGS = 20
 _WORKER_OUTPUT = "finetune_contract_collection"
 #: ``user_properties`` key of a file item: the sums of the responses it checked and the other
-#: calls it skipped (:meth:`contract.plugin._checks.Counts.as_data`), one value for the file.
+#: calls it skipped (:meth:`contract.plugin._properties.Counts.as_data`), one value for the file.
 BATCH = "contract_batch"
 _MAX_FAILURES_SHOWN = 20
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from contract.amendments.model import Profile
     from contract.config import Strict
+    from contract.schema.amendments import Profile
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -139,8 +139,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
     """The profile and strict mode the options and ini values ask for."""
-    from contract.amendments.model import AmendmentError
     from contract.profiles import for_run
+    from contract.schema.amendments import AmendmentError
 
     strict = config.getoption("contract_strict") or config.getini("contract_strict") or None
     if strict not in (None, "off", "warn", "fail"):

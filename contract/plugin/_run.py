@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from contract.plugin._checks import Counts
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
 from contract.plugin._options import _profile_of
+from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
     from contract.traffic import TrafficCoverage
@@ -63,7 +63,7 @@ class ContractRun:
             self._configure_recordings(paths)
 
     def _configure_profile(self) -> None:
-        from contract.amendments.deviations import Usage
+        from contract.checks.deviations import Usage
 
         self.profile, self.strict = _profile_of(self.config)
         self.usage = Usage(self.profile)
@@ -72,7 +72,7 @@ class ContractRun:
         self.job_id = self.config.getoption("contract_job_id")
         if not self.job_id:
             raise pytest.UsageError("--contract-live needs --contract-job-id (the job to pause)")
-        from contract import live
+        from contract.testing import live
 
         self.base_url = self.config.getoption("contract_base_url") or live.DEFAULT_BASE_URL
         try:
@@ -159,7 +159,7 @@ class ContractRun:
             self.verdicts[verdict] = self.verdicts.get(verdict, 0) + number
         self.jobs += counts.jobs
         if counts.payloads:
-            from contract.amendments.deviations import Usage
+            from contract.checks.deviations import Usage
 
             self.usage.merge(Usage(self.profile, counts.payloads, counts.needed, counts.deviations))
         if self.coverage is not None and counts.observed:
@@ -172,7 +172,7 @@ class ContractRun:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.worker or self.config.option.collectonly:
             return
-        from contract.report import plural
+        from contract.engine.results import plural
 
         counts = self.verdicts
         checked = sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error"))
@@ -198,7 +198,7 @@ class ContractRun:
                 terminalreporter.write_line(f"contract: {line}")
 
     def _amendment_summary(self, terminalreporter: Any) -> None:
-        from contract._terminal import escape
+        from contract.redact._terminal import escape
 
         if self.profile.amendments or self.usage.deviations:
             for line in self.usage.lines():

@@ -26,7 +26,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from contract.recordings import _limits, _lines, har, payloads
+from contract.recordings import _jsonl as _lines
+from contract.recordings import _limits, har, payloads
 from contract.recordings._io import (
     Budget,
     gunzip,

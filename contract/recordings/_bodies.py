@@ -11,9 +11,9 @@ from __future__ import annotations
 import base64
 import binascii
 
+from contract.checks import Headers, header
 from contract.recordings._io import gunzip, inflate, is_gzip
 from contract.recordings._model import RecordingError
-from contract.response import Headers, header
 
 
 def decoded_base64(text: str, where: str, what: str = "the body") -> bytes:

@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from contract import operations
+from contract.checks import Assessment, Headers, assess_body, assess_response
 from contract.redact import redact, redact_headers
-from contract.response import Assessment, Headers, assess_body, assess_response
+from contract.schema import operations
 from contract.strictjson import Decoded
 
 if TYPE_CHECKING:
@@ -132,7 +132,7 @@ class Interaction:
     ) -> Assessment:
         """The verdict on this interaction; ``schema`` applies to bare payloads only.
 
-        ``profile``, ``strict`` and ``deviations``: see :func:`contract.response.assess_body`.
+        ``profile``, ``strict`` and ``deviations``: see :func:`contract.checks.assess_body`.
         """
         if not self.has_request or self.status is None:
             body = self.body if self.decoded is None else self.decoded

@@ -22,7 +22,7 @@ from yaml import events
 from yaml.constructor import ConstructorError
 from yaml.nodes import Node, ScalarNode
 
-from contract import _collector
+from contract._core import gc as _collector
 from contract.recordings import _limits
 from contract.recordings._model import RecordingError
 
@@ -153,7 +153,7 @@ def _measure(data: bytes, label: str) -> None:
 
 def load(data: bytes, label: str) -> Any:
     """The YAML document in ``data``, loaded with a safe loader; RecordingError otherwise."""
-    # Composing and constructing a large document: see contract._collector.
+    # Composing and constructing a large document: see contract._core.gc.
     with _collector.paused():
         return _load(data, label)
 

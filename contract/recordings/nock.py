@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from contract.checks import header
 from contract.recordings._bodies import decompressed
 from contract.recordings._fields import header_pairs, json_text, mapping, status_code
 from contract.recordings._model import Call, Layout, RecordingError
-from contract.response import header
 
 
 def _raw_headers(found: Any, where: str) -> list[tuple[str, str]]:

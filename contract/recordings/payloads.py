@@ -4,14 +4,14 @@ JSON Lines are turned into payloads as they are read (:func:`numbered`), so a
 file of any size is checked in constant memory.
 
 A payload has no HTTP context, so only its body is checked (its shape tells
-a job from a page of jobs or an error envelope: :func:`contract.response.assess_body`).
+a job from a page of jobs or an error envelope: :func:`contract.checks.assess_body`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from contract.recordings._lines import Line
+from contract.recordings._jsonl import Line
 from contract.recordings._model import Interaction, RecordingError
 from contract.strictjson import Decoded, JSONSyntaxError, decode
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
+from contract.checks import header
 from contract.recordings._fields import header_pairs, json_text, mapping, status_code
 from contract.recordings._model import Call, Layout, RecordingError
-from contract.response import header
 
 #: Media types whose bodies the test proxy stores as text (the others as base64).
 _TEXT_MARKERS = ("json", "xml", "javascript", "x-www-form-urlencoded")

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
-    from contract.report import Result, Summary
-    from contract.reports._lines import Locator
+    from contract.engine.results import Result, Summary
+    from contract.reports._locate import Locator
     from contract.traffic import TrafficCoverage
 
 #: GitHub shows at most 10 error annotations per step; the ``github`` format emits no more.

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 from typing import TextIO
 
-from contract.report import Result
+from contract.engine.results import Result
 from contract.reports import _markdown
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_person

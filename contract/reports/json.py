@@ -2,8 +2,8 @@
 
 ``{"results": [...], "summary": {...}}``, plus ``"errors"`` when some input
 could not be read and ``"coverage"`` with ``--coverage``. Each result is
-:meth:`contract.report.Result.as_dict`; the summary is
-:meth:`contract.report.Summary.as_dict` (with ``"stopped"`` after
+:meth:`contract.engine.results.Result.as_dict`; the summary is
+:meth:`contract.engine.results.Summary.as_dict` (with ``"stopped"`` after
 ``--fail-fast`` stopped the run, and any extra summary fields).
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO
 
-from contract.report import Result
+from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_machine
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from contract.report import Result
+from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
 from contract.reports.json import ending
 

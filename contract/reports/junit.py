@@ -5,7 +5,7 @@
 the user named it, ``name`` the item in it (``interaction[2]``, ``line[3]``,
 ``payload``). A response that breaks the contract has one ``<failure>``
 whose text lists every violation as ``file:line: /pointer: message`` (the
-line as :mod:`contract.reports._lines` finds it); an unreadable file is a
+line as :mod:`contract.reports._locate` finds it); an unreadable file is a
 testcase ``recording`` of that file with a ``<failure type="unreadable
 recording">`` (as the pytest plugin reports it); an API error response passes, its error in
 ``<system-out>`` (a failure with ``--fail-on-api-errors``). The suite's
@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from contract.report import Result, plural
+from contract.engine.results import Result, plural
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_person
 from contract.reports.text import summary_lines

@@ -8,7 +8,7 @@ amendment catalogue); ``api-error-response`` for API error responses failed
 by ``--fail-on-api-errors``. Each violation is a result at level ``error``
 whose location is the file (relative to the repository root when inside it,
 ``uriBaseId`` ``SRCROOT``; an absolute ``file:`` URI otherwise) and the line
-(see :mod:`contract.reports._lines`), with the JSON Pointer as a logical
+(see :mod:`contract.reports._locate`), with the JSON Pointer as a logical
 location. Unreadable inputs are tool execution notifications; the summary
 (and the traffic coverage, when asked) are the run's properties.
 Valid against the OASIS SARIF 2.1.0 schema (tested).
@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from contract import __version__
-from contract.report import Result
+from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_machine
 from contract.reports.github import relative_file

@@ -1,0 +1,435 @@
+"""HTTP-level checks of one response of a jobs operation (pause by default).
+
+:func:`assess_response` is the core: it checks one response against the
+operation it answers and tells a contract violation from an API error (a
+non-2xx answer in the API's well-formed error envelope). :func:`check_response`
+is its strict form, the one the README leads with: every undocumented status
+is a violation. :func:`check_body` checks a bare payload with no HTTP context,
+recognising a page of jobs and an error envelope by their shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from typing import Any
+
+from contract import schema as _registry
+from contract.checks.deviations import Assessment as _PayloadAssessment
+from contract.checks.deviations import assess as _assess_payload
+from contract.config import Strict
+from contract.profiles import ProfileLike
+from contract.schema import operations as _operations
+from contract.strictjson import Decoded, JSONSyntaxError, decode
+from contract.validation import is_valid, violations_of
+from contract.validation._explain import show
+from contract.violations import Violation
+
+#: Headers as a mapping or as (name, value) pairs; names compare case-insensitively.
+Headers = Mapping[str, str] | Iterable[tuple[str, str]]
+
+#: How a report words "the job the request …" for each operation that names a job.
+_JOB_VERBS = {
+    "pause": "paused",
+    "cancel": "cancelled",
+    "resume": "resumed",
+    "retrieve": "retrieved",
+}
+
+
+def header(headers: Headers | None, name: str) -> str | None:
+    """The value of header ``name`` (case-insensitive), or None when absent."""
+    if headers is None:
+        return None
+    if isinstance(headers, Mapping):
+        # The usual spellings first (one lookup each), then any case.
+        exact = headers.get(name.title(), headers.get(name))
+        if exact is not None:
+            return str(exact)
+    items = headers.items() if isinstance(headers, Mapping) else headers
+    wanted = name.lower()
+    for key, value in items:
+        if str(key).lower() == wanted:
+            return str(value)
+    return None
+
+
+@dataclass(frozen=True)
+class ApiError:
+    """A non-2xx answer in the API's error envelope: what the API itself said."""
+
+    status: int | None
+    type: str | None
+    code: str | None
+    message: str
+
+    def __str__(self) -> str:
+        kind = self.code or self.type or "error"
+        status = f"{self.status} " if self.status is not None else ""
+        return f"API error {status}{kind}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The verdict on one response or payload.
+
+    ``violations`` breaks the contract; ``api_error`` is set when the response
+    is the API's well-formed error envelope under an undocumented status (not
+    a contract failure by itself: recorded test suites provoke errors on
+    purpose). ``jobs`` counts the jobs the body held (a page holds many).
+    ``warnings`` are unknown properties (strict mode ``warn``); ``needed`` the
+    profile's amendments the body needed; ``deviations`` the known amendments
+    outside the profile its failures showed.
+    """
+
+    violations: tuple[Violation, ...]
+    operation: _operations.Operation | None = None
+    api_error: ApiError | None = None
+    jobs: int = 0
+    note: str = ""
+    warnings: tuple[Violation, ...] = ()
+    needed: tuple[str, ...] = ()
+    deviations: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.violations
+
+
+def _media_type(value: str) -> str:
+    return value.partition(";")[0].strip().lower()
+
+
+def api_error_of(body: Any, status: int | None = None) -> ApiError | None:
+    """The :class:`ApiError` a decoded ``body`` states, when it is the error envelope."""
+    if not isinstance(body, dict) or "error" not in body or not is_valid(body, "ErrorResponse"):
+        return None
+    error = body["error"]
+    return ApiError(status, error.get("type"), error.get("code"), str(error["message"]))
+
+
+def error_summary(body: Any) -> str:
+    """The API's own message (": API error CODE: message") when the decoded ``body``
+    is its error envelope; "" otherwise."""
+    found = api_error_of(body)
+    return f": {found}" if found is not None else ""
+
+
+_UNDECODABLE = object()
+
+
+def _decode_body(body: bytes | str | Decoded | Any) -> tuple[list[Violation], Any]:
+    """Decode a raw body strictly; the RFC 8259 problems met, and the value (or _UNDECODABLE).
+
+    A :class:`Decoded` (a body already decoded strictly) is taken as it is.
+    """
+    if isinstance(body, Decoded):
+        decoded = body
+    elif not isinstance(body, (bytes, str)):
+        return [], body
+    else:
+        try:
+            decoded = decode(body)
+        except JSONSyntaxError as exc:
+            return [Violation("", "json", f"body {exc}")], _UNDECODABLE
+    problems = [
+        Violation("", "json", f"body is not interoperable JSON: {p}") for p in decoded.problems
+    ]
+    return problems, decoded.value
+
+
+@cache
+def _page_schema() -> str:
+    """The schema of a page of jobs: the list operation's answer."""
+    return _operations.get("list").schema
+
+
+@cache
+def _page_marker() -> Any:
+    """The ``object`` value that marks a page of jobs, read from the page schema."""
+    return _registry.document(_page_schema())["properties"]["object"]["const"]
+
+
+def jobs_in(payload: Any, schema: str) -> int:
+    """How many jobs a payload checked against ``schema`` holds (a page: its ``data``)."""
+    if schema == _page_schema():
+        data = payload.get("data") if isinstance(payload, dict) else None
+        return len(data) if isinstance(data, list) else 0
+    return 1 if schema == _registry.DEFAULT_SCHEMA else 0
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _against_schema(
+    payload: Any, schema: str, profile: ProfileLike, strict: Strict, deviations: bool
+) -> _PayloadAssessment:
+    """The payload checked against ``schema`` under ``profile``, with the amendment findings."""
+    if profile is None and strict == "off" and not deviations:
+        return _PayloadAssessment(tuple(violations_of(payload, schema)))
+    return _assess_payload(payload, schema, profile, strict=strict, deviations=deviations)
+
+
+def body_schema(payload: Any, schema: str | None = None) -> str | None:
+    """The type a decoded bare payload is checked against: ``schema`` when given, else
+    by its shape (a page of jobs, else a FineTuningJob); None for the API's error
+    envelope, which is reported as what it is rather than checked."""
+    if schema is not None:
+        return schema
+    if api_error_of(payload) is not None:
+        return None
+    if isinstance(payload, dict) and payload.get("object") == _page_marker():
+        return _page_schema()
+    return _registry.DEFAULT_SCHEMA
+
+
+def assess_body(
+    body: bytes | str | Decoded | Any,
+    schema: str | None = None,
+    *,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
+) -> Assessment:
+    """Check a bare payload (no HTTP context); raw bytes/str are decoded strictly first.
+
+    With ``schema`` the payload is checked against that type. Without it, the
+    shape decides: a page of jobs (``"object": "list"``) is checked as a page,
+    the API's error envelope is reported as what it is (one violation: it is
+    not a job), anything else is checked as a FineTuningJob. ``profile`` (a
+    name or a :class:`~contract.profiles.Profile`; default ``published``)
+    says which amendments are accepted; ``strict`` lists unknown properties
+    (``"warn"``) or fails them (``"fail"``); ``deviations`` says failures a
+    known amendment would accept in words, one line each.
+    """
+    found, payload = _decode_body(body)
+    if payload is _UNDECODABLE:
+        return Assessment(tuple(found))
+    checked_as = body_schema(payload, schema)
+    if checked_as is None:
+        message = f"is an API error envelope, not a job: {api_error_of(payload)}"
+        return Assessment((*found, Violation("", "api-error", message)), note="error envelope")
+    schema = checked_as
+    jobs = jobs_in(payload, schema)
+    note = f"list page of {_plural(jobs, 'job')}" if schema == _page_schema() else ""
+    checked = _against_schema(payload, schema, profile, strict, deviations)
+    return Assessment(
+        (*found, *checked.violations),
+        jobs=jobs,
+        note=note,
+        warnings=checked.warnings,
+        needed=checked.needed,
+        deviations=checked.deviations,
+    )
+
+
+def check_body(
+    body: bytes | str | Decoded | Any,
+    schema: str | None = None,
+    *,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
+) -> list[Violation]:
+    """Every violation of a bare payload (see :func:`assess_body`)."""
+    found = assess_body(body, schema, profile=profile, strict=strict, deviations=deviations)
+    return list(found.violations)
+
+
+def _resolve(
+    operation: str | _operations.Operation | None,
+    method: str | None,
+    url: str | None,
+    job_id: str | None,
+) -> tuple[_operations.Operation, str | None]:
+    """The operation a response answers and the job it names, from what the caller gave."""
+    if url is None:
+        return _operations.get(operation), job_id
+    if operation is None and method is not None:
+        routed = _operations.route(method, url)
+        if routed is None:
+            raise ValueError(f"{method} {url} is not a call of a jobs operation")
+        return routed.operation, job_id if job_id is not None else routed.job_id
+    op = _operations.get(operation)
+    if job_id is None and url is not None:
+        parameters = op.path_parameters(method or op.method, url)
+        job_id = (parameters or {}).get("fine_tuning_job_id")
+    return op, job_id
+
+
+def assess_response(
+    status_code: int,
+    headers: Headers | None,
+    body: bytes | str | Decoded | Any,
+    job_id: str | None = None,
+    *,
+    operation: str | _operations.Operation | None = None,
+    method: str | None = None,
+    url: str | None = None,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
+) -> Assessment:
+    """Check one HTTP response against the operation it answers.
+
+    The operation is named (``"pause"``, ``"listPaginatedFineTuningJobs"``...),
+    or routed from ``method`` and ``url``; pause when neither is given. For an
+    operation whose path names a job, ``job_id`` (or the one in ``url``) must be
+    the body's ``id``. A status other than the documented one is an
+    :attr:`Assessment.api_error` when the body is the API's well-formed error
+    envelope, otherwise a ``status`` violation (with the envelope's problems).
+    ``profile``, ``strict`` and ``deviations`` are as for :func:`assess_body`.
+    """
+    op, job_id = _resolve(operation, method, url, job_id)
+    problems, payload = _decode_body(body)
+    if status_code != op.status:
+        return _undocumented(op, status_code, payload)
+    found = _content_type_problems(headers, op)
+    found.extend(problems)
+    if payload is _UNDECODABLE:
+        return Assessment(tuple(found), op)
+    checked = _against_schema(payload, op.schema, profile, strict, deviations)
+    found.extend(checked.violations)
+    found.extend(_job_id_problems(op, job_id, payload))
+    jobs = jobs_in(payload, op.schema)
+    note = f"list page of {_plural(jobs, 'job')}" if op.returns_page else ""
+    return Assessment(
+        tuple(found),
+        op,
+        jobs=jobs,
+        note=note,
+        warnings=checked.warnings,
+        needed=checked.needed,
+        deviations=checked.deviations,
+    )
+
+
+def _content_type_problems(headers: Headers | None, op: _operations.Operation) -> list[Violation]:
+    """The Content-Type violation of a documented answer, if any (as a list to extend)."""
+    content_type = header(headers, "content-type")
+    if content_type is None:
+        message = f"no Content-Type header; expected {op.content_type}"
+        return [Violation("", "content-type", message)]
+    if content_type != op.content_type and _media_type(content_type) != op.content_type:
+        message = f"Content-Type {show(content_type)} is not {op.content_type}"
+        return [Violation("", "content-type", message)]
+    return []
+
+
+def _job_id_problems(
+    op: _operations.Operation, job_id: str | None, payload: Any
+) -> list[Violation]:
+    """The violation of a body naming another job than the request's path, if any."""
+    returned = payload.get("id") if isinstance(payload, dict) else None
+    if not op.names_job or job_id is None or not isinstance(returned, str) or returned == job_id:
+        return []
+    verb = _JOB_VERBS.get(op.short_name, "named")
+    message = f"{show(returned)} is not the job the request {verb} ({show(job_id)})"
+    return [Violation("/id", "job-id", message)]
+
+
+def _conforms_plainly(
+    status_code: int, headers: Headers | None, body: Any, job_id: str | None, op: Any
+) -> bool:
+    """Whether a response under the published profile conforms, proved on the fast path alone.
+
+    Most responses conform; this answers them without building an assessment.
+    False means "not proved": the full check then runs and says why.
+    """
+    if status_code != op.status or _content_type_problems(headers, op):
+        return False
+    if isinstance(body, (bytes, str)):
+        try:
+            decoded = decode(body)
+        except JSONSyntaxError:
+            return False
+    elif isinstance(body, Decoded):
+        decoded = body
+    else:
+        return is_valid(body, op.schema) and not _job_id_problems(op, job_id, body)
+    return (
+        not decoded.problems
+        and is_valid(decoded.value, op.schema)
+        and not _job_id_problems(op, job_id, decoded.value)
+    )
+
+
+def _undocumented(op: _operations.Operation, status_code: int, payload: Any) -> Assessment:
+    head = (
+        f"status {status_code} is not a documented response of {op.operation_id} "
+        f"(documented: {op.status})"
+    )
+    if payload is _UNDECODABLE:
+        return Assessment((Violation("", "status", head),), op)
+    api_error = api_error_of(payload, status_code)
+    if api_error is not None:
+        return Assessment((), op, api_error=api_error)
+    # Not the API's envelope either: say what is wrong with it as an envelope.
+    envelope = tuple(violations_of(payload, op.error_schema))
+    return Assessment((Violation("", "status", head), *envelope), op)
+
+
+def check_response(
+    status_code: int,
+    headers: Headers | None,
+    body: bytes | str | Decoded | Any,
+    job_id: str | None = None,
+    *,
+    operation: str | _operations.Operation | None = None,
+    method: str | None = None,
+    url: str | None = None,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
+) -> list[Violation]:
+    """Every way one HTTP response breaks its operation's contract (pause by default).
+
+    Checks the status code (only the documented one is accepted; an API
+    error envelope is quoted), the ``Content-Type`` (``application/json``,
+    parameters such as ``charset`` allowed), that the body is RFC 8259 JSON,
+    the body against the response schema, and, for operations that name a
+    job, that the body's ``id`` is that job. Returns an empty list when the
+    response conforms. See :func:`assess_response` for the arguments.
+    """
+    if profile is None and strict == "off" and url is None and method is None:
+        op = _operations.get(operation)
+        if _conforms_plainly(status_code, headers, body, job_id, op):
+            return []
+    result = assess_response(
+        status_code,
+        headers,
+        body,
+        job_id,
+        operation=operation,
+        method=method,
+        url=url,
+        profile=profile,
+        strict=strict,
+        deviations=deviations,
+    )
+    if result.api_error is None:
+        return list(result.violations)
+    op = result.operation or _operations.get(operation)
+    message = (
+        f"status {status_code} is not a documented response of {op.operation_id} "
+        f"(documented: {op.status}): {replace(result.api_error, status=None)}"
+    )
+    return [Violation("", "status", message)]
+
+
+__all__ = [
+    "ApiError",
+    "Assessment",
+    "Headers",
+    "api_error_of",
+    "assess_body",
+    "assess_response",
+    "body_schema",
+    "check_body",
+    "check_response",
+    "error_summary",
+    "header",
+    "jobs_in",
+]

@@ -1,0 +1,97 @@
+"""Checking many recordings: the engine behind ``finetune-contract check``, without output.
+
+:func:`check_paths` walks the paths it is given and yields, in input order,
+one :class:`~contract.engine.results.Result` per checked response or payload
+and a :class:`~contract.engine.results.Notice` for everything else worth
+saying (a file skipped, a file in which nothing was checked, a file that
+cannot be read). It never stops at a bad file: every readable one is checked.
+:class:`~contract.engine.results.Tally` keeps the counts.
+
+``serial`` checks one file after another in this process; ``_work`` cuts the
+same work into units (chunks of JSON Lines, recording files) that ``_parallel``
+runs on worker processes and :mod:`contract.engine.dask` on a Dask cluster,
+with results in input order; ``_lane`` is the conforming-line shortcut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from contract.engine.results import Conforming, Event, Notice, Result, Summary, Tally
+from contract.engine.serial import check_file, events_of, files_of
+
+if TYPE_CHECKING:
+    from contract.config import Strict
+    from contract.profiles import ProfileLike
+
+
+def check_paths(
+    paths: Iterable[str | Path],
+    *,
+    schema: str | None = None,
+    fail_api_errors: bool = False,
+    label_of: dict[str, str] | None = None,
+    profile: ProfileLike = None,
+    strict: Strict = "off",
+    deviations: bool = False,
+    observe: bool = False,
+    jobs: int = 1,
+    count_conforming: bool = False,
+) -> Iterator[Event]:
+    """Results and notices for every recording behind ``paths``, in input order.
+
+    With ``jobs`` above 1, ``jobs`` worker processes check the files (JSON Lines
+    in chunks of lines): the same results, in the same order.
+    ``count_conforming`` gives the JSON Lines payloads proven to conform as
+    :class:`Conforming` counts instead of one valid :class:`Result` each (much
+    faster; for reports that list only failures). The summary is the same.
+
+    ``label_of`` maps a file's path to the name reports use for it; the other
+    options are :func:`check_file`'s.
+    """
+    if jobs > 1 or count_conforming:
+        from contract.engine._work import Options, plan, serial
+
+        more = {"profile": profile, "strict": strict, "deviations": deviations, "observe": observe}
+        options = Options(schema, fail_api_errors, more, count_conforming)
+        if jobs == 1:
+            yield from serial(plan(paths, options, label_of=label_of, stream=True), options)
+            return
+        work = plan(paths, options, label_of=label_of)
+        from contract.engine._parallel import in_processes
+
+        yield from in_processes(work, options, jobs)
+        return
+    for item in files_of(paths):
+        if isinstance(item, Notice):
+            yield item
+            continue
+        file, named = item
+        label = (label_of or {}).get(str(file), str(file))
+        yield from check_file(
+            file,
+            label=label,
+            named=named,
+            schema=schema,
+            fail_api_errors=fail_api_errors,
+            profile=profile,
+            strict=strict,
+            deviations=deviations,
+            observe=observe,
+        )
+
+
+__all__ = [
+    "Conforming",
+    "Event",
+    "Notice",
+    "Result",
+    "Summary",
+    "Tally",
+    "check_file",
+    "check_paths",
+    "events_of",
+    "files_of",
+]

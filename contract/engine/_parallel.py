@@ -1,0 +1,78 @@
+"""Running units of checking work elsewhere (processes, Dask), results in input order.
+
+:func:`ordered` keeps a bounded window of units in flight and gives each
+unit's events as soon as every unit before it has given its own, so output
+keeps the input's order and memory stays bounded by the window, whatever
+the input's size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
+
+from contract.engine._work import Local, Options, Work, run_all
+from contract.engine.results import Event
+
+
+class Pending(Protocol):
+    """A unit's outcome to come: a :class:`concurrent.futures.Future` or a Dask future."""
+
+    def done(self) -> bool: ...
+
+    def result(self) -> Any: ...
+
+
+class WorkerError(RuntimeError):
+    """A worker process died (killed, out of memory): the run cannot be completed."""
+
+
+def ordered(
+    work: Iterable[Work], submit: Callable[[Work], Pending], window: int
+) -> Iterator[Event]:
+    """Every unit's events in input order; at most ``window`` units submitted and not yet given.
+
+    :class:`~contract.engine._work.Local` units run here, when their turn comes.
+    """
+    pending: deque[tuple[Pending | None, Work]] = deque()
+
+    def take() -> Iterable[Event]:
+        future, unit = pending.popleft()
+        if future is None:
+            assert isinstance(unit, Local)
+            return unit.events
+        events: list[Event] = future.result()
+        return events
+
+    for unit in work:
+        pending.append((None if isinstance(unit, Local) else submit(unit), unit))
+        while pending and (len(pending) > window or _ready(pending[0][0])):
+            yield from take()
+    while pending:
+        yield from take()
+
+
+def _ready(future: Pending | None) -> bool:
+    return future is None or future.done()
+
+
+def _context() -> Any:
+    """Worker processes started clean (no fork of a process that may hold threads)."""
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+
+
+def in_processes(work: Iterable[Work], options: Options, jobs: int) -> Iterator[Event]:
+    """Every unit run by ``jobs`` worker processes; events in input order."""
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+        try:
+            yield from ordered(work, lambda unit: pool.submit(run_all, unit, options), 2 * jobs + 2)
+        except BrokenProcessPool as exc:
+            raise WorkerError(f"a worker process stopped unexpectedly ({exc})") from None
+
+
+__all__ = ["Pending", "WorkerError", "in_processes", "ordered"]

@@ -1,0 +1,260 @@
+"""Units of checking work that other processes (or Dask workers) can run: the bulk engine.
+
+:func:`plan` turns paths into an ordered stream of work: a chunk of JSON
+Lines (read here, a line at a time), a recording file (read by whoever runs
+it, or shipped as bytes), standard input's one document (run here), and the
+notices met on the way. :func:`run` checks one unit and gives its results and
+notices; concatenated in plan order they are exactly what
+:func:`contract.engine.check_paths` gives in one process.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from contract.engine._lane import Lane, lane
+from contract.engine.results import Conforming, Event, Notice, Result
+from contract.engine.serial import events_of, files_of
+from contract.recordings import (
+    Interaction,
+    RecordingError,
+    is_lines_name,
+    payloads,
+    read,
+    read_bytes,
+    read_lines,
+    stdin_lines,
+)
+
+#: Lines per chunk of JSON Lines sent to a worker, and the most bytes a chunk holds.
+CHUNK_LINES = 2000
+CHUNK_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class Options:
+    """How each response is checked: what :meth:`contract.engine.results.Result.of` is given.
+
+    ``more`` holds its other keyword arguments (``profile=``, ``strict=``...);
+    every value must pickle, since workers check with the same options.
+    """
+
+    schema: str | None = None
+    fail_api_errors: bool = False
+    more: Mapping[str, Any] = field(default_factory=dict)
+    #: Count JSON Lines payloads proven to conform (:class:`~contract.engine.results.Conforming`).
+    count_conforming: bool = False
+
+    def result(self, interaction: Interaction) -> Result:
+        return Result.of(interaction, self.schema, self.fail_api_errors, **self.more)
+
+    def lane(self) -> Lane | None:
+        """The conforming-line shortcut for these options, if counting was asked for."""
+        if not self.count_conforming:
+            return None
+        return lane(
+            self.schema,
+            self.more.get("profile"),
+            self.more.get("strict", "off"),
+            bool(self.more.get("observe", False)),
+        )
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Numbered non-blank lines of one JSON Lines file (``label``): one payload each.
+
+    A chunk holds a list; a stream (one process, :func:`plan` with ``stream``)
+    an iterator read as the lines are checked, whose read errors become a notice.
+    """
+
+    label: str
+    lines: Iterable[tuple[int, bytes]]
+
+
+@dataclass(frozen=True)
+class File:
+    """One recording file, read where it is checked: from ``path``, or ``data`` when shipped."""
+
+    path: str
+    label: str
+    named: bool
+    data: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Local:
+    """Events produced in this process (standard input's document, a notice)."""
+
+    events: Iterable[Event]
+
+
+Work = Lines | File | Local
+
+
+def file_events(
+    interactions: Iterator[Interaction], label: str, named: bool, options: Options
+) -> Iterator[Event]:
+    """The results of one file's interactions, then a closing notice (errors as notices)."""
+    return events_of(interactions, label, named, options.result)
+
+
+#: Most conforming lines counted in one event (so progress shows during long valid runs).
+COUNT_EVERY = 1024
+
+
+def _lines(work: Lines, options: Options) -> Iterator[Event]:
+    """The results of a chunk (or stream) of lines; proven conforming ones counted when
+    asked for; a stream's read error last, as a notice."""
+    label = work.label
+    quick = options.lane()
+    count = jobs = 0
+    error = None
+    try:
+        for number, text in work.lines:
+            found = None if quick is None else quick(text)
+            if found is not None:
+                count += 1
+                jobs += found
+                if count < COUNT_EVERY:
+                    continue
+            if count:  # the counted lines before this one, in order
+                yield Conforming(count, jobs)
+                count = jobs = 0
+            if found is None:
+                yield options.result(payloads.line(label, number, text))
+    except RecordingError as exc:
+        error = Notice("error", str(exc))
+    if count:
+        yield Conforming(count, jobs)
+    if error is not None:
+        yield error
+
+
+def run(work: Work, options: Options) -> Iterator[Event]:
+    """The results and notices of one unit of work, in order."""
+    if isinstance(work, Lines):
+        yield from _lines(work, options)
+    elif isinstance(work, File):
+        if work.data is None:
+            found = read(work.path, include_other=True, label=work.label)
+        else:
+            found = read_bytes(work.data, Path(work.path).name, work.label, include_other=True)
+        yield from file_events(found, work.label, work.named, options)
+    else:
+        yield from work.events
+
+
+def run_all(work: Work, options: Options) -> list[Event]:
+    """:func:`run` as a list: what a worker sends back."""
+    return list(run(work, options))
+
+
+def _chunks(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
+    """Chunks of the non-blank lines of one JSON Lines file; read errors become a notice."""
+    chunk: list[tuple[int, bytes]] = []
+    size = 0
+    try:
+        for number, text in payloads.nonblank(found, label):
+            chunk.append((number, text))
+            size += len(text)
+            if len(chunk) >= CHUNK_LINES or size >= CHUNK_BYTES:
+                yield Lines(label, chunk)
+                chunk, size = [], 0
+    except RecordingError as exc:
+        if chunk:
+            yield Lines(label, chunk)
+        yield Local((Notice("error", str(exc)),))
+        return
+    if chunk:
+        yield Lines(label, chunk)
+
+
+def _stream(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
+    """The non-blank lines of one JSON Lines file as one unit, read as they are checked."""
+    yield Lines(label, payloads.nonblank(found, label))
+
+
+def _stdin(label: str, options: Options, stream: bool) -> Iterator[Work]:
+    """Standard input's work; its results are named ``<stdin>:N``, its notes ``label``."""
+    try:
+        found, document = stdin_lines("<stdin>")
+    except RecordingError as exc:
+        yield Local((Notice("error", str(exc)),))
+        return
+    if found is not None:
+        yield from (_stream if stream else _chunks)(found, "<stdin>")
+    else:
+        yield Local(file_events(document, label, True, options))
+
+
+def _read_whole(path: Path, label: str) -> bytes:
+    from contract.recordings._io import read_file
+
+    return read_file(path, label)
+
+
+def plan(
+    paths: Iterable[str | Path],
+    options: Options,
+    *,
+    label_of: Mapping[str, str] | None = None,
+    ship: bool = False,
+    stream: bool = False,
+) -> Iterator[Work]:
+    """The work behind ``paths``, in input order.
+
+    JSON Lines (files and standard input) are read here and cut into chunks,
+    or, when ``stream`` (work run in this process, :func:`serial`), each given
+    as one unit read a line at a time as it is checked, so results show as the
+    lines come; any other recording file is one unit, read by whoever runs it,
+    or read here and shipped as bytes when ``ship`` (workers that do not share
+    this file system).
+    """
+    lines = _stream if stream else _chunks
+    labels = label_of or {}
+    for item in files_of(paths):
+        if isinstance(item, Notice):
+            yield Local((item,))
+            continue
+        file, named = item
+        if str(file) == "-":
+            yield from _stdin(labels.get("-", "-"), options, stream)
+            continue
+        label = labels.get(str(file), str(file))
+        if is_lines_name(file):
+            yield from lines(read_lines(file, label), label)
+        elif ship:
+            try:
+                data = _read_whole(Path(file), label)
+            except RecordingError as exc:
+                yield Local((Notice("error", str(exc)),))
+                continue
+            yield File(str(file), label, named, data)
+        else:
+            yield File(str(file), label, named)
+
+
+def serial(work: Iterable[Work], options: Options) -> Iterator[Event]:
+    """Every unit run here, one after the other."""
+    for unit in work:
+        yield from run(unit, options)
+
+
+__all__ = [
+    "CHUNK_BYTES",
+    "CHUNK_LINES",
+    "File",
+    "Lines",
+    "Local",
+    "Options",
+    "Work",
+    "file_events",
+    "plan",
+    "run",
+    "run_all",
+    "serial",
+]

@@ -1,0 +1,293 @@
+"""What a check run found: :class:`Result` (one response or payload) and :class:`Summary`.
+
+The writers for people and tools live in :mod:`contract.reports` (one module
+per format: text, json, jsonl, junit, github, sarif).
+
+Every string the input controls passes :func:`_clean` (credentials masked)
+before it is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from contract.redact import redact
+from contract.violations import Violation
+
+if TYPE_CHECKING:
+    from contract.checks.deviations import Usage
+    from contract.config import Strict
+    from contract.profiles import ProfileLike
+    from contract.recordings import Interaction
+    from contract.traffic import Observation
+
+Verdict = Literal["valid", "invalid", "api-error"]
+
+_LINE_SUFFIX = re.compile(r":(\d+)\Z")
+
+
+def _clean(text: str) -> str:
+    return redact(text)
+
+
+@dataclass(frozen=True)
+class Result:
+    """The outcome of checking one recorded payload or response.
+
+    ``api_error`` is the API's own error (``API error 404 code: message``) when
+    the response was a well-formed error envelope under an undocumented
+    status: counted, but not a contract failure unless ``fail_api_errors``.
+    ``name`` is the item's name inside its file (``interaction[2]``,
+    ``line[3]``, ``payload``); ``observed`` what the response exercised
+    (:mod:`contract.traffic`), kept only when traffic coverage was asked for.
+    """
+
+    source: str
+    violations: tuple[Violation, ...]
+    operation: str | None = None
+    api_error: str | None = None
+    jobs: int = 0
+    note: str = ""
+    fail_api_errors: bool = field(default=False, repr=False)
+    #: Unknown properties (strict mode "warn"): listed, never failing.
+    warnings: tuple[Violation, ...] = field(default=(), kw_only=True)
+    #: The profile's amendments the body needed, and known deviations outside it.
+    needed: tuple[str, ...] = field(default=(), kw_only=True, repr=False, compare=False)
+    deviations: tuple[str, ...] = field(default=(), kw_only=True, repr=False, compare=False)
+    name: str = field(default="", compare=False)
+    observed: Observation | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.violations or (self.api_error and self.fail_api_errors):
+            return "invalid"
+        return "api-error" if self.api_error else "valid"
+
+    @property
+    def valid(self) -> bool:
+        return self.verdict == "valid"
+
+    @property
+    def failed(self) -> bool:
+        return self.verdict == "invalid"
+
+    @property
+    def file(self) -> str:
+        """The file part of :attr:`source`, as the user named it (``cassettes/jobs.yaml``)."""
+        if self.name and self.source.endswith("::" + self.name):
+            return self.source[: -len(self.name) - 2]
+        found = _LINE_SUFFIX.search(self.source)
+        if found is not None and (not self.name or self.name in ("payload", f"line[{found[1]}]")):
+            return self.source[: found.start()]
+        return self.source
+
+    @property
+    def line(self) -> int | None:
+        """The line :attr:`source` names (``jobs.jsonl:3`` is 3), if it names one."""
+        if self.name.startswith("interaction[") or self.name.startswith("entry["):
+            return None
+        found = _LINE_SUFFIX.search(self.source)
+        return int(found[1]) if found is not None else None
+
+    def as_dict(self) -> dict[str, object]:
+        document: dict[str, object] = {
+            "source": _clean(self.source),
+            "valid": self.valid,
+            "verdict": self.verdict,
+            "operation": self.operation,
+            "jobs": self.jobs,
+            "violations": [
+                {key: _clean(value) for key, value in v.as_dict().items()} for v in self.violations
+            ],
+        }
+        if self.api_error:
+            document["api_error"] = _clean(self.api_error)
+        if self.note:
+            document["note"] = self.note
+        if self.warnings:
+            document["warnings"] = [
+                {key: _clean(value) for key, value in v.as_dict().items()} for v in self.warnings
+            ]
+        return document
+
+    @classmethod
+    def of(
+        cls,
+        interaction: Interaction,
+        schema: str | None = None,
+        fail_api_errors: bool = False,
+        *,
+        observe: bool = False,
+        profile: ProfileLike = None,
+        strict: Strict = "off",
+        deviations: bool = False,
+    ) -> Result:
+        """Check ``interaction`` (``schema`` applies to bare payloads only).
+
+        ``observe`` also records what the response exercised, for traffic coverage.
+        ``profile``, ``strict`` and ``deviations``: see :func:`contract.checks.assess_body`.
+        """
+        found = interaction.assess(schema, profile=profile, strict=strict, deviations=deviations)
+        observed = None
+        if observe:
+            from contract.traffic import observe as _observe
+
+            observed = _observe(interaction, found)
+        return cls(
+            interaction.source,
+            found.violations,
+            found.operation.operation_id if found.operation else None,
+            str(found.api_error) if found.api_error else None,
+            found.jobs,
+            found.note,
+            fail_api_errors,
+            interaction.name,
+            observed,
+            warnings=found.warnings,
+            needed=found.needed,
+            deviations=found.deviations,
+        )
+
+
+@dataclass
+class Summary:
+    """Counts over a run; ``skipped`` counts recorded calls of other APIs.
+
+    ``stopped`` says why the run ended early (``fail-fast``), if it did.
+    ``extra`` holds further summary fields added by other parts of a run
+    (JSON-ready values, merged into :meth:`as_dict`); ``details`` the lines
+    that say the same for people (printed after :meth:`line`).
+    """
+
+    checked: int = 0
+    valid: int = 0
+    invalid: int = 0
+    api_errors: int = 0
+    jobs: int = 0
+    skipped: int = 0
+    stopped: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    details: list[str] = field(default_factory=list)
+
+    def add(self, result: Result) -> None:
+        self.checked += 1
+        self.jobs += result.jobs
+        verdict = result.verdict
+        if verdict == "valid":
+            self.valid += 1
+        elif verdict == "invalid":
+            self.invalid += 1
+        else:
+            self.api_errors += 1
+
+    @classmethod
+    def of(cls, results: Iterable[Result], skipped: int = 0) -> Summary:
+        summary = cls(skipped=skipped)
+        for result in results:
+            summary.add(result)
+        return summary
+
+    def as_dict(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "checked": self.checked,
+            "valid": self.valid,
+            "invalid": self.invalid,
+            "api_errors": self.api_errors,
+            "jobs": self.jobs,
+            "skipped": self.skipped,
+        }
+        if self.stopped:
+            document["stopped"] = self.stopped
+        for key, value in self.extra.items():
+            document.setdefault(key, value)
+        return document
+
+    def line(self) -> str:
+        """``checked 15 responses (86 jobs): 1 valid, 9 invalid, 5 API error responses …``"""
+        text = f"checked {plural(self.checked, 'payload')}"
+        if self.jobs > self.checked:
+            text += f" ({plural(self.jobs, 'job')})"
+        text += f": {self.valid} valid, {self.invalid} invalid"
+        if self.api_errors:
+            text += f", {plural(self.api_errors, 'API error response')}"
+        if self.skipped:
+            text += f" ({plural(self.skipped, 'other recorded interaction')} skipped)"
+        if self.stopped == "fail-fast":
+            text += "; stopped at the first failure (--fail-fast)"
+        elif self.stopped:
+            text += f"; stopped early ({self.stopped})"
+        return text
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 job``, ``2 jobs``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something said about a file rather than a response: a note, or an error (exit 2)."""
+
+    kind: Literal["note", "error"]
+    text: str
+    #: Recorded calls of other APIs the file held (counted as skipped).
+    skipped: int = 0
+
+
+@dataclass(frozen=True)
+class Conforming:
+    """Payloads proven to conform, counted rather than given one :class:`Result` each.
+
+    Only when asked for (``count_conforming``): a report that lists failures
+    alone has nothing else to say of them.
+    """
+
+    payloads: int
+    jobs: int
+
+
+#: What a run yields: results, counted conforming payloads, notices.
+Event = Result | Conforming | Notice
+
+
+@dataclass
+class Tally:
+    """What a run found: the summary counts, notes and errors, in order.
+
+    ``usage``, when given, counts the amendments the checked bodies needed.
+    """
+
+    summary: Summary = field(default_factory=Summary)
+    notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    usage: Usage | None = None
+
+    def add(self, event: Event) -> None:
+        if isinstance(event, Result):
+            self.summary.add(event)
+            if self.usage is not None and event.api_error is None:
+                self.usage.add(event)
+            return
+        if isinstance(event, Conforming):
+            self.summary.checked += event.payloads
+            self.summary.valid += event.payloads
+            self.summary.jobs += event.jobs
+            if self.usage is not None:
+                self.usage.payloads += event.payloads
+            return
+        self.summary.skipped += event.skipped
+        if event.kind == "error":
+            self.errors.append(event.text)
+        elif event.text:
+            self.notes.append(event.text)
+
+    @property
+    def failed(self) -> bool:
+        return self.summary.invalid > 0
+
+
+
+__all__ = ["Result", "Summary", "plural"]

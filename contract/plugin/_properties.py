@@ -1,0 +1,137 @@
+"""Checking one recorded response, and the counts that items' reports carry to the summary.
+
+Both kinds of item check a response with :func:`check_response`. An item per
+response reports its findings as ``user_properties``; an item per file
+(``--contract-item=file``) sums its responses into one :class:`Counts` and
+reports that as one property (:data:`~contract.plugin._keys.BATCH`). A sum,
+not a list per response: under xdist every report is serialized by the worker
+and read back by the controller, and JUnit XML writes every property, so a
+file of 10,000 responses sends a few counters instead of 10,000 entries.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from contract.plugin._keys import (
+    DEVIATIONS,
+    JOBS,
+    NEEDED,
+    OBSERVED,
+    UNKNOWN,
+    VERDICT,
+    _secrets,
+)
+
+if TYPE_CHECKING:
+    from contract.plugin._run import ContractRun
+    from contract.recordings import Interaction
+
+
+def check_response(
+    interaction: Interaction, run: ContractRun, properties: list[tuple[str, Any]]
+) -> str | None:
+    """Check ``interaction``; its findings go to ``properties``; the failure text, if it fails.
+
+    Properties are appended as they are known, so a check that crashes half-way
+    still reports what it found before.
+    """
+    from contract.redact import redact
+    from contract.testing.contract import Contract
+
+    found = interaction.assess(profile=run.profile, strict=run.strict, deviations=True)
+    verdict = "invalid" if found.violations else "api-error" if found.api_error else "valid"
+    fail_api_error = verdict == "api-error" and run.fail_api_errors
+    properties.append((VERDICT, "invalid" if fail_api_error else verdict))
+    properties.append((JOBS, found.jobs))
+    if run.coverage is not None:
+        from contract.traffic import observe
+
+        observed = observe(interaction, found).as_list()
+        # Values outside an enum are the input's: redacted before JUnit XML shows them.
+        observed[3] = [
+            [kind, place, redact(label, _secrets()) if kind == "outside" else label, count]
+            for kind, place, label, count in observed[3]
+        ]
+        properties.append((OBSERVED, observed))
+    if found.api_error is None:
+        properties.append((NEEDED, found.needed))
+        properties.append((DEVIATIONS, found.deviations))
+    if found.warnings:
+        unknown = [redact(str(w), _secrets()) for w in found.warnings]
+        properties.append((UNKNOWN, unknown))
+    if found.violations:
+        return Contract(_secrets()).report(interaction, found.violations)
+    if fail_api_error:
+        return (
+            redact(f"{interaction.source}: {found.api_error}", _secrets())
+            + "\n(an API error response; --contract-fail-api-errors makes it a failure)"
+        )
+    return None
+
+
+class Counts:
+    """What checked responses add to the summary: verdicts, jobs, amendments, coverage, warnings.
+
+    ``other`` counts the recorded calls of other APIs a file item skipped.
+    """
+
+    def __init__(self) -> None:
+        self.verdicts: Counter[str] = Counter()
+        self.jobs = 0
+        #: Bodies assessed under the profile (not API errors), and what they needed or showed.
+        self.payloads = 0
+        self.needed: Counter[str] = Counter()
+        self.deviations: Counter[str] = Counter()
+        self.observed: list[Any] = []
+        self.unknown: list[str] = []
+        self.other = 0
+
+    @property
+    def responses(self) -> int:
+        """Responses checked (an unreadable file's verdict is no response)."""
+        return sum(n for verdict, n in self.verdicts.items() if verdict != "unreadable")
+
+    def add(self, nodeid: str, properties: dict[str, Any]) -> None:
+        """Count one item's (or one response's) report properties."""
+        verdict = properties.get(VERDICT)
+        if verdict is not None:
+            self.verdicts[str(verdict)] += 1
+            jobs = properties.get(JOBS, 0)
+            self.jobs += jobs if isinstance(jobs, int) else 0
+        if OBSERVED in properties:
+            self.observed.append(properties[OBSERVED])
+        if NEEDED in properties or DEVIATIONS in properties:
+            self.payloads += 1
+            self.needed.update(str(n) for n in properties.get(NEEDED, ()))
+            self.deviations.update(str(d) for d in properties.get(DEVIATIONS, ()))
+        unknown: Any = properties.get(UNKNOWN, ())
+        self.unknown.extend(f"{nodeid}: {line}" for line in unknown)
+
+    def as_data(self) -> dict[str, Any]:
+        """Plain data (dicts, lists, strings, numbers): what execnet and JUnit XML carry."""
+        return {
+            "verdicts": dict(self.verdicts),
+            "jobs": self.jobs,
+            "payloads": self.payloads,
+            "needed": dict(self.needed),
+            "deviations": dict(self.deviations),
+            "observed": self.observed,
+            "unknown": self.unknown,
+            "other": self.other,
+        }
+
+    @classmethod
+    def from_data(cls, data: Any) -> Counts:
+        """The counts :meth:`as_data` wrote (after a trip through xdist)."""
+        counts = cls()
+        counts.verdicts.update({str(k): int(v) for k, v in data["verdicts"].items()})
+        counts.jobs = int(data["jobs"])
+        counts.payloads = int(data["payloads"])
+        counts.needed.update({str(k): int(v) for k, v in data["needed"].items()})
+        counts.deviations.update({str(k): int(v) for k, v in data["deviations"].items()})
+        counts.observed = list(data["observed"])
+        counts.unknown = [str(line) for line in data["unknown"]]
+        counts.other = int(data["other"])
+        return counts
