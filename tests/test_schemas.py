@@ -64,7 +64,8 @@ def _nodes(node: Any, where: str = "") -> Iterator[tuple[str, Any]]:
 
 
 def test_the_registry_reads_the_checkout_schemas() -> None:
-    assert {p.stem for p in SCHEMA_DIR.glob("*.json")} == set(NAMES)
+    documents = {p for p in SCHEMA_DIR.glob("*.json") if p.name not in registry.NOT_SCHEMAS}
+    assert {p.stem for p in documents} == set(NAMES)
 
 
 def test_every_named_type_has_a_document() -> None:

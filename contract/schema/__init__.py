@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 #: Base URI of every schema document; a document's ``$id`` is BASE + ``Name.json``.
 BASE_URI = "https://finetune-contract.example/schemas/"
 
+#: Data files beside the schema documents that are not schema documents.
+NOT_SCHEMAS = frozenset({"lifecycle.json"})
+
 #: The type checked when no ``schema=`` is given.
 DEFAULT_SCHEMA = "FineTuningJob"
 
@@ -44,6 +47,8 @@ def _amended(amendments: tuple[Amendment, ...]) -> Mapping[str, Mapping[str, Any
 def _published() -> Mapping[str, Mapping[str, Any]]:
     docs: dict[str, Mapping[str, Any]] = {}
     for path in sorted(schema_dir().glob("*.json")):
+        if path.name in NOT_SCHEMAS:
+            continue
         with path.open(encoding="utf-8") as handle:
             doc = json.load(handle)
         expected = BASE_URI + path.name
