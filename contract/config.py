@@ -13,6 +13,7 @@ the same keys at its top level, a ``.json`` file the same object. The shape is
     paths = ["tests/cassettes"]       # what `finetune-contract check` checks without PATH
     format = "github"                 # report format; color = "auto" | "always" | "never"
     max-annotations = 10              # github format: most ::error annotations
+    sessions = false                  # check each response alone (no session checks)
 
     [tool.finetune-contract.amendments.status-archived]
     description = "Archived jobs report status archived."
@@ -66,6 +67,8 @@ class Config:
     format: str | None = None
     color: str | None = None
     max_annotations: int | None = None
+    #: Session checks over recordings (``finetune-contract check``, the pytest plugin).
+    sessions: bool | None = None
 
 
 def _read(path: Path) -> str:
@@ -122,6 +125,7 @@ def from_data(data: Any, source: str, prefix: str = "") -> Config:
         format=data.get("format"),
         color=data.get("color"),
         max_annotations=data.get("max-annotations"),
+        sessions=data.get("sessions"),
     )
 
 

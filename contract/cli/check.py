@@ -70,6 +70,14 @@ def register(commands: Any) -> None:
         f"unit (512M, 2G; default {_limits.MAX_INFLATED_BYTES >> 20}M, or "
         f"${_limits.INFLATED_VARIABLE})",
     )
+    parser.add_argument(
+        "--no-sessions",
+        action="store_true",
+        help="check each response alone: do not check the responses about one job within a "
+        "recording together (fields that never change, status moves along the profile's "
+        "lifecycle, pause/resume only from states that allow them, pages never repeating a "
+        "job); configuration file: sessions = false",
+    )
     profile_arguments(parser)
     output_arguments(parser)
     bulk_arguments(parser)
@@ -129,7 +137,9 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, schema: str | None) -> int:
     profile, strict = chosen_profile(args)
-    chosen = choices(args, configuration(getattr(args, "config", None)))
+    config = configuration(getattr(args, "config", None))
+    chosen = choices(args, config)
+    sessions = not args.no_sessions and (config is None or config.sessions is not False)
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -158,6 +168,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         deviations=True,
         observe=output.observe,
         count_conforming=output.counts_conforming,
+        sessions=sessions,
     ):
         tally.add(event)
         if isinstance(event, Result) and output.result(event):

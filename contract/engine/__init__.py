@@ -39,6 +39,7 @@ def check_paths(
     observe: bool = False,
     jobs: int = 1,
     count_conforming: bool = False,
+    sessions: bool = True,
 ) -> Iterator[Event]:
     """Results and notices for every recording behind ``paths``, in input order.
 
@@ -48,14 +49,16 @@ def check_paths(
     :class:`Conforming` counts instead of one valid :class:`Result` each (much
     faster; for reports that list only failures). The summary is the same.
 
-    ``label_of`` maps a file's path to the name reports use for it; the other
-    options are :func:`check_file`'s.
+    ``sessions`` checks the responses about one job within a recording together
+    (:mod:`contract.checks.sessions`; a finding has keyword ``session`` and joins the
+    later response's result). ``label_of`` maps a file's path to the name reports
+    use for it; the other options are :func:`check_file`'s.
     """
     if jobs > 1 or count_conforming:
         from contract.engine._work import Options, plan, serial
 
         more = {"profile": profile, "strict": strict, "deviations": deviations, "observe": observe}
-        options = Options(schema, fail_api_errors, more, count_conforming)
+        options = Options(schema, fail_api_errors, more, count_conforming, sessions)
         if jobs == 1:
             yield from serial(plan(paths, options, label_of=label_of, stream=True), options)
             return
@@ -80,6 +83,7 @@ def check_paths(
             strict=strict,
             deviations=deviations,
             observe=observe,
+            sessions=sessions,
         )
 
 

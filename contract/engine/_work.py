@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.engine._lane import Lane, lane
+from contract.engine._sessions import session
 from contract.engine.results import Conforming, Event, Notice, Result
 from contract.engine.serial import events_of, files_of
 from contract.recordings import (
@@ -47,6 +48,9 @@ class Options:
     more: Mapping[str, Any] = field(default_factory=dict)
     #: Count JSON Lines payloads proven to conform (:class:`~contract.engine.results.Conforming`).
     count_conforming: bool = False
+    #: Check the responses about one job within a recording together
+    #: (:mod:`contract.checks.sessions`).
+    sessions: bool = True
 
     def result(self, interaction: Interaction) -> Result:
         return Result.of(interaction, self.schema, self.fail_api_errors, **self.more)
@@ -99,7 +103,8 @@ def file_events(
     interactions: Iterator[Interaction], label: str, named: bool, options: Options
 ) -> Iterator[Event]:
     """The results of one file's interactions, then a closing notice (errors as notices)."""
-    return events_of(interactions, label, named, options.result)
+    checked = session(options.sessions, options.more.get("profile"))
+    return events_of(interactions, label, named, options.result, checked)
 
 
 #: Most conforming lines counted in one event (so progress shows during long valid runs).

@@ -65,7 +65,10 @@ class Outcome(Tally):
 def _options(
     schema: str | None, fail_api_errors: bool, more: Mapping[str, Any], count: bool
 ) -> Options:
-    return Options(schema, fail_api_errors, dict(more), count)
+    """The options of a run; ``sessions`` (default on) is the session check's switch."""
+    rest = dict(more)
+    sessions = bool(rest.pop("sessions", True))
+    return Options(schema, fail_api_errors, rest, count, sessions)
 
 
 def _window(client: Client) -> int:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from contract.checks.sessions import Session
 from contract.config import Strict
+from contract.engine._sessions import attach, session
 from contract.engine.results import Notice, Result, plural
 from contract.profiles import ProfileLike
 from contract.recordings import Interaction, NotARecording, RecordingError, expand, read
@@ -29,13 +31,15 @@ def check_file(
     strict: Strict = "off",
     deviations: bool = False,
     observe: bool = False,
+    sessions: bool = True,
 ) -> Iterator[Result | Notice]:
     """Every result of one recording file (``-``: standard input), then a closing notice.
 
     ``named`` says the user named the file (a plain non-recording is then an
     error) rather than a directory walk finding it (then it is skipped with a note).
     ``profile``, ``strict`` and ``deviations``: see :func:`contract.checks.assess_body`;
-    ``observe`` keeps what each response exercised (traffic coverage, :mod:`contract.traffic`).
+    ``observe`` keeps what each response exercised (traffic coverage, :mod:`contract.traffic`);
+    ``sessions`` checks the responses about one job together (:mod:`contract.checks.sessions`).
     """
     label = label or str(file)
 
@@ -50,7 +54,8 @@ def check_file(
             observe=observe,
         )
 
-    yield from events_of(read(file, include_other=True, label=label), label, named, result)
+    found = read(file, include_other=True, label=label)
+    yield from events_of(found, label, named, result, session(sessions, profile))
 
 
 def events_of(
@@ -58,8 +63,11 @@ def events_of(
     label: str,
     named: bool,
     result: Callable[[Interaction], Result],
+    sessions: Session | None = None,
 ) -> Iterator[Result | Notice]:
     """The results of one file's interactions (``result`` checks one), then a closing notice.
+
+    With ``sessions``, the file's session check: its findings join the results they belong to.
 
     A file that cannot be read is an error notice; one that is plainly not a
     recording is an error when ``named``, a note when a directory walk found it.
@@ -71,7 +79,7 @@ def events_of(
                 skipped += 1
                 continue
             checked += 1
-            yield result(interaction)
+            yield attach(result(interaction), sessions, interaction)
     except NotARecording as exc:
         yield Notice("error" if named else "note", str(exc) if named else f"skipped {exc}")
     except RecordingError as exc:

@@ -21,6 +21,7 @@ from contract.plugin._properties import Counts, check_response
 if TYPE_CHECKING:
     from contract.plugin._run import ContractRun
     from contract.recordings import Interaction
+    from contract.violations import Violation
 
 
 class ContractFailure(Exception):
@@ -33,10 +34,23 @@ class RecordingFile(pytest.File):
     def __init__(self, *, run: ContractRun, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.run = run
+        self._interactions: list[Interaction] = []
+        self._session: dict[str, tuple[Violation, ...]] | None = None
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> Any:
         """A reader that crashed: its frames hold the file's raw text and headers."""
         return _failure_text(self, excinfo, style)
+
+    def session_findings(self, name: str) -> tuple[Violation, ...]:
+        """The session findings of the interaction ``name`` (all the file's, found once,
+        when its first item runs: the later item of a contradiction fails)."""
+        if not self.run.sessions:
+            return ()
+        if self._session is None:
+            from contract.engine._sessions import attach_all
+
+            self._session = attach_all(self._interactions, self.run.profile)
+        return self._session.get(name, ())
 
     def collect(self) -> Iterator[pytest.Item]:
         from contract.recordings import RecordingError, read
@@ -50,6 +64,7 @@ class RecordingFile(pytest.File):
         except RecordingError as exc:
             yield UnreadableItem.from_parent(self, name="recording", reason=str(exc))
             return
+        self._interactions = [i for i in interactions if i.to_check]
         for interaction in interactions:
             if interaction.to_check:
                 checked += 1
@@ -132,6 +147,7 @@ class FileItem(pytest.Item):
         self.run = run
 
     def runtest(self) -> None:
+        from contract.engine._sessions import findings_of, session
         from contract.recordings import RecordingError, read
         from contract.redact import redact
 
@@ -139,6 +155,7 @@ class FileItem(pytest.Item):
         assert parent is not None
         counts = Counts()
         failures: list[str] = []
+        sessions = session(self.run.sessions, self.run.profile)
         try:
             for interaction in read(self.path, include_other=True, label=parent.nodeid):
                 if not interaction.to_check:
@@ -147,7 +164,8 @@ class FileItem(pytest.Item):
                 # The same check and properties as an item per response, without making
                 # one pytest node per response.
                 properties: list[tuple[str, Any]] = []
-                failure = check_response(interaction, self.run, properties)
+                found = findings_of(sessions, interaction)
+                failure = check_response(interaction, self.run, properties, found)
                 if failure is not None:
                     failures.append(failure)
                 counts.add(f"{parent.nodeid}::{interaction.name}", dict(properties))
@@ -193,7 +211,9 @@ class InteractionItem(ContractItem):
         self.run = run
 
     def runtest(self) -> None:
-        failure = check_response(self.interaction, self.run, self.user_properties)
+        parent = self.parent
+        session = parent.session_findings(self.name) if isinstance(parent, RecordingFile) else ()
+        failure = check_response(self.interaction, self.run, self.user_properties, session)
         if failure is not None:
             raise ContractFailure(failure)
 

@@ -114,6 +114,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_item", default="interaction", help="like --contract-item")
     group.addoption(
+        "--contract-no-sessions",
+        action="store_true",
+        default=False,
+        dest="contract_no_sessions",
+        help="check each recorded response alone: do not check the responses about one job "
+        "within a recording together (a session finding fails the later item)",
+    )
+    parser.addini(
+        "contract_sessions",
+        type="bool",
+        default=True,
+        help="check the responses about one job within a recording together (default true)",
+    )
+    group.addoption(
         "--contract-live",
         action="store_true",
         default=False,
@@ -158,3 +172,19 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
+
+
+def _sessions_of(config: pytest.Config) -> bool:
+    """Whether session checks run: on unless the option, the ini value or the configuration
+    file (``sessions = false``) turns them off."""
+    from contract.config import discover, load
+    from contract.schema.amendments import AmendmentError
+
+    if config.getoption("contract_no_sessions") or not config.getini("contract_sessions"):
+        return False
+    path = config.getoption("contract_config") or config.getini("contract_config") or None
+    try:
+        found = load(path) if path is not None else discover(config.rootpath)
+    except AmendmentError as exc:
+        raise pytest.UsageError(f"finetune-contract: {exc}") from None
+    return found is None or found.sessions is not False

@@ -25,15 +25,22 @@ from contract.plugin._keys import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from contract.plugin._run import ContractRun
     from contract.recordings import Interaction
+    from contract.violations import Violation
 
 
 def check_response(
-    interaction: Interaction, run: ContractRun, properties: list[tuple[str, Any]]
+    interaction: Interaction,
+    run: ContractRun,
+    properties: list[tuple[str, Any]],
+    session: Sequence[Violation] = (),
 ) -> str | None:
     """Check ``interaction``; its findings go to ``properties``; the failure text, if it fails.
 
+    ``session`` holds the session findings of the interaction (they fail it too).
     Properties are appended as they are known, so a check that crashes half-way
     still reports what it found before.
     """
@@ -41,7 +48,8 @@ def check_response(
     from contract.testing.contract import Contract
 
     found = interaction.assess(profile=run.profile, strict=run.strict, deviations=True)
-    verdict = "invalid" if found.violations else "api-error" if found.api_error else "valid"
+    violations = (*found.violations, *session)
+    verdict = "invalid" if violations else "api-error" if found.api_error else "valid"
     fail_api_error = verdict == "api-error" and run.fail_api_errors
     properties.append((VERDICT, "invalid" if fail_api_error else verdict))
     properties.append((JOBS, found.jobs))
@@ -61,8 +69,8 @@ def check_response(
     if found.warnings:
         unknown = [redact(str(w), _secrets()) for w in found.warnings]
         properties.append((UNKNOWN, unknown))
-    if found.violations:
-        return Contract(_secrets()).report(interaction, found.violations)
+    if violations:
+        return Contract(_secrets()).report(interaction, violations)
     if fail_api_error:
         return (
             redact(f"{interaction.source}: {found.api_error}", _secrets())

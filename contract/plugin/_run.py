@@ -9,7 +9,7 @@ import pytest
 
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
-from contract.plugin._options import _profile_of
+from contract.plugin._options import _profile_of, _sessions_of
 from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
@@ -56,6 +56,8 @@ class ContractRun:
 
             self.coverage = TrafficCoverage()
         self._configure_profile()
+        #: Check the responses about one job within a recording together.
+        self.sessions = _sessions_of(config)
         self.unknown: list[str] = []
         if live:
             self._configure_live()
