@@ -12,9 +12,10 @@ recording also shows a job *over time*, and some mistakes only show there:
   state is a finding;
 * ``finished_at``, once set, keeps its value;
 * pause and resume are answered 2xx only from the states the graph allows them
-  in (judged by the job's last known state before the call; a graph that allows
-  them from no state, as ``published``, which has no ``pausing``, only forbids
-  them on a finished job);
+  in, judged by the job's last known state before the call and the states it
+  may have reached since on its own (queued becomes running without a call;
+  pausing and resuming need one). A graph that allows them from no state
+  (``published`` has no ``pausing``) only forbids them on a finished job;
 * pages reached with ``after`` never repeat a job of the pages before them.
 
 :func:`check` is pure: it takes the :class:`Seen` responses of one recording in
@@ -257,22 +258,31 @@ class Session:
         return found
 
     def _guarded(self, seen: Seen, job_id: str, track: _Job, where: str) -> Violation | None:
-        """A pause or resume answered 2xx although the job's last known state forbids it."""
+        """A pause or resume answered 2xx although the job's last known state rules it out.
+
+        Polling may have missed states the job reached on its own since (queued,
+        then running): the call is fine when one of those allows it. States
+        only a call leads to (pausing, resuming, cancelled) are not among them.
+        """
         operation = seen.operation
         if operation not in GUARDED or where or track.status is None:
             return None
+        graph = self.lifecycle
         before, label = track.status
-        if operation in self._modelled:
-            if self.lifecycle.allows(operation, before):
+        if operation not in self._modelled:
+            if before not in graph.terminal:
                 return None
-        elif before not in self.lifecycle.terminal:
+        elif any(graph.allows(operation, state) for state in _on_its_own(graph, before)):
             return None
         verb = _verb(operation)
+        done = _DONE.get(verb, verb)
+        why = f"a {before} job cannot be {done}"
+        if before not in graph.terminal:
+            why += f" and reaches no state it can be {done} in without another call"
         return _finding(
             where,
             f"{verb} of job {show(job_id)} was answered {seen.status}, but {label} showed it "
-            f"{before}, and a {before} job cannot be {_DONE.get(verb, verb)} "
-            "(the API answers 400)",
+            f"{before}: {why} (the API answers 400)",
         )
 
     def _page(self, seen: Seen, data: list[Any]) -> list[Violation]:
@@ -300,6 +310,26 @@ class Session:
         if ids:
             self._cursors[list(ids)[-1]] = chain.extended(ids)
         return found
+
+
+@cache
+def _on_its_own(graph: Lifecycle, start: str) -> frozenset[str]:
+    """``start`` and the states a job in it may reach with no call: every move but those
+    into a state only a call leads to (the answer of pause, resume or cancel)."""
+    caused = {
+        graph.answer_state(operation, state)
+        for operation in ("cancelFineTuningJob", *GUARDED)
+        for state in graph.states
+        if graph.allows(operation, state)
+    }
+    seen = {start}
+    todo = [start]
+    while todo:
+        for after in graph.edges.get(todo.pop(), frozenset()):
+            if after not in seen and after not in caused:
+                seen.add(after)
+                todo.append(after)
+    return frozenset(seen)
 
 
 def _same(first: Any, second: Any) -> bool:
