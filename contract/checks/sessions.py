@@ -90,9 +90,9 @@ class Finding(NamedTuple):
 
 @dataclass
 class _Job:
-    """What the recording last showed of one job: each value with the interaction showing it.
+    """What the recording has shown of one job: each value with an interaction showing it.
 
-    Each value is the last one seen, so a change is reported once, where it happens.
+    Each value is the latest one, so a change is reported once, where it happens.
     """
 
     fixed: dict[str, tuple[Any, str]] = field(default_factory=dict)
@@ -132,6 +132,7 @@ def _kinds() -> tuple[str, str]:
     return _registry.DEFAULT_SCHEMA, _operations.get("list").schema
 
 
+@cache
 def _answers_with(operation_id: str | None) -> str | None:
     """``job``, ``page`` or None: what a 2xx answer of the operation holds."""
     if operation_id is None:
@@ -199,24 +200,32 @@ class Session:
     def _fixed(
         self, label: str, job_id: str, job: dict[str, Any], track: _Job, where: str
     ) -> list[Violation]:
-        values = [(name, job.get(name, _ABSENT), f"{where}/{name}") for name in FIXED]
+        """Findings for the fields that never change (the hot loop of a long recording)."""
+        found: list[Violation] = []
+        fixed = track.fixed
         method = job.get("method")
+        values = [(name, job.get(name, _ABSENT)) for name in FIXED]
         if isinstance(method, dict) and isinstance(method.get("type"), str):
-            values.append(("method.type", method["type"], f"{where}/method/type"))
-        found = []
-        for name, value, path in values:
+            values.append(("method.type", method["type"]))
+        for name, value in values:
             if value is _ABSENT:
                 continue
-            before = track.fixed.get(name)
-            track.fixed[name] = (value, label)
-            if before is not None and not _same(before[0], value):
-                found.append(
-                    _finding(
-                        path,
-                        f"{name} of job {show(job_id)} is {show(value)}, but {before[1]} "
-                        f"showed {show(before[0])}; a job's {name} never changes",
-                    )
+            before = fixed.get(name)
+            if before is None:
+                fixed[name] = (value, label)
+                continue
+            earlier = before[0]
+            if (earlier == value and type(earlier) is type(value)) or _same(earlier, value):
+                continue
+            fixed[name] = (value, label)
+            path = f"{where}/{name.replace('.', '/')}"
+            found.append(
+                _finding(
+                    path,
+                    f"{name} of job {show(job_id)} is {show(value)}, but {before[1]} "
+                    f"showed {show(earlier)}; a job's {name} never changes",
                 )
+            )
         return found
 
     def _state(

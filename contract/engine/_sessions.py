@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 from contract.checks.sessions import Seen, Session
-from contract.strictjson import Decoded, JSONSyntaxError, decode
+from contract.strictjson import JSONSyntaxError, decode
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from contract.engine.results import Result
     from contract.profiles import ProfileLike
@@ -39,37 +39,55 @@ def _after(url: str | None) -> str | None:
     return values[-1] if values else None
 
 
-def seen_of(interaction: Interaction) -> Seen:
-    """What the session check needs of one interaction (the body decoded only when it may
-    show a job: a 2xx answer of a jobs operation)."""
-    operation = interaction.operation.operation_id if interaction.operation else None
+def _shows_a_job(interaction: Interaction) -> bool:
     status = interaction.status
+    return interaction.operation is not None and status is not None and 200 <= status < 300
+
+
+def prepared(interaction: Interaction) -> tuple[Interaction, Seen]:
+    """The interaction with its body decoded once (strictly, so the response check reuses
+    it), and what the session check needs of it. Only a 2xx answer of a jobs operation is
+    decoded: only such a body may show a job."""
+    operation = interaction.operation.operation_id if interaction.operation else None
     label = interaction.name or interaction.source
-    if operation is None or status is None or not 200 <= status < 300:
-        return Seen(label, operation, status, None)
-    body: object = None
-    raw = interaction.body
-    try:
-        decoded = raw if isinstance(raw, Decoded) else decode(raw)
-        body = decoded.value
-    except (JSONSyntaxError, TypeError, ValueError):
-        body = None
-    return Seen(label, operation, status, body, _after(interaction.url))
+    if not _shows_a_job(interaction):
+        return interaction, Seen(label, operation, interaction.status, None)
+    decoded = interaction.decoded
+    if decoded is None:
+        try:
+            decoded = decode(interaction.body)
+        except (JSONSyntaxError, TypeError, ValueError):
+            # Not JSON: the response check says so; it shows nothing about the job.
+            return interaction, Seen(label, operation, interaction.status, None)
+        interaction = replace(interaction, decoded=decoded)
+    seen = Seen(label, operation, interaction.status, decoded.value, _after(interaction.url))
+    return interaction, seen
 
 
-def findings_of(checked: Session | None, interaction: Interaction) -> tuple[Violation, ...]:
-    """The session findings of one interaction, given those before it (none when off)."""
-    if checked is None or not interaction.has_request:
-        return ()
-    return tuple(checked.see(seen_of(interaction)))
+def seen_of(interaction: Interaction) -> Seen:
+    """What the session check needs of one interaction."""
+    return prepared(interaction)[1]
 
 
-def attach(result: Result, checked: Session | None, interaction: Interaction) -> Result:
-    """``result`` with the session findings of its interaction added to its violations."""
-    found = findings_of(checked, interaction)
+def checked(
+    interaction: Interaction, result: Callable[[Interaction], Result], sessions: Session | None
+) -> Result:
+    """``result`` of the interaction, with its session findings added to its violations."""
+    if sessions is None or not interaction.has_request:
+        return result(interaction)
+    interaction, seen = prepared(interaction)
+    found = sessions.see(seen)
+    outcome = result(interaction)
     if not found:
-        return result
-    return replace(result, violations=(*result.violations, *found))
+        return outcome
+    return replace(outcome, violations=(*outcome.violations, *found))
+
+
+def findings_of(sessions: Session | None, interaction: Interaction) -> tuple[Violation, ...]:
+    """The session findings of one interaction, given those before it (none when off)."""
+    if sessions is None or not interaction.has_request:
+        return ()
+    return tuple(sessions.see(seen_of(interaction)))
 
 
 def attach_all(
@@ -77,13 +95,13 @@ def attach_all(
 ) -> dict[str, tuple[Violation, ...]]:
     """The session findings of a recording's interactions, by interaction name (those with
     findings only)."""
-    checked = Session(profile)
+    sessions = Session(profile)
     found: dict[str, tuple[Violation, ...]] = {}
     for interaction in interactions:
-        some = findings_of(checked, interaction)
+        some = findings_of(sessions, interaction)
         if some:
             found[interaction.name or interaction.source] = some
     return found
 
 
-__all__ = ["attach", "attach_all", "findings_of", "seen_of", "session"]
+__all__ = ["attach_all", "checked", "findings_of", "prepared", "seen_of", "session"]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from contract.checks.sessions import Session
 from contract.config import Strict
-from contract.engine._sessions import attach, session
+from contract.engine._sessions import checked as _checked
+from contract.engine._sessions import session
 from contract.engine.results import Notice, Result, plural
 from contract.profiles import ProfileLike
 from contract.recordings import Interaction, NotARecording, RecordingError, expand, read
@@ -79,7 +80,7 @@ def events_of(
                 skipped += 1
                 continue
             checked += 1
-            yield attach(result(interaction), sessions, interaction)
+            yield _checked(interaction, result, sessions)
     except NotARecording as exc:
         yield Notice("error" if named else "note", str(exc) if named else f"skipped {exc}")
     except RecordingError as exc:

@@ -88,7 +88,8 @@ class Interaction:
     request_headers: Headers | None = field(default=None, repr=False)
     #: Short name inside its file (``interaction[2]``, ``line[3]``): the pytest item name.
     name: str = field(default="", compare=False)
-    #: The body as the reader already decoded it (payload files), so it is not parsed twice.
+    #: The body as already decoded strictly (payload files; a response the session check
+    #: decoded), so it is not parsed twice.
     decoded: Decoded | None = field(default=None, repr=False, compare=False)
     operation: operations.Operation | None = field(default=None, compare=False)
 
@@ -140,7 +141,7 @@ class Interaction:
         return assess_response(
             self.status,
             self.headers,
-            self.body,
+            self.body if self.decoded is None else self.decoded,
             self.job_id,
             operation=self.operation,
             profile=profile,
