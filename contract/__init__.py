@@ -83,8 +83,7 @@ if TYPE_CHECKING:
     from contract.generate import constraints, sampler, strategies
     from contract.schema import DEFAULT_SCHEMA, operations, schema_names
     from contract.testing import live
-    from contract.testing.contract import Contract
-    from contract.testing.contract import httpx_hook
+    from contract.testing.contract import Contract, httpx_hook
     from contract.testing.server import ContractServer
     from contract.validation import is_valid, iter_violations, validate
     from contract.violations import ContractViolation, Violation

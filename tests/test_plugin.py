@@ -15,7 +15,6 @@ import pytest
 import contract.recordings.har
 import contract.recordings.vcrpy
 import contract.testing.contract
-import contract.testing.contract
 import contract.testing.live
 import contract.testing.server  # noqa: F401
 from tests.recording_builders import (

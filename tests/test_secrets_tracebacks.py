@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import contract.testing.contract
+import contract.testing.contract  # noqa: F401 - imported here so in-process pytester runs share it
 
 USER_TEST = """
 import httpx
