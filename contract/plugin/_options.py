@@ -8,6 +8,7 @@ import pytest
 
 if TYPE_CHECKING:
     from contract.config import Strict
+    from contract.profiles import Settings
     from contract.schema.amendments import Profile
 
 
@@ -151,40 +152,51 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
-    """The profile and strict mode the options and ini values ask for."""
-    from contract.profiles import for_run
+def _settings_of(config: pytest.Config) -> Settings:
+    """The settings of this run: options, environment, ini, file, defaults."""
+    from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
-    strict = config.getoption("contract_strict") or config.getini("contract_strict") or None
-    if strict not in (None, "off", "warn", "fail"):
-        raise pytest.UsageError(f"contract_strict: {strict!r} is not one of off, warn, fail")
+    def said(name: str) -> str | None:
+        value = config.getoption(name)
+        return str(value) if value else None
+
+    def ini(name: str) -> str | None:
+        value = config.getini(name)
+        return str(value) if value else None
+
     try:
-        return for_run(
-            config.getoption("contract_profile") or config.getini("contract_profile") or None,
-            amend=[*config.getini("contract_amend"), *config.getoption("contract_amend")],
-            no_amend=[*config.getini("contract_no_amend"), *config.getoption("contract_no_amend")],
-            config_file=config.getoption("contract_config")
-            or config.getini("contract_config")
-            or None,
+        chosen = settings(
+            Choices(
+                said("contract_profile"),
+                tuple(config.getoption("contract_amend")),
+                tuple(config.getoption("contract_no_amend")),
+                said("contract_config"),
+                said("contract_strict"),
+            ),
+            ini=Choices(
+                ini("contract_profile"),
+                tuple(config.getini("contract_amend")),
+                tuple(config.getini("contract_no_amend")),
+                ini("contract_config"),
+                ini("contract_strict"),
+            ),
             search_from=config.rootpath,
-            strict=strict,
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
+    return chosen
 
 
-def _sessions_of(config: pytest.Config) -> bool:
+def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
+    """The profile and strict mode of this run: options, environment, ini, file, defaults."""
+    chosen = _settings_of(config)
+    return chosen.profile, chosen.strict
+
+
+def _sessions_of(config: pytest.Config, chosen: Settings) -> bool:
     """Whether session checks run: on unless the option, the ini value or the configuration
     file (``sessions = false``) turns them off."""
-    from contract.config import discover, load
-    from contract.schema.amendments import AmendmentError
-
     if config.getoption("contract_no_sessions") or not config.getini("contract_sessions"):
         return False
-    path = config.getoption("contract_config") or config.getini("contract_config") or None
-    try:
-        found = load(path) if path is not None else discover(config.rootpath)
-    except AmendmentError as exc:
-        raise pytest.UsageError(f"finetune-contract: {exc}") from None
-    return found is None or found.sessions is not False
+    return chosen.config is None or chosen.config.sessions is not False

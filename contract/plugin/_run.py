@@ -9,7 +9,7 @@ import pytest
 
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
-from contract.plugin._options import _profile_of, _sessions_of
+from contract.plugin._options import _sessions_of, _settings_of
 from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
@@ -56,8 +56,6 @@ class ContractRun:
 
             self.coverage = TrafficCoverage()
         self._configure_profile()
-        #: Check the responses about one job within a recording together.
-        self.sessions = _sessions_of(config)
         self.unknown: list[str] = []
         if live:
             self._configure_live()
@@ -67,7 +65,10 @@ class ContractRun:
     def _configure_profile(self) -> None:
         from contract.checks.deviations import Usage
 
-        self.profile, self.strict = _profile_of(self.config)
+        chosen = _settings_of(self.config)
+        self.profile, self.strict = chosen.profile, chosen.strict
+        #: Check the responses about one job within a recording together.
+        self.sessions = _sessions_of(self.config, chosen)
         self.usage = Usage(self.profile)
 
     def _configure_live(self) -> None:
@@ -174,19 +175,18 @@ class ContractRun:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.worker or self.config.option.collectonly:
             return
-        from contract.engine.results import plural
+        from contract.engine.results import Summary, plural
 
         counts = self.verdicts
-        checked = sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error"))
-        line = f"contract: {plural(checked, 'response')} checked"
-        if self.jobs > checked:  # pages of jobs were among them
-            line += f" ({plural(self.jobs, 'job')})"
-        line += f": {counts.get('valid', 0)} valid, {counts.get('invalid', 0)} invalid"
-        if counts.get("api-error"):
-            line += f", {plural(counts['api-error'], 'API error response')}"
-        line += f"; {plural(self.other, 'other interaction')} skipped"
-        if counts.get("unreadable"):
-            line += f"; {plural(counts['unreadable'], 'unreadable recording')}"
+        summary = Summary(
+            checked=sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error")),
+            valid=counts.get("valid", 0),
+            invalid=counts.get("invalid", 0),
+            api_errors=counts.get("api-error", 0),
+            jobs=self.jobs,
+            skipped=self.other,
+        )
+        line = summary.pytest_line(unreadable=counts.get("unreadable", 0))
         terminalreporter.write_line(line)
         for name, skipped in sorted(self.empty.items()):
             terminalreporter.write_line(
