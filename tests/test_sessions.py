@@ -296,14 +296,14 @@ def walks(draw: st.DrawFn, graph: Lifecycle, start: str, most: int = 10) -> list
 
 
 def _observed(
-    draw: st.DrawFn, graph: Lifecycle, states: list[str], first: str | None
+    data: st.DataObject, graph: Lifecycle, states: list[str], first: str | None
 ) -> list[tuple[str, str]]:
     """(operation, status) for each move; some retrieves left out (polling skips states)."""
     seen: list[tuple[str, str]] = []
     before = first
     for state in states:
         operation = _operation(graph, before, state)
-        if operation != RETRIEVE or draw(st.booleans()):
+        if operation != RETRIEVE or data.draw(st.booleans()):
             seen.append((operation, state))
         before = state
     return seen
@@ -318,7 +318,7 @@ def test_any_sequence_along_the_graph_gives_no_finding(
     per_job = []
     for n in range(count):
         states = data.draw(walks(graph, graph.initial))
-        moves = _observed(data.draw, graph, states, None)
+        moves = _observed(data, graph, states, None)
         per_job.append([(f"ftjob-{n}", op, state) for op, state in moves])
     # Interleave the jobs' sequences, each in its own order.
     order = data.draw(st.permutations([n for n, one in enumerate(per_job) for _ in one]))
@@ -343,12 +343,12 @@ def test_any_sequence_with_one_backwards_move_gives_one_finding(
     assume(unreachable)
     back = data.draw(st.sampled_from(unreachable))
     after = data.draw(walks(graph, back))
-    moves = _observed(data.draw, graph, before, None)
+    moves = _observed(data, graph, before, None)
     if not moves or moves[-1][1] != last:  # the state moved away from must have been seen
         moves.append((RETRIEVE, last))
     backwards = len(moves)
     moves.append((RETRIEVE, back))
-    moves.extend(_observed(data.draw, graph, after[1:], back))
+    moves.extend(_observed(data, graph, after[1:], back))
     seen = [
         Seen(f"interaction[{n}]", op, 200, job(state, id="ftjob-x"))
         for n, (op, state) in enumerate(moves)
@@ -356,3 +356,43 @@ def test_any_sequence_with_one_backwards_move_gives_one_finding(
     found = findings(seen, profile)
     assert [f.label for f in found] == [f"interaction[{backwards}]"]
     assert found[0].violation.path == "/status"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=12,
+)
+_IDS = st.sampled_from(["ftjob-a", "ftjob-b", 7, None])
+_STATUSES = st.sampled_from(["queued", "running", "paused", "succeeded", "archived", 3, None])
+
+
+@st.composite
+def _bodies(draw: st.DrawFn) -> Any:
+    """Job-like bodies with any field of any type, pages of them, or any JSON at all."""
+    fields = draw(st.dictionaries(st.sampled_from([*FIXED, "finished_at", "method"]), _JSON))
+    one = {"id": draw(_IDS), "status": draw(_STATUSES), **fields}
+    return draw(st.sampled_from([one, {"object": "list", "data": [one, draw(_JSON)]}]) | _JSON)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            Seen,
+            st.text(max_size=5),
+            st.sampled_from([None, CREATE, RETRIEVE, PAUSE, RESUME, CANCEL, LIST, "unknownOp"]),
+            st.sampled_from([None, 200, 201, 400]),
+            _bodies(),
+            st.none() | st.sampled_from(["ftjob-a", "ftjob-b"]),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(PROFILES),
+)
+def test_any_bodies_give_findings_never_an_exception(seen: list[Seen], profile: str) -> None:
+    for found in check(seen, profile):
+        assert found.violation.keyword == "session"
+        assert found.label in {s.label for s in seen}

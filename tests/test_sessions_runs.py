@@ -55,8 +55,8 @@ def test_the_finding_joins_the_later_result_and_names_the_earlier(
     ((name, message),) = session_findings(results)
     assert name == "interaction[2]"
     assert "interaction[0]" in message and "cannot be paused" in message
-    document = results[1].as_dict()
-    assert [v["keyword"] for v in document["violations"]] == ["session"]  # type: ignore[index]
+    violations: Any = results[1].as_dict()["violations"]
+    assert [v["keyword"] for v in violations] == ["session"]
 
 
 def test_no_sessions_checks_each_response_alone(paused_after_success: Path) -> None:
