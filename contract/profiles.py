@@ -127,6 +127,8 @@ class Choices:
     no_amend: tuple[str, ...] = ()
     config: str | None = None
     strict: str | None = None
+    #: Session checks over recordings: ``False`` turns them off, ``None`` says nothing.
+    sessions: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -134,13 +136,16 @@ class Settings:
     """A run's settings, resolved once from every source, that every entry point takes.
 
     ``config`` is the configuration file read, if any; ``sources`` says where
-    the profile name and the strict mode came from (for messages).
+    the profile name and the strict mode came from (for messages). ``sessions``:
+    whether the responses about one job within a recording are checked together
+    (:mod:`contract.checks.sessions`; on unless a source turns it off).
     """
 
     profile: Profile
     strict: Strict = "off"
     config: Config | None = None
     sources: tuple[tuple[str, str], ...] = ()
+    sessions: bool = True
 
 
 #: The environment variables a run reads; lists are separated by commas.
@@ -180,8 +185,8 @@ def settings(
 ) -> Settings:
     """Resolve a run's settings: command line, environment, pytest ini, file, defaults.
 
-    Each source overrides the ones after it: a profile name or strict mode
-    from the first source that says one; amendments switched on or off
+    Each source overrides the ones after it: a profile name, strict mode or
+    session switch from the first source that says one; amendments switched on or off
     accumulate, a stronger source winning where two disagree. The file is the
     first ``config`` said, else the nearest ``pyproject.toml`` from
     ``search_from`` (default: the working directory) holding
@@ -221,10 +226,13 @@ def settings(
     elif found is not None and found.strict:
         mode = found.strict
         sources.append(("strict", found.source))
+    sessions = next((c.sessions for _, c in layers if c.sessions is not None), None)
+    if sessions is None:
+        sessions = found is None or found.sessions is not False
     profile = resolve(
         name[1] if name else None, amend=amend, no_amend=no_amend, config=found
     )
-    return Settings(profile, mode, found, tuple(sources))
+    return Settings(profile, mode, found, tuple(sources), sessions)
 
 
 def for_run(

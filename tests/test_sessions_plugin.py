@@ -87,6 +87,9 @@ def test_the_configuration_file_can_turn_them_off(
     pytester.makepyprojecttoml("[tool.finetune-contract]\nsessions = false\n")
     result = pytester.runpytest("--contract-recordings", "cassettes")
     result.assert_outcomes(passed=2)
+    # The ini value is the stronger source: it turns them back on.
+    on = pytester.runpytest("--contract-recordings", "cassettes", "-o", "contract_sessions=true")
+    on.assert_outcomes(passed=1, failed=1)
 
 
 def test_a_file_item_fails_with_the_session_finding(

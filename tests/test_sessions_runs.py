@@ -12,6 +12,7 @@ from contract.checks.sessions import Seen, check
 from contract.cli import EXIT_OK, EXIT_VIOLATIONS, main
 from contract.engine import Result, check_paths
 from contract.engine._sessions import seen_of
+from contract.profiles import Choices, settings
 from contract.recordings import read
 from tests.recording_builders import API, body, vcr_interaction, write_cassette
 
@@ -103,6 +104,33 @@ def test_configuration_file_sessions_false_turns_them_off(
     config.write_text('sessions = "no"\n')
     assert main(["check", "--config", str(config), str(paused_after_success)]) == 2
     assert "sessions" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command_line", "ini", "file", "expected"),
+    [
+        (None, None, None, True),  # on by default
+        (None, None, False, False),  # the file turns them off
+        (None, True, False, True),  # the ini file is stronger than the configuration file
+        (False, True, None, False),  # the command line is strongest
+        (None, False, True, False),
+    ],
+)
+def test_the_session_switch_is_one_setting_resolved_in_order(
+    tmp_path: Path,
+    command_line: bool | None,
+    ini: bool | None,
+    file: bool | None,
+    expected: bool,
+) -> None:
+    if file is not None:
+        (tmp_path / "pyproject.toml").write_text(
+            f"[tool.finetune-contract]\nsessions = {str(file).lower()}\n"
+        )
+    chosen = settings(
+        Choices(sessions=command_line), ini=Choices(sessions=ini), environ={}, search_from=tmp_path
+    )
+    assert chosen.sessions is expected
 
 
 def test_pages_reached_with_after_in_a_recording(tmp_path: Path) -> None:

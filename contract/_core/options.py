@@ -57,4 +57,19 @@ STRICT_HELP = {
     "fail": "make unknown properties violations",
 }
 
-__all__ = ["ORDER", "PROFILE_OPTIONS", "STRICT_HELP", "Option"]
+#: ``--no-sessions``: a switch (no value), turning the session checks off; the plugin's ini
+#: key and the configuration file say ``sessions = false``.
+NO_SESSIONS = Option(
+    "no-sessions",
+    "",
+    "check each response alone: do not check the responses about one job within a "
+    "recording together (fields that never change, status moves along the profile's "
+    "lifecycle, pause/resume only from states that allow them, pages never repeating a "
+    "job); configuration file: sessions = false",
+)
+SESSIONS_INI_HELP = (
+    "check the responses about one job within a recording together (default true; "
+    "false is like --contract-no-sessions)"
+)
+
+__all__ = ["NO_SESSIONS", "ORDER", "PROFILE_OPTIONS", "SESSIONS_INI_HELP", "STRICT_HELP", "Option"]

@@ -16,7 +16,7 @@ from contract.cli._arguments import check_schema
 from contract.cli._jobs import bulk_arguments
 from contract.cli._jobs import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
-from contract.cli._profile import chosen_profile, profile_arguments
+from contract.cli._profile import chosen_settings, profile_arguments, sessions_argument
 from contract.engine import Tally
 from contract.engine.results import Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
@@ -70,14 +70,7 @@ def register(commands: Any) -> None:
         f"unit (512M, 2G; default {_limits.MAX_INFLATED_BYTES >> 20}M, or "
         f"${_limits.INFLATED_VARIABLE})",
     )
-    parser.add_argument(
-        "--no-sessions",
-        action="store_true",
-        help="check each response alone: do not check the responses about one job within a "
-        "recording together (fields that never change, status moves along the profile's "
-        "lifecycle, pause/resume only from states that allow them, pages never repeating a "
-        "job); configuration file: sessions = false",
-    )
+    sessions_argument(parser)
     profile_arguments(parser)
     output_arguments(parser)
     bulk_arguments(parser)
@@ -136,10 +129,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, schema: str | None) -> int:
-    profile, strict = chosen_profile(args)
-    config = configuration(getattr(args, "config", None))
-    chosen = choices(args, config)
-    sessions = not args.no_sessions and (config is None or config.sessions is not False)
+    settings = chosen_settings(args)
+    profile, strict = settings.profile, settings.strict
+    chosen = choices(args, configuration(getattr(args, "config", None)))
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -168,7 +160,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         deviations=True,
         observe=output.observe,
         count_conforming=output.counts_conforming,
-        sessions=sessions,
+        sessions=settings.sessions,
     ):
         tally.add(event)
         if isinstance(event, Result) and output.result(event):

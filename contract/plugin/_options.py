@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from contract._core.options import PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import (
+    NO_SESSIONS,
+    PROFILE_OPTIONS,
+    SESSIONS_INI_HELP,
+    STRICT_HELP,
+)
 
 if TYPE_CHECKING:
     from contract.config import Strict
@@ -95,19 +100,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_item", default="interaction", help="like --contract-item")
     group.addoption(
-        "--contract-no-sessions",
+        f"--contract-{NO_SESSIONS.name}",
         action="store_true",
         default=False,
-        dest="contract_no_sessions",
-        help="check each recorded response alone: do not check the responses about one job "
-        "within a recording together (a session finding fails the later item)",
+        dest=f"contract_{NO_SESSIONS.dest}",
+        help=NO_SESSIONS.help + " (a session finding fails the later item)",
     )
-    parser.addini(
-        "contract_sessions",
-        type="bool",
-        default=True,
-        help="check the responses about one job within a recording together (default true)",
-    )
+    # No default: an ini file that says nothing leaves the choice to the configuration file.
+    parser.addini("contract_sessions", type="bool", default=None, help=SESSIONS_INI_HELP)
     group.addoption(
         "--contract-live",
         action="store_true",
@@ -153,6 +153,7 @@ def _settings_of(config: pytest.Config) -> Settings:
                 tuple(config.getoption("contract_no_amend")),
                 said("contract_config"),
                 said("contract_strict"),
+                False if config.getoption(f"contract_{NO_SESSIONS.dest}") else None,
             ),
             ini=Choices(
                 ini("contract_profile"),
@@ -160,6 +161,7 @@ def _settings_of(config: pytest.Config) -> Settings:
                 tuple(config.getini("contract_no_amend")),
                 ini("contract_config"),
                 ini("contract_strict"),
+                config.getini("contract_sessions"),
             ),
             search_from=config.rootpath,
         )
@@ -172,11 +174,3 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
     """The profile and strict mode of this run: options, environment, ini, file, defaults."""
     chosen = _settings_of(config)
     return chosen.profile, chosen.strict
-
-
-def _sessions_of(config: pytest.Config, chosen: Settings) -> bool:
-    """Whether session checks run: on unless the option, the ini value or the configuration
-    file (``sessions = false``) turns them off."""
-    if config.getoption("contract_no_sessions") or not config.getini("contract_sessions"):
-        return False
-    return chosen.config is None or chosen.config.sessions is not False

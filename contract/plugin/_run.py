@@ -9,7 +9,7 @@ import pytest
 
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
-from contract.plugin._options import _sessions_of, _settings_of
+from contract.plugin._options import _settings_of
 from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ class ContractRun:
         chosen = _settings_of(self.config)
         self.profile, self.strict = chosen.profile, chosen.strict
         #: Check the responses about one job within a recording together.
-        self.sessions = _sessions_of(self.config, chosen)
+        self.sessions = chosen.sessions
         self.usage = Usage(self.profile)
 
     def _configure_live(self) -> None:
