@@ -26,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
@@ -150,7 +150,8 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
 
 
 def _query_violations(op: _operations.Operation, url: str) -> list[Violation]:
-    query = urlsplit(url).query if "://" in url else url.partition("?")[2].partition("#")[0]
+    # The query starts at the first "?" of any URL (a redacted host need not parse).
+    query = url.partition("#")[0].partition("?")[2]
     pairs = parse_qsl(query, keep_blank_values=True)
     found: list[Violation] = []
     for parameter in _parameters(op):

@@ -194,14 +194,16 @@ class ContractRun:
         if counts.get("api-error"):
             line += f", {plural(counts['api-error'], 'API error response')}"
         line += f"; {plural(self.other, 'other interaction')} skipped"
-        requests = counts.get("requests", 0)
-        if requests:
-            bad = counts.get("requests-invalid", 0)
-            line += f"; {plural(requests, 'request')} checked: {requests - bad} valid"
-            line += f", {bad} invalid"
         if counts.get("unreadable"):
             line += f"; {plural(counts['unreadable'], 'unreadable recording')}"
         terminalreporter.write_line(line)
+        requests = counts.get("requests", 0)
+        if requests:
+            bad = counts.get("requests-invalid", 0)
+            terminalreporter.write_line(
+                f"contract: {plural(requests, 'request')} checked: "
+                f"{requests - bad} valid, {bad} invalid"
+            )
         for note in self.notes:
             terminalreporter.write_line(f"contract: note: {note}")
         for name, skipped in sorted(self.empty.items()):
