@@ -380,3 +380,38 @@ def test_server_serves_payloads_of_a_profile() -> None:
 
         served()
     assert beyond_published  # some job only azure accepts was served
+
+
+# -- events and checkpoints ------------------------------------------------------------------------
+
+ITEMS = [
+    "FineTuningJobEvent",
+    "ListFineTuningJobEventsResponse",
+    "FineTuningJobCheckpoint",
+    "ListFineTuningJobCheckpointsResponse",
+]
+
+
+@pytest.mark.parametrize("name", ITEMS)
+def test_events_and_checkpoints_are_generated_both_ways(name: str) -> None:
+    reference = reference_validator(name)
+    drawn = list(islice(sampler.conforming(name), 100))
+    assert all(is_valid(p, name) and reference.is_valid(p) for p in drawn)
+    mutants = list(islice(sampler.nonconforming(name), 100))
+    assert not any(is_valid(m.payload, name) or reference.is_valid(m.payload) for m in mutants)
+
+
+def test_observed_draws_message_events_with_null_data() -> None:
+    events = list(islice(sampler.conforming("FineTuningJobEvent", profile=OBSERVED), DRAWS))
+    nulls = [e for e in events if "data" in e and e["data"] is None]
+    assert nulls and not is_valid(nulls[0], "FineTuningJobEvent")
+    published = islice(sampler.conforming("FineTuningJobEvent"), 500)
+    assert not any("data" in e and e["data"] is None for e in published)
+
+
+@settings(max_examples=20, deadline=None)
+@given(data=st.data())
+def test_strategies_draw_events_and_checkpoints(data: st.DataObject) -> None:
+    name = data.draw(st.sampled_from(ITEMS))
+    assert is_valid(data.draw(strategies.conforming(name)), name)
+    assert not is_valid(data.draw(strategies.nonconforming(name)).payload, name)
