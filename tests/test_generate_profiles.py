@@ -395,8 +395,10 @@ ITEMS = [
 @pytest.mark.parametrize("name", ITEMS)
 def test_events_and_checkpoints_are_generated_both_ways(name: str) -> None:
     reference = reference_validator(name)
-    drawn = list(islice(sampler.conforming(name), 100))
-    assert all(is_valid(p, name) and reference.is_valid(p) for p in drawn)
+    for knobs in ({}, {"coherent": True}, {"extra_properties": True}, {"realistic": False}):
+        drawn = list(islice(sampler.conforming(name, **knobs), 100))
+        # (coherent: an event's type "message" names no other key; its message stays)
+        assert all(is_valid(p, name) and reference.is_valid(p) for p in drawn), knobs
     mutants = list(islice(sampler.nonconforming(name), 100))
     assert not any(is_valid(m.payload, name) or reference.is_valid(m.payload) for m in mutants)
 
@@ -413,5 +415,6 @@ def test_observed_draws_message_events_with_null_data() -> None:
 @given(data=st.data())
 def test_strategies_draw_events_and_checkpoints(data: st.DataObject) -> None:
     name = data.draw(st.sampled_from(ITEMS))
-    assert is_valid(data.draw(strategies.conforming(name)), name)
+    coherent = data.draw(st.booleans())
+    assert is_valid(data.draw(strategies.conforming(name, coherent=coherent)), name)
     assert not is_valid(data.draw(strategies.nonconforming(name)).payload, name)
