@@ -418,3 +418,14 @@ def test_parameters_carry_their_json_schema() -> None:
     for op in operations.operations():
         for parameter in op.document["parameters"]:
             assert {"name", "in", "required", "type", "description", "schema"} <= set(parameter)
+
+
+def test_a_bare_azure_envelope_is_one_under_azure() -> None:
+    body = json.dumps(AZURE_404)
+    (under_azure,) = assess_body(body, profile="azure").violations
+    assert under_azure.keyword == "api-error"
+    assert under_azure.message == (
+        "is an API error envelope, not a job: API error 404: Resource not found"
+    )
+    # As published it is no envelope: it is checked as a job, and fails as one.
+    assert "api-error" not in {v.keyword for v in assess_body(body).violations}

@@ -179,13 +179,14 @@ def _against_schema(
     return _assess_payload(payload, schema, profile, strict=strict, deviations=deviations)
 
 
-def body_schema(payload: Any, schema: str | None = None) -> str | None:
+def body_schema(payload: Any, schema: str | None = None, profile: ProfileLike = None) -> str | None:
     """The type a decoded bare payload is checked against: ``schema`` when given, else
-    by its shape (a page of jobs, else a FineTuningJob); None for the API's error
-    envelope, which is reported as what it is rather than checked."""
+    by its shape (a page, an event, a checkpoint, else a FineTuningJob); None for the
+    API's error envelope (as ``profile`` reads it), which is reported as what it is
+    rather than checked."""
     if schema is not None:
         return schema
-    if api_error_of(payload) is not None:
+    if api_error_of(payload, profile=profile) is not None:
         return None
     if not isinstance(payload, dict):
         return _registry.DEFAULT_SCHEMA
@@ -225,9 +226,9 @@ def assess_body(
     found, payload = _decode_body(body)
     if payload is _UNDECODABLE:
         return Assessment(tuple(found))
-    checked_as = body_schema(payload, schema)
+    checked_as = body_schema(payload, schema, profile)
     if checked_as is None:
-        message = f"is an API error envelope, not a job: {api_error_of(payload)}"
+        message = f"is an API error envelope, not a job: {api_error_of(payload, profile=profile)}"
         return Assessment((*found, Violation("", "api-error", message)), note="error envelope")
     schema = checked_as
     jobs = jobs_in(payload, schema)
