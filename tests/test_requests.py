@@ -185,6 +185,28 @@ def test_the_metadata_filter_forms(query: str, expected: set[tuple[str, str]]) -
     assert _places(found) == expected
 
 
+@pytest.mark.parametrize("listing", ["events", "checkpoints"])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("limit=10&after=ftevent-abc", set()),
+        ("limit=0", {("?limit", "minimum")}),
+        ("limit=101", {("?limit", "maximum")}),
+        ("after=", {("?after", "minLength")}),
+    ],
+)
+def test_events_and_checkpoints_query_parameters(
+    listing: str, query: str, expected: set[tuple[str, str]]
+) -> None:
+    found = check_request(None, method="GET", url=f"{JOBS}/ftjob-abc/{listing}?{query}")
+    assert _places(found) == expected
+
+
+def test_events_of_an_unfilled_path_template_are_no_job() -> None:
+    found = check_request(None, method="GET", url=f"{JOBS}/%7Bfine_tuning_job_id%7D/events")
+    assert _places(found) == {("{fine_tuning_job_id}", "pattern")}
+
+
 def test_limit_bounds_are_read_from_the_operation_document() -> None:
     document = json.loads(
         (
