@@ -349,6 +349,45 @@ def test_the_configuration_can_turn_request_checks_off(
     assert status == 2 and "requests" in err
 
 
+def test_the_request_switch_is_resolved_with_the_other_settings(tmp_path: Path) -> None:
+    # One place decides: command line, environment, ini, configuration file, default (on).
+    from contract.profiles import AmendmentError, Choices, settings
+
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    assert settings(search_from=elsewhere, environ={}).requests is True
+    tmp_path = tmp_path / "project"
+    tmp_path.mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.finetune-contract]\nrequests = false\n")
+    off = {"FINETUNE_CONTRACT_REQUESTS": "off"}
+    from_file = settings(search_from=tmp_path, environ={})
+    assert (from_file.requests, dict(from_file.sources)["requests"]) == (
+        False,
+        str(tmp_path / "pyproject.toml"),
+    )
+    assert settings(ini=Choices(requests="yes"), search_from=tmp_path, environ={}).requests
+    assert not settings(ini=Choices(requests="yes"), search_from=tmp_path, environ=off).requests
+    on = Choices(requests="true")
+    assert settings(on, ini=Choices(requests="no"), search_from=tmp_path, environ=off).requests
+    with pytest.raises(AmendmentError, match=r"^requests \(environment\): 'maybe' is not true"):
+        settings(search_from=tmp_path, environ={"FINETUNE_CONTRACT_REQUESTS": "maybe"})
+
+
+def test_the_environment_turns_request_checks_off(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
+) -> None:
+    path = _cassette(tmp_path, _create(suffix="x" * 65))
+    clean_env.setenv("FINETUNE_CONTRACT_REQUESTS", "false")
+    assert check(capsys, path)[0] == 0
+    clean_env.setenv("FINETUNE_CONTRACT_REQUESTS", "maybe")
+    status, out, err = check(capsys, path)
+    assert (status, out) == (2, "")
+    assert err.strip().splitlines() == [
+        "finetune-contract check: error: requests (environment): 'maybe' is not true or false"
+    ]
+
+
 @needs_corpus
 def test_every_real_request_in_the_corpus_conforms(
     capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
