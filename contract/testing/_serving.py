@@ -50,6 +50,7 @@ from typing import Any, cast
 import h11
 import uvicorn
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -71,6 +72,8 @@ _JOIN = 5.0
 _ENDED_EARLY = "contract.ended_early"
 #: The key under which a request's scope says its app's error has been reported.
 _REPORTED = "contract.reported"
+#: The key under which a request's scope holds when its head arrived (``time.monotonic_ns()``).
+ARRIVED = "contract.arrived"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -148,6 +151,7 @@ class _Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
+        scope[ARRIVED] = time.monotonic_ns()
         target = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
         if target > self.limits.max_head:
             message = f"request target longer than {self.limits.max_head} bytes"
@@ -254,10 +258,21 @@ def application(routes: Sequence[BaseRoute], *, error_type: str = "server_error"
     async def crashed(request: Request, error: Exception) -> Response:
         _report(error_type, error)  # before the answer, so a client that got it can see the line
         request.scope[_REPORTED] = True
-        headers, body = envelope(500, "internal error in the served app", error_type=error_type)
-        return Response(body, 500, headers={k.decode(): v.decode() for k, v in headers})
+        return _response(500, "internal error in the served app", error_type)
 
-    return Starlette(routes=list(routes), exception_handlers={Exception: crashed})
+    async def refused(request: Request, error: Exception) -> Response:
+        status = error.status_code if isinstance(error, HTTPException) else 400
+        return _response(status, f"{request.method} {request.url.path}: {error}", error_type)
+
+    handlers = {Exception: crashed, HTTPException: refused}
+    return Starlette(routes=list(routes), exception_handlers=handlers)
+
+
+def _response(status: int, message: str, error_type: str) -> Response:
+    headers, body = envelope(status, message, error_type=error_type)
+    response = Response(body, status)
+    response.raw_headers = headers
+    return response
 
 
 class _Config(uvicorn.Config):
@@ -533,4 +548,4 @@ def serving(
         served.stop()
 
 
-__all__ = ["BACKLOG", "Limits", "Served", "application", "envelope", "serving"]
+__all__ = ["ARRIVED", "BACKLOG", "Limits", "Served", "application", "envelope", "serving"]
