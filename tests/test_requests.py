@@ -452,3 +452,33 @@ def test_the_plugin_checks_requests_and_can_be_told_not_to(pytester: pytest.Pyte
     pytester.makepyprojecttoml("[tool.finetune-contract]\nrequests = false\n")
     result = pytester.runpytest_subprocess("--contract-recordings", "rec", "-p", "no:randomly")
     result.assert_outcomes(passed=1)
+
+
+# -- the validating proxy -----------------------------------------------------------------
+
+
+def test_the_proxy_checks_what_a_real_client_sends() -> None:
+    # The openai SDK through the proxy: a 65-character suffix and limit=500 are the client's
+    # fault, found by this module; a conforming create and list are not findings.
+    import openai
+
+    from contract.testing._serving import serving
+    from contract.testing.proxy import Proxy
+    from tests.proxy_upstream import Upstream
+
+    with serving(Upstream().app()) as served, Proxy(served.url + "/v1") as proxy:
+        client = openai.OpenAI(api_key="sk-test", base_url=proxy.url, max_retries=0)
+        client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file="file-abc123")
+        client.fine_tuning.jobs.list(limit=20)
+        assert proxy.findings == []
+        client.fine_tuning.jobs.create(
+            model="gpt-4o-mini", training_file="file-abc123", suffix="x" * 65
+        )
+        client.fine_tuning.jobs.list(limit=500)
+        found = [(f.method, f.violation.path, f.violation.keyword) for f in proxy.findings]
+    assert found == [("POST", "/suffix", "maxLength"), ("GET", "?limit", "maximum")]
+    with serving(Upstream().app()) as served, Proxy(served.url + "/v1", requests=False) as proxy:
+        openai.OpenAI(api_key="sk-test", base_url=proxy.url, max_retries=0).fine_tuning.jobs.list(
+            limit=500
+        )
+        assert proxy.findings == []
