@@ -439,3 +439,16 @@ def test_a_bare_azure_envelope_is_one_under_azure() -> None:
     )
     # As published it is no envelope: it is checked as a job, and fails as one.
     assert "api-error" not in {v.keyword for v in assess_body(body).violations}
+
+
+@pytest.mark.parametrize("profile", ["published", "observed", "azure"])
+def test_a_failed_job_is_never_read_as_an_envelope(profile: str) -> None:
+    """Azure's envelope needs no ``type``, so under azure a failed job's ``error`` would
+    read as an envelope's: a body naming its ``object`` is a job, checked as one."""
+    error = {"code": "invalid_training_file", "message": "bad file", "param": None}
+    failed = minimal_job(status="failed", error=error)
+    result = assess_body(json.dumps(failed), profile=profile)
+    assert result.valid and result.jobs == 1 and result.note == ""
+    # The same error as a bare envelope is one under azure (Azure's has no type).
+    envelope = assess_body(json.dumps({"error": error}), profile=profile)
+    assert (envelope.note == "error envelope") is (profile == "azure")

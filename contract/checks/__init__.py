@@ -69,8 +69,10 @@ def api_error_of(
     body: Any, status: int | None = None, profile: ProfileLike = None
 ) -> ApiError | None:
     """The :class:`ApiError` a decoded ``body`` states, when it is the error envelope
-    (under ``profile``: Azure's envelope has no ``type``)."""
-    if not isinstance(body, dict) or "error" not in body:
+    (under ``profile``: Azure's envelope has no ``type``). A body that names its
+    ``object`` (a job, a page) is never the envelope, whose only member is ``error``:
+    under ``azure`` a failed job's ``error`` reads as an envelope's."""
+    if not isinstance(body, dict) or "error" not in body or "object" in body:
         return None
     if not is_valid(body, _ERROR_SCHEMA, profile):
         return None
