@@ -127,8 +127,10 @@ class Choices:
     no_amend: tuple[str, ...] = ()
     config: str | None = None
     strict: str | None = None
-    #: Session checks over recordings: ``False`` turns them off, ``None`` says nothing.
-    sessions: bool | None = None
+    #: Whether recorded requests are checked: ``"true"``/``"false"`` (also yes/no, on/off, 1/0).
+    requests: str | None = None
+    #: Whether the responses about one job are checked together, said like ``requests``.
+    sessions: str | None = None
 
 
 @dataclass(frozen=True)
@@ -136,15 +138,18 @@ class Settings:
     """A run's settings, resolved once from every source, that every entry point takes.
 
     ``config`` is the configuration file read, if any; ``sources`` says where
-    the profile name and the strict mode came from (for messages). ``sessions``:
-    whether the responses about one job within a recording are checked together
-    (:mod:`contract.checks.sessions`; on unless a source turns it off).
+    the profile name, the strict mode and the two switches came from (for
+    messages). ``requests``: whether recorded requests are checked beside
+    their responses (default yes).
+    ``sessions``: whether the responses about one job within a recording are
+    checked together (:mod:`contract.checks.sessions`; default yes).
     """
 
     profile: Profile
     strict: Strict = "off"
     config: Config | None = None
     sources: tuple[tuple[str, str], ...] = ()
+    requests: bool = True
     sessions: bool = True
 
 
@@ -155,9 +160,13 @@ ENVIRONMENT = {
     "no_amend": "FINETUNE_CONTRACT_NO_AMEND",
     "config": "FINETUNE_CONTRACT_CONFIG",
     "strict": "FINETUNE_CONTRACT_STRICT",
+    "requests": "FINETUNE_CONTRACT_REQUESTS",
+    "sessions": "FINETUNE_CONTRACT_SESSIONS",
 }
 
 _STRICT_MODES = ("off", "warn", "fail")
+_YES = ("true", "yes", "on", "1")
+_NO = ("false", "no", "off", "0")
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
@@ -173,6 +182,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
         no_amend=listed("no_amend"),
         config=env.get(ENVIRONMENT["config"]) or None,
         strict=env.get(ENVIRONMENT["strict"]) or None,
+        requests=env.get(ENVIRONMENT["requests"]) or None,
+        sessions=env.get(ENVIRONMENT["sessions"]) or None,
     )
 
 
@@ -186,11 +197,11 @@ def settings(
     """Resolve a run's settings: command line, environment, pytest ini, file, defaults.
 
     Each source overrides the ones after it: a profile name, strict mode or
-    session switch from the first source that says one; amendments switched on or off
-    accumulate, a stronger source winning where two disagree. The file is the
-    first ``config`` said, else the nearest ``pyproject.toml`` from
-    ``search_from`` (default: the working directory) holding
-    ``[tool.finetune-contract]``. Raises
+    yes/no switch (requests, sessions) from the first source that says one;
+    amendments switched on or off accumulate, a stronger source winning where
+    two disagree. The file is the first ``config`` said, else the nearest
+    ``pyproject.toml`` from ``search_from`` (default: the working directory)
+    holding ``[tool.finetune-contract]``. Raises
     :class:`~contract.schema.amendments.AmendmentError` (files:
     :class:`~contract.config.ConfigError`) with one line saying what is wrong.
     """
@@ -226,13 +237,37 @@ def settings(
     elif found is not None and found.strict:
         mode = found.strict
         sources.append(("strict", found.source))
-    sessions = next((c.sessions for _, c in layers if c.sessions is not None), None)
-    if sessions is None:
-        sessions = found is None or found.sessions is not False
+    requests = _switched("requests", layers, found, sources)
+    sessions = _switched("sessions", layers, found, sources)
     profile = resolve(
         name[1] if name else None, amend=amend, no_amend=no_amend, config=found
     )
-    return Settings(profile, mode, found, tuple(sources), sessions)
+    return Settings(profile, mode, found, tuple(sources), requests, sessions)
+
+
+def _switched(
+    key: str,
+    layers: list[tuple[str, Choices]],
+    found: Config | None,
+    sources: list[tuple[str, str]],
+) -> bool:
+    """A yes/no setting: from the first source that says it, else the file, else yes."""
+    said = next(((w, getattr(c, key)) for w, c in layers if getattr(c, key)), None)
+    if said is not None:
+        sources.append((key, said[0]))
+        return _switch(key, *said)
+    if found is not None and getattr(found, key) is not None:
+        sources.append((key, found.source))
+        return bool(getattr(found, key))
+    return True
+
+
+def _switch(key: str, where: str, value: str) -> bool:
+    """A yes/no setting as a source says it (``false``, ``no``, ``off``, ``0``…)."""
+    word = value.strip().lower()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise AmendmentError(f"{key} ({where}): {value!r} is not true or false")
 
 
 def for_run(

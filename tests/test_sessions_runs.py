@@ -12,8 +12,9 @@ from contract.checks.sessions import Seen, check
 from contract.cli import EXIT_OK, EXIT_VIOLATIONS, main
 from contract.engine import Result, check_paths
 from contract.engine._sessions import seen_of
-from contract.profiles import Choices, settings
+from contract.profiles import ENVIRONMENT, Choices, settings
 from contract.recordings import read
+from contract.schema.amendments import AmendmentError
 from tests.recording_builders import API, body, vcr_interaction, write_cassette
 
 REALWORLD = Path("/work/shared/realworld")
@@ -107,19 +108,21 @@ def test_configuration_file_sessions_false_turns_them_off(
 
 
 @pytest.mark.parametrize(
-    ("command_line", "ini", "file", "expected"),
+    ("command_line", "environment", "ini", "file", "expected"),
     [
-        (None, None, None, True),  # on by default
-        (None, None, False, False),  # the file turns them off
-        (None, True, False, True),  # the ini file is stronger than the configuration file
-        (False, True, None, False),  # the command line is strongest
-        (None, False, True, False),
+        (None, None, None, None, True),  # on by default
+        (None, None, None, False, False),  # the file turns them off
+        (None, None, "true", False, True),  # the ini file is stronger than the file
+        (None, "no", "true", None, False),  # the environment is stronger than the ini file
+        ("false", "yes", "true", None, False),  # the command line is strongest
+        (None, None, "off", True, False),
     ],
 )
 def test_the_session_switch_is_one_setting_resolved_in_order(
     tmp_path: Path,
-    command_line: bool | None,
-    ini: bool | None,
+    command_line: str | None,
+    environment: str | None,
+    ini: str | None,
     file: bool | None,
     expected: bool,
 ) -> None:
@@ -127,10 +130,21 @@ def test_the_session_switch_is_one_setting_resolved_in_order(
         (tmp_path / "pyproject.toml").write_text(
             f"[tool.finetune-contract]\nsessions = {str(file).lower()}\n"
         )
+    environ = {} if environment is None else {ENVIRONMENT["sessions"]: environment}
     chosen = settings(
-        Choices(sessions=command_line), ini=Choices(sessions=ini), environ={}, search_from=tmp_path
+        Choices(sessions=command_line),
+        ini=Choices(sessions=ini),
+        environ=environ,
+        search_from=tmp_path,
     )
     assert chosen.sessions is expected
+    # The request switch is resolved apart: turning sessions off leaves it alone.
+    assert chosen.requests is True
+
+
+def test_a_session_switch_that_is_not_yes_or_no_is_one_clear_error() -> None:
+    with pytest.raises(AmendmentError, match=r"sessions \(environment\): 'maybe'"):
+        settings(environ={ENVIRONMENT["sessions"]: "maybe"})
 
 
 def test_pages_reached_with_after_in_a_recording(tmp_path: Path) -> None:

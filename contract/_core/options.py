@@ -27,8 +27,8 @@ class Option:
 #: Where the settings come from, strongest first (said once, in every --help).
 ORDER = (
     "Settings come from the command line, then the environment (FINETUNE_CONTRACT_PROFILE, "
-    "_AMEND, _NO_AMEND, _CONFIG, _STRICT), then the pytest ini file, then --config or "
-    "[tool.finetune-contract] of the nearest pyproject.toml, then the defaults."
+    "_AMEND, _NO_AMEND, _CONFIG, _STRICT, _REQUESTS, _SESSIONS), then the pytest ini file, "
+    "then --config or [tool.finetune-contract] of the nearest pyproject.toml, then the defaults."
 )
 
 PROFILE_OPTIONS = (
@@ -57,19 +57,24 @@ STRICT_HELP = {
     "fail": "make unknown properties violations",
 }
 
-#: ``--no-sessions``: a switch (no value), turning the session checks off; the plugin's ini
-#: key and the configuration file say ``sessions = false``.
+#: ``--no-requests`` (the plugin: ``--contract-no-requests``, ini ``contract_requests = false``;
+#: the configuration: ``requests = false``).
+NO_REQUESTS = Option(
+    "no-requests",
+    "",
+    "check recorded responses only, not the requests beside them (default: requests are "
+    "checked too: query parameters, the path's job id, the body)",
+)
+
+#: ``--no-sessions`` (the plugin: ``--contract-no-sessions``, ini ``contract_sessions = false``;
+#: the configuration: ``sessions = false``).
 NO_SESSIONS = Option(
     "no-sessions",
     "",
     "check each response alone: do not check the responses about one job within a "
     "recording together (fields that never change, status moves along the profile's "
     "lifecycle, pause/resume only from states that allow them, pages never repeating a "
-    "job); configuration file: sessions = false",
-)
-SESSIONS_INI_HELP = (
-    "check the responses about one job within a recording together (default true; "
-    "false is like --contract-no-sessions)"
+    "job)",
 )
 
-__all__ = ["NO_SESSIONS", "ORDER", "PROFILE_OPTIONS", "SESSIONS_INI_HELP", "STRICT_HELP", "Option"]
+__all__ = ["NO_REQUESTS", "NO_SESSIONS", "ORDER", "PROFILE_OPTIONS", "STRICT_HELP", "Option"]

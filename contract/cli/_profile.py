@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from contract._core.options import NO_SESSIONS, ORDER, PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import NO_REQUESTS, NO_SESSIONS, ORDER, PROFILE_OPTIONS, STRICT_HELP
 from contract.cli import UsageError
 
 if TYPE_CHECKING:
@@ -47,13 +47,31 @@ def profile_arguments(parser: argparse.ArgumentParser, *, strict: bool = True) -
     )
 
 
+def requests_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-requests`` (read by :func:`chosen_settings`)."""
+    parser.add_argument(
+        f"--{NO_REQUESTS.name}",
+        dest="requests",
+        action="store_false",
+        default=None,
+        help=NO_REQUESTS.help + "; configuration key requests = false",
+    )
+
+
 def sessions_argument(parser: argparse.ArgumentParser) -> None:
-    """Add ``--no-sessions``."""
-    parser.add_argument(f"--{NO_SESSIONS.name}", action="store_true", help=NO_SESSIONS.help)
+    """Add ``--no-sessions`` (read by :func:`chosen_settings`)."""
+    parser.add_argument(
+        f"--{NO_SESSIONS.name}",
+        dest="sessions",
+        action="store_false",
+        default=None,
+        help=NO_SESSIONS.help + "; configuration key sessions = false",
+    )
 
 
 def chosen_settings(args: argparse.Namespace) -> Settings:
-    """The settings the options ask for; :class:`UsageError` when they cannot."""
+    """The settings the options ask for (with the environment and the configuration file);
+    :class:`UsageError` when they cannot be had."""
     from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
@@ -65,7 +83,8 @@ def chosen_settings(args: argparse.Namespace) -> Settings:
                 tuple(args.no_amend),
                 args.config,
                 getattr(args, "strict", None),
-                False if getattr(args, NO_SESSIONS.dest, False) else None,
+                "false" if getattr(args, "requests", None) is False else None,
+                "false" if getattr(args, "sessions", None) is False else None,
             )
         )
     except AmendmentError as exc:

@@ -16,7 +16,12 @@ from contract.cli._arguments import check_schema
 from contract.cli._jobs import bulk_arguments
 from contract.cli._jobs import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
-from contract.cli._profile import chosen_settings, profile_arguments, sessions_argument
+from contract.cli._profile import (
+    chosen_settings,
+    profile_arguments,
+    requests_argument,
+    sessions_argument,
+)
 from contract.engine import Tally
 from contract.engine.results import Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
@@ -58,6 +63,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="count every API error response (undocumented status) as a failure",
     )
+    requests_argument(parser)
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
@@ -129,9 +135,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, schema: str | None) -> int:
-    settings = chosen_settings(args)
-    profile, strict = settings.profile, settings.strict
-    chosen = choices(args, configuration(getattr(args, "config", None)))
+    run_settings = chosen_settings(args)
+    profile, strict, requests = run_settings.profile, run_settings.strict, run_settings.requests
+    config = configuration(getattr(args, "config", None))
+    chosen = choices(args, config)
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -160,7 +167,8 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         deviations=True,
         observe=output.observe,
         count_conforming=output.counts_conforming,
-        sessions=settings.sessions,
+        requests=requests,
+        sessions=run_settings.sessions,
     ):
         tally.add(event)
         if isinstance(event, Result) and output.result(event):

@@ -40,6 +40,7 @@ def check_paths(
     jobs: int = 1,
     count_conforming: bool = False,
     sessions: bool = True,
+    requests: bool = True,
 ) -> Iterator[Event]:
     """Results and notices for every recording behind ``paths``, in input order.
 
@@ -57,7 +58,13 @@ def check_paths(
     if jobs > 1 or count_conforming:
         from contract.engine._work import Options, plan, serial
 
-        more = {"profile": profile, "strict": strict, "deviations": deviations, "observe": observe}
+        more = {
+            "profile": profile,
+            "strict": strict,
+            "deviations": deviations,
+            "observe": observe,
+            "requests": requests,
+        }
         options = Options(schema, fail_api_errors, more, count_conforming, sessions)
         if jobs == 1:
             yield from serial(plan(paths, options, label_of=label_of, stream=True), options)
@@ -84,6 +91,7 @@ def check_paths(
             deviations=deviations,
             observe=observe,
             sessions=sessions,
+            requests=requests,
         )
 
 

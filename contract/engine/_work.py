@@ -104,7 +104,9 @@ def file_events(
 ) -> Iterator[Event]:
     """The results of one file's interactions, then a closing notice (errors as notices)."""
     checked = session(options.sessions, options.more.get("profile"))
-    return events_of(interactions, label, named, options.result, checked)
+    return events_of(
+        interactions, label, named, options.result, checked, skip_foreign=options.schema is None
+    )
 
 
 #: Most conforming lines counted in one event (so progress shows during long valid runs).

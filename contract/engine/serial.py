@@ -33,6 +33,7 @@ def check_file(
     deviations: bool = False,
     observe: bool = False,
     sessions: bool = True,
+    requests: bool = True,
 ) -> Iterator[Result | Notice]:
     """Every result of one recording file (``-``: standard input), then a closing notice.
 
@@ -41,6 +42,7 @@ def check_file(
     ``profile``, ``strict`` and ``deviations``: see :func:`contract.checks.assess_body`;
     ``observe`` keeps what each response exercised (traffic coverage, :mod:`contract.traffic`);
     ``sessions`` checks the responses about one job together (:mod:`contract.checks.sessions`).
+    ``requests`` also checks each recorded request (:mod:`contract.checks.requests`).
     """
     label = label or str(file)
 
@@ -53,10 +55,12 @@ def check_file(
             strict=strict,
             deviations=deviations,
             observe=observe,
+            requests=requests,
         )
 
     found = read(file, include_other=True, label=label)
-    yield from events_of(found, label, named, result, session(sessions, profile))
+    checked = session(sessions, profile)
+    yield from events_of(found, label, named, result, checked, skip_foreign=schema is None)
 
 
 def events_of(
@@ -65,19 +69,30 @@ def events_of(
     named: bool,
     result: Callable[[Interaction], Result],
     sessions: Session | None = None,
+    *,
+    skip_foreign: bool = True,
 ) -> Iterator[Result | Notice]:
     """The results of one file's interactions (``result`` checks one), then a closing notice.
 
     With ``sessions``, the file's session check: its findings join the results they belong to.
 
     A file that cannot be read is an error notice; one that is plainly not a
-    recording is an error when ``named``, a note when a directory walk found it.
+    recording is an error when ``named``, a note when a directory walk found it;
+    so is a JSON document that is no fine-tuning payload (``package.json``)
+    when ``skip_foreign`` (no ``--schema`` was given). A response whose body
+    the recorder cut or did not capture is a note, not a verdict.
     """
     checked = skipped = 0
     try:
         for interaction in interactions:
             if not interaction.to_check:
                 skipped += 1
+                continue
+            if interaction.foreign and skip_foreign and not named:
+                yield Notice("note", f"skipped {label}: {interaction.foreign}")
+                return
+            if interaction.unchecked:
+                yield Notice("note", f"{interaction.source}: {interaction.unchecked}")
                 continue
             checked += 1
             yield _checked(interaction, result, sessions)

@@ -64,7 +64,11 @@ class RecordingFile(pytest.File):
         except RecordingError as exc:
             yield UnreadableItem.from_parent(self, name="recording", reason=str(exc))
             return
-        self._interactions = [i for i in interactions if i.to_check]
+        if interactions and interactions[0].foreign and self.path.resolve() in self.run.walked:
+            # Met while walking a folder, and no fine-tuning payload (package.json): skipped.
+            self.run.notes.append(f"skipped {self.nodeid}: {interactions[0].foreign}")
+            return
+        self._interactions = [i for i in interactions if i.to_check and not i.unchecked]
         for interaction in interactions:
             if interaction.to_check:
                 checked += 1
@@ -158,7 +162,7 @@ class FileItem(pytest.Item):
         sessions = session(self.run.sessions, self.run.profile)
         try:
             for interaction in read(self.path, include_other=True, label=parent.nodeid):
-                if not interaction.to_check:
+                if not interaction.to_check or interaction.unchecked:
                     counts.other += 1
                     continue
                 # The same check and properties as an item per response, without making
@@ -211,6 +215,8 @@ class InteractionItem(ContractItem):
         self.run = run
 
     def runtest(self) -> None:
+        if self.interaction.unchecked:  # the recorder cut the body, or kept none: a note
+            pytest.skip(self.interaction.unchecked)
         parent = self.parent
         session = parent.session_findings(self.name) if isinstance(parent, RecordingFile) else ()
         failure = check_response(self.interaction, self.run, self.user_properties, session)

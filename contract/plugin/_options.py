@@ -6,12 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from contract._core.options import (
-    NO_SESSIONS,
-    PROFILE_OPTIONS,
-    SESSIONS_INI_HELP,
-    STRICT_HELP,
-)
+from contract._core.options import NO_REQUESTS, NO_SESSIONS, PROFILE_OPTIONS, STRICT_HELP
 
 if TYPE_CHECKING:
     from contract.config import Strict
@@ -91,6 +86,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
     group.addoption(
+        f"--contract-{NO_REQUESTS.name}",
+        action="store_false",
+        default=None,
+        dest="contract_requests",
+        help=NO_REQUESTS.help,
+    )
+    parser.addini(
+        "contract_requests",
+        type="string",
+        default="",
+        help="false: like --contract-no-requests (default true; else the configuration's "
+        "requests key)",
+    )
+    group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
         default=None,
@@ -101,13 +110,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("contract_item", default="interaction", help="like --contract-item")
     group.addoption(
         f"--contract-{NO_SESSIONS.name}",
-        action="store_true",
-        default=False,
-        dest=f"contract_{NO_SESSIONS.dest}",
+        action="store_false",
+        default=None,
+        dest="contract_sessions",
         help=NO_SESSIONS.help + " (a session finding fails the later item)",
     )
-    # No default: an ini file that says nothing leaves the choice to the configuration file.
-    parser.addini("contract_sessions", type="bool", default=None, help=SESSIONS_INI_HELP)
+    parser.addini(
+        "contract_sessions",
+        type="string",
+        default="",
+        help="false: like --contract-no-sessions (default true; else the configuration's "
+        "sessions key)",
+    )
     group.addoption(
         "--contract-live",
         action="store_true",
@@ -132,8 +146,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
+    """The profile and strict mode of this run: options, environment, ini, file, defaults."""
+    chosen = _settings_of(config)
+    return chosen.profile, chosen.strict
+
+
 def _settings_of(config: pytest.Config) -> Settings:
-    """The settings of this run: options, environment, ini, file, defaults."""
+    """This run's settings (see :func:`contract.profiles.settings`); a usage error if bad."""
     from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
@@ -153,7 +173,8 @@ def _settings_of(config: pytest.Config) -> Settings:
                 tuple(config.getoption("contract_no_amend")),
                 said("contract_config"),
                 said("contract_strict"),
-                False if config.getoption(f"contract_{NO_SESSIONS.dest}") else None,
+                "false" if config.getoption("contract_requests") is False else None,
+                "false" if config.getoption("contract_sessions") is False else None,
             ),
             ini=Choices(
                 ini("contract_profile"),
@@ -161,16 +182,11 @@ def _settings_of(config: pytest.Config) -> Settings:
                 tuple(config.getini("contract_no_amend")),
                 ini("contract_config"),
                 ini("contract_strict"),
-                config.getini("contract_sessions"),
+                ini("contract_requests"),
+                ini("contract_sessions"),
             ),
             search_from=config.rootpath,
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
     return chosen
-
-
-def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
-    """The profile and strict mode of this run: options, environment, ini, file, defaults."""
-    chosen = _settings_of(config)
-    return chosen.profile, chosen.strict
