@@ -28,6 +28,7 @@ KEY = "sk-test-fake0123456789abcdef"
 MODEL = "gpt-4o-mini-2024-07-18"
 JOBS = IN_PROCESS_URL + "/fine_tuning/jobs"
 AUTH = {"Authorization": f"Bearer {KEY}"}
+MINUTE = Durations(running=60)  # a one-minute training run
 
 
 def sdk(fake: FakeJobsAPI) -> openai.OpenAI:
@@ -37,7 +38,7 @@ def sdk(fake: FakeJobsAPI) -> openai.OpenAI:
 
 @pytest.fixture
 def observed() -> FakeJobsAPI:
-    return FakeJobsAPI("observed", seed=3)
+    return FakeJobsAPI("observed", seed=3, durations=MINUTE)
 
 
 @pytest.fixture
@@ -103,7 +104,7 @@ def test_a_job_runs_pauses_resumes_and_succeeds_on_the_manual_clock(observed: Fa
 
 @pytest.mark.parametrize("profile", ["published", "observed", "azure"])
 def test_every_state_fills_its_fields_as_the_lifecycle_says(profile: str) -> None:
-    fake = FakeJobsAPI(profile, seed=1)
+    fake = FakeJobsAPI(profile, seed=1, durations=MINUTE)
     client = sdk(fake)
     graph = lifecycle(profile)
     jobs = [client.fine_tuning.jobs.create(model=MODEL, training_file="f") for _ in range(3)]
@@ -314,7 +315,9 @@ def test_events_and_checkpoints_page_newest_first(observed: FakeJobsAPI) -> None
 
 def test_the_same_seed_gives_the_same_answers() -> None:
     def run(seed: int) -> list[Any]:
-        fake = FakeJobsAPI("observed", seed=seed, failure_rate=0.5, faults="429=0.3")
+        fake = FakeJobsAPI(
+            "observed", seed=seed, failure_rate=0.5, faults="429=0.3", durations=MINUTE
+        )
         with httpx.Client(transport=fake.transport(), headers=AUTH) as client:
             answers = []
             for _ in range(6):

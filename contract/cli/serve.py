@@ -46,7 +46,7 @@ def register(commands: Any) -> None:
         "--speed",
         default="1",
         metavar="X",
-        help="simulated seconds per real second (default: 1; a job takes about 75 s at 1)",
+        help="simulated seconds per real second (default: 1: a job trains for 10 minutes)",
     )
     parser.add_argument(
         "--faults",

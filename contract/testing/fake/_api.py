@@ -230,7 +230,8 @@ class FakeJobsAPI:
                     status, payload = self._dispatch(operation, job_id, pairs, body)
                 reply = self._reply(status, _dumps(payload), fault)
         except Refusal as refusal:
-            reply = self._reply(refusal.status, _dumps(refusal.envelope()), None)
+            damage = None if fault in REJECTING else fault
+            reply = self._reply(refusal.status, _dumps(refusal.envelope()), damage)
         self._record(method, path, pairs, headers, body, reply, operation)
         return reply
 

@@ -43,7 +43,7 @@ class Durations:
     pending: float = 2.0
     validating_files: float = 5.0
     queued: float = 5.0
-    running: float = 60.0
+    running: float = 600.0
     pausing: float = 3.0
     resuming: float = 3.0
     steps: int = 12
