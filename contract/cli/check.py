@@ -59,6 +59,15 @@ def register(commands: Any) -> None:
         help="count every API error response (undocumented status) as a failure",
     )
     parser.add_argument(
+        "--no-requests",
+        dest="requests",
+        action="store_false",
+        default=None,
+        help="check recorded responses only, not the requests beside them (default: requests "
+        "are checked too: query parameters, the path's job id, the body; configuration key "
+        "requests = false)",
+    )
+    parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
     parser.add_argument(
@@ -129,7 +138,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, schema: str | None) -> int:
     profile, strict = chosen_profile(args)
-    chosen = choices(args, configuration(getattr(args, "config", None)))
+    config = configuration(getattr(args, "config", None))
+    chosen = choices(args, config)
+    requests = args.requests
+    if requests is None:
+        requests = config.requests if config is not None and config.requests is not None else True
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -158,6 +171,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         deviations=True,
         observe=output.observe,
         count_conforming=output.counts_conforming,
+        requests=requests,
     ):
         tally.add(event)
         if isinstance(event, Result) and output.result(event):

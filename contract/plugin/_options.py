@@ -105,6 +105,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
     group.addoption(
+        "--contract-no-requests",
+        action="store_false",
+        default=None,
+        dest="contract_requests",
+        help="check recorded responses only, not the requests beside them (default: requests "
+        "are checked too: query parameters, the path's job id, the body)",
+    )
+    parser.addini(
+        "contract_requests",
+        type="string",
+        default="",
+        help="false: like --contract-no-requests (default true; else the configuration's "
+        "requests key)",
+    )
+    group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
         default=None,
@@ -135,6 +150,32 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="contract_base_url",
         help="API base URL for --contract-live (default: https://api.openai.com/v1)",
     )
+
+
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def _requests_of(config: pytest.Config) -> bool:
+    """Whether recorded requests are checked: the option, else the ini value, else the
+    configuration file's ``requests`` key, else yes."""
+    if config.getoption("contract_requests") is False:
+        return False
+    given = str(config.getini("contract_requests")).strip().lower()
+    if given in _TRUE:
+        return True
+    if given in _FALSE:
+        return False
+    if given:
+        raise pytest.UsageError(f"contract_requests: {given!r} is not true or false")
+    from contract.config import ConfigError, discover, load
+
+    path = config.getoption("contract_config") or config.getini("contract_config") or None
+    try:
+        found = load(path) if path is not None else discover(config.rootpath)
+    except ConfigError as exc:
+        raise pytest.UsageError(f"finetune-contract: {exc}") from None
+    return found is None or found.requests is not False
 
 
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:

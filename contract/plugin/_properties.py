@@ -19,6 +19,7 @@ from contract.plugin._keys import (
     JOBS,
     NEEDED,
     OBSERVED,
+    REQUEST,
     UNKNOWN,
     VERDICT,
     _secrets,
@@ -41,7 +42,12 @@ def check_response(
     from contract.testing.contract import Contract
 
     found = interaction.assess(profile=run.profile, strict=run.strict, deviations=True)
-    verdict = "invalid" if found.violations else "api-error" if found.api_error else "valid"
+    request = (
+        interaction.assess_request(profile=run.profile, strict=run.strict) if run.requests else None
+    )
+    request_violations = request.violations if request is not None else ()
+    failed = bool(found.violations or request_violations)
+    verdict = "invalid" if failed else "api-error" if found.api_error else "valid"
     fail_api_error = verdict == "api-error" and run.fail_api_errors
     properties.append((VERDICT, "invalid" if fail_api_error else verdict))
     properties.append((JOBS, found.jobs))
@@ -58,11 +64,15 @@ def check_response(
     if found.api_error is None:
         properties.append((NEEDED, found.needed))
         properties.append((DEVIATIONS, found.deviations))
-    if found.warnings:
-        unknown = [redact(str(w), _secrets()) for w in found.warnings]
-        properties.append((UNKNOWN, unknown))
-    if found.violations:
-        return Contract(_secrets()).report(interaction, found.violations)
+    if request is not None:
+        properties.append((REQUEST, "invalid" if request_violations else "valid"))
+    warned = [redact(str(w), _secrets()) for w in found.warnings]
+    if request is not None:
+        warned += [redact(f"request: {w}", _secrets()) for w in request.warnings]
+    if warned:
+        properties.append((UNKNOWN, warned))
+    if found.violations or request_violations:
+        return Contract(_secrets()).report(interaction, found.violations, request_violations)
     if fail_api_error:
         return (
             redact(f"{interaction.source}: {found.api_error}", _secrets())
@@ -87,6 +97,8 @@ class Counts:
         self.observed: list[Any] = []
         self.unknown: list[str] = []
         self.other = 0
+        #: Requests checked (``requests``) and those that failed (``requests-invalid``).
+        self.requests: Counter[str] = Counter()
 
     @property
     def responses(self) -> int:
@@ -106,6 +118,10 @@ class Counts:
             self.payloads += 1
             self.needed.update(str(n) for n in properties.get(NEEDED, ()))
             self.deviations.update(str(d) for d in properties.get(DEVIATIONS, ()))
+        request = properties.get(REQUEST)
+        if request is not None:
+            self.requests["requests"] += 1
+            self.requests["requests-invalid"] += request == "invalid"
         unknown: Any = properties.get(UNKNOWN, ())
         self.unknown.extend(f"{nodeid}: {line}" for line in unknown)
 
@@ -120,6 +136,7 @@ class Counts:
             "observed": self.observed,
             "unknown": self.unknown,
             "other": self.other,
+            "requests": dict(self.requests),
         }
 
     @classmethod
@@ -134,4 +151,5 @@ class Counts:
         counts.observed = list(data["observed"])
         counts.unknown = [str(line) for line in data["unknown"]]
         counts.other = int(data["other"])
+        counts.requests.update({str(k): int(v) for k, v in data.get("requests", {}).items()})
         return counts

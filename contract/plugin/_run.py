@@ -9,7 +9,7 @@ import pytest
 
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
-from contract.plugin._options import _profile_of
+from contract.plugin._options import _profile_of, _requests_of
 from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ class ContractRun:
         #: An xdist worker: its reports are counted by the controller, which reads them.
         self.worker = hasattr(config, "workerinput")
         self.files: set[Path] = set()
+        #: Files found by walking a folder (not named), and notes said of them.
+        self.walked: set[Path] = set()
+        self.notes: list[str] = []
         self.job_id: str | None = None
         self.base_url = ""
         self.fail_api_errors = bool(
@@ -46,6 +49,7 @@ class ContractRun:
         self.other = 0
         self.empty: dict[str, int] = {}
         self.verdicts: dict[str, int] = {}
+        self.request_counts: dict[str, int] = {}
         self.jobs = 0
         self.per_file = (
             config.getoption("contract_item") or config.getini("contract_item")
@@ -56,6 +60,8 @@ class ContractRun:
 
             self.coverage = TrafficCoverage()
         self._configure_profile()
+        #: Whether each recorded request is checked too, and how many were (and failed).
+        self.requests = _requests_of(config)
         self.unknown: list[str] = []
         if live:
             self._configure_live()
@@ -91,6 +97,8 @@ class ContractRun:
                 raise pytest.UsageError(f"--contract-recordings: {exc}") from None
             self.files.update(found)
             root = Path(path).resolve()
+            if root.is_dir():
+                self.walked.update(found)
             # A file whose name holds "::" cannot be a command-line argument: collect its folder.
             roots.append((root.parent if "::" in root.name else root, found))
         # Collected like test files (node ids, -k, --lf, -x and xdist work as usual). Only the
@@ -157,6 +165,8 @@ class ContractRun:
         """Add the verdicts, jobs, amendments, coverage and warnings of checked responses."""
         for verdict, number in counts.verdicts.items():
             self.verdicts[verdict] = self.verdicts.get(verdict, 0) + number
+        for key, number in counts.requests.items():
+            self.request_counts[key] = self.request_counts.get(key, 0) + number
         self.jobs += counts.jobs
         if counts.payloads:
             from contract.checks.deviations import Usage
@@ -176,6 +186,7 @@ class ContractRun:
 
         counts = self.verdicts
         checked = sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error"))
+        counts = {**counts, **self.request_counts}
         line = f"contract: {plural(checked, 'response')} checked"
         if self.jobs > checked:  # pages of jobs were among them
             line += f" ({plural(self.jobs, 'job')})"
@@ -186,6 +197,15 @@ class ContractRun:
         if counts.get("unreadable"):
             line += f"; {plural(counts['unreadable'], 'unreadable recording')}"
         terminalreporter.write_line(line)
+        requests = counts.get("requests", 0)
+        if requests:
+            bad = counts.get("requests-invalid", 0)
+            terminalreporter.write_line(
+                f"contract: {plural(requests, 'request')} checked: "
+                f"{requests - bad} valid, {bad} invalid"
+            )
+        for note in self.notes:
+            terminalreporter.write_line(f"contract: note: {note}")
         for name, skipped in sorted(self.empty.items()):
             terminalreporter.write_line(
                 f"contract: warning: {name}: nothing checked "
