@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fuzz": ("fuzz", "fuzz an external parser with conforming and non-conforming payloads"),
     "generate": ("generate", "write conforming or non-conforming payloads (JSON Lines)"),
     "serve": ("serve", "serve a stateful fake of the fine-tuning jobs API on a loopback port"),
+    "proxy": (
+        "proxy",
+        "forward calls to the API and check the fine-tuning jobs calls as they pass",
+    ),
 }
 
 

@@ -50,6 +50,7 @@ from typing import Any, cast
 import h11
 import uvicorn
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
@@ -71,6 +72,8 @@ _JOIN = 5.0
 _ENDED_EARLY = "contract.ended_early"
 #: The key under which a request's scope says its app's error has been reported.
 _REPORTED = "contract.reported"
+#: The key under which a request's scope holds when its head arrived (``time.monotonic_ns()``).
+ARRIVED = "contract.arrived"
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -146,8 +149,12 @@ class _Guard:
         self.app, self.limits = app, limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":  # the app's own start-up and shut-down
+            await self.app(scope, receive, send)
+            return
         if scope["type"] != "http":
             return
+        scope[ARRIVED] = time.monotonic_ns()
         target = len(scope.get("raw_path", b"")) + len(scope.get("query_string", b""))
         if target > self.limits.max_head:
             message = f"request target longer than {self.limits.max_head} bytes"
@@ -244,8 +251,13 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
-def application(routes: Sequence[BaseRoute], *, error_type: str = "server_error") -> Starlette:
+def application(
+    routes: Sequence[BaseRoute], *, error_type: str = "server_error", lifespan: Any = None
+) -> Starlette:
     """A Starlette app over ``routes`` whose unhandled errors answer a 500 envelope.
+
+    ``lifespan`` is Starlette's (an async context manager factory run at
+    start-up and shut-down).
 
     (Starlette answers them in plain text otherwise; :func:`serving` still
     writes the one line on standard error.)
@@ -254,10 +266,21 @@ def application(routes: Sequence[BaseRoute], *, error_type: str = "server_error"
     async def crashed(request: Request, error: Exception) -> Response:
         _report(error_type, error)  # before the answer, so a client that got it can see the line
         request.scope[_REPORTED] = True
-        headers, body = envelope(500, "internal error in the served app", error_type=error_type)
-        return Response(body, 500, headers={k.decode(): v.decode() for k, v in headers})
+        return _response(500, "internal error in the served app", error_type)
 
-    return Starlette(routes=list(routes), exception_handlers={Exception: crashed})
+    async def refused(request: Request, error: Exception) -> Response:
+        status = error.status_code if isinstance(error, HTTPException) else 400
+        return _response(status, f"{request.method} {request.url.path}: {error}", error_type)
+
+    handlers = {Exception: crashed, HTTPException: refused}
+    return Starlette(routes=list(routes), exception_handlers=handlers, lifespan=lifespan)
+
+
+def _response(status: int, message: str, error_type: str) -> Response:
+    headers, body = envelope(status, message, error_type=error_type)
+    response = Response(body, status)
+    response.raw_headers = headers
+    return response
 
 
 class _Config(uvicorn.Config):
@@ -405,14 +428,14 @@ class Served:
         """
         if self._server is not None:
             return self
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.create_server((self.host, self._requested), family=family, backlog=BACKLOG)
+        sock = _listening(self.host, self._requested)
         self._port = int(sock.getsockname()[1])
         config = _Config(
             _Guard(self._app, self.limits),
             http=_Protocol,
+            interface="asgi3",
             ws="none",
-            lifespan="off",
+            lifespan="on",
             loop="asyncio",
             log_config=None,
             access_log=False,
@@ -497,6 +520,26 @@ class Served:
         return f"http://{host}:{self.port}"
 
 
+def _listening(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port``.
+
+    Made with ``IPPROTO_TCP`` so that asyncio sets ``TCP_NODELAY`` on the
+    connections it accepts (it skips sockets whose protocol is 0, and Nagle's
+    algorithm then adds some 40 ms to every answer on loopback).
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sock.bind((host, port))
+        sock.listen(BACKLOG)
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
 def _cancel_all(server: uvicorn.Server) -> None:
     for task in list(server.server_state.tasks):
         task.cancel()
@@ -533,4 +576,4 @@ def serving(
         served.stop()
 
 
-__all__ = ["BACKLOG", "Limits", "Served", "application", "envelope", "serving"]
+__all__ = ["ARRIVED", "BACKLOG", "Limits", "Served", "application", "envelope", "serving"]
