@@ -343,3 +343,109 @@ def test_two_conditional_absences_of_one_property_combine_as_either_condition() 
         assert validation.reference_validator("FineTuningJob", profile).is_valid(legacy)
         assert not validation.is_valid(recent, "FineTuningJob", profile)
         assert not validation.reference_validator("FineTuningJob", profile).is_valid(recent)
+
+
+# -- the two changes not read at one place: absent-where-nullable and status-add ----------------
+
+
+def test_absent_where_nullable_follows_the_published_documents_not_a_list() -> None:
+    """A required property may be left out exactly where the published document lets its
+    value be null, in the job and in every document the job reaches (its error object)."""
+    only = profiles.resolve(amend=["azure-absent-when-null"])
+    job = minimal_job(error={"code": "c", "message": "m", "param": None})
+    for name in registry.document("FineTuningJob")["required"]:
+        nulled = validation.is_valid(changed(job, f"/{name}", None))
+        left_out = changed(job, f"/{name}", DELETE)
+        assert validation.is_valid(left_out, profile=only) == nulled, name
+        assert validation.reference_validator("FineTuningJob", only).is_valid(left_out) == nulled
+    for name in registry.document("FineTuningJobError")["required"]:
+        nulled = validation.is_valid(changed(job, f"/error/{name}", None))
+        left_out = changed(job, f"/error/{name}", DELETE)
+        assert validation.is_valid(left_out, profile=only) == nulled, name
+
+
+def _custom(name: str, scope: Any, change: dict[str, Any], **more: Any) -> dict[str, Any]:
+    spec = {
+        "description": "d",
+        "evidence": ["https://example.com"],
+        "first-seen": "2026-01-01",
+        "scope": scope,
+        "change": change,
+        **more,
+    }
+    return {"amendments": {name: spec}}
+
+
+@pytest.mark.parametrize(
+    ("scope", "change", "more", "message"),
+    [
+        (
+            "FineTuningJob.json#/properties/error",
+            {"absent-where-nullable": True},
+            {},
+            "absent-where-nullable needs a document's root",
+        ),
+        (
+            "FineTuningJob.json#",
+            {"absent-where-nullable": True, "nullable": True},
+            {},
+            "absent-where-nullable cannot be combined",
+        ),
+        (
+            "FineTuningJob.json#",
+            {"absent-where-nullable": True},
+            {"when": {"required": ["id"]}},
+            "absent-where-nullable cannot have when",
+        ),
+        (
+            "FineTuningJob.json#/properties/status",
+            {"status-add": [201]},
+            {},
+            "status-add needs an operation's responses",
+        ),
+        (
+            "operations/archiveFineTuningJob.json#/responses",
+            {"status-add": [201]},
+            {},
+            "no operation archiveFineTuningJob; known: cancelFineTuningJob",
+        ),
+        (
+            "operations/createFineTuningJob.json#/responses",
+            {"status-add": [200]},
+            {},
+            "status 200 is already documented",
+        ),
+    ],
+)
+def test_a_special_change_used_wrongly_says_where(
+    scope: str, change: dict[str, Any], more: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(AmendmentError, match=r"^f\.json: amendments\.x: .*" + message):
+        catalogue.parse(_custom("x", scope, change, **more), "f.json", catalogue.builtin())
+
+
+def test_a_users_status_amendment_is_read_by_the_checks() -> None:
+    data = _custom(
+        "accepted-202", "operations/cancelFineTuningJob.json#/responses", {"status-add": [202]}
+    )
+    data["profiles"] = {"ours": {"extends": "observed", "amendments": ["accepted-202"]}}
+    ours = catalogue.parse(data, "f.json", catalogue.builtin())
+    assert not PUBLISHED.catalogue.amendments.get("accepted-202")  # built-in knows nothing
+    from contract.checks import assess_response
+    from contract.schema.amendments import Profile
+
+    chosen = Profile("ours", tuple(ours.amendment(n) for n in ours.members("ours")), ours)
+    body = json.dumps(minimal_job())
+    result = assess_response(
+        202,
+        {"Content-Type": "application/json"},
+        body,
+        "ftjob-abc123",
+        operation="cancel",
+        profile=chosen,
+    )
+    assert result.valid and result.needed == ("accepted-202",)
+    # The schemas are untouched by it.
+    assert (
+        registry.documents(chosen)["FineTuningJob"] == registry.documents(OBSERVED)["FineTuningJob"]
+    )

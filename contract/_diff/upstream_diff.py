@@ -167,14 +167,14 @@ def _compare_parameters(
                 where,
                 f"{key[1]!r}: type {our_kind} (ours) -> {kind} (upstream)",
             )
-        ours = mine[key].get("schema")
-        ours = ours if isinstance(ours, Mapping) else {}
+        declared = mine[key].get("schema")
+        own: Mapping[str, Any] = declared if isinstance(declared, Mapping) else {}
         for bound in _PARAMETER_BOUNDS:
-            if ours.get(bound) != schema.get(bound):
+            if own.get(bound) != schema.get(bound):
                 out.differ(
                     "parameter changed",
                     where,
-                    f"{key[1]!r}: {bound} {_shown(ours.get(bound))} (ours) -> "
+                    f"{key[1]!r}: {bound} {_shown(own.get(bound))} (ours) -> "
                     f"{_shown(schema.get(bound))} (upstream)",
                 )
 

@@ -30,6 +30,7 @@ import referencing
 from jsonschema import Draft202012Validator
 from referencing.jsonschema import DRAFT202012
 
+from contract._core import jsonpointer
 from contract.schema.amendments import Amendment, AmendmentError
 
 _ANNOTATIONS = ("description", "title", "default", "examples", "$comment")
@@ -41,7 +42,7 @@ _MOVED = {"$comment": "rule moved to the root's allOf by a conditional amendment
 def split(location: str) -> tuple[str, list[str]]:
     """``Doc.json#/a/b`` -> (``Doc``, [``a``, ``b``])."""
     document, _, pointer = location.partition("#")
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    parts = jsonpointer.split(pointer)
     return document.removesuffix(".json"), parts
 
 
@@ -184,10 +185,6 @@ STATUS_ADD = "status-add"
 _DATA = frozenset({"enum", "const", "examples", "default", "required", *_ANNOTATIONS})
 
 
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
-
-
 def _referenced(node: Any, here: str) -> Iterator[str]:
     """The names of the documents ``node`` refers to (``here``: its own document)."""
     if isinstance(node, dict):
@@ -223,7 +220,7 @@ def _objects(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
             yield pointer, node
         for key, value in node.items():
             if key not in _DATA:
-                yield from _objects(value, f"{pointer}/{_escape(key)}")
+                yield from _objects(value, f"{pointer}/{jsonpointer.escape(key)}")
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _objects(item, f"{pointer}/{index}")
@@ -244,7 +241,7 @@ def nullable_required(
             for prop in holder["required"]:
                 if prop not in holder["properties"]:
                     continue
-                at = f"{pointer}/properties/{_escape(prop)}"
+                at = f"{pointer}/properties/{jsonpointer.escape(prop)}"
                 check = Draft202012Validator({"$ref": f"{uri}#{at}"}, registry=registry)
                 if check.is_valid(None):
                     found.append(f"{name}.json#{at}")

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from contract.checks import Headers, check_body, check_response
+from contract.profiles import configured
 from contract.redact import redact
 from contract.reports import failure
 from contract.schema import operations
@@ -102,15 +103,24 @@ class Contract:
     ``secrets`` are strings (an API key) masked verbatim in every report, on
     top of the key-like patterns :mod:`contract.redact` always masks.
     ``profile`` says which amendments to the contract are accepted (a name or
-    a :class:`~contract.profiles.Profile`; default ``published``), ``strict``
-    whether unknown properties fail (``"fail"``), and ``deviations`` whether
-    failures a known amendment would accept are said in words, one line each.
+    a :class:`~contract.profiles.Profile`), ``strict`` whether unknown
+    properties fail (``"fail"``); what is not given comes from the settings
+    (environment, nearest ``pyproject.toml``: :func:`contract.profiles.settings`),
+    else ``published`` and ``off``. ``deviations`` says whether failures a
+    known amendment would accept are said in words, one line each.
     """
 
     secrets: Sequence[str] = field(default=(), repr=False)
     profile: ProfileLike = None
-    strict: Strict = "off"
+    strict: Strict | None = None
     deviations: bool = False
+
+    def __post_init__(self) -> None:
+        self.profile, self.strict = configured(self.profile, self.strict)
+
+    @property
+    def _mode(self) -> Strict:
+        return self.strict or "off"
 
     # -- checking -----------------------------------------------------------
     def check_response(
@@ -139,21 +149,21 @@ class Contract:
             job_id,
             **_operation_of(operation, method, url),
             profile=self.profile,
-            strict=self.strict,
+            strict=self._mode,
             deviations=self.deviations,
         )
 
     def check_body(self, body: bytes | str | Any, schema: str | None = None) -> list[Violation]:
         """Every violation of a bare payload (raw JSON text or a decoded value)."""
         return check_body(
-            body, schema, profile=self.profile, strict=self.strict, deviations=self.deviations
+            body, schema, profile=self.profile, strict=self._mode, deviations=self.deviations
         )
 
     def check(self, interaction: Interaction) -> list[Violation]:
         """Every violation of a recorded interaction."""
         return list(
             interaction.assess(
-                profile=self.profile, strict=self.strict, deviations=self.deviations
+                profile=self.profile, strict=self._mode, deviations=self.deviations
             ).violations
         )
 
@@ -181,7 +191,7 @@ class Contract:
         """Raise :class:`ResponseContractViolation` unless the payload conforms."""
         __tracebackhide__ = True  # pytest shows the failure at the caller's line
         found = check_body(
-            body, schema, profile=self.profile, strict=self.strict, deviations=self.deviations
+            body, schema, profile=self.profile, strict=self._mode, deviations=self.deviations
         )
         if found:
             raise ResponseContractViolation(
