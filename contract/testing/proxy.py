@@ -242,6 +242,8 @@ class Proxy:
         self._kept: deque[tuple[str, _Call, bytes, tuple[str, ...]]] = deque(maxlen=KEEP_ENTRIES)
         self._secrets: set[str] = set()
         self.calls = self.checked = self.passed_through = self.upstream_errors = 0
+        #: Calls that have arrived and are not checked yet.
+        self._in_flight = 0
 
     # -- lifecycle --------------------------------------------------------------------
     def start(self) -> Proxy:
@@ -314,7 +316,10 @@ class Proxy:
     def wait(self, timeout: float = 30.0) -> None:
         """Wait until every call that has passed has been checked (and recorded)."""
         give_up = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < give_up:
+        while time.monotonic() < give_up:
+            with self._lock:
+                if not self._in_flight:
+                    return
             time.sleep(0.005)
 
     @property
@@ -352,6 +357,8 @@ class Proxy:
 
     async def _forward(self, request: Request) -> Response:
         started, began = time.time(), time.perf_counter()
+        with self._lock:
+            self._in_flight += 1  # until the checking thread is done with it
         body = await request.body()
         raw = request.scope.get("raw_path") or request.url.path.encode()
         query = request.scope.get("query_string", b"")
@@ -463,6 +470,9 @@ class Proxy:
             except Exception as error:  # a bug in a check: one note, and go on
                 self._note(f"proxy: could not check a call: {type(error).__name__}: {error}")
             finally:
+                if call is not None:
+                    with self._lock:
+                        self._in_flight -= 1
                 self._queue.task_done()
 
     def _note(self, text: str) -> None:
