@@ -11,6 +11,7 @@ from types import FrameType
 from typing import Any
 
 from contract.cli import EXIT_OK, UsageError
+from contract.cli._profile import chosen_profile, profile_arguments
 
 
 def register(commands: Any) -> None:
@@ -35,12 +36,6 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--port", default="0", metavar="PORT", help="port (default: 0, any free port)"
     )
-    parser.add_argument(
-        "--profile",
-        metavar="NAME",
-        default=None,
-        help="whose API to play: published (default), observed (pause and resume), azure",
-    )
     parser.add_argument("--seed", default="0", metavar="N", help="seed of ids, losses, faults")
     parser.add_argument(
         "--speed",
@@ -61,6 +56,8 @@ def register(commands: Any) -> None:
         metavar="P",
         help="share of jobs that fail while running (default: 0)",
     )
+    # The profile (whose API to play) is chosen as every subcommand chooses it.
+    profile_arguments(parser, strict=False)
     parser.set_defaults(run=run)
 
 
@@ -76,7 +73,6 @@ def _number(text: str, name: str, *, whole: bool = False) -> float:
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
-    from contract import profiles
     from contract.testing.fake import Faults, FaultSpecError
 
     port = int(_number(args.port, "port", whole=True))
@@ -89,10 +85,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     if not 0 <= failure_rate <= 1:
         raise UsageError(f"--failure-rate must be between 0 and 1, not {args.failure_rate[:40]}")
     seed = int(_number(args.seed, "seed", whole=True))
-    try:
-        profile = profiles.resolve(args.profile)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+    profile, _ = chosen_profile(args)
     try:
         faults = Faults(args.faults, seed=seed)
     except FaultSpecError as error:
