@@ -225,6 +225,36 @@ def test_a_body_that_is_not_a_json_object_answers_400(http: httpx.Client) -> Non
         assert error["param"] is None
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"model": "m", "training_file": "\\ud800"}',  # a lone surrogate: no UTF-8 for it
+        b'{"model": "m", "training_file": "f", "metadata": {"k": "\\udfff"}}',
+        b'{"model": "m", "training_file": "f", "seed": NaN}',
+    ],
+)
+def test_json_the_fake_could_not_answer_back_is_refused(
+    observed: FakeJobsAPI, http: httpx.Client, body: bytes
+) -> None:
+    error_of(http.post(JOBS, content=body), 400)
+    assert observed.jobs == {}
+    assert http.get(JOBS).status_code == 200  # nothing stored that poisons the list
+
+
+def test_what_the_fake_keeps_is_bounded() -> None:
+    fake = FakeJobsAPI("observed", max_jobs=3, max_job_bytes=10_000)
+    http = httpx.Client(transport=fake.transport(), headers=AUTH)
+    made = [http.post(JOBS, json={"model": "m", "training_file": "f"}) for _ in range(4)]
+    assert [r.status_code for r in made] == [200, 200, 200, 400]
+    assert made[-1].json()["error"]["code"] == "fake_limit_reached"
+    fake = FakeJobsAPI("observed", max_job_bytes=10_000)
+    http = httpx.Client(transport=fake.transport(), headers=AUTH)
+    big = {"model": "m", "training_file": "f" * 6_000}
+    assert [http.post(JOBS, json=big).status_code for _ in range(2)] == [200, 400]
+    assert len(fake.jobs) == 1
+    assert http.get(JOBS).status_code == 200  # it goes on serving what it has
+
+
 def test_an_oversized_body_answers_413(observed: FakeJobsAPI, http: httpx.Client) -> None:
     error_of(http.post(JOBS, content=b" " * (MAX_BODY + 1)), 413)
     assert observed.requests[-1].body == b""  # a long body is not kept

@@ -95,6 +95,11 @@ class FakeJobsAPI:
     a number runs it at that many simulated seconds per real second.
     ``faults`` is a spec (``"429=0.2,500=0.05"``), a mapping of rates or a
     :class:`Faults`. Everything random follows ``seed``.
+
+    What it keeps is bounded: at most ``max_jobs`` jobs, made from create
+    bodies of at most ``max_job_bytes`` bytes in all; a create beyond either
+    answers 400 (code ``fake_limit_reached``) and the fake goes on serving the
+    jobs it has.
     """
 
     def __init__(
@@ -107,6 +112,8 @@ class FakeJobsAPI:
         faults: Faults | Mapping[str, float] | str | None = None,
         failure_rate: float = 0.0,
         keep_requests: int = 1000,
+        max_jobs: int = 10_000,
+        max_job_bytes: int = 64 << 20,
     ) -> None:
         self.profile = profiles.coerce(profile)
         self.lifecycle: Lifecycle = lifecycle(self.profile)
@@ -115,6 +122,9 @@ class FakeJobsAPI:
         self.durations = durations or Durations()
         self._simulation = Simulation(self.lifecycle, self.durations, seed, failure_rate)
         self._requests: deque[FakeRequest] = deque(maxlen=keep_requests)
+        self.max_jobs = max_jobs
+        self.max_job_bytes = max_job_bytes
+        self._job_bytes = 0
         self._lock = threading.RLock()
         self._count = 0
         self._server: Any = None
@@ -241,7 +251,20 @@ class FakeJobsAPI:
         now = self.clock.now()
         simulation = self._simulation
         if operation == "createFineTuningJob":
-            return 200, simulation.create(check_create(body, self.profile), now).body()
+            request = check_create(body, self.profile)
+            if (
+                len(simulation.jobs) >= self.max_jobs
+                or self._job_bytes + len(body) > self.max_job_bytes
+            ):
+                raise Refusal(
+                    400,
+                    f"This fake keeps at most {self.max_jobs} jobs from "
+                    f"{self.max_job_bytes} bytes of create requests; it has "
+                    f"{len(simulation.jobs)} ({self._job_bytes} bytes).",
+                    code="fake_limit_reached",
+                )
+            self._job_bytes += len(body)
+            return 200, simulation.create(request, now).body()
         if operation == "listPaginatedFineTuningJobs":
             return 200, self._job_page(query, now)
         job = simulation.jobs.get(job_id or "")
