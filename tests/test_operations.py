@@ -411,10 +411,44 @@ def test_parameters_carry_their_json_schema() -> None:
         if any(p["name"] == "limit" for p in op.document["parameters"])
     }
     assert {k: v["schema"] for k, v in limits.items()} == {
-        "listPaginatedFineTuningJobs": {"type": "integer", "default": 20},
-        "listFineTuningEvents": {"type": "integer", "default": 20},
-        "listFineTuningJobCheckpoints": {"type": "integer", "default": 10},
+        "listPaginatedFineTuningJobs": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 20,
+        },
+        "listFineTuningEvents": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        "listFineTuningJobCheckpoints": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 10,
+        },
     }
     for op in operations.operations():
         for parameter in op.document["parameters"]:
             assert {"name", "in", "required", "type", "description", "schema"} <= set(parameter)
+
+
+def test_a_bare_azure_envelope_is_one_under_azure() -> None:
+    body = json.dumps(AZURE_404)
+    (under_azure,) = assess_body(body, profile="azure").violations
+    assert under_azure.keyword == "api-error"
+    assert under_azure.message == (
+        "is an API error envelope, not a job: API error 404: Resource not found"
+    )
+    # As published it is no envelope: it is checked as a job, and fails as one.
+    assert "api-error" not in {v.keyword for v in assess_body(body).violations}
+
+
+@pytest.mark.parametrize("profile", ["published", "observed", "azure"])
+def test_a_failed_job_is_never_read_as_an_envelope(profile: str) -> None:
+    """Azure's envelope needs no ``type``, so under azure a failed job's ``error`` would
+    read as an envelope's: a body naming its ``object`` is a job, checked as one."""
+    error = {"code": "invalid_training_file", "message": "bad file", "param": None}
+    failed = minimal_job(status="failed", error=error)
+    result = assess_body(json.dumps(failed), profile=profile)
+    assert result.valid and result.jobs == 1 and result.note == ""
+    # The same error as a bare envelope is one under azure (Azure's has no type).
+    envelope = assess_body(json.dumps({"error": error}), profile=profile)
+    assert (envelope.note == "error envelope") is (profile == "azure")

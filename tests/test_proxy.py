@@ -260,3 +260,40 @@ def test_the_seam_plugs_request_and_session_checks_in(monkeypatch: pytest.Monkey
     found = list(made[1](_proxy_checks.Exchange("interaction[4]", interaction, b"", None)))
     assert [v.keyword for v in found] == ["session"]
     assert seen == [("interaction[4]", "listPaginatedFineTuningJobs", 200, {"a": 1}, "ftjob-9")]
+
+
+def test_the_seam_plugs_the_request_check_in_with_the_run_s_modes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    asked: list[dict[str, Any]] = []
+
+    def assess_request(operation: Any, **given: Any) -> Any:
+        asked.append({"operation": operation, **given})
+        found = (contract.Violation("/suffix", "maxLength", "too long"),)
+        return types.SimpleNamespace(violations=found)
+
+    module = types.ModuleType("contract.checks.requests")
+    module.assess_request = assess_request  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "contract.checks.requests", module)
+    assert len(_proxy_checks.checks(None, "off", requests=False, sessions=False)) == 1
+    made = _proxy_checks.checks("observed", "warn", requests=True, sessions=False)
+    assert len(made) == 2
+    interaction = contract.recordings.Interaction(
+        source="p",
+        body=b"{}",
+        status=200,
+        headers=[("content-type", "application/json")],
+        method="POST",
+        url="https://x/v1/fine_tuning/jobs",
+        name="interaction[0]",
+    )
+    exchange = _proxy_checks.Exchange("interaction[0]", interaction, b'{"a": 1}', "text/json")
+    assert [v.keyword for v in made[1](exchange)] == ["maxLength"]
+    [call] = asked
+    assert call["operation"].operation_id == "createFineTuningJob"
+    assert (call["method"], call["body"], call["content_type"]) == (
+        "POST",
+        b'{"a": 1}',
+        "text/json",
+    )
+    assert (call["profile"], call["strict"]) == ("observed", "warn")

@@ -69,8 +69,10 @@ def api_error_of(
     body: Any, status: int | None = None, profile: ProfileLike = None
 ) -> ApiError | None:
     """The :class:`ApiError` a decoded ``body`` states, when it is the error envelope
-    (under ``profile``: Azure's envelope has no ``type``)."""
-    if not isinstance(body, dict) or "error" not in body:
+    (under ``profile``: Azure's envelope has no ``type``). A body that names its
+    ``object`` (a job, a page) is never the envelope, whose only member is ``error``:
+    under ``azure`` a failed job's ``error`` reads as an envelope's."""
+    if not isinstance(body, dict) or "error" not in body or "object" in body:
         return None
     if not is_valid(body, _ERROR_SCHEMA, profile):
         return None
@@ -179,13 +181,14 @@ def _against_schema(
     return _assess_payload(payload, schema, profile, strict=strict, deviations=deviations)
 
 
-def body_schema(payload: Any, schema: str | None = None) -> str | None:
+def body_schema(payload: Any, schema: str | None = None, profile: ProfileLike = None) -> str | None:
     """The type a decoded bare payload is checked against: ``schema`` when given, else
-    by its shape (a page of jobs, else a FineTuningJob); None for the API's error
-    envelope, which is reported as what it is rather than checked."""
+    by its shape (a page, an event, a checkpoint, else a FineTuningJob); None for the
+    API's error envelope (as ``profile`` reads it), which is reported as what it is
+    rather than checked."""
     if schema is not None:
         return schema
-    if api_error_of(payload) is not None:
+    if api_error_of(payload, profile=profile) is not None:
         return None
     if not isinstance(payload, dict):
         return _registry.DEFAULT_SCHEMA
@@ -225,9 +228,9 @@ def assess_body(
     found, payload = _decode_body(body)
     if payload is _UNDECODABLE:
         return Assessment(tuple(found))
-    checked_as = body_schema(payload, schema)
+    checked_as = body_schema(payload, schema, profile)
     if checked_as is None:
-        message = f"is an API error envelope, not a job: {api_error_of(payload)}"
+        message = f"is an API error envelope, not a job: {api_error_of(payload, profile=profile)}"
         return Assessment((*found, Violation("", "api-error", message)), note="error envelope")
     schema = checked_as
     jobs = jobs_in(payload, schema)

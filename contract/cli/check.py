@@ -16,7 +16,7 @@ from contract.cli._arguments import check_schema
 from contract.cli._jobs import bulk_arguments
 from contract.cli._jobs import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
-from contract.cli._profile import chosen_profile, profile_arguments
+from contract.cli._profile import chosen_settings, profile_arguments, requests_argument
 from contract.engine import Tally
 from contract.engine.results import Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
@@ -58,15 +58,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="count every API error response (undocumented status) as a failure",
     )
-    parser.add_argument(
-        "--no-requests",
-        dest="requests",
-        action="store_false",
-        default=None,
-        help="check recorded responses only, not the requests beside them (default: requests "
-        "are checked too: query parameters, the path's job id, the body; configuration key "
-        "requests = false)",
-    )
+    requests_argument(parser)
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
@@ -137,12 +129,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, schema: str | None) -> int:
-    profile, strict = chosen_profile(args)
+    run_settings = chosen_settings(args)
+    profile, strict, requests = run_settings.profile, run_settings.strict, run_settings.requests
     config = configuration(getattr(args, "config", None))
     chosen = choices(args, config)
-    requests = args.requests
-    if requests is None:
-        requests = config.requests if config is not None and config.requests is not None else True
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:

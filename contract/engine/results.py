@@ -269,17 +269,22 @@ class Summary:
         if self.skipped:
             text += f" ({plural(self.skipped, 'other recorded interaction')} skipped)"
         if self.requests_checked:
-            text += (
-                f"; {plural(self.requests_checked, 'request')} checked: "
-                f"{self.requests_checked - self.requests_invalid} valid, "
-                f"{self.requests_invalid} invalid"
-            )
-            if self.requests_warned:
-                text += f", {self.requests_warned} with warnings"
+            text += f"; {self.requests_line()}"
         if self.stopped == "fail-fast":
             text += "; stopped at the first failure (--fail-fast)"
         elif self.stopped:
             text += f"; stopped early ({self.stopped})"
+        return text
+
+    def requests_line(self) -> str:
+        """``3 requests checked: 2 valid, 1 invalid``: the recorded requests' counts, in words."""
+        text = (
+            f"{plural(self.requests_checked, 'request')} checked: "
+            f"{self.requests_checked - self.requests_invalid} valid, "
+            f"{self.requests_invalid} invalid"
+        )
+        if self.requests_warned:
+            text += f", {self.requests_warned} with warnings"
         return text
 
     def pytest_line(self, unreadable: int = 0) -> str:

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from contract._core.options import PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import NO_REQUESTS, PROFILE_OPTIONS, STRICT_HELP
 
 if TYPE_CHECKING:
     from contract.config import Strict
+    from contract.profiles import Settings
     from contract.schema.amendments import Profile
 
 
@@ -85,12 +86,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
     group.addoption(
-        "--contract-no-requests",
+        f"--contract-{NO_REQUESTS.name}",
         action="store_false",
         default=None,
         dest="contract_requests",
-        help="check recorded responses only, not the requests beside them (default: requests "
-        "are checked too: query parameters, the path's job id, the body)",
+        help=NO_REQUESTS.help,
     )
     parser.addini(
         "contract_requests",
@@ -132,34 +132,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-_TRUE = ("true", "yes", "on", "1")
-_FALSE = ("false", "no", "off", "0")
-
-
-def _requests_of(config: pytest.Config) -> bool:
-    """Whether recorded requests are checked: the option, else the ini value, else the
-    configuration file's ``requests`` key, else yes."""
-    if config.getoption("contract_requests") is False:
-        return False
-    given = str(config.getini("contract_requests")).strip().lower()
-    if given in _TRUE:
-        return True
-    if given in _FALSE:
-        return False
-    if given:
-        raise pytest.UsageError(f"contract_requests: {given!r} is not true or false")
-    from contract.config import ConfigError, discover, load
-
-    path = config.getoption("contract_config") or config.getini("contract_config") or None
-    try:
-        found = load(path) if path is not None else discover(config.rootpath)
-    except ConfigError as exc:
-        raise pytest.UsageError(f"finetune-contract: {exc}") from None
-    return found is None or found.requests is not False
-
-
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
     """The profile and strict mode of this run: options, environment, ini, file, defaults."""
+    chosen = _settings_of(config)
+    return chosen.profile, chosen.strict
+
+
+def _settings_of(config: pytest.Config) -> Settings:
+    """This run's settings (see :func:`contract.profiles.settings`); a usage error if bad."""
     from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
@@ -179,6 +159,7 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
                 tuple(config.getoption("contract_no_amend")),
                 said("contract_config"),
                 said("contract_strict"),
+                "false" if config.getoption("contract_requests") is False else None,
             ),
             ini=Choices(
                 ini("contract_profile"),
@@ -186,9 +167,10 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
                 tuple(config.getini("contract_no_amend")),
                 ini("contract_config"),
                 ini("contract_strict"),
+                ini("contract_requests"),
             ),
             search_from=config.rootpath,
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
-    return chosen.profile, chosen.strict
+    return chosen

@@ -9,7 +9,7 @@ import pytest
 
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
-from contract.plugin._options import _profile_of, _requests_of
+from contract.plugin._options import _settings_of
 from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
@@ -60,8 +60,6 @@ class ContractRun:
 
             self.coverage = TrafficCoverage()
         self._configure_profile()
-        #: Whether each recorded request is checked too, and how many were (and failed).
-        self.requests = _requests_of(config)
         self.unknown: list[str] = []
         if live:
             self._configure_live()
@@ -71,7 +69,10 @@ class ContractRun:
     def _configure_profile(self) -> None:
         from contract.checks.deviations import Usage
 
-        self.profile, self.strict = _profile_of(self.config)
+        chosen = _settings_of(self.config)
+        self.profile, self.strict = chosen.profile, chosen.strict
+        #: Whether each recorded request is checked too.
+        self.requests = chosen.requests
         self.usage = Usage(self.profile)
 
     def _configure_live(self) -> None:
@@ -185,6 +186,7 @@ class ContractRun:
         from contract.engine.results import Summary, plural
 
         counts = self.verdicts
+        requests = self.request_counts
         summary = Summary(
             checked=sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error")),
             valid=counts.get("valid", 0),
@@ -192,16 +194,13 @@ class ContractRun:
             api_errors=counts.get("api-error", 0),
             jobs=self.jobs,
             skipped=self.other,
+            requests_checked=requests.get("requests", 0),
+            requests_invalid=requests.get("requests-invalid", 0),
         )
         line = summary.pytest_line(unreadable=counts.get("unreadable", 0))
         terminalreporter.write_line(line)
-        requests = self.request_counts.get("requests", 0)
-        if requests:
-            bad = self.request_counts.get("requests-invalid", 0)
-            terminalreporter.write_line(
-                f"contract: {plural(requests, 'request')} checked: "
-                f"{requests - bad} valid, {bad} invalid"
-            )
+        if summary.requests_checked:
+            terminalreporter.write_line(f"contract: {summary.requests_line()}")
         for note in self.notes:
             terminalreporter.write_line(f"contract: note: {note}")
         for name, skipped in sorted(self.empty.items()):

@@ -8,7 +8,8 @@ each interaction is a call named ``interaction[i]``. A body is ``{"encoding", "s
 lower case. Schemathesis writes the status code as a quoted string (``'200'``) and
 ``response: null`` for a request that got no answer (a call with no status).
 Schemathesis 4.27 and later keep only the start of a large body and write
-``truncated_from: SIZE`` beside it: such a body is cut, and not checked.
+``truncated_from: SIZE`` beside it (read beside ``body`` or inside its mapping): such a
+body is cut, and not checked.
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ def _body(response: dict[str, Any], headers: list[tuple[str, str]], where: str) 
 
 def _cut(response: dict[str, Any]) -> str:
     """Why the body is not checked, when Schemathesis kept only its start."""
+    body = response.get("body")
     size = response.get("truncated_from")
+    if size is None and isinstance(body, dict):  # written inside the body mapping
+        size = body.get("truncated_from")
     if size is None:
         return ""
     return f"body cut by the recorder (truncated from {size} bytes): not checked"

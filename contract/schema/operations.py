@@ -126,8 +126,10 @@ class Route:
     job_id: str | None
 
 
+@cache
 def page_items(schema: str) -> str | None:
-    """The schema of the items of a page schema (its ``data`` array); None for others."""
+    """The schema of the items of a page schema (its ``data`` array); None for others
+    (asked once per payload by the bulk check: the documents are fixed, so it is cached)."""
     data = _registry.document(schema).get("properties", {}).get("data", {})
     ref = data.get("items", {}).get("$ref") if isinstance(data, Mapping) else None
     if not isinstance(ref, str):

@@ -12,6 +12,7 @@ the exchanges completed, on one thread, so a session check may keep state.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -61,12 +62,15 @@ def _optional(name: str) -> Any:
         return None
 
 
-def request_check(profile: ProfileLike) -> Check | None:
+def request_check(profile: ProfileLike, strict: Strict = "off") -> Check | None:
     """The request check, when :mod:`contract.checks.requests` is installed."""
     module = _optional("requests")
     assess = getattr(module, "assess_request", None)
     if assess is None:
         return None
+    accepted = inspect.signature(assess).parameters.values()
+    takes = any(p.name == "strict" or p.kind is p.VAR_KEYWORD for p in accepted)
+    modes = {"strict": strict} if takes else {}
 
     def check(exchange: Exchange) -> Iterable[Violation]:
         interaction = exchange.interaction
@@ -77,6 +81,7 @@ def request_check(profile: ProfileLike) -> Check | None:
             body=exchange.request_body,
             content_type=exchange.request_content_type,
             profile=profile,
+            **modes,
         )
         return tuple(found.violations)
 
@@ -107,10 +112,11 @@ def checks(
 ) -> list[Check]:
     """The checks of one proxy run: responses always, requests and sessions when available."""
     found = [response_check(profile, strict)]
-    for wanted, make in ((requests, request_check), (sessions, session_check)):
-        made = make(profile) if wanted else None
-        if made is not None:
-            found.append(made)
+    made = (
+        request_check(profile, strict) if requests else None,
+        session_check(profile) if sessions else None,
+    )
+    found.extend(check for check in made if check is not None)
     return found
 
 

@@ -13,8 +13,9 @@ jobs family stream through and are counted. Each answered call of a jobs
 operation is checked as ``finetune-contract check`` checks a recorded call
 (the response; the request and the session too when
 :mod:`contract.checks.requests` and :mod:`contract.checks.sessions` are
-installed, see :mod:`contract.testing._proxy_checks`), after its answer has
-been sent, on a thread of its own, in the order the calls completed.
+installed, see :mod:`contract.testing._proxy_checks`) on the server's event
+loop right after its answer has gone (a checking thread fought the server for
+the GIL and added milliseconds per call); HAR entries are written on a thread.
 
 An upstream that cannot be reached (refused, timed out, TLS) is answered with
 a 502 in the API's error envelope and is a finding (keyword ``upstream``); a
@@ -33,6 +34,7 @@ credentials the calls carried.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -46,6 +48,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
@@ -57,6 +60,7 @@ from contract.redact import for_terminal, redact, redact_headers
 from contract.schema import operations
 from contract.testing import _har_writer, _threads
 from contract.testing._proxy_checks import Check, Exchange, checks
+from contract.testing._proxy_http import credentials, end_to_end, inflated, upstream_error
 from contract.testing._serving import Limits, Served, application, envelope
 from contract.testing.live import ensure_safe_base_url
 from contract.violations import Violation
@@ -73,20 +77,6 @@ KEEP_ENTRIES = 1000
 _KEEP_PASSED = 1 << 20
 _ERROR_TYPE = "proxy_error"
 _METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-_HOP_BY_HOP = frozenset(
-    {
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "proxy-connection",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-    }
-)
-_CREDENTIAL_HEADERS = frozenset({"authorization", "api-key", "x-api-key", "openai-api-key"})
 
 
 @dataclass(frozen=True)
@@ -135,62 +125,6 @@ class _Call:
     truncated: bool = False
 
 
-def _credentials(headers: list[tuple[str, str]]) -> set[str]:
-    """The credentials a request carries (the bearer token, an api-key), to mask everywhere."""
-    found = set()
-    for name, value in headers:
-        if name.lower() in _CREDENTIAL_HEADERS:
-            scheme, _, token = value.partition(" ")
-            found.add(token.strip() if scheme.lower() in ("bearer", "basic") else value.strip())
-    return {value for value in found if len(value) >= 4}
-
-
-def _end_to_end(headers: list[tuple[str, str]], *, drop: frozenset[str]) -> list[tuple[str, str]]:
-    """``headers`` without hop-by-hop ones (and those ``Connection`` lists) and ``drop``."""
-    listed = {
-        token.strip().lower()
-        for name, value in headers
-        if name.lower() == "connection"
-        for token in value.split(",")
-    }
-    return [
-        (name, value)
-        for name, value in headers
-        if (lowered := name.lower()) not in _HOP_BY_HOP
-        and lowered not in listed
-        and lowered not in drop
-    ]
-
-
-def _inflated(body: bytes, headers: list[tuple[str, str]], cap: int) -> bytes:
-    """The body with its ``Content-Encoding`` undone, at most ``cap`` bytes (ValueError past)."""
-    encoding = next((v for k, v in headers if k.lower() == "content-encoding"), "")
-    if encoding.strip().lower() in ("", "identity"):
-        return body
-    response = httpx.Response(200, headers=[("content-encoding", encoding)], content=body)
-    out = bytearray()
-    try:
-        for chunk in response.iter_bytes():
-            out += chunk
-            if len(out) > cap:
-                raise ValueError(f"the body inflates past {cap} bytes")
-    except httpx.DecodingError as exc:
-        raise ValueError(f"the body is not valid {encoding}: {exc}") from None
-    return bytes(out)
-
-
-def _upstream_error(error: httpx.HTTPError, timeout: float) -> tuple[str, str]:
-    """(error code, one line) for an upstream that could not be reached."""
-    text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
-    if isinstance(error, httpx.TimeoutException):
-        return "upstream_timeout", f"the upstream did not answer within {timeout:g} s ({text})"
-    if "ssl" in text.lower() or "certificate" in text.lower():
-        return "upstream_tls", f"TLS with the upstream failed ({text})"
-    if isinstance(error, httpx.ConnectError):
-        return "upstream_unreachable", f"the upstream refused or could not be reached ({text})"
-    return "upstream_error", f"the upstream call failed ({text})"
-
-
 class Proxy:
     """A validating proxy to ``upstream`` on ``host:port`` (port 0: any free port).
 
@@ -198,7 +132,7 @@ class Proxy:
     ``record`` is a HAR file to write; ``requests`` and ``sessions`` turn the
     request and session checks off when False; ``on_finding`` is called with
     each :class:`Finding` as it is found and ``on_note`` with other lines worth
-    a person's eye (both on the checking thread).
+    a person's eye (on the server's thread: keep them quick).
     """
 
     def __init__(
@@ -235,7 +169,8 @@ class Proxy:
         self._served: Served | None = None
         self._har: _har_writer.HarWriter | None = None
         self._lock = threading.Lock()
-        self._queue: queue.Queue[_Call | None] = queue.Queue()
+        #: Entries for the HAR file, written on a thread of their own (redacting one costs ms).
+        self._queue: queue.Queue[tuple[str, _Call, bytes, tuple[str, ...]] | None] = queue.Queue()
         self._worker: threading.Thread | None = None
         self._findings: list[Finding] = []
         #: The last calls, kept to build :attr:`har` on demand: (label, call, body, secrets).
@@ -256,9 +191,9 @@ class Proxy:
             return self
         if self.record is not None and self._har is None:
             self._har = _har_writer.HarWriter(self.record, f"recorded through {self.upstream}")
-        self._worker = threading.Thread(target=self._work, name="contract-proxy-checks")
-        self._worker.daemon = True
-        self._worker.start()
+            self._worker = threading.Thread(target=self._write, name="contract-proxy-har")
+            self._worker.daemon = True
+            self._worker.start()
         self._client = self._open_client()
         served = Served(
             self._app(), self.host, self._requested_port, limits=self._limits, name="contract-proxy"
@@ -276,6 +211,8 @@ class Proxy:
         served, self._served = self._served, None
         if served is not None:
             served.stop()
+        with self._lock:
+            self._in_flight = 0  # calls cut short by the stop are never checked
         client, self._client = self._client, None
         if client is not None:
             with contextlib.suppress(Exception):
@@ -318,7 +255,7 @@ class Proxy:
         give_up = time.monotonic() + timeout
         while time.monotonic() < give_up:
             with self._lock:
-                if not self._in_flight:
+                if not self._in_flight and not self._queue.unfinished_tasks:
                     return
             time.sleep(0.005)
 
@@ -357,9 +294,9 @@ class Proxy:
 
     async def _forward(self, request: Request) -> Response:
         started, began = time.time(), time.perf_counter()
-        with self._lock:
-            self._in_flight += 1  # until the checking thread is done with it
         body = await request.body()
+        with self._lock:
+            self._in_flight += 1  # until it is checked (a client gone mid-body never counts)
         raw = request.scope.get("raw_path") or request.url.path.encode()
         query = request.scope.get("query_string", b"")
         target = (raw + (b"?" + query if query else b"")).decode("latin-1")
@@ -370,27 +307,26 @@ class Proxy:
         client = self._client
         if client is None:
             return self._failed(call, began, "upstream_error", "the proxy is stopping")
-        outgoing = _end_to_end(incoming, drop=frozenset({"host", "content-length"}))
+        outgoing = end_to_end(incoming, drop=frozenset({"host", "content-length"}))
         try:
             answer = await _threads.run(self._exchange, client, call, outgoing)
         except httpx.HTTPError as error:
-            return self._failed(call, began, *_upstream_error(error, self.timeout))
+            return self._failed(call, began, *upstream_error(error, self.timeout))
         headers = call.headers
         chunked = any(k.lower() == "transfer-encoding" for k, _ in headers)
         drop = frozenset({"content-length"}) if chunked or call.jobs_call else frozenset()
         forwarded = [
             (k.lower().encode("latin-1"), v.encode("latin-1"))
-            for k, v in _end_to_end(headers, drop=drop)
+            for k, v in end_to_end(headers, drop=drop)
         ]
         if answer is not None:  # outside the jobs family: streamed through
-            return self._streamed(call, began, answer, forwarded)
+            return self._streamed(call, began, answer, forwarded, asyncio.get_running_loop())
         if call.truncated:
             message = f"the upstream's answer is larger than {self.max_response} bytes"
             return self._failed(call, began, "upstream_too_large", message)
         call.elapsed = time.perf_counter() - began
-        response = Response(call.body, call.status)
+        response = Response(call.body, call.status, background=BackgroundTask(self._later, call))
         response.raw_headers = [*forwarded, (b"content-length", str(len(call.body)).encode())]
-        self._queue.put(call)
         return response
 
     def _exchange(
@@ -426,6 +362,7 @@ class Proxy:
         began: float,
         answer: httpx.Response,
         forwarded: list[tuple[bytes, bytes]],
+        loop: asyncio.AbstractEventLoop,
     ) -> Response:
         """A call outside the jobs family: its answer streams through, its start kept for HAR."""
 
@@ -441,7 +378,8 @@ class Proxy:
             finally:
                 answer.close()
                 call.body, call.elapsed = bytes(kept), time.perf_counter() - began
-                self._queue.put(call)
+                with contextlib.suppress(RuntimeError):  # the loop has closed: stopping
+                    loop.call_soon_threadsafe(self._settle, call)
 
         response = StreamingResponse(relay(), status_code=call.status)
         response.raw_headers = forwarded
@@ -449,30 +387,43 @@ class Proxy:
 
     def _failed(self, call: _Call, began: float, code: str, message: str) -> Response:
         """A 502 envelope for the client; the call goes to the checks as an upstream error."""
-        secrets = _credentials(call.request_headers)
+        secrets = credentials(call.request_headers)
         call.error = redact(message, secrets)
         call.elapsed = time.perf_counter() - began
         call.status, call.headers, call.body = 0, [], b""
-        self._queue.put(call)
         headers, body = envelope(502, f"proxy: {call.error}", code, error_type=_ERROR_TYPE)
-        response = Response(body, 502)
+        response = Response(body, 502, background=BackgroundTask(self._later, call))
         response.raw_headers = headers
         return response
 
-    # -- the checking side (one thread, calls in the order they completed) -----------------------
-    def _work(self) -> None:
+    # -- the checking side (on the loop, calls in the order they completed) ----------------------
+    async def _later(self, call: _Call) -> None:
+        self._settle(call)
+
+    def _settle(self, call: _Call) -> None:
+        """Check one call (on the server's loop, after its answer has gone)."""
+        try:
+            self._check(call)
+        except Exception as error:  # a bug in a check: one note, and go on
+            self._note(f"proxy: could not check a call: {type(error).__name__}: {error}")
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    def _write(self) -> None:
+        """Write HAR entries as they come (the recording thread)."""
         while True:
-            call = self._queue.get()
+            item = self._queue.get()
             try:
-                if call is None:
+                if item is None:
                     return
-                self._check(call)
-            except Exception as error:  # a bug in a check: one note, and go on
-                self._note(f"proxy: could not check a call: {type(error).__name__}: {error}")
+                har = self._har
+                if har is not None:
+                    har.add(self._entry(*item))
+            except (OSError, ValueError) as error:
+                self._note(f"proxy: cannot write the HAR file: {error}")
+                self._har = None
             finally:
-                if call is not None:
-                    with self._lock:
-                        self._in_flight -= 1
                 self._queue.task_done()
 
     def _note(self, text: str) -> None:
@@ -483,7 +434,7 @@ class Proxy:
 
     def _check(self, call: _Call) -> None:
         with self._lock:
-            self._secrets |= _credentials(call.request_headers)
+            self._secrets |= credentials(call.request_headers)
             secrets = tuple(self._secrets)
             label = f"interaction[{self.calls}]"
             self.calls += 1
@@ -491,7 +442,7 @@ class Proxy:
         body, problem = call.body, ""
         if call.jobs_call and call.status:
             try:
-                body = _inflated(call.body, call.headers, self.max_response)
+                body = inflated(call.body, call.headers, self.max_response)
             except ValueError as exc:
                 problem = str(exc)
         found: list[Violation] = []
@@ -539,13 +490,8 @@ class Proxy:
         """Keep the call for :attr:`har`; write its entry when recording."""
         with self._lock:
             self._kept.append((label, call, body, secrets))
-        if self._har is None:
-            return  # entries are built when asked for: redacting one costs milliseconds
-        try:
-            self._har.add(self._entry(label, call, body, secrets))
-        except (OSError, ValueError) as error:
-            self._note(f"proxy: cannot write {self._har.path}: {error}")
-            self._har = None
+        if self._har is not None:
+            self._queue.put((label, call, body, secrets))
 
     @staticmethod
     def _entry(label: str, call: _Call, body: bytes, secrets: tuple[str, ...]) -> dict[str, Any]:
