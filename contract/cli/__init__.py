@@ -35,6 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("diff", "compare a published OpenAPI document with the contract"),
     "fuzz": ("fuzz", "fuzz an external parser with conforming and non-conforming payloads"),
     "generate": ("generate", "write conforming or non-conforming payloads (JSON Lines)"),
+    "serve": ("serve", "serve a stateful fake of the fine-tuning jobs API on a loopback port"),
     "proxy": (
         "proxy",
         "forward calls to the API and check the fine-tuning jobs calls as they pass",

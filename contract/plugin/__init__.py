@@ -28,13 +28,14 @@ fixtures and imports nothing beyond the standard library):
     the rootdir's ``pyproject.toml`` is read. The terminal summary says which
     amendments the recordings needed and which enabled ones none did.
 
-Fixtures: ``contract`` (:class:`contract.testing.contract.Contract`) and
-``contract_server`` (:class:`contract.testing.server.ContractServer`, started).
+Fixtures: ``contract`` (:class:`contract.testing.contract.Contract`),
+``contract_server`` (:class:`contract.testing.server.ContractServer`, started) and
+``fake_jobs_api`` (:class:`contract.testing.fake.FakeJobsAPI`, fresh per test).
 """
 
 from __future__ import annotations
 
-from contract.plugin._fixtures import contract, contract_server
+from contract.plugin._fixtures import contract, contract_server, fake_jobs_api
 from contract.plugin._items import (
     HIDDEN_LOCALS,
     ContractFailure,
@@ -78,6 +79,7 @@ __all__ = [
     "UnreadableItem",
     "contract",
     "contract_server",
+    "fake_jobs_api",
     "pytest_addoption",
     "pytest_configure",
 ]

@@ -1,4 +1,4 @@
-"""The fixtures users' tests ask for: ``contract`` and ``contract_server``."""
+"""The fixtures users' tests ask for: ``contract``, ``contract_server`` and ``fake_jobs_api``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from contract.schema.amendments import Profile
     from contract.testing.contract import Contract
+    from contract.testing.fake import FakeJobsAPI
     from contract.testing.server import ContractServer
 from contract.plugin._keys import (
     _secrets,
@@ -45,3 +47,23 @@ def contract_server() -> Iterator[ContractServer]:
 
     with ContractServer() as server:
         yield server
+
+
+@pytest.fixture
+def fake_jobs_api(request: pytest.FixtureRequest) -> Iterator[FakeJobsAPI]:
+    """A fresh :class:`~contract.testing.fake.FakeJobsAPI` per test (manual clock, no faults).
+
+    Its profile is the run's (``--contract-profile``; ``published`` by
+    default), or the one given by indirect parametrization
+    (``@pytest.mark.parametrize("fake_jobs_api", ["observed"], indirect=True)``).
+    ``.url`` serves it on 127.0.0.1 on first use; ``.transport()`` reaches it
+    in process. Stopped after the test.
+    """
+    from contract.testing.fake import FakeJobsAPI
+
+    profile: Profile | str | None = getattr(request, "param", None)
+    if profile is None:
+        run = request.config.pluginmanager.get_plugin("finetune_contract_run")
+        profile = run.profile if isinstance(run, ContractRun) else _profile_of(request.config)[0]
+    with FakeJobsAPI(profile) as fake:
+        yield fake
