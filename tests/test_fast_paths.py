@@ -85,3 +85,43 @@ def test_redaction_when_read_gives_what_redaction_when_reading_gave(call: Call) 
     shipped = pickle.dumps(lazy)
     assert FIXTURE_KEY.encode() not in shipped
     assert pickle.loads(shipped) == eager
+
+
+def _route_plainly(method: str | None, url: str | None) -> operations.Route | None:
+    """Routing as it was: every operation asked in turn."""
+    for op in operations.operations():
+        parameters = op.path_parameters(method, url)
+        if parameters is not None:
+            return operations.Route(op, parameters.get("fine_tuning_job_id"))
+    return None
+
+
+_URL_PIECES = st.sampled_from(
+    ["/v1", "/fine_tuning", "/jobs", "/pause", "/resume", "/cancel", "/events", "/checkpoints",
+     "/ftjob-1", "/a%2Fb", "/", "?after=x", "#f", "//", "/openai", "http://h", "https://[::1"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(st.none(), st.sampled_from(["GET", "post", "POST", "PUT", "", "get"])),
+    st.one_of(
+        st.none(),
+        st.lists(_URL_PIECES, max_size=7).map("".join),
+        st.text(max_size=30),
+    ),
+)
+def test_the_compiled_routing_table_routes_as_every_operation_in_turn(
+    method: str | None, url: str | None
+) -> None:
+    assert operations.route(method, url) == _route_plainly(method, url)
+
+
+def test_routing_examples_reach_every_operation() -> None:
+    # The property above only means something if its inputs reach operations.
+    for op in operations.operations():
+        url = op.url_for("https://api.openai.com/v1", "ftjob-1" if op.names_job else None)
+        assert operations.route(op.method, url) == _route_plainly(op.method, url)
+        assert operations.route(op.method, url) == operations.Route(
+            op, "ftjob-1" if op.names_job else None
+        )
