@@ -125,3 +125,61 @@ def test_routing_examples_reach_every_operation() -> None:
         assert operations.route(op.method, url) == operations.Route(
             op, "ftjob-1" if op.names_job else None
         )
+
+
+# -- deviations: a body the published documents accept is not assessed further -----------
+
+_PROFILES = ("published", "observed", "azure")
+
+
+def _assess_plainly(payload: object, schema: str, profile: str, strict: str) -> tuple[object, ...]:
+    """``deviations.assess`` as it was: validated under the profile, then every finding."""
+    from contract.checks.deviations import explain_deviations, needed
+    from contract.checks.unknown import unknown_properties
+    from contract.profiles import coerce
+    from contract.validation import violations_of
+
+    chosen = coerce(profile)
+    found = violations_of(payload, schema, chosen)
+    used: tuple[str, ...] = ()
+    if found:
+        found, used = explain_deviations(payload, found, schema, chosen)
+    unknown = unknown_properties(payload, schema, chosen) if strict != "off" else []
+    if strict == "fail":
+        found, unknown = [*found, *unknown], []
+    return tuple(found), tuple(unknown), needed(payload, schema, chosen), used
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32),
+    st.booleans(),
+    st.sampled_from(_PROFILES),
+    st.sampled_from(["off", "warn", "fail"]),
+)
+def test_assessing_only_what_the_published_documents_reject_changes_nothing(
+    seed: int, mutant: bool, profile: str, strict: str
+) -> None:
+    from contract.checks.deviations import assess
+    from contract.generate import sampler
+
+    if mutant:
+        payload = next(sampler.nonconforming(seed=seed)).payload
+    else:
+        payload = next(sampler.conforming(seed=seed, coherent=True))
+        # Deviations the observed API shows, which only amended profiles accept.
+        payload = dict(payload, status="paused") if seed % 3 == 0 else payload
+        payload = dict(payload, error={}) if seed % 5 == 0 else payload
+    found = assess(payload, "FineTuningJob", profile, strict=strict)  # type: ignore[arg-type]
+    plain = _assess_plainly(payload, "FineTuningJob", profile, strict)
+    assert (found.violations, found.warnings, found.needed, found.deviations) == plain
+
+
+def test_the_property_above_meets_needed_amendments_and_deviations() -> None:
+    from contract.checks.deviations import assess
+    from contract.generate import sampler
+
+    payload = dict(next(sampler.conforming(seed=3, coherent=True)), status="paused")
+    assert _assess_plainly(payload, "FineTuningJob", "observed", "off")[2] == ("status-paused",)
+    assert assess(payload, "FineTuningJob", "observed").needed == ("status-paused",)
+    assert assess(payload, "FineTuningJob", "published").deviations == ("status-paused",)
