@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import pickle
+import random
+from collections.abc import Iterator
 from dataclasses import fields
+from itertools import islice
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -97,8 +102,25 @@ def _route_plainly(method: str | None, url: str | None) -> operations.Route | No
 
 
 _URL_PIECES = st.sampled_from(
-    ["/v1", "/fine_tuning", "/jobs", "/pause", "/resume", "/cancel", "/events", "/checkpoints",
-     "/ftjob-1", "/a%2Fb", "/", "?after=x", "#f", "//", "/openai", "http://h", "https://[::1"]
+    [
+        "/v1",
+        "/fine_tuning",
+        "/jobs",
+        "/pause",
+        "/resume",
+        "/cancel",
+        "/events",
+        "/checkpoints",
+        "/ftjob-1",
+        "/a%2Fb",
+        "/",
+        "?after=x",
+        "#f",
+        "//",
+        "/openai",
+        "http://h",
+        "https://[::1",
+    ]
 )
 
 
@@ -183,3 +205,71 @@ def test_the_property_above_meets_needed_amendments_and_deviations() -> None:
     assert _assess_plainly(payload, "FineTuningJob", "observed", "off")[2] == ("status-paused",)
     assert assess(payload, "FineTuningJob", "observed").needed == ("status-paused",)
     assert assess(payload, "FineTuningJob", "published").deviations == ("status-paused",)
+
+
+# -- traffic coverage: counted in the compiled tree's slots ---------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(["job", "mutant", "observed", "page"]))
+def test_counting_in_slots_gives_the_facts_of_the_plain_walk(seed: int, kind: str) -> None:
+    from collections import Counter as Facts
+
+    from contract.generate import sampler
+    from contract.traffic._slots import Counter
+    from contract.traffic._walk import facts
+
+    if kind == "mutant":
+        payloads = [m.payload for m in islice(sampler.nonconforming(seed=seed), 3)]
+    elif kind == "observed":
+        payloads = list(islice(sampler.conforming(seed=seed, profile="observed"), 3))
+    else:
+        payloads = list(islice(sampler.conforming(seed=seed, coherent=True), 3))
+    if kind == "page":  # a page's jobs, and a page itself walked as a job (all outside)
+        payloads.append({"object": "list", "data": payloads[:2], "has_more": False})
+    counter = Counter.of("FineTuningJob")
+    counts, named = counter.empty()
+    expected: Facts[tuple[str, str, str]] = Facts()
+    for payload in payloads:
+        one, one_named = counter.empty()
+        counter.add(payload, one, one_named)
+        assert counter.facts(one, one_named) == facts(payload, "FineTuningJob")
+        counter.add(payload, counts, named)
+        expected.update(facts(payload, "FineTuningJob"))
+    assert counter.facts(counts, named) == expected
+
+
+def _coverage(path: Path, count: bool, jobs: int = 1) -> dict[str, object]:
+    from contract.engine import Conforming, Result, check_paths
+    from contract.traffic import TrafficCoverage
+
+    coverage = TrafficCoverage()
+    for event in check_paths(
+        [path], observe=True, deviations=True, count_conforming=count, jobs=jobs
+    ):
+        if isinstance(event, Result):
+            coverage.add(event.observed)
+        elif isinstance(event, Conforming):
+            assert count
+            coverage.add(event.observed, event.payloads)
+    return coverage.as_dict()
+
+
+def test_coverage_of_counted_lines_is_the_coverage_of_checked_lines(tmp_path: Path) -> None:
+    from tests.test_lane import _texts
+
+    lines = [t for seed in range(6) for t in _texts(seed)]
+    lines += [json.dumps(j).encode() for j in islice(_sampled(), 2100)]  # over a chunk
+    random.Random(3).shuffle(lines)
+    path = tmp_path / "capture.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    plain = _coverage(path, count=False)
+    assert plain["responses"] == len([t for t in lines if t.strip()])
+    assert _coverage(path, count=True) == plain
+    assert _coverage(path, count=True, jobs=2) == plain
+
+
+def _sampled() -> Iterator[object]:
+    from contract.generate import sampler
+
+    return sampler.conforming(seed=11, coherent=True)

@@ -18,7 +18,7 @@ from contract.cli._jobs import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
 from contract.cli._profile import chosen_profile, profile_arguments
 from contract.engine import Tally
-from contract.engine.results import Result, plural
+from contract.engine.results import Conforming, Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
 from contract.redact import for_terminal
 from contract.schema._paths import example_recordings_dir
@@ -163,6 +163,8 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         if isinstance(event, Result) and output.result(event):
             stopped = True  # --fail-fast
             break
+        if isinstance(event, Conforming):
+            output.conforming(event)
     if tally.summary.checked == 0 and not tally.errors and not args.allow_empty:
         # Nothing checked is not a pass.
         tally.errors.append(

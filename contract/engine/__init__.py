@@ -46,7 +46,9 @@ def check_paths(
     in chunks of lines): the same results, in the same order.
     ``count_conforming`` gives the JSON Lines payloads proven to conform as
     :class:`Conforming` counts instead of one valid :class:`Result` each (much
-    faster; for reports that list only failures). The summary is the same.
+    faster; for reports that list only failures). The summary is the same. With
+    ``observe``, each count carries in ``observed`` what its payloads exercised,
+    all together (traffic coverage).
 
     ``label_of`` maps a file's path to the name reports use for it; the other
     options are :func:`check_file`'s.
