@@ -273,3 +273,48 @@ def _sampled() -> Iterator[object]:
     from contract.generate import sampler
 
     return sampler.conforming(seed=11, coherent=True)
+
+
+# -- HAR headers: strings taken as they are -------------------------------------------------
+
+
+def _headers_plainly(message: dict[str, object], where: str) -> list[tuple[str, str]]:
+    """``har._headers`` as it was: every name and value through ``str``."""
+    from contract.recordings import RecordingError
+
+    found = message.get("headers", [])
+    if not isinstance(found, list):
+        raise RecordingError(where, "headers is not a list")
+    pairs: list[tuple[str, str]] = []
+    for item in found:
+        if not isinstance(item, dict) or "name" not in item or "value" not in item:
+            raise RecordingError(where, "a header is not a {name, value} object")
+        values = item["value"] if isinstance(item["value"], list) else [item["value"]]
+        pairs.extend((str(item["name"]), str(value)) for value in values)
+    return pairs
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
+_HEADER_ITEMS = st.one_of(
+    st.fixed_dictionaries({"name": _SCALARS, "value": _SCALARS | st.lists(_SCALARS)}),
+    st.dictionaries(st.sampled_from(["name", "value", "comment"]), _SCALARS, max_size=3),
+    _SCALARS,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.lists(_HEADER_ITEMS, max_size=6), _SCALARS))
+def test_har_headers_read_as_every_header_through_str(headers: object) -> None:
+    from contract.recordings import RecordingError
+    from contract.recordings.har import _headers
+
+    message = {"headers": headers}
+    try:
+        expected: object = _headers_plainly(message, "f.har::interaction[0]")
+    except RecordingError as exc:
+        expected = str(exc)
+    try:
+        got: object = _headers(message, "f.har::interaction[0]")
+    except RecordingError as exc:
+        got = str(exc)
+    assert got == expected
