@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pickle
 import random
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
 from itertools import islice
@@ -318,3 +319,60 @@ def test_har_headers_read_as_every_header_through_str(headers: object) -> None:
     except RecordingError as exc:
         got = str(exc)
     assert got == expected
+
+
+def _observation_plainly(payload: object, schema: str | None) -> tuple[object, ...]:
+    """What one payload showed, walked plainly (the objects of any type, places prefixed)."""
+    from collections import Counter as Facts
+
+    from contract import schema as registry
+    from contract.traffic import items_of
+    from contract.traffic._walk import facts
+
+    kind, objects = items_of(payload, schema)
+    if kind is None or not objects:
+        return (0, (), ())
+    prefix = "" if kind == registry.DEFAULT_SCHEMA else f"{kind}:"
+    total: Facts[tuple[str, str, str]] = Facts()
+    for item in objects:
+        for (fact, place, value), count in facts(item, kind).items():
+            total[(fact, prefix + place, value)] += count
+    if kind == registry.DEFAULT_SCHEMA:
+        return (len(objects), tuple(sorted(total.items())), ())
+    return (0, tuple(sorted(total.items())), ((kind, len(objects)),))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32))
+def test_a_tally_of_pages_of_every_type_is_the_sum_of_plain_walks(seed: int) -> None:
+    from contract.generate import sampler
+    from contract.schema import operations
+    from contract.traffic import Tally
+
+    payloads: list[tuple[object, str | None]] = []
+    for op in operations.operations():
+        if op.item_schema is None:
+            continue
+        items = list(islice(sampler.conforming(op.item_schema, seed=seed), 3))
+        page = next(sampler.conforming(op.schema, seed=seed))
+        if isinstance(page, dict):
+            for key, value in page.items():
+                if isinstance(value, list):
+                    page = {**page, key: items}
+        payloads += [(page, op.schema), (page, None), (items[0], None)]
+    tally = Tally()
+    jobs, total, kinds = 0, Counter(), Counter()
+    for payload, schema in payloads:
+        one = Tally()
+        one.add(payload, schema)
+        got = one.observation()
+        expected = _observation_plainly(payload, schema)
+        assert (got.jobs, got.facts, got.items) == expected
+        tally.add(payload, schema)
+        jobs += expected[0]
+        total.update(dict(expected[1]))  # type: ignore[arg-type]
+        kinds.update(dict(expected[2]))  # type: ignore[arg-type]
+    summed = tally.observation()
+    assert summed.jobs == jobs
+    assert dict(summed.facts) == dict(total) and dict(summed.items) == dict(kinds)
+    assert any(kind != "FineTuningJob" for kind in kinds)  # other types were reached
