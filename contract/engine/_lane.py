@@ -88,7 +88,7 @@ class Observing:
             return None
         if self.overlay is not None and not is_valid(payload, kind):
             return None
-        self.tally.add(payload, self.schema)
+        self.tally.add(payload, kind)  # the type it was checked as (items_of reads it)
         return jobs_in(payload, kind)
 
     def take(self) -> Observation | None:
