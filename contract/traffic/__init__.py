@@ -168,9 +168,11 @@ class Tally:
         """What the payloads added showed, as one :class:`Observation`."""
         total: Counter[Fact] = Counter()
         for kind, (counter, counts, named) in self.kinds.items():
+            found = counter.facts(counts, named)
             prefix = _prefix(kind)
-            for (fact, place, value), count in counter.facts(counts, named).items():
-                total[(fact, prefix + place, value)] += count
+            if prefix:  # events, checkpoints: their places named after their type
+                found = Counter({(f, prefix + place, v): n for (f, place, v), n in found.items()})
+            total.update(found)
         facts = tuple(sorted(total.items()))
         return Observation(operation, status, self.jobs, facts, tuple(sorted(self.items.items())))
 
