@@ -14,6 +14,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract.checks import header
 from contract.recordings import Interaction
 from contract.recordings._model import Call, from_call
 from contract.redact import redact, redact_headers
@@ -36,9 +37,13 @@ _PATHS = st.sampled_from(
 )
 _IDS = st.one_of(st.sampled_from(["ftjob-abc123", "ftjob-%2F"]), st.text(max_size=12))
 _QUERIES = st.sampled_from(["", "?limit=20", f"?api_key={FIXTURE_KEY}", "?token=hunter2hunter2"])
-_NAMES = st.sampled_from(["Authorization", "accept", "X-Api-Key", "user-agent", "x-note"])
+_NAMES = st.sampled_from(
+    ["Authorization", "accept", "X-Api-Key", "user-agent", "x-note", "Content-Type", "content-type"]
+)
 _VALUES = st.one_of(
-    st.sampled_from([f"Bearer {FIXTURE_KEY}", "application/json", f"key={FIXTURE_KEY}"]),
+    st.sampled_from(
+        [f"Bearer {FIXTURE_KEY}", "application/json", f"key={FIXTURE_KEY}", "text/plain"]
+    ),
     st.text(max_size=20),
 )
 
@@ -91,6 +96,11 @@ def test_redaction_when_read_gives_what_redaction_when_reading_gave(call: Call) 
     shipped = pickle.dumps(lazy)
     assert FIXTURE_KEY.encode() not in shipped
     assert pickle.loads(shipped) == eager
+    for name in ("content-type", "Authorization", "x-api-key", "accept", "x-note"):
+        assert from_call("f.har", call).request_header(name) == header(
+            eager.request_headers, name
+        ), name
+    assert from_call("f.har", call).assess_request() == eager.assess_request()
 
 
 def _route_plainly(method: str | None, url: str | None) -> operations.Route | None:

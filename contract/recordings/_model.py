@@ -3,13 +3,13 @@ layout stores it) and :class:`Interaction` (a call or payload ready to be checke
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from contract.checks import Assessment, Headers, assess_body, assess_response, header
 from contract.checks.requests import RequestAssessment, assess_request
-from contract.redact import redact, redact_headers
+from contract.redact import MASK, SECRET_HEADERS, redact, redact_headers
 from contract.schema import operations
 from contract.strictjson import Decoded
 
@@ -162,6 +162,10 @@ class Interaction:
             deviations=deviations,
         )
 
+    def request_header(self, name: str) -> str | None:
+        """The value of the request header ``name`` as kept here (credentials masked)."""
+        return header(self.request_headers, name)
+
     def assess_request(
         self, *, profile: ProfileLike = None, strict: Strict = "off"
     ) -> RequestAssessment | None:
@@ -174,7 +178,7 @@ class Interaction:
             method=self.method,
             url=self.url,
             body=self.request_body,
-            content_type=header(self.request_headers, "content-type"),
+            content_type=self.request_header("content-type"),
             profile=profile,
             strict=strict,
         )
@@ -218,6 +222,19 @@ class _Recorded(Interaction):
     @request_headers.setter
     def request_headers(self, value: Headers | None) -> None:
         self.__dict__["_headers_raw"] = value
+
+    def request_header(self, name: str) -> str | None:
+        # One header found in the recorded headers, then redacted as redact_headers would
+        # (a name is never a secret's place): the request check reads content-type of
+        # every call, which printed nothing, and redacting all its headers cost 20 %.
+        raw = self.__dict__["_headers_raw"]
+        if raw is None or "_headers_shown" in self.__dict__:
+            return super().request_header(name)
+        items = raw.items() if isinstance(raw, Mapping) else raw
+        found = header([(str(key), str(value)) for key, value in items], name)
+        if found is None:
+            return None
+        return MASK if name.lower() in SECRET_HEADERS else redact(found)
 
     @property
     def has_request(self) -> bool:
