@@ -1,6 +1,7 @@
 """Bulk checks: ``finetune-contract check`` on a large JSON Lines file against the streaming floor.
 
     python benchmarks/bench_bulk.py [--sizes 100000,1000000] [--invalid 0.05] [--jobs 2]
+                                    [--coverage]
 
 For each size N it writes a JSON Lines file of N FineTuningJob payloads
 (conforming jobs from :mod:`contract.generate.sampler`, a fraction ``--invalid`` of
@@ -13,7 +14,10 @@ them mutants that break one rule), then runs, each in its own process:
   one, with nothing worded or reported: the least any check that keeps every
   RFC 8259 check and explains every failure must do;
 - ``finetune-contract check FILE`` (one process, text output to /dev/null);
-- ``finetune-contract check --jobs J FILE``.
+- ``finetune-contract check --jobs J FILE``;
+- with ``--coverage``, both again with ``--coverage`` (traffic coverage), each
+  compared with the same run without it (target of issue 22: ≤ 1.5x, CPU
+  serial, wall with ``--jobs``).
 
 It reports wall and CPU seconds (the child's own, from ``wait4``), payloads per
 CPU second, peak memory (the child's ``ru_maxrss``) and, for ``check``, the
@@ -42,6 +46,7 @@ from contract.generate import sampler
 
 TARGET_RATIO = 2.0
 TARGET_MEMORY_MB = 100.0
+TARGET_COVERAGE = 1.5
 
 _FLOOR = """
 import sys, orjson
@@ -116,6 +121,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000", help="numbers of lines")
     parser.add_argument("--invalid", type=float, default=0.05, help="share of invalid lines")
     parser.add_argument("--jobs", type=int, default=2, help="processes for the --jobs run")
+    parser.add_argument("--coverage", action="store_true", help="also run with --coverage")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "contract", "check"]
     print(
@@ -137,6 +143,12 @@ def main() -> None:
                 "check": [*cli, str(path)],
                 f"check --jobs {args.jobs}": [*cli, "--jobs", str(args.jobs), str(path)],
             }
+            if args.coverage:
+                runs["check --coverage"] = [*cli, "--coverage", str(path)]
+                runs[f"check --jobs {args.jobs} --coverage"] = [
+                    *cli, "--jobs", str(args.jobs), "--coverage", str(path)
+                ]
+            plain: dict[str, tuple[float, float]] = {}
             floor_cpu = floor_wall = least_cpu = 0.0
             for name, command in runs.items():
                 wall, cpu, peak, tail = measure(command)
@@ -152,8 +164,22 @@ def main() -> None:
                         f"{size} lines: the least explaining check alone is "
                         f"{cpu / floor_cpu:.2f}x the floor"
                     )
+                elif name.endswith("--coverage"):
+                    # (its output ends with the coverage report, not the summary)
+                    without_wall, without_cpu = plain[name.removesuffix(" --coverage")]
+                    jobs = "--jobs" in name
+                    cost = wall / without_wall if jobs else cpu / without_cpu
+                    ratio = f"{cost:.2f}x {'wall' if jobs else 'CPU'} of without"
+                    fits = peak <= TARGET_MEMORY_MB
+                    memory = "met" if fits else "not met"
+                    verdicts.append(
+                        f"{size} lines, {name}: {cost:.2f}x the run without it "
+                        f"({'wall' if jobs else 'CPU'}; target ≤ {TARGET_COVERAGE}x): "
+                        f"{'met' if cost <= TARGET_COVERAGE else 'not met'}; peak {peak:.0f} MB"
+                    )
                 else:
                     assert f"{mutants} invalid" in tail, tail
+                    plain[name] = (wall, cpu)
                     if "--jobs" in name:
                         ratio = f"{wall / floor_wall:.2f}x (wall)"
                     else:

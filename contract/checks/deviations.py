@@ -320,10 +320,18 @@ def assess(
     unknown properties (``strict``: warnings, or violations with ``"fail"``), the
     profile's amendments it needed and the known deviations it showed."""
     chosen = coerce(profile)
-    found = violations_of(payload, schema, chosen)
     used: tuple[str, ...] = ()
-    if deviations and found:
-        found, used = explain_deviations(payload, found, schema, chosen)
+    wanted: tuple[str, ...] = ()
+    # Amendments only widen the contract: a body the published documents accept conforms
+    # under every profile, needs no amendment and shows no deviation. Under an amended
+    # profile that one check replaces validating twice (amended, then published).
+    if chosen.amendments and is_valid(payload, schema):
+        found: list[Violation] = []
+    else:
+        found = violations_of(payload, schema, chosen)
+        if deviations and found:
+            found, used = explain_deviations(payload, found, schema, chosen)
+        wanted = needed(payload, schema, chosen)
     unknown: list[Violation] = []
     if strict != "off":
         unknown = unknown_properties(payload, schema, chosen)
@@ -333,7 +341,7 @@ def assess(
     return Assessment(
         tuple(found),
         warnings=tuple(unknown),
-        needed=needed(payload, schema, chosen),
+        needed=wanted,
         deviations=used,
     )
 

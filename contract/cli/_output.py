@@ -27,7 +27,7 @@ from contract.reports._color import CHOICES, use_color
 if TYPE_CHECKING:
     from contract.config import Config
     from contract.engine import Tally
-    from contract.engine.results import Result
+    from contract.engine.results import Conforming, Result
     from contract.traffic import TrafficCoverage
 
 #: Environment variables read for the output choices.
@@ -225,7 +225,7 @@ class Output:
     @property
     def counts_conforming(self) -> bool:
         """Whether conforming payloads may come as counts: the report writes nothing of them."""
-        return not self.each_result and self.coverage is None
+        return not self.each_result
 
     @property
     def observe(self) -> bool:
@@ -238,6 +238,11 @@ class Output:
         if self.coverage is not None:
             self.coverage.add(result.observed)
         return self.fail_fast and result.failed
+
+    def conforming(self, event: Conforming) -> None:
+        """Count what payloads proven conforming (given as a count) exercised."""
+        if self.coverage is not None:
+            self.coverage.add(event.observed, event.payloads)
 
     def finish(self, tally: Tally, stopped: bool = False) -> None:
         """Write the end of the report (``stopped``: --fail-fast ended the run early)."""

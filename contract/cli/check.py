@@ -23,7 +23,7 @@ from contract.cli._profile import (
     sessions_argument,
 )
 from contract.engine import Tally
-from contract.engine.results import Result, plural
+from contract.engine.results import Conforming, Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
 from contract.redact import for_terminal
 from contract.schema._paths import example_recordings_dir
@@ -174,6 +174,8 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         if isinstance(event, Result) and output.result(event):
             stopped = True  # --fail-fast
             break
+        if isinstance(event, Conforming):
+            output.conforming(event)
     if tally.summary.checked == 0 and not tally.errors and not args.allow_empty:
         # Nothing checked is not a pass.
         tally.errors.append(

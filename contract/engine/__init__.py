@@ -48,7 +48,9 @@ def check_paths(
     in chunks of lines): the same results, in the same order.
     ``count_conforming`` gives the JSON Lines payloads proven to conform as
     :class:`Conforming` counts instead of one valid :class:`Result` each (much
-    faster; for reports that list only failures). The summary is the same.
+    faster; for reports that list only failures). The summary is the same. With
+    ``observe``, each count carries in ``observed`` what its payloads exercised,
+    all together (traffic coverage).
 
     ``sessions`` checks the responses about one job within a recording together
     (:mod:`contract.checks.sessions`; a finding has keyword ``session`` and joins the

@@ -20,6 +20,7 @@ from contract.checks import body_schema, jobs_in
 from contract.config import Strict
 from contract.profiles import ProfileLike
 from contract.strictjson import JSONSyntaxError, decode
+from contract.traffic import Observation, Tally
 from contract.validation import is_valid, overlay_of
 
 #: One line's bytes to the number of jobs it holds when proven conforming, else None.
@@ -35,12 +36,15 @@ def lane(
     """The shortcut for lines checked with these options; None when there is none.
 
     There is none when the full check has more to say of a conforming payload
-    than that it conforms: unknown properties (``strict``) or what it exercised
-    (``observe``, traffic coverage).
+    than that it conforms: unknown properties (``strict``). With ``observe``
+    (traffic coverage) the lane is an :class:`Observing` one, which also counts
+    what each conforming payload exercised.
     """
-    if strict != "off" or observe:
+    if strict != "off":
         return None
     overlay = overlay_of(profile)
+    if observe:
+        return Observing(schema, overlay)
 
     def conforming(text: bytes) -> int | None:
         try:
@@ -62,4 +66,38 @@ def lane(
     return conforming
 
 
-__all__ = ["Lane", "lane"]
+class Observing:
+    """The shortcut for a run with traffic coverage: the same verdict as :func:`lane`'s,
+    and the facts of each conforming payload added up (:class:`contract.traffic.Tally`)
+    until :meth:`take` hands them over."""
+
+    def __init__(self, schema: str | None, overlay: ProfileLike) -> None:
+        self.schema, self.overlay = schema, overlay
+        self.tally = Tally()
+
+    def __call__(self, text: bytes) -> int | None:
+        try:
+            decoded = decode(text)
+        except JSONSyntaxError:
+            return None
+        if decoded.problems:
+            return None
+        payload = decoded.value
+        kind = body_schema(payload, self.schema)
+        if kind is None or not is_valid(payload, kind, self.overlay):
+            return None
+        if self.overlay is not None and not is_valid(payload, kind):
+            return None
+        self.tally.add(payload, kind)  # the type it was checked as (items_of reads it)
+        return jobs_in(payload, kind)
+
+    def take(self) -> Observation | None:
+        """What the payloads proven since the last call exercised (None if there were none)."""
+        if not self.tally.payloads:
+            return None
+        found = self.tally.observation()
+        self.tally = Tally()
+        return found
+
+
+__all__ = ["Lane", "Observing", "lane"]

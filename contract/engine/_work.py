@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contract.engine._lane import Lane, lane
+from contract.engine._lane import Lane, Observing, lane
 from contract.engine._sessions import session
 from contract.engine.results import Conforming, Event, Notice, Result
 from contract.engine.serial import events_of, files_of
@@ -118,6 +118,7 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
     asked for; a stream's read error last, as a notice."""
     label = work.label
     quick = options.lane()
+    observing = quick if isinstance(quick, Observing) else None
     count = jobs = 0
     error = None
     try:
@@ -129,14 +130,14 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
                 if count < COUNT_EVERY:
                     continue
             if count:  # the counted lines before this one, in order
-                yield Conforming(count, jobs)
+                yield Conforming(count, jobs, observing.take() if observing else None)
                 count = jobs = 0
             if found is None:
                 yield options.result(payloads.line(label, number, text))
     except RecordingError as exc:
         error = Notice("error", str(exc))
     if count:
-        yield Conforming(count, jobs)
+        yield Conforming(count, jobs, observing.take() if observing else None)
     if error is not None:
         yield error
 

@@ -321,6 +321,8 @@ class Conforming:
 
     payloads: int
     jobs: int
+    #: What they exercised, all together (kept only when traffic coverage was asked for).
+    observed: Observation | None = field(default=None, repr=False, compare=False)
 
 
 #: What a run yields: results, counted conforming payloads, notices.

@@ -3,13 +3,13 @@ layout stores it) and :class:`Interaction` (a call or payload ready to be checke
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from contract.checks import Assessment, Headers, assess_body, assess_response, header
 from contract.checks.requests import RequestAssessment, assess_request
-from contract.redact import redact, redact_headers
+from contract.redact import MASK, SECRET_HEADERS, redact, redact_headers
 from contract.schema import operations
 from contract.strictjson import Decoded
 
@@ -163,6 +163,10 @@ class Interaction:
             deviations=deviations,
         )
 
+    def request_header(self, name: str) -> str | None:
+        """The value of the request header ``name`` as kept here (credentials masked)."""
+        return header(self.request_headers, name)
+
     def assess_request(
         self, *, profile: ProfileLike = None, strict: Strict = "off"
     ) -> RequestAssessment | None:
@@ -175,7 +179,7 @@ class Interaction:
             method=self.method,
             url=self.url,
             body=self.request_body,
-            content_type=header(self.request_headers, "content-type"),
+            content_type=self.request_header("content-type"),
             profile=profile,
             strict=strict,
         )
@@ -185,14 +189,103 @@ class Interaction:
         return list(self.assess(schema, profile=profile).violations)
 
 
+class _Recorded(Interaction):
+    """An :class:`Interaction` read from a recorded call, whose URL and request headers are
+    redacted when first read rather than when the call is read.
+
+    Redaction is for what is written; most calls of a large recording conform and
+    print nothing, so their URL and request headers are never redacted at all. To
+    every reader (attributes, ``repr``, equality, pickling) it is an
+    :class:`Interaction` holding the redacted values, as :func:`from_call` promises.
+    """
+
+    @property
+    def url(self) -> str | None:
+        found: str | None = self.__dict__.get("_url_shown", _UNREAD)
+        if found is _UNREAD:
+            raw = self.__dict__["_url_raw"]
+            found = None if raw is None else redact(raw)
+            object.__setattr__(self, "_url_shown", found)
+        return found
+
+    @url.setter
+    def url(self, value: str | None) -> None:
+        self.__dict__["_url_raw"] = value
+
+    @property
+    def request_headers(self) -> Headers | None:
+        found: Headers | None = self.__dict__.get("_headers_shown", _UNREAD)
+        if found is _UNREAD:
+            found = redact_headers(self.__dict__["_headers_raw"])
+            object.__setattr__(self, "_headers_shown", found)
+        return found
+
+    @request_headers.setter
+    def request_headers(self, value: Headers | None) -> None:
+        self.__dict__["_headers_raw"] = value
+
+    def request_header(self, name: str) -> str | None:
+        # One header found in the recorded headers, then redacted as redact_headers would
+        # (a name is never a secret's place): the request check reads content-type of
+        # every call, which printed nothing, and redacting all its headers cost 20 %.
+        raw = self.__dict__["_headers_raw"]
+        if raw is None or "_headers_shown" in self.__dict__:
+            return super().request_header(name)
+        items = raw.items() if isinstance(raw, Mapping) else raw
+        found = header([(str(key), str(value)) for key, value in items], name)
+        if found is None:
+            return None
+        return MASK if name.lower() in SECRET_HEADERS else redact(found)
+
+    @property
+    def has_request(self) -> bool:
+        # Whether there is a URL, not what it says: redaction never makes one None.
+        return self.method is not None and self.__dict__["_url_raw"] is not None
+
+    def __post_init__(self) -> None:
+        if self.operation is not None:
+            return  # routed already, on the recorded URL
+        super().__post_init__()
+
+    def plain(self) -> Interaction:
+        """The plain :class:`Interaction` this stands for (its values redacted)."""
+        return Interaction(**{f.name: getattr(self, f.name) for f in fields(Interaction)})
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as the plain Interaction it stands for: nothing unredacted travels.
+        return (_plain, ({f.name: getattr(self, f.name) for f in fields(Interaction)},))
+
+    def __repr__(self) -> str:
+        return repr(self.plain())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Interaction):
+            return NotImplemented
+        return _compared(self) == _compared(other)
+
+    __hash__ = Interaction.__hash__
+
+
+_UNREAD: Any = object()
+
+
+def _plain(values: dict[str, Any]) -> Interaction:
+    return Interaction(**values)
+
+
+def _compared(interaction: Interaction) -> tuple[Any, ...]:
+    return tuple(getattr(interaction, f.name) for f in fields(Interaction) if f.compare)
+
+
 def from_call(label: str, call: Call) -> Interaction:
     """The :class:`Interaction` of a recorded call; its body is read only for jobs calls.
 
-    Request headers are kept with credentials masked, the URL too.
+    Request headers are kept with credentials masked, the URL too (masked when
+    first read: see :class:`_Recorded`).
     """
     routed = operations.route(call.method, call.url)
     wanted = routed is not None and call.status is not None and not call.unread
-    return Interaction(
+    return _Recorded(
         source=f"{label}::{call.name}",
         body=call.body() if wanted else b"",
         request_body=call.request_body() if routed is not None else None,
@@ -200,9 +293,9 @@ def from_call(label: str, call: Call) -> Interaction:
         status=call.status,
         headers=call.headers,
         method=call.method,
-        url=redact(call.url),
+        url=call.url,
         job_id=routed.job_id if routed is not None else None,
-        request_headers=redact_headers(call.request_headers),
+        request_headers=call.request_headers,
         name=call.name,
         operation=routed.operation if routed is not None else None,
     )

@@ -32,11 +32,18 @@ def _headers(message: dict[str, Any], where: str) -> list[tuple[str, str]]:
     if not isinstance(found, list):
         raise RecordingError(where, "headers is not a list")
     pairs: list[tuple[str, str]] = []
+    append = pairs.append
     for item in found:
+        # Every header of a large HAR passes here: the common case (two strings) first.
         if not isinstance(item, dict) or "name" not in item or "value" not in item:
             raise RecordingError(where, "a header is not a {name, value} object")
-        values = item["value"] if isinstance(item["value"], list) else [item["value"]]
-        pairs.extend((str(item["name"]), str(value)) for value in values)
+        name, value = item["name"], item["value"]
+        if type(name) is str and type(value) is str:
+            append((name, value))
+        elif isinstance(value, list):
+            pairs.extend((str(name), str(each)) for each in value)
+        else:
+            append((str(name), str(value)))
     return pairs
 
 

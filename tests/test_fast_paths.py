@@ -1,0 +1,388 @@
+"""Each speed-up of issue 22 gives what the plain path gives (fast against plain)."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import random
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import fields
+from itertools import islice
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from contract.checks import header
+from contract.recordings import Interaction
+from contract.recordings._model import Call, from_call
+from contract.redact import redact, redact_headers
+from contract.schema import operations
+from tests.recording_builders import FIXTURE_KEY
+
+# URLs of jobs calls and of other APIs, some carrying credentials in every place a URL can.
+_HOSTS = st.sampled_from(
+    ["https://api.openai.com/v1", "http://localhost:4010/v1", f"https://u:{FIXTURE_KEY}@h/v1"]
+)
+_PATHS = st.sampled_from(
+    [
+        "/fine_tuning/jobs/{id}/pause",
+        "/fine_tuning/jobs/{id}",
+        "/fine_tuning/jobs",
+        "/fine_tuning/jobs/{id}/cancel",
+        "/models",
+        "/files/{id}",
+    ]
+)
+_IDS = st.one_of(st.sampled_from(["ftjob-abc123", "ftjob-%2F"]), st.text(max_size=12))
+_QUERIES = st.sampled_from(["", "?limit=20", f"?api_key={FIXTURE_KEY}", "?token=hunter2hunter2"])
+_NAMES = st.sampled_from(
+    ["Authorization", "accept", "X-Api-Key", "user-agent", "x-note", "Content-Type", "content-type"]
+)
+_VALUES = st.one_of(
+    st.sampled_from(
+        [f"Bearer {FIXTURE_KEY}", "application/json", f"key={FIXTURE_KEY}", "text/plain"]
+    ),
+    st.text(max_size=20),
+)
+
+
+@st.composite
+def calls(draw: st.DrawFn) -> Call:
+    url = draw(_HOSTS) + draw(_PATHS).replace("{id}", draw(_IDS)) + draw(_QUERIES)
+    headers = draw(st.lists(st.tuples(_NAMES, _VALUES), max_size=4))
+    status = draw(st.sampled_from([200, 404, None]))
+    return Call(
+        "interaction[0]",
+        draw(st.sampled_from(["GET", "POST"])),
+        url,
+        status,
+        [("content-type", "application/json")],
+        lambda: b"{}",
+        headers,
+    )
+
+
+def _eager(label: str, call: Call) -> Interaction:
+    """What from_call gave before redaction was deferred: every value redacted at once."""
+    routed = operations.route(call.method, call.url)
+    wanted = routed is not None and call.status is not None
+    return Interaction(
+        source=f"{label}::{call.name}",
+        body=call.body() if wanted else b"",
+        status=call.status,
+        headers=call.headers,
+        method=call.method,
+        url=redact(call.url),
+        job_id=routed.job_id if routed is not None else None,
+        request_headers=redact_headers(call.request_headers),
+        name=call.name,
+        operation=routed.operation if routed is not None else None,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(calls())
+def test_redaction_when_read_gives_what_redaction_when_reading_gave(call: Call) -> None:
+    lazy, eager = from_call("f.har", call), _eager("f.har", call)
+    for item in fields(Interaction):
+        assert getattr(lazy, item.name) == getattr(eager, item.name), item.name
+    assert lazy.has_request == eager.has_request
+    assert lazy.to_check == eager.to_check
+    assert lazy == eager and eager == lazy
+    assert repr(lazy) == repr(eager)
+    assert FIXTURE_KEY not in repr(lazy) + str(lazy.url) + str(lazy.request_headers)
+    shipped = pickle.dumps(lazy)
+    assert FIXTURE_KEY.encode() not in shipped
+    assert pickle.loads(shipped) == eager
+    for name in ("content-type", "Authorization", "x-api-key", "accept", "x-note"):
+        assert from_call("f.har", call).request_header(name) == header(
+            eager.request_headers, name
+        ), name
+    assert from_call("f.har", call).assess_request() == eager.assess_request()
+
+
+def _route_plainly(method: str | None, url: str | None) -> operations.Route | None:
+    """Routing as it was: every operation asked in turn."""
+    for op in operations.operations():
+        parameters = op.path_parameters(method, url)
+        if parameters is not None:
+            return operations.Route(op, parameters.get("fine_tuning_job_id"))
+    return None
+
+
+_URL_PIECES = st.sampled_from(
+    [
+        "/v1",
+        "/fine_tuning",
+        "/jobs",
+        "/pause",
+        "/resume",
+        "/cancel",
+        "/events",
+        "/checkpoints",
+        "/ftjob-1",
+        "/a%2Fb",
+        "/",
+        "?after=x",
+        "#f",
+        "//",
+        "/openai",
+        "http://h",
+        "https://[::1",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.one_of(st.none(), st.sampled_from(["GET", "post", "POST", "PUT", "", "get"])),
+    st.one_of(
+        st.none(),
+        st.lists(_URL_PIECES, max_size=7).map("".join),
+        st.text(max_size=30),
+    ),
+)
+def test_the_compiled_routing_table_routes_as_every_operation_in_turn(
+    method: str | None, url: str | None
+) -> None:
+    assert operations.route(method, url) == _route_plainly(method, url)
+
+
+def test_routing_examples_reach_every_operation() -> None:
+    # The property above only means something if its inputs reach operations.
+    for op in operations.operations():
+        url = op.url_for("https://api.openai.com/v1", "ftjob-1" if op.names_job else None)
+        assert operations.route(op.method, url) == _route_plainly(op.method, url)
+        assert operations.route(op.method, url) == operations.Route(
+            op, "ftjob-1" if op.names_job else None
+        )
+
+
+# -- deviations: a body the published documents accept is not assessed further -----------
+
+_PROFILES = ("published", "observed", "azure")
+
+
+def _assess_plainly(payload: object, schema: str, profile: str, strict: str) -> tuple[object, ...]:
+    """``deviations.assess`` as it was: validated under the profile, then every finding."""
+    from contract.checks.deviations import explain_deviations, needed
+    from contract.checks.unknown import unknown_properties
+    from contract.profiles import coerce
+    from contract.validation import violations_of
+
+    chosen = coerce(profile)
+    found = violations_of(payload, schema, chosen)
+    used: tuple[str, ...] = ()
+    if found:
+        found, used = explain_deviations(payload, found, schema, chosen)
+    unknown = unknown_properties(payload, schema, chosen) if strict != "off" else []
+    if strict == "fail":
+        found, unknown = [*found, *unknown], []
+    return tuple(found), tuple(unknown), needed(payload, schema, chosen), used
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 2**32),
+    st.booleans(),
+    st.sampled_from(_PROFILES),
+    st.sampled_from(["off", "warn", "fail"]),
+)
+def test_assessing_only_what_the_published_documents_reject_changes_nothing(
+    seed: int, mutant: bool, profile: str, strict: str
+) -> None:
+    from contract.checks.deviations import assess
+    from contract.generate import sampler
+
+    if mutant:
+        payload = next(sampler.nonconforming(seed=seed)).payload
+    else:
+        payload = next(sampler.conforming(seed=seed, coherent=True))
+        # Deviations the observed API shows, which only amended profiles accept.
+        payload = dict(payload, status="paused") if seed % 3 == 0 else payload
+        payload = dict(payload, error={}) if seed % 5 == 0 else payload
+    found = assess(payload, "FineTuningJob", profile, strict=strict)  # type: ignore[arg-type]
+    plain = _assess_plainly(payload, "FineTuningJob", profile, strict)
+    assert (found.violations, found.warnings, found.needed, found.deviations) == plain
+
+
+def test_the_property_above_meets_needed_amendments_and_deviations() -> None:
+    from contract.checks.deviations import assess
+    from contract.generate import sampler
+
+    payload = dict(next(sampler.conforming(seed=3, coherent=True)), status="paused")
+    assert _assess_plainly(payload, "FineTuningJob", "observed", "off")[2] == ("status-paused",)
+    assert assess(payload, "FineTuningJob", "observed").needed == ("status-paused",)
+    assert assess(payload, "FineTuningJob", "published").deviations == ("status-paused",)
+
+
+# -- traffic coverage: counted in the compiled tree's slots ---------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 2**32), st.sampled_from(["job", "mutant", "observed", "page"]))
+def test_counting_in_slots_gives_the_facts_of_the_plain_walk(seed: int, kind: str) -> None:
+    from collections import Counter as Facts
+
+    from contract.generate import sampler
+    from contract.traffic._slots import Counter
+    from contract.traffic._walk import facts
+
+    if kind == "mutant":
+        payloads = [m.payload for m in islice(sampler.nonconforming(seed=seed), 3)]
+    elif kind == "observed":
+        payloads = list(islice(sampler.conforming(seed=seed, profile="observed"), 3))
+    else:
+        payloads = list(islice(sampler.conforming(seed=seed, coherent=True), 3))
+    if kind == "page":  # a page's jobs, and a page itself walked as a job (all outside)
+        payloads.append({"object": "list", "data": payloads[:2], "has_more": False})
+    counter = Counter.of("FineTuningJob")
+    counts, named = counter.empty()
+    expected: Facts[tuple[str, str, str]] = Facts()
+    for payload in payloads:
+        one, one_named = counter.empty()
+        counter.add(payload, one, one_named)
+        assert counter.facts(one, one_named) == facts(payload, "FineTuningJob")
+        counter.add(payload, counts, named)
+        expected.update(facts(payload, "FineTuningJob"))
+    assert counter.facts(counts, named) == expected
+
+
+def _coverage(path: Path, count: bool, jobs: int = 1) -> dict[str, object]:
+    from contract.engine import Conforming, Result, check_paths
+    from contract.traffic import TrafficCoverage
+
+    coverage = TrafficCoverage()
+    for event in check_paths(
+        [path], observe=True, deviations=True, count_conforming=count, jobs=jobs
+    ):
+        if isinstance(event, Result):
+            coverage.add(event.observed)
+        elif isinstance(event, Conforming):
+            assert count
+            coverage.add(event.observed, event.payloads)
+    return coverage.as_dict()
+
+
+def test_coverage_of_counted_lines_is_the_coverage_of_checked_lines(tmp_path: Path) -> None:
+    from tests.test_lane import _texts
+
+    lines = [t for seed in range(6) for t in _texts(seed)]
+    lines += [json.dumps(j).encode() for j in islice(_sampled(), 2100)]  # over a chunk
+    random.Random(3).shuffle(lines)
+    path = tmp_path / "capture.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    plain = _coverage(path, count=False)
+    assert plain["responses"] == len([t for t in lines if t.strip()])
+    assert _coverage(path, count=True) == plain
+    assert _coverage(path, count=True, jobs=2) == plain
+
+
+def _sampled() -> Iterator[object]:
+    from contract.generate import sampler
+
+    return sampler.conforming(seed=11, coherent=True)
+
+
+# -- HAR headers: strings taken as they are -------------------------------------------------
+
+
+def _headers_plainly(message: dict[str, object], where: str) -> list[tuple[str, str]]:
+    """``har._headers`` as it was: every name and value through ``str``."""
+    from contract.recordings import RecordingError
+
+    found = message.get("headers", [])
+    if not isinstance(found, list):
+        raise RecordingError(where, "headers is not a list")
+    pairs: list[tuple[str, str]] = []
+    for item in found:
+        if not isinstance(item, dict) or "name" not in item or "value" not in item:
+            raise RecordingError(where, "a header is not a {name, value} object")
+        values = item["value"] if isinstance(item["value"], list) else [item["value"]]
+        pairs.extend((str(item["name"]), str(value)) for value in values)
+    return pairs
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
+_HEADER_ITEMS = st.one_of(
+    st.fixed_dictionaries({"name": _SCALARS, "value": _SCALARS | st.lists(_SCALARS)}),
+    st.dictionaries(st.sampled_from(["name", "value", "comment"]), _SCALARS, max_size=3),
+    _SCALARS,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.lists(_HEADER_ITEMS, max_size=6), _SCALARS))
+def test_har_headers_read_as_every_header_through_str(headers: object) -> None:
+    from contract.recordings import RecordingError
+    from contract.recordings.har import _headers
+
+    message = {"headers": headers}
+    try:
+        expected: object = _headers_plainly(message, "f.har::interaction[0]")
+    except RecordingError as exc:
+        expected = str(exc)
+    try:
+        got: object = _headers(message, "f.har::interaction[0]")
+    except RecordingError as exc:
+        got = str(exc)
+    assert got == expected
+
+
+def _observation_plainly(payload: object, schema: str | None) -> tuple[object, ...]:
+    """What one payload showed, walked plainly (the objects of any type, places prefixed)."""
+    from collections import Counter as Facts
+
+    from contract import schema as registry
+    from contract.traffic import items_of
+    from contract.traffic._walk import facts
+
+    kind, objects = items_of(payload, schema)
+    if kind is None or not objects:
+        return (0, (), ())
+    prefix = "" if kind == registry.DEFAULT_SCHEMA else f"{kind}:"
+    total: Facts[tuple[str, str, str]] = Facts()
+    for item in objects:
+        for (fact, place, value), count in facts(item, kind).items():
+            total[(fact, prefix + place, value)] += count
+    if kind == registry.DEFAULT_SCHEMA:
+        return (len(objects), tuple(sorted(total.items())), ())
+    return (0, tuple(sorted(total.items())), ((kind, len(objects)),))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32))
+def test_a_tally_of_pages_of_every_type_is_the_sum_of_plain_walks(seed: int) -> None:
+    from contract.generate import sampler
+    from contract.schema import operations
+    from contract.traffic import Tally
+
+    payloads: list[tuple[object, str | None]] = []
+    for op in operations.operations():
+        if op.item_schema is None:
+            continue
+        items = list(islice(sampler.conforming(op.item_schema, seed=seed), 3))
+        page = next(sampler.conforming(op.schema, seed=seed))
+        if isinstance(page, dict):
+            for key, value in page.items():
+                if isinstance(value, list):
+                    page = {**page, key: items}
+        payloads += [(page, op.schema), (page, None), (items[0], None)]
+    tally = Tally()
+    jobs, total, kinds = 0, Counter(), Counter()
+    for payload, schema in payloads:
+        one = Tally()
+        one.add(payload, schema)
+        got = one.observation()
+        expected = _observation_plainly(payload, schema)
+        assert (got.jobs, got.facts, got.items) == expected
+        tally.add(payload, schema)
+        jobs += expected[0]
+        total.update(dict(expected[1]))  # type: ignore[arg-type]
+        kinds.update(dict(expected[2]))  # type: ignore[arg-type]
+    summed = tally.observation()
+    assert summed.jobs == jobs
+    assert dict(summed.facts) == dict(total) and dict(summed.items) == dict(kinds)
+    assert any(kind != "FineTuningJob" for kind in kinds)  # other types were reached
