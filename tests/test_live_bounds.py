@@ -229,4 +229,4 @@ def test_every_bound_is_a_live_error_and_names_no_key(serve: Callable[[Script], 
 @pytest.mark.parametrize("name", ["deadline", "max_body", "max_inflated", "timeout"])
 def test_bounds_must_be_positive(name: str) -> None:
     with pytest.raises(ValueError, match=name):
-        live.check(JOB, api_key=KEY, base_url="http://127.0.0.1:1/v1", **{name: 0})  # type: ignore[arg-type]
+        live.check(JOB, api_key=KEY, base_url="http://127.0.0.1:1/v1", **{name: 0})
