@@ -8,9 +8,12 @@
     for_terminal(text, secrets)      # text for a person: redact, then escape controls
     clip(text, 200, secrets)         # an excerpt: redacted *before* it is cut
     redact_value(document, secrets)  # a JSON-like structure about to be written
+    escape_json(json_text)           # JSON text with controls and surrogates as \\u escapes
 
 ``secrets`` are strings known to be secret (the API key in use), masked
-verbatim wherever they appear. On top of them, :data:`RULES` masks what looks
+wherever they appear: verbatim, and (from eight characters) hex-, base64- or
+base64url-encoded, alone or inside a longer encoding such as a ``Basic``
+credential, where the whole encoded token is masked. On top of them, :data:`RULES` masks what looks
 like a credential: ``sk-…`` keys and other vendors' token shapes,
 ``Bearer``/``Basic`` credentials, the values of :data:`SECRET_HEADERS`, of
 :data:`SECRET_PARAMETERS` in URLs and forms, and of :data:`SECRET_FIELDS` in
@@ -37,7 +40,7 @@ from contract.redact._finder import (
     masked,
     spans,
 )
-from contract.redact._terminal import escape
+from contract.redact._terminal import escape, escape_json
 
 #: What replaces a secret.
 MASK = "[REDACTED]"
@@ -199,6 +202,7 @@ __all__ = [
     "Secret",
     "clip",
     "escape",
+    "escape_json",
     "for_terminal",
     "redact",
     "redact_headers",

@@ -41,9 +41,7 @@ def _resolve(value: Any, pointer: str) -> Any:
     return value
 
 
-def _syntax_excerpt(
-    text: str, error: JSONSyntaxError, limit: int, secrets: tuple[str, ...]
-) -> str:
+def _syntax_excerpt(text: str, error: JSONSyntaxError, limit: int, secrets: tuple[str, ...]) -> str:
     if not error.line:
         return f"body starts: {clip(text, limit, secrets, squeeze=True)}"
     lines = text.split("\n")
