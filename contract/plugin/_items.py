@@ -40,6 +40,7 @@ class RecordingFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         from contract.recordings import RecordingError, read
+        from contract.redact import for_terminal
 
         if self.run.per_file:
             yield FileItem.from_parent(self, name="recording", run=self.run)
@@ -55,10 +56,11 @@ class RecordingFile(pytest.File):
                 checked += 1
                 # The id is given as a string so that pytest parses "name[i]" the
                 # way it parses ids read back from its cache (--lf, --deselect).
+                name = for_terminal(interaction.name)
                 yield InteractionItem.from_parent(
                     self,
-                    name=interaction.name,
-                    nodeid=f"{self.nodeid}::{interaction.name}",
+                    name=name,
+                    nodeid=f"{self.nodeid}::{name}",
                     interaction=interaction,
                     run=self.run,
                 )

@@ -114,7 +114,17 @@ class ContractRun:
         self, file_path: Path, parent: pytest.Collector
     ) -> pytest.Collector | None:
         if file_path.resolve() in self.files:
-            return RecordingFile.from_parent(parent, path=file_path, run=self)
+            collector = RecordingFile.from_parent(parent, path=file_path, run=self)
+            # A file's name is input: its id (and every id under it) redacted and escaped,
+            # so a key or a newline in a name reaches no line pytest prints.
+            from contract.redact import for_terminal
+
+            nodeid, name = for_terminal(collector.nodeid), for_terminal(collector.name)
+            if (nodeid, name) != (collector.nodeid, collector.name):
+                collector = RecordingFile.from_parent(
+                    parent, path=file_path, run=self, name=name, nodeid=nodeid
+                )
+            return collector
         return None
 
     @pytest.hookimpl(tryfirst=True)
@@ -122,7 +132,9 @@ class ContractRun:
         self, session: pytest.Session, items: list[pytest.Item]
     ) -> None:
         if self.job_id:
-            name = f"contract-live[{self.job_id}]"
+            from contract.redact import for_terminal
+
+            name = f"contract-live[{for_terminal(self.job_id)}]"
             # An explicit id: derived from the session it would read "::contract-live[…]".
             items.append(LiveItem.from_parent(session, name=name, nodeid=name, run=self))
 

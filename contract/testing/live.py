@@ -41,7 +41,7 @@ from urllib.parse import urlsplit
 
 from contract import __version__
 from contract.recordings import Interaction
-from contract.redact import MASK, Secret, redact, secret
+from contract.redact import MASK, Secret, redact, remember, secret
 from contract.schema import operations
 from contract.violations import Violation
 
@@ -379,6 +379,7 @@ def pause(
         _positive(name, value)
     if api_key is None:
         raise LiveError("no-api-key", "no API key given (set OPENAI_API_KEY)")
+    remember(api_key)  # a key in use is masked in every output from here on
     ensure_safe_base_url(base_url)
     url = operations.pause().url_for(base_url, job_id)
     headers = {

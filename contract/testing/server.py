@@ -82,7 +82,7 @@ class RecordedRequest:
         return (
             f"RecordedRequest(method={self.method!r}, path={redact(self.path)!r}, "
             f"headers={redact_headers(self.headers)!r}, body={redact(repr(self.body))}, "
-            f"job_id={self.job_id!r})"
+            f"job_id={redact(self.job_id) if self.job_id is not None else None!r})"
         )
 
 
