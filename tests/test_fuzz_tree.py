@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from contract.fuzz import _exec
+from contract.fuzz import _exec, _tree
 from contract.fuzz._exec import JsonLinesParser, OneShotParser
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc")
@@ -152,5 +152,5 @@ def test_working_folders_and_plain_settings_are_not(
 
 
 def test_the_mark_reaches_the_parser() -> None:
-    script = f'test -n "${_exec.MARK}"'
+    script = f'test -n "${_tree.MARK}"'
     assert OneShotParser(["sh", "-c", script], 5).check(PAYLOAD).outcome == "accepted"
