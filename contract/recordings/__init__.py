@@ -24,13 +24,14 @@ from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from contract.recordings import _jsonl as _lines
 from contract.recordings import _limits, har, payloads
 from contract.recordings._io import (
     Budget,
     gunzip,
+    inflating,
     is_gzip,
     open_regular,
     read_file,
@@ -234,8 +235,12 @@ def read(
 
 
 def _is_large_har(path: Path) -> bool:
-    """A plain ``.har`` file large enough to be read an entry at a time."""
-    if not path.name.lower().endswith(".har"):
+    """A HAR file read an entry at a time: a large plain one, or any compressed one (what it
+    inflates to is not known before, and a 0.3 MB file may build gigabytes whole)."""
+    name = path.name.lower()
+    if name.endswith(".har.gz"):
+        return True
+    if not name.endswith(".har"):
         return False
     try:
         return path.stat().st_size >= _limits.STREAM_HAR_BYTES
@@ -246,34 +251,39 @@ def _is_large_har(path: Path) -> bool:
 def _streamed_har(
     path: Path, label: str, include_other: bool, max_inflated: int | None
 ) -> Iterator[Interaction] | None:
-    """The interactions of a large HAR file, one entry held at a time; None when it is not
-    read that way (compressed, or no ``log.entries`` item: the whole read then decides)."""
+    """The interactions of a large or compressed HAR file, one entry held at a time; None
+    when it is not read that way (no ``log.entries`` item: the whole read then decides)."""
     handle = open_regular(path, label)
+    budget = Budget(max_inflated)
+    stream: BinaryIO = handle
     first = None
     try:
         size = os.fstat(handle.fileno()).st_size
         if size > _limits.MAX_FILE_BYTES:
             raise refuse_size(label, size)
-        if not is_gzip(handle.peek(2)[:2]):
-            found = har.streamed_calls(handle, label)
-            # Broken before its first entry: the whole read words it.
-            with suppress(RecordingError):
-                first = next(found, None)
+        if is_gzip(handle.peek(2)[:2]):
+            stream = inflating(handle, label, budget)
+        found = har.streamed_calls(stream, label)
+        # Broken before its first entry: the whole read words it.
+        with suppress(RecordingError):
+            first = next(found, None)
     except BaseException:
+        stream.close()
         handle.close()
         raise
     if first is None:
+        stream.close()
         handle.close()
         return None
 
     def interactions() -> Iterator[Interaction]:
-        with handle:
+        with handle, stream:
             for call in chain([first], found):
                 interaction = from_call(label, call)
                 if include_other or interaction.to_check:
                     yield interaction
 
-    return within(Budget(max_inflated), interactions())
+    return within(budget, interactions())
 
 
 def stdin_lines(

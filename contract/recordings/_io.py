@@ -12,6 +12,7 @@ or repeated bodies cannot multiply it.
 
 from __future__ import annotations
 
+import gzip
 import io
 import os
 import stat
@@ -19,7 +20,7 @@ import zlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from contract.recordings import _limits
 from contract.recordings._model import RecordingError
@@ -129,6 +130,50 @@ def read_stream(stream: BinaryIO, label: str, expected: int = 0) -> bytes:
     raise refuse_size(label)
 
 
+def unreadable_reason(exc: BaseException) -> str:
+    """Why a (possibly compressed) file could not be read, in a few words."""
+    if isinstance(exc, gzip.BadGzipFile):
+        return f"the file is not valid compressed data ({exc})"
+    if isinstance(exc, EOFError):
+        return "the file ends early (truncated compressed data)"
+    if isinstance(exc, zlib.error):
+        return f"the file is not valid compressed data ({exc})"
+    strerror = getattr(exc, "strerror", None)
+    return f"cannot be read ({strerror or exc})"
+
+
+class _Inflating(io.RawIOBase):
+    """A gzip file's content, inflated as it is read and counted against a budget."""
+
+    def __init__(self, handle: BinaryIO, label: str, budget: Budget) -> None:
+        self._inflated = gzip.GzipFile(fileobj=handle, mode="rb")
+        self._label, self._budget = label, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            data = self._inflated.read(min(len(buffer), _STEP))
+        except (OSError, EOFError, zlib.error) as exc:
+            raise RecordingError(self._label, unreadable_reason(exc)) from None
+        self._budget.used += len(data)
+        if self._budget.used > self._budget.limit:
+            raise self._budget.refuse(self._label, "the file")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inflated.close()
+        super().close()
+
+
+def inflating(handle: BinaryIO, label: str, budget: Budget) -> BinaryIO:
+    """The gzip file ``handle`` as a stream of its inflated content, drawing from
+    ``budget`` as it is read: a compressed file is never built whole."""
+    return io.BufferedReader(_Inflating(handle, label, budget), _STEP)
+
+
 class _PastRoom(Exception):
     """A compressed stream inflates to more than the room left."""
 
@@ -203,9 +248,11 @@ __all__ = [
     "Budget",
     "gunzip",
     "inflate",
+    "inflating",
     "is_gzip",
     "open_regular",
     "read_file",
     "read_stream",
+    "unreadable_reason",
     "within",
 ]
