@@ -159,8 +159,8 @@ def test_max_inflated_bounds_decompression_and_is_validated(
 def test_an_internal_error_is_one_redacted_line_and_exit_3(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from contract.cli import DEBUG_VARIABLE
     from contract import engine as checking
+    from contract.cli import DEBUG_VARIABLE
 
     key = "sk-proj-INTERNALerrorKEY0123456789abcdef"
 

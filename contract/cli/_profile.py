@@ -12,12 +12,20 @@ if TYPE_CHECKING:
     from contract.schema.amendments import Profile
 
 
-def profile_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--profile``, ``--amend``, ``--no-amend``, ``--config`` and ``--strict``."""
+#: Where the settings come from, strongest first (said once, in every --help).
+SETTINGS_ORDER = (
+    "Settings come from the command line, then the environment (FINETUNE_CONTRACT_PROFILE, "
+    "_AMEND, _NO_AMEND, _CONFIG, _STRICT), then --config or [tool.finetune-contract] of the "
+    "nearest pyproject.toml, then the defaults."
+)
+
+
+def profile_arguments(parser: argparse.ArgumentParser, *, strict: bool = True) -> None:
+    """Add ``--profile``, ``--amend``, ``--no-amend``, ``--config`` (and ``--strict``)."""
     group = parser.add_argument_group(
         "profiles and amendments",
         "Which known deviations of the API from the published document to accept. "
-        "Without --config, [tool.finetune-contract] of the nearest pyproject.toml is read.",
+        + SETTINGS_ORDER,
     )
     group.add_argument(
         "--profile",
@@ -46,6 +54,8 @@ def profile_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="configuration file (TOML or JSON; pyproject.toml: its [tool.finetune-contract])",
     )
+    if not strict:
+        return
     # Two spellings rather than an optional value, so that "--strict job.json" never reads
     # the path as the mode.
     group.add_argument(
@@ -76,7 +86,7 @@ def chosen_profile(args: argparse.Namespace) -> tuple[Profile, Strict]:
             amend=args.amend,
             no_amend=args.no_amend,
             config_file=args.config,
-            strict=args.strict,
+            strict=getattr(args, "strict", None),
         )
     except AmendmentError as exc:
         raise UsageError(str(exc)) from None

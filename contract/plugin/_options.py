@@ -138,23 +138,36 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
-    """The profile and strict mode the options and ini values ask for."""
-    from contract.profiles import for_run
+    """The profile and strict mode of this run: options, environment, ini, file, defaults."""
+    from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
-    strict = config.getoption("contract_strict") or config.getini("contract_strict") or None
-    if strict not in (None, "off", "warn", "fail"):
-        raise pytest.UsageError(f"contract_strict: {strict!r} is not one of off, warn, fail")
+    def said(name: str) -> str | None:
+        value = config.getoption(name)
+        return str(value) if value else None
+
+    def ini(name: str) -> str | None:
+        value = config.getini(name)
+        return str(value) if value else None
+
     try:
-        return for_run(
-            config.getoption("contract_profile") or config.getini("contract_profile") or None,
-            amend=[*config.getini("contract_amend"), *config.getoption("contract_amend")],
-            no_amend=[*config.getini("contract_no_amend"), *config.getoption("contract_no_amend")],
-            config_file=config.getoption("contract_config")
-            or config.getini("contract_config")
-            or None,
+        chosen = settings(
+            Choices(
+                said("contract_profile"),
+                tuple(config.getoption("contract_amend")),
+                tuple(config.getoption("contract_no_amend")),
+                said("contract_config"),
+                said("contract_strict"),
+            ),
+            ini=Choices(
+                ini("contract_profile"),
+                tuple(config.getini("contract_amend")),
+                tuple(config.getini("contract_no_amend")),
+                ini("contract_config"),
+                ini("contract_strict"),
+            ),
             search_from=config.rootpath,
-            strict=strict,
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
+    return chosen.profile, chosen.strict
