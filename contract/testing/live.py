@@ -11,7 +11,7 @@ Transport failures and API errors are not contract violations; they raise
 :class:`LiveError` with a ``kind`` saying what happened (``timeout``,
 ``connection``, ``unauthorized``, ``forbidden``, ``not-found``,
 ``rate-limited``, ``server-error``, ``http-error``, ``bad-response`` for a body
-that cannot be decoded), with the API's own error message when the body is its
+that cannot be decoded, ``bad-url`` for a URL that cannot be sent), with the API's own error message when the body is its
 error envelope. An API key is never sent over plain ``http://`` except to a
 loopback address.
 
@@ -130,7 +130,11 @@ def is_loopback(host: str) -> bool:
 
 def ensure_safe_base_url(base_url: str) -> None:
     """Raise :class:`InsecureURLError` unless an API key may be sent to ``base_url``."""
-    parts = urlsplit(base_url)
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 (a port out of range raises here, not later)
+    except ValueError as exc:  # "http://[::1", "http://host:99999"
+        raise InsecureURLError(f"base URL {redact(base_url)!r} cannot be read ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InsecureURLError(f"base URL {redact(base_url)!r} is not an http(s) URL")
     if parts.scheme == "http" and not is_loopback(parts.hostname):
@@ -402,6 +406,8 @@ def pause(
             max_inflated=max_inflated,
             transport=transport,
         )
+    except httpx.InvalidURL as exc:  # a control character in the host or the job id
+        raise LiveError("bad-url", redact(f"the URL cannot be sent ({exc})", secrets)) from None
     except httpx.TimeoutException as exc:
         raise LiveError(
             "timeout",
