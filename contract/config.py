@@ -30,6 +30,7 @@ A bad file is one :class:`ConfigError` naming the file and the place.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import tomllib
@@ -41,7 +42,6 @@ from typing import Any, Literal
 from contract._core import files as _files
 from contract.schema import catalogue as _catalogue
 from contract.schema.amendments import AmendmentError, Catalogue
-from contract.strictjson import JSONSyntaxError, decode
 
 #: The table of ``pyproject.toml`` this toolkit reads.
 TABLE = ("tool", "finetune-contract")
@@ -83,7 +83,10 @@ def _read(path: Path) -> str:
     try:
         data = _files.read_regular(path, MAX_CONFIG_BYTES)
     except _files.Unreadable as exc:
-        raise ConfigError(f"{path}: {exc.reason}") from None
+        reason = exc.reason
+        if reason.startswith("cannot be read ("):  # worded as configuration errors always were
+            reason = "cannot read: " + reason.removeprefix("cannot be read (").removesuffix(")")
+        raise ConfigError(f"{path}: {reason}") from None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -93,10 +96,20 @@ def _read(path: Path) -> str:
 def _parse_text(path: Path, text: str) -> Any:
     if path.suffix.lower() == ".json":
         try:
-            data = decode(text).value
-        except JSONSyntaxError as exc:
-            where = f":{exc.line}:{exc.column}" if exc.line else ""
-            raise ConfigError(f"{path}{where}: not valid JSON: {exc.reason}") from None
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(
+                f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+            ) from None
+        except RecursionError:
+            raise ConfigError(
+                f"{path}: not valid JSON: nested deeper than {MAX_CONFIG_DEPTH} levels"
+            ) from None
+        except ValueError:  # an integer longer than Python converts
+            raise ConfigError(
+                f"{path}: not valid JSON: an integer is longer than the "
+                f"{sys.get_int_max_str_digits()} digits Python converts"
+            ) from None
     else:
         try:
             data = tomllib.loads(text)
