@@ -57,6 +57,8 @@ class ContractRun:
             self.coverage = TrafficCoverage()
         self._configure_profile()
         self.unknown: list[str] = []
+        #: Files a folder walk skipped: links leading out of the folder.
+        self.outside: list[Path] = []
         if live:
             self._configure_live()
         if paths:
@@ -86,7 +88,7 @@ class ContractRun:
         roots: list[tuple[Path, list[Path]]] = []
         for path in paths:
             try:
-                found = [Path(f).resolve() for f in expand([path]) if f != "-"]
+                found = [Path(f).resolve() for f in expand([path], self.outside.append) if f != "-"]
             except RecordingError as exc:
                 raise pytest.UsageError(f"--contract-recordings: {exc}") from None
             self.files.update(found)
@@ -185,6 +187,7 @@ class ContractRun:
         if self.worker or self.config.option.collectonly:
             return
         from contract.engine.results import plural
+        from contract.redact import for_terminal
 
         counts = self.verdicts
         checked = sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error"))
@@ -202,6 +205,12 @@ class ContractRun:
             terminalreporter.write_line(
                 f"contract: warning: {name}: nothing checked "
                 f"(no fine-tuning jobs call; {plural(skipped, 'other interaction')} skipped)",
+                yellow=True,
+            )
+        for link in self.outside:
+            terminalreporter.write_line(
+                f"contract: note: {for_terminal(str(link))}: skipped "
+                "(a link leading out of the folder walked)",
                 yellow=True,
             )
         self._amendment_summary(terminalreporter)

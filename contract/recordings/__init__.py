@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from itertools import chain
 from pathlib import Path
@@ -321,12 +321,17 @@ def read_stdin(
             yield interaction
 
 
-def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:
+def expand(
+    paths: Iterable[str | Path], outside: Callable[[Path], None] | None = None
+) -> Iterator[Path | str]:
     """The recording files behind ``paths``: directories are walked, ``-`` is kept.
 
-    Raises :class:`RecordingError` for a path that does not exist or a
-    directory with no recordings in it (callers that check several paths
-    catch it per path).
+    A walk stays inside its directory: a file reached through a symbolic link
+    that leads out of it is skipped and passed to ``outside`` (when given), so
+    the caller can note it; links inside it are followed as usual (directory
+    links are not walked into). Raises :class:`RecordingError` for a path
+    that does not exist or a directory with no recordings in it (callers that
+    check several paths catch it per path).
     """
     for path in paths:
         if str(path) == "-":
@@ -334,7 +339,13 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:
             continue
         path = Path(path)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and is_recording_name(p))
+            root = path.resolve()
+            files = []
+            for found in sorted(p for p in path.rglob("*") if p.is_file() and is_recording_name(p)):
+                if found.resolve().is_relative_to(root):
+                    files.append(found)
+                elif outside is not None:
+                    outside(found)
             if not files:
                 known = ", ".join(SUFFIXES)
                 raise RecordingError(str(path), f"directory holds no recordings ({known})")
