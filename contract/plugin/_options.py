@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from contract._core.options import PROFILE_OPTIONS, STRICT_HELP
+
 if TYPE_CHECKING:
     from contract.config import Strict
     from contract.schema.amendments import Profile
@@ -51,57 +53,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "enum values, null and absent cases the recordings exercised, and those they never did",
     )
     parser.addini("contract_coverage", type="bool", default=False, help="like --contract-coverage")
-    group.addoption(
-        "--contract-profile",
-        metavar="NAME",
-        default=None,
-        dest="contract_profile",
-        help="profile recordings are checked under: published (default), observed (the OpenAI "
-        "API as it answers), azure, or one of the configuration file",
-    )
-    parser.addini("contract_profile", type="string", default="", help="like --contract-profile")
-    group.addoption(
-        "--contract-amend",
-        action="append",
-        default=[],
-        metavar="NAME",
-        dest="contract_amend",
-        help="also accept this amendment; repeatable",
-    )
-    parser.addini("contract_amend", type="linelist", default=[], help="like --contract-amend")
-    group.addoption(
-        "--contract-no-amend",
-        action="append",
-        default=[],
-        metavar="NAME",
-        dest="contract_no_amend",
-        help="do not accept this amendment of the profile; repeatable",
-    )
-    parser.addini("contract_no_amend", type="linelist", default=[], help="like --contract-no-amend")
-    group.addoption(
-        "--contract-config",
-        metavar="FILE",
-        default=None,
-        dest="contract_config",
-        help="amendments and profiles file (TOML or JSON; default: [tool.finetune-contract] "
-        "of the rootdir's pyproject.toml)",
-    )
-    parser.addini("contract_config", type="string", default="", help="like --contract-config")
-    # Two spellings rather than an optional value, so a following path is never read as it.
+    for option in PROFILE_OPTIONS:
+        flag, key = f"--contract-{option.name}", f"contract_{option.dest}"
+        if option.repeatable:
+            group.addoption(
+                flag,
+                action="append",
+                default=[],
+                metavar=option.metavar,
+                dest=key,
+                help=option.help,
+            )
+            parser.addini(key, type="linelist", default=[], help=f"like {flag}")
+        else:
+            group.addoption(flag, metavar=option.metavar, default=None, dest=key, help=option.help)
+            parser.addini(key, type="string", default="", help=f"like {flag}")
     group.addoption(
         "--contract-strict",
         action="store_const",
         const="warn",
         default=None,
         dest="contract_strict",
-        help="list unknown properties (allowed by the contract) in the summary",
+        help=STRICT_HELP["warn"],
     )
     group.addoption(
         "--contract-strict=fail",
         action="store_const",
         const="fail",
         dest="contract_strict",
-        help="make unknown properties failures",
+        help=STRICT_HELP["fail"],
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
     group.addoption(
