@@ -460,14 +460,18 @@ def test_links_leading_out_of_a_walked_folder_are_skipped_with_a_note(tmp_path: 
     (walked / "link.json").symlink_to(outside / "private.json")
     (walked / "dirlink").symlink_to(outside)
     (walked / "inner.json").symlink_to(walked / "job.json")  # inside: followed
+    (walked / "up").symlink_to("..")  # relative, and a way round to everything above
+    (walked / "here").symlink_to(".")  # a loop inside: not walked, not noted
     noted: list[Path] = []
     found = list(expand([walked], noted.append))
     assert sorted(Path(f).name for f in found) == ["inner.json", "job.json"]
-    assert [p.name for p in noted] == ["link.json"]
+    assert sorted(p.name for p in noted) == ["dirlink", "link.json", "up"]
     status, out = cli("check", "--fail-on-api-errors", str(walked))
     assert status == 0, out
     assert "outside-content-4f1e" not in out
-    assert "link.json: skipped (a link leading out of" in out
+    for name in ("link.json", "dirlink", "up"):
+        assert f"{name}: skipped (a link leading out of" in out, out
+    assert "here: skipped" not in out
 
 
 def test_a_named_link_is_read_as_named(tmp_path: Path) -> None:
@@ -477,3 +481,90 @@ def test_a_named_link_is_read_as_named(tmp_path: Path) -> None:
     link.parent.mkdir()
     link.symlink_to(target)
     assert list(expand([link])) == [link]  # the user named it: no walk to stay inside
+
+
+# -- fresh variants of the same classes -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::1/v1",  # an unclosed IPv6 bracket
+        "http://127.0.0.1:99999/v1",  # a port out of range
+        f"http://user:{AZURE_KEY}@[::1/v1",  # and a key in its userinfo
+    ],
+)
+def test_a_base_url_urlsplit_cannot_read_is_a_live_error(url: str) -> None:
+    from contract.testing import live
+
+    with pytest.raises(live.InsecureURLError) as caught:
+        live.check("ftjob-x", api_key=AZURE_KEY, base_url=url)
+    assert isinstance(caught.value, live.LiveError)
+    message = str(caught.value)
+    assert "cannot be read" in message and "\n" not in message
+    assert AZURE_KEY not in message
+
+
+def test_a_base_url_urlsplit_cannot_read_is_a_usage_error_in_pytest(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", AZURE_KEY)
+    url = f"http://user:{AZURE_KEY}@127.0.0.1:99999/v1"
+    result = pytester.runpytest(
+        "--contract-live", "--contract-job-id", "ftjob-x", "--contract-base-url", url
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    shown = result.stdout.str() + result.stderr.str()
+    assert "INTERNALERROR" not in shown and "Traceback" not in shown
+    assert AZURE_KEY not in shown
+    (line,) = [line for line in result.stderr.lines if "--contract-base-url" in line]
+    assert "cannot be read" in line
+
+
+def test_a_compressed_lines_file_past_the_limit_is_one_error_and_exit_2(tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl.gz"
+    path.write_bytes(gzip.compress((json.dumps(JOB) + "\n").encode() * 5000))
+    status, out = cli("check", "--max-inflated", "100000", str(path))
+    assert status == 2, out
+    (line,) = [line for line in out.splitlines() if "error" in line]
+    assert "many.jsonl.gz" in line and "inflates past the limit of 100000 bytes" in line
+    assert "Traceback" not in out
+
+
+def test_a_gzip_bomb_body_in_a_cassette_is_bounded_by_the_limit(tmp_path: Path) -> None:
+    bomb = gzip.compress(b"{" + b" " * (16 << 20) + b"}")  # 16 MiB from ~16 KB
+    body = base64.b64encode(bomb).decode()
+    path = tmp_path / "bomb.yaml"
+    path.write_text(
+        "interactions:\n- request: {method: GET, body: null, headers: {},"
+        f" uri: 'https://api.openai.com/v1/fine_tuning/jobs/{JOB['id']}'}}\n"
+        "  response:\n    status: {code: 200, message: OK}\n"
+        "    headers: {Content-Encoding: [gzip]}\n"
+        f"    body: {{string: !!binary '{body}'}}\n"
+    )
+    status, out = cli("check", str(path), env={"FINETUNE_CONTRACT_MAX_INFLATED": "1000000"})
+    assert status == 2, out
+    (line,) = [line for line in out.splitlines() if "error" in line]
+    assert "bomb.yaml::interaction[0]" in line
+    assert "inflates past the limit of 1000000 bytes" in line
+
+
+def test_a_config_file_past_the_size_limit_is_refused_unparsed(tmp_path: Path) -> None:
+    path = tmp_path / "padded.toml"
+    path.write_text("# padding\n" * (config.MAX_CONFIG_BYTES // 10 + 1))
+    payload = tmp_path / "job.json"
+    payload.write_text(json.dumps(JOB))
+    status, out = cli("check", "--config", str(path), str(payload))
+    assert status == 2
+    line = one_line(out)
+    assert "padded.toml" in line and f"larger than the limit of {config.MAX_CONFIG_BYTES}" in line
+
+
+@pytest.mark.parametrize("form", FORMATS)
+def test_a_terminal_escape_in_a_name_reaches_no_output_raw(tmp_path: Path, form: str) -> None:
+    # An OSC 8 hyperlink and a bell: a terminal would draw a link to somewhere else.
+    (tmp_path / "esc\x1b]8;;x\x07name.json").write_text(json.dumps(dict(JOB, seed="7")))
+    status, out = cli("check", "--format", form, ".", cwd=tmp_path)
+    assert status == 1, out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "name.json" in out

@@ -328,10 +328,11 @@ def expand(
 
     A walk stays inside its directory: a file reached through a symbolic link
     that leads out of it is skipped and passed to ``outside`` (when given), so
-    the caller can note it; links inside it are followed as usual (directory
-    links are not walked into). Raises :class:`RecordingError` for a path
-    that does not exist or a directory with no recordings in it (callers that
-    check several paths catch it per path).
+    the caller can note it; links inside it are followed as usual. Directory
+    links are never walked into; one leading out is passed to ``outside`` too.
+    Raises :class:`RecordingError` for a path that does not exist or a
+    directory with no recordings in it (callers that check several paths catch
+    it per path).
     """
     for path in paths:
         if str(path) == "-":
@@ -341,8 +342,14 @@ def expand(
         if path.is_dir():
             root = path.resolve()
             files = []
-            for found in sorted(p for p in path.rglob("*") if p.is_file() and is_recording_name(p)):
-                if found.resolve().is_relative_to(root):
+            for found in sorted(path.rglob("*")):
+                if found.is_dir():  # rglob does not walk into a linked directory
+                    leaves = found.is_symlink() and not found.resolve().is_relative_to(root)
+                    if leaves and outside is not None:
+                        outside(found)
+                elif not (found.is_file() and is_recording_name(found)):
+                    continue
+                elif found.resolve().is_relative_to(root):
                     files.append(found)
                 elif outside is not None:
                     outside(found)
