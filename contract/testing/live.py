@@ -11,9 +11,9 @@ Transport failures and API errors are not contract violations; they raise
 :class:`LiveError` with a ``kind`` saying what happened (``timeout``,
 ``connection``, ``unauthorized``, ``forbidden``, ``not-found``,
 ``rate-limited``, ``server-error``, ``http-error``, ``bad-response`` for a body
-that cannot be decoded, ``bad-url`` for a URL that cannot be sent), with the API's own error message when the body is its
-error envelope. An API key is never sent over plain ``http://`` except to a
-loopback address.
+that cannot be decoded, ``bad-url`` for a URL that cannot be sent), with the
+API's own error message when the body is its error envelope. An API key is
+never sent over plain ``http://`` except to a loopback address.
 
 Whatever the server does, a call ends within its ``deadline`` (seconds for the
 whole exchange, :data:`DEFAULT_DEADLINE`) and holds at most ``max_body`` bytes
