@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pytest_httpserver import HTTPServer
 
 from contract import config
 from contract.recordings import RecordingError, expand, read
@@ -568,3 +569,28 @@ def test_a_terminal_escape_in_a_name_reaches_no_output_raw(tmp_path: Path, form:
     assert status == 1, out
     assert "\x1b" not in out and "\x07" not in out
     assert "name.json" in out
+
+
+@pytest.mark.parametrize(
+    ("encoding", "layers"),
+    [("gzip, gzip", 2), ("x-gzip", 1), ("deflate, gzip", 2)],
+)
+def test_a_live_bomb_in_stacked_or_aliased_codings_stops_at_the_cap(
+    httpserver: HTTPServer, encoding: str, layers: int
+) -> None:
+    import zlib
+
+    from contract.testing import live
+
+    body = b"{" + b" " * (64 << 20) + b"}"  # each layer alone is small: the product is not
+    for coding in [c.strip() for c in encoding.split(",")][:layers]:
+        body = zlib.compress(body) if coding == "deflate" else gzip.compress(body)
+    httpserver.expect_request(f"/v1/fine_tuning/jobs/{JOB['id']}/pause").respond_with_data(
+        body, headers={"Content-Encoding": encoding, "Content-Type": "application/json"}
+    )
+    with pytest.raises(live.InflatedTooLargeError) as caught:
+        live.check(
+            JOB["id"], api_key=AZURE_KEY, base_url=httpserver.url_for("/v1"), max_inflated=1 << 20
+        )
+    assert caught.value.kind == "inflated-too-large"
+    assert AZURE_KEY not in str(caught.value)
