@@ -594,3 +594,20 @@ def test_a_live_bomb_in_stacked_or_aliased_codings_stops_at_the_cap(
         )
     assert caught.value.kind == "inflated-too-large"
     assert AZURE_KEY not in str(caught.value)
+
+
+def test_the_configured_key_and_its_encodings_are_masked_by_the_plugin(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", AZURE_KEY)
+    forms = _encoded_forms(AZURE_KEY)
+    bad_job = dict(JOB, status=AZURE_KEY, model=forms[2], suffix=forms[0])
+    folder = pytester.path / "rec"
+    folder.mkdir()
+    (folder / f"run-{forms[3]}.jsonl").write_text(json.dumps(bad_job) + "\n")
+    result = pytester.runpytest("--contract-recordings", "rec", "-rA", "--junitxml=out.xml")
+    result.assert_outcomes(failed=1)
+    shown = result.stdout.str() + result.stderr.str() + (pytester.path / "out.xml").read_text()
+    assert "REDACTED" in shown
+    for secret in (AZURE_KEY, *forms):
+        assert secret not in shown, secret
