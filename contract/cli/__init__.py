@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("diff", "compare a published OpenAPI document with the contract"),
     "fuzz": ("fuzz", "fuzz an external parser with conforming and non-conforming payloads"),
     "generate": ("generate", "write conforming or non-conforming payloads (JSON Lines)"),
+    "proxy": (
+        "proxy",
+        "forward calls to the API and check the fine-tuning jobs calls as they pass",
+    ),
 }
 
 

@@ -281,6 +281,8 @@ class Tally:
             self.summary.add(event)
             if self.usage is not None and event.api_error is None:
                 self.usage.add(event)
+            elif self.usage is not None:  # an API error envelope read under an amendment
+                self.usage.needed.update(event.needed)
             return
         if isinstance(event, Conforming):
             self.summary.checked += event.payloads
