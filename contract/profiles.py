@@ -127,6 +127,8 @@ class Choices:
     no_amend: tuple[str, ...] = ()
     config: str | None = None
     strict: str | None = None
+    #: Whether recorded requests are checked: ``"true"``/``"false"`` (also yes/no, on/off, 1/0).
+    requests: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,13 +136,16 @@ class Settings:
     """A run's settings, resolved once from every source, that every entry point takes.
 
     ``config`` is the configuration file read, if any; ``sources`` says where
-    the profile name and the strict mode came from (for messages).
+    the profile name, the strict mode and the request switch came from (for
+    messages). ``requests``: whether recorded requests are checked beside
+    their responses (default yes).
     """
 
     profile: Profile
     strict: Strict = "off"
     config: Config | None = None
     sources: tuple[tuple[str, str], ...] = ()
+    requests: bool = True
 
 
 #: The environment variables a run reads; lists are separated by commas.
@@ -150,9 +155,12 @@ ENVIRONMENT = {
     "no_amend": "FINETUNE_CONTRACT_NO_AMEND",
     "config": "FINETUNE_CONTRACT_CONFIG",
     "strict": "FINETUNE_CONTRACT_STRICT",
+    "requests": "FINETUNE_CONTRACT_REQUESTS",
 }
 
 _STRICT_MODES = ("off", "warn", "fail")
+_YES = ("true", "yes", "on", "1")
+_NO = ("false", "no", "off", "0")
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
@@ -168,6 +176,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
         no_amend=listed("no_amend"),
         config=env.get(ENVIRONMENT["config"]) or None,
         strict=env.get(ENVIRONMENT["strict"]) or None,
+        requests=env.get(ENVIRONMENT["requests"]) or None,
     )
 
 
@@ -221,10 +230,26 @@ def settings(
     elif found is not None and found.strict:
         mode = found.strict
         sources.append(("strict", found.source))
+    requests = True
+    said = next(((w, c.requests) for w, c in layers if c.requests), None)
+    if said is not None:
+        requests = _switch("requests", *said)
+        sources.append(("requests", said[0]))
+    elif found is not None and found.requests is not None:
+        requests = found.requests
+        sources.append(("requests", found.source))
     profile = resolve(
         name[1] if name else None, amend=amend, no_amend=no_amend, config=found
     )
-    return Settings(profile, mode, found, tuple(sources))
+    return Settings(profile, mode, found, tuple(sources), requests)
+
+
+def _switch(key: str, where: str, value: str) -> bool:
+    """A yes/no setting as a source says it (``false``, ``no``, ``off``, ``0``…)."""
+    word = value.strip().lower()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise AmendmentError(f"{key} ({where}): {value!r} is not true or false")
 
 
 def for_run(

@@ -411,9 +411,19 @@ def test_parameters_carry_their_json_schema() -> None:
         if any(p["name"] == "limit" for p in op.document["parameters"])
     }
     assert {k: v["schema"] for k, v in limits.items()} == {
-        "listPaginatedFineTuningJobs": {"type": "integer", "default": 20},
-        "listFineTuningEvents": {"type": "integer", "default": 20},
-        "listFineTuningJobCheckpoints": {"type": "integer", "default": 10},
+        "listPaginatedFineTuningJobs": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 20,
+        },
+        "listFineTuningEvents": {"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+        "listFineTuningJobCheckpoints": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 100,
+            "default": 10,
+        },
     }
     for op in operations.operations():
         for parameter in op.document["parameters"]:

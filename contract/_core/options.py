@@ -27,7 +27,7 @@ class Option:
 #: Where the settings come from, strongest first (said once, in every --help).
 ORDER = (
     "Settings come from the command line, then the environment (FINETUNE_CONTRACT_PROFILE, "
-    "_AMEND, _NO_AMEND, _CONFIG, _STRICT), then the pytest ini file, then --config or "
+    "_AMEND, _NO_AMEND, _CONFIG, _STRICT, _REQUESTS), then the pytest ini file, then --config or "
     "[tool.finetune-contract] of the nearest pyproject.toml, then the defaults."
 )
 
@@ -57,4 +57,13 @@ STRICT_HELP = {
     "fail": "make unknown properties violations",
 }
 
-__all__ = ["ORDER", "PROFILE_OPTIONS", "STRICT_HELP", "Option"]
+#: ``--no-requests`` (the plugin: ``--contract-no-requests``, ini ``contract_requests = false``;
+#: the configuration: ``requests = false``).
+NO_REQUESTS = Option(
+    "no-requests",
+    "",
+    "check recorded responses only, not the requests beside them (default: requests are "
+    "checked too: query parameters, the path's job id, the body)",
+)
+
+__all__ = ["NO_REQUESTS", "ORDER", "PROFILE_OPTIONS", "STRICT_HELP", "Option"]

@@ -80,9 +80,7 @@ def _sources(
         client.close()
 
 
-def events(
-    args: argparse.Namespace, paths: list[str | Path], **options: Any
-) -> Iterator[Event]:
+def events(args: argparse.Namespace, paths: list[str | Path], **options: Any) -> Iterator[Event]:
     """The results and notices of ``paths`` (``options``: :func:`check_paths`'s keywords)."""
     found = _sources(args, paths, options)
     verbose = bool(getattr(args, "verbose", False))

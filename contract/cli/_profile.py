@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from contract._core.options import ORDER, PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import NO_REQUESTS, ORDER, PROFILE_OPTIONS, STRICT_HELP
 from contract.cli import UsageError
 
 if TYPE_CHECKING:
     from contract.config import Strict
+    from contract.profiles import Settings
     from contract.schema.amendments import Profile
 
 
@@ -46,18 +47,39 @@ def profile_arguments(parser: argparse.ArgumentParser, *, strict: bool = True) -
     )
 
 
-def chosen_profile(args: argparse.Namespace) -> tuple[Profile, Strict]:
-    """The profile and strict mode the options ask for; :class:`UsageError` when they cannot."""
-    from contract.profiles import for_run
+def requests_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-requests`` (read by :func:`chosen_settings`)."""
+    parser.add_argument(
+        f"--{NO_REQUESTS.name}",
+        dest="requests",
+        action="store_false",
+        default=None,
+        help=NO_REQUESTS.help + "; configuration key requests = false",
+    )
+
+
+def chosen_settings(args: argparse.Namespace) -> Settings:
+    """The settings the options ask for (with the environment and the configuration file);
+    :class:`UsageError` when they cannot be had."""
+    from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
     try:
-        return for_run(
-            args.profile,
-            amend=args.amend,
-            no_amend=args.no_amend,
-            config_file=args.config,
-            strict=getattr(args, "strict", None),
+        return settings(
+            Choices(
+                args.profile,
+                tuple(args.amend),
+                tuple(args.no_amend),
+                args.config,
+                getattr(args, "strict", None),
+                "false" if getattr(args, "requests", None) is False else None,
+            )
         )
     except AmendmentError as exc:
         raise UsageError(str(exc)) from None
+
+
+def chosen_profile(args: argparse.Namespace) -> tuple[Profile, Strict]:
+    """The profile and strict mode the options ask for; :class:`UsageError` when they cannot."""
+    chosen = chosen_settings(args)
+    return chosen.profile, chosen.strict

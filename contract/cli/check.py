@@ -16,7 +16,7 @@ from contract.cli._arguments import check_schema
 from contract.cli._jobs import bulk_arguments
 from contract.cli._jobs import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
-from contract.cli._profile import chosen_profile, profile_arguments
+from contract.cli._profile import chosen_settings, profile_arguments, requests_argument
 from contract.engine import Tally
 from contract.engine.results import Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
@@ -58,6 +58,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="count every API error response (undocumented status) as a failure",
     )
+    requests_argument(parser)
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
@@ -128,8 +129,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, schema: str | None) -> int:
-    profile, strict = chosen_profile(args)
-    chosen = choices(args, configuration(getattr(args, "config", None)))
+    run_settings = chosen_settings(args)
+    profile, strict, requests = run_settings.profile, run_settings.strict, run_settings.requests
+    config = configuration(getattr(args, "config", None))
+    chosen = choices(args, config)
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -158,6 +161,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         deviations=True,
         observe=output.observe,
         count_conforming=output.counts_conforming,
+        requests=requests,
     ):
         tally.add(event)
         if isinstance(event, Result) and output.result(event):

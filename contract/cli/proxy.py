@@ -11,7 +11,7 @@ from types import FrameType
 from typing import Any
 
 from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UsageError
-from contract.cli._profile import chosen_profile, profile_arguments
+from contract.cli._profile import chosen_settings, profile_arguments, requests_argument
 from contract.redact import for_terminal
 
 _PROG = "finetune-contract proxy"
@@ -57,9 +57,7 @@ def register(commands: Any) -> None:
         default="text",
         help="how findings are printed on standard error: text (default) or jsonl",
     )
-    parser.add_argument(
-        "--no-requests", action="store_true", help="do not check the requests clients send"
-    )
+    requests_argument(parser)
     parser.add_argument(
         "--no-sessions",
         action="store_true",
@@ -107,7 +105,8 @@ class _Printer:
 
 
 def run(args: argparse.Namespace) -> int:
-    profile, strict = chosen_profile(args)
+    chosen = chosen_settings(args)
+    profile, strict = chosen.profile, chosen.strict
     from contract.testing.live import InsecureURLError
     from contract.testing.proxy import Proxy
 
@@ -120,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
             profile=profile,
             strict=strict,
             record=args.record,
-            requests=not args.no_requests,
+            requests=chosen.requests,
             sessions=not args.no_sessions,
             on_finding=printer.finding,
             on_note=printer.note,

@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from contract._core.options import PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import NO_REQUESTS, PROFILE_OPTIONS, STRICT_HELP
 
 if TYPE_CHECKING:
     from contract.config import Strict
+    from contract.profiles import Settings
     from contract.schema.amendments import Profile
 
 
@@ -85,6 +86,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
     group.addoption(
+        f"--contract-{NO_REQUESTS.name}",
+        action="store_false",
+        default=None,
+        dest="contract_requests",
+        help=NO_REQUESTS.help,
+    )
+    parser.addini(
+        "contract_requests",
+        type="string",
+        default="",
+        help="false: like --contract-no-requests (default true; else the configuration's "
+        "requests key)",
+    )
+    group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
         default=None,
@@ -119,6 +134,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
     """The profile and strict mode of this run: options, environment, ini, file, defaults."""
+    chosen = _settings_of(config)
+    return chosen.profile, chosen.strict
+
+
+def _settings_of(config: pytest.Config) -> Settings:
+    """This run's settings (see :func:`contract.profiles.settings`); a usage error if bad."""
     from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
@@ -138,6 +159,7 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
                 tuple(config.getoption("contract_no_amend")),
                 said("contract_config"),
                 said("contract_strict"),
+                "false" if config.getoption("contract_requests") is False else None,
             ),
             ini=Choices(
                 ini("contract_profile"),
@@ -145,9 +167,10 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
                 tuple(config.getini("contract_no_amend")),
                 ini("contract_config"),
                 ini("contract_strict"),
+                ini("contract_requests"),
             ),
             search_from=config.rootpath,
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
-    return chosen.profile, chosen.strict
+    return chosen

@@ -21,6 +21,7 @@ from contract.plugin._keys import (
     JOBS,
     NEEDED,
     OBSERVED,
+    REQUEST,
     UNKNOWN,
     VERDICT,
     _secrets,
@@ -50,6 +51,7 @@ def check_response(
         profile=run.profile,
         strict=run.strict,
         deviations=True,
+        requests=run.requests,
     )
     properties.append((VERDICT, result.verdict))
     properties.append((JOBS, result.jobs))
@@ -64,12 +66,15 @@ def check_response(
     if result.api_error is None:
         properties.append((NEEDED, result.needed))
         properties.append((DEVIATIONS, result.deviations))
-    if result.warnings:
-        unknown = [redact(str(w), _secrets()) for w in result.warnings]
-        properties.append((UNKNOWN, unknown))
-    if result.violations:
+    if result.request_checked:
+        properties.append((REQUEST, "invalid" if result.request_violations else "valid"))
+    warned = [redact(str(w), _secrets()) for w in result.warnings]
+    warned += [redact(f"request: {w}", _secrets()) for w in result.request_warnings]
+    if warned:
+        properties.append((UNKNOWN, warned))
+    if result.violations or result.request_violations:
         return Contract(_secrets(), profile=run.profile, strict=run.strict).report(
-            interaction, result.violations
+            interaction, result.violations, result.request_violations
         )
     if result.failed:
         return (
@@ -95,6 +100,8 @@ class Counts:
         self.observed: list[Any] = []
         self.unknown: list[str] = []
         self.other = 0
+        #: Requests checked (``requests``) and those that failed (``requests-invalid``).
+        self.requests: Counter[str] = Counter()
 
     @property
     def responses(self) -> int:
@@ -114,6 +121,10 @@ class Counts:
             self.payloads += 1
             self.needed.update(str(n) for n in properties.get(NEEDED, ()))
             self.deviations.update(str(d) for d in properties.get(DEVIATIONS, ()))
+        request = properties.get(REQUEST)
+        if request is not None:
+            self.requests["requests"] += 1
+            self.requests["requests-invalid"] += request == "invalid"
         unknown: Any = properties.get(UNKNOWN, ())
         self.unknown.extend(f"{nodeid}: {line}" for line in unknown)
 
@@ -128,6 +139,7 @@ class Counts:
             "observed": self.observed,
             "unknown": self.unknown,
             "other": self.other,
+            "requests": dict(self.requests),
         }
 
     @classmethod
@@ -142,4 +154,5 @@ class Counts:
         counts.observed = list(data["observed"])
         counts.unknown = [str(line) for line in data["unknown"]]
         counts.other = int(data["other"])
+        counts.requests.update({str(k): int(v) for k, v in data.get("requests", {}).items()})
         return counts

@@ -125,8 +125,10 @@ def report(
     status: int | None = None,
     body: bytes | str | Any = None,
     secrets: Iterable[str] = (),
+    request: Sequence[Violation] = (),
 ) -> str:
-    """The failure report of one response: interaction line, violations, excerpts.
+    """The failure report of one response: interaction line, violations, excerpts, then
+    the violations of its ``request``, if any.
 
     Redacted and escaped: safe to print and to write anywhere.
     """
@@ -137,16 +139,25 @@ def report(
         head = f"response {status}"
     else:
         head = "payload (no request recorded)"
+    lines = [for_terminal(head, secrets)]
     count = len(violations)
-    lines = [for_terminal(head, secrets), f"{count} contract violation{'s' if count != 1 else ''}:"]
-    lines += [f"  {for_terminal(str(v), secrets)}" for v in violations]
-    if body is not None:
-        lines += [f"  {line}" for line in excerpts(body, violations, secrets=secrets)]
+    if count or not request:
+        lines.append(f"{count} contract violation{'s' if count != 1 else ''}:")
+        lines += [f"  {for_terminal(str(v), secrets)}" for v in violations]
+        if body is not None:
+            lines += [f"  {line}" for line in excerpts(body, violations, secrets=secrets)]
+    if request:
+        count = len(request)
+        lines.append(f"{count} request contract violation{'s' if count != 1 else ''}:")
+        lines += [f"  request: {for_terminal(str(v), secrets)}" for v in request]
     return "\n".join(lines)
 
 
 def interaction_report(
-    interaction: Interaction, violations: Sequence[Violation], secrets: Iterable[str] = ()
+    interaction: Interaction,
+    violations: Sequence[Violation],
+    secrets: Iterable[str] = (),
+    request: Sequence[Violation] = (),
 ) -> str:
     """:func:`report` for a recorded :class:`~contract.recordings.Interaction`."""
     return report(
@@ -156,6 +167,7 @@ def interaction_report(
         status=interaction.status,
         body=interaction.body,
         secrets=secrets,
+        request=request,
     )
 
 

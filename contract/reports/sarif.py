@@ -40,9 +40,16 @@ _HTTP_RULES = {
 }
 
 
-def rule_id(violation: Violation) -> str:
-    """The SARIF rule of a violation: its amendment (``amendment/<name>``), else its keyword."""
+def rule_id(violation: Violation, side: str = "response") -> str:
+    """The SARIF rule of a violation: its amendment (``amendment/<name>``), else its keyword;
+    a request's findings under ``request/`` (``request/maximum``)."""
+    if side == "request":
+        return f"{REQUEST_RULE_PREFIX}{violation.keyword}"
     return f"amendment/{violation.amendment}" if violation.amendment else violation.keyword
+
+
+#: The rules of findings on the recorded request start with this.
+REQUEST_RULE_PREFIX = "request/"
 
 
 def _amendment_text(name: str) -> str:
@@ -59,6 +66,10 @@ def _rule(identifier: str) -> dict[str, Any]:
         name = identifier.removeprefix("amendment/")
         text = _amendment_text(name)
         kind = "amendment"
+    elif identifier.startswith(REQUEST_RULE_PREFIX):
+        keyword = identifier.removeprefix(REQUEST_RULE_PREFIX)
+        text = f"The recorded request breaks the contract (keyword {keyword!r})."
+        kind = "request"
     elif identifier == API_ERROR_RULE:
         text = "The response is the API's error envelope under an undocumented status."
         kind = "api-error"
@@ -117,11 +128,18 @@ class SARIFWriter:
         locate = self.options.locator
         location = locate.locate(result) if locate is not None else None
         where = artifact(location.path if location else None, result.file, self.options.root)
-        lines = location.violation_lines if location else (result.line,) * len(result.violations)
+        findings = result.findings
+        lines = location.violation_lines if location else (result.line,) * len(findings)
         source = for_machine(result.source)
-        for violation, line in zip(result.violations, lines, strict=True):
-            identifier = rule_id(violation)
-            properties = {"source": source, "path": violation.path, "keyword": violation.keyword}
+        for (side, violation), line in zip(findings, lines, strict=True):
+            identifier = rule_id(violation, side)
+            properties = {
+                "source": source,
+                "side": side,
+                "path": violation.path,
+                "keyword": violation.keyword,
+            }
+            said = "request: " if side == "request" else ""
             if violation.schema_path:
                 properties["schemaPath"] = violation.schema_path
             if result.operation:
@@ -131,7 +149,7 @@ class SARIFWriter:
                     "ruleId": identifier,
                     "ruleIndex": self._index(identifier),
                     "level": "error",
-                    "message": {"text": f"{source}: {for_machine(str(violation))}"},
+                    "message": {"text": f"{source}: {said}{for_machine(str(violation))}"},
                     "locations": [self._location(where, line, violation.path, source)],
                     "properties": properties,
                 }

@@ -1,7 +1,8 @@
 """``--format text``: compiler-style lines for people, then the summary.
 
 ``source: /json/pointer: message`` per violation (source as the user named
-the file), with ``-v`` also ``source: ok`` and API error responses; ``-q``
+the file; ``source: request: place: message`` for a finding on the recorded
+request), with ``-v`` also ``source: ok`` and API error responses; ``-q``
 prints only the summary. Colour (see :mod:`contract.reports._color`) marks
 places in bold, violations red, API errors yellow and conforming lines green;
 without colour the lines are plain text. Input-controlled text is escaped.
@@ -16,19 +17,22 @@ from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_person
 from contract.reports._color import paint
 
+#: What a line says before a finding of each side (the response's need no word).
+_SIDE = {"response": "", "request": "request: "}
+
 
 def result_lines(result: Result, verbose: bool = False, color: bool = False) -> list[str]:
     """The lines of one result (plain when ``color`` is off)."""
-    if result.valid and not result.warnings and not verbose:
+    if result.valid and not result.warnings and not result.request_warnings and not verbose:
         return []  # the common case: nothing to print, so nothing to clean
     source = paint(for_person(result.source), "bold", color)
     lines = []
-    for v in result.violations:
+    for side, v in result.findings:
         place = paint(for_person(v.path or "<root>"), "red", color)
-        lines.append(f"{source}: {place}: {for_person(v.message)}")
-    for w in result.warnings:
+        lines.append(f"{source}: {_SIDE[side]}{place}: {for_person(v.message)}")
+    for side, w in result.all_warnings:
         place = paint(for_person(w.path or "<root>"), "yellow", color)
-        lines.append(f"{source}: warning: {place}: {for_person(w.message)}")
+        lines.append(f"{source}: {_SIDE[side]}warning: {place}: {for_person(w.message)}")
     if result.api_error and (verbose or result.fail_api_errors):
         style = "red" if result.fail_api_errors else "yellow"
         api_error = paint(for_person(result.api_error), style, color)
