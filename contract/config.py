@@ -34,12 +34,14 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from contract._core import files as _files
 from contract.schema import catalogue as _catalogue
 from contract.schema.amendments import AmendmentError, Catalogue
 
@@ -74,27 +76,85 @@ class Config:
     sessions: bool | None = None
 
 
+#: Largest configuration file read, in bytes; deepest nesting of its tables and arrays;
+#: largest integer it may hold (a count or a size needs no more).
+MAX_CONFIG_BYTES = 1 << 20
+MAX_CONFIG_DEPTH = 32
+MAX_CONFIG_INTEGER = 1 << 63
+
+
 def _read(path: Path) -> str:
+    """The text of a configuration file, read like a recording: a regular file only,
+    within :data:`MAX_CONFIG_BYTES` (``/dev/zero`` and a FIFO are refused unread)."""
     try:
-        return path.read_text(encoding="utf-8")
+        data = _files.read_regular(path, MAX_CONFIG_BYTES)
+    except _files.Unreadable as exc:
+        reason = exc.reason
+        if reason.startswith("cannot be read ("):  # worded as configuration errors always were
+            reason = "cannot read: " + reason.removeprefix("cannot be read (").removesuffix(")")
+        raise ConfigError(f"{path}: {reason}") from None
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
 
 
 def _parse_text(path: Path, text: str) -> Any:
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(text)
+            data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ConfigError(
                 f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
             ) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(
+                f"{path}: not valid JSON: nested deeper than {MAX_CONFIG_DEPTH} levels"
+            ) from None
+        except ValueError:  # an integer longer than Python converts
+            raise ConfigError(
+                f"{path}: not valid JSON: an integer is longer than the "
+                f"{sys.get_int_max_str_digits()} digits Python converts"
+            ) from None
+    else:
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+        except RecursionError:
+            raise ConfigError(
+                f"{path}: not valid TOML: nested deeper than {MAX_CONFIG_DEPTH} levels"
+            ) from None
+        except ValueError:  # an integer longer than Python converts
+            raise ConfigError(
+                f"{path}: not valid TOML: an integer is longer than the "
+                f"{sys.get_int_max_str_digits()} digits Python converts"
+            ) from None
+    _within_limits(path, data)
+    return data
+
+
+def _within_limits(path: Path, data: Any) -> None:
+    """Refuse nesting deeper than :data:`MAX_CONFIG_DEPTH` and integers past
+    :data:`MAX_CONFIG_INTEGER`, naming the place (no recursion)."""
+    stack: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while stack:
+        value, place, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_CONFIG_DEPTH:
+                raise ConfigError(
+                    f"{path}: {place or 'the top'}: nested deeper than {MAX_CONFIG_DEPTH} levels"
+                )
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            for key, item in items:
+                shown = f"{place}.{key}" if isinstance(key, str) else f"{place}[{key}]"
+                stack.append((item, shown.lstrip("."), depth + 1))
+        elif (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and abs(value) >= MAX_CONFIG_INTEGER
+        ):
+            raise ConfigError(f"{path}: {place}: the integer is out of range (at most 2**63 - 1)")
 
 
 def _is_pyproject(path: Path) -> bool:
@@ -117,6 +177,7 @@ def from_data(data: Any, source: str, prefix: str = "") -> Config:
         raise
     except AmendmentError as exc:
         raise ConfigError(str(exc)) from None
+    _refuse_conflicts(catalogue, source, prefix)
     return Config(
         source=source,
         catalogue=catalogue,
@@ -131,6 +192,33 @@ def from_data(data: Any, source: str, prefix: str = "") -> Config:
         max_annotations=data.get("max-annotations"),
         sessions=data.get("sessions"),
     )
+
+
+def _refuse_conflicts(catalogue: Catalogue, source: str, prefix: str) -> None:
+    """Refuse a new amendment that cannot be applied together with another one.
+
+    The deviation search combines any amendment with any other; two conditional
+    ones changing the same rule (or one inside the other's) cannot be combined,
+    so the pair is refused here, naming both, rather than in the middle of a run.
+    """
+    from contract.schema import _overlay, documents
+
+    builtin = _catalogue.builtin().amendments
+    added = [a for name, a in catalogue.amendments.items() if name not in builtin]
+    for amendment in added:
+        for other in catalogue.amendments.values():
+            if other.name == amendment.name or (amendment.when is None and other.when is None):
+                continue
+            if other.name not in builtin and other.name < amendment.name:
+                continue  # a pair of new ones is tried once
+            try:
+                _overlay.apply(documents(), [amendment, other])
+            except AmendmentError as exc:
+                place = ".".join(p for p in (prefix, "amendments", amendment.name) if p)
+                raise ConfigError(
+                    f"{source}: {place}: conflicts with amendment {other.name!r} "
+                    f"({other.source}); they cannot both apply: {exc}"
+                ) from None
 
 
 def load(path: str | os.PathLike[str]) -> Config:

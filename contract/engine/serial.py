@@ -112,10 +112,18 @@ def events_of(
 def files_of(paths: Iterable[str | Path]) -> Iterator[tuple[Path | str, bool] | Notice]:
     """Each recording file behind ``paths`` with whether it was named; errors as notices."""
     for path in paths:
+        outside: list[Path] = []
         try:
-            found = list(expand([path]))
+            found = list(expand([path], outside.append))
         except RecordingError as exc:
-            yield Notice("error", str(exc))
+            found = []
+            error: Notice | None = Notice("error", str(exc))
+        else:
+            error = None
+        for link in outside:
+            yield Notice("note", f"{link}: skipped (a link leading out of {path})")
+        if error is not None:
+            yield error
             continue
         named = str(path) == "-" or not Path(path).is_dir()
         for file in found:

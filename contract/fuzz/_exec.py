@@ -19,8 +19,9 @@ Two protocols (``finetune-contract fuzz --protocol``):
 
 Every wait is bounded by the timeout; output is read in bounded amounts (what
 a flooding process writes beyond the limits is discarded or ends the call);
-each process runs in its own session and its whole process group is killed
-and reaped, so nothing outlives a call that went wrong. What the process says
+each process runs in its own session, and its whole tree is killed once its
+call is over: its process group and, on Linux, every descendant that left it
+(:mod:`contract.fuzz._tree`), so nothing outlives a call or a ``fuzz`` run. What the process says
 (its last line of standard error, its ``error`` text) reaches a verdict only
 redacted (credentials masked, also the values of secret-looking environment
 variables) and escaped for a terminal.
@@ -41,6 +42,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, Protocol
 
+from contract.fuzz._tree import MARK, kill_tree, new_mark, start_time
 from contract.redact import clip
 
 #: How the external protocols are named on the command line.
@@ -81,43 +83,46 @@ class ExternalParser(Protocol):
     def close(self) -> None: ...
 
 
-def _spawn(argv: Sequence[str]) -> subprocess.Popen[bytes]:
-    try:
-        proc = subprocess.Popen(
-            list(argv),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-            bufsize=0,
-        )
-    except FileNotFoundError:
-        raise ExecError(f"command not found: {shown(argv[0], 300)}") from None
-    except PermissionError:
-        raise ExecError(f"command is not executable: {shown(argv[0], 300)}") from None
-    except OSError as exc:
-        raise ExecError(f"cannot run {shown(argv[0], 300)}: {exc.strerror or exc}") from None
-    for pipe in (proc.stdin, proc.stdout, proc.stderr):
-        assert pipe is not None
-        os.set_blocking(pipe.fileno(), False)
-    return proc
+class _Child:
+    """A parser process, with what finds its descendants: its start time and mark."""
 
+    def __init__(self, argv: Sequence[str]) -> None:
+        mark = new_mark()
+        try:
+            self.proc = subprocess.Popen(
+                list(argv),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,
+                bufsize=0,
+                env={**os.environ, MARK: mark},
+            )
+        except FileNotFoundError:
+            raise ExecError(f"command not found: {shown(argv[0], 300)}") from None
+        except PermissionError:
+            raise ExecError(f"command is not executable: {shown(argv[0], 300)}") from None
+        except OSError as exc:
+            raise ExecError(f"cannot run {shown(argv[0], 300)}: {exc.strerror or exc}") from None
+        # Not reaped yet, so the pid is still the child's.
+        self.mark, self.since = mark, start_time(self.proc.pid)
+        for pipe in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            assert pipe is not None
+            os.set_blocking(pipe.fileno(), False)
 
-def _kill(proc: subprocess.Popen[bytes]) -> None:
-    """Kill the process and its process group, close its pipes, reap it."""
-    if proc.returncode is None:
-        # The leader is not reaped yet, so its pid (the group id) cannot have
-        # been reused: killing the group is safe.
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-    for pipe in (proc.stdin, proc.stdout, proc.stderr):
-        if pipe is not None:
-            with contextlib.suppress(OSError):
-                pipe.close()
-    with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILLed: returns at once
-        proc.wait(timeout=10)
+    def kill(self) -> None:
+        """Kill the process, its group and every descendant, close its pipes, reap it."""
+        proc = self.proc
+        kill_tree(proc.pid, self.since, self.mark, leader_alive=proc.returncode is None)
+        if proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                proc.kill()
+        for pipe in (proc.stdin, proc.stdout, proc.stderr):
+            if pipe is not None:
+                with contextlib.suppress(OSError):
+                    pipe.close()
+        with contextlib.suppress(subprocess.TimeoutExpired):  # SIGKILLed: returns at once
+            proc.wait(timeout=10)
 
 
 def _status_text(returncode: int) -> str:
@@ -130,8 +135,14 @@ def _status_text(returncode: int) -> str:
     return f"exit status {returncode}"
 
 
-#: Environment variable names whose values are treated as secrets.
-_SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|AUTH|COOKIE|SESSION", re.IGNORECASE)
+#: Environment variable names whose values are treated as secrets: keys, tokens, passwords
+#: however spelt (``DB_PASS``, ``PGPASS``, ``MYSQL_PWD``, ``PASSPHRASE``), private keys,
+#: signatures and connection strings (``SENTRY_DSN``).
+_SECRET_NAME = re.compile(
+    r"KEY|TOKEN|SECRET|PASS|PWD|CRED|AUTH|COOKIE|SESSION|PRIVATE|SIGNATURE|DSN", re.IGNORECASE
+)
+#: The shell's working folders: named like a password variable, but paths.
+_NOT_SECRET = frozenset({"PWD", "OLDPWD"})
 #: Shorter values are too likely to occur by chance to be masked verbatim.
 _SECRET_LENGTH = 8
 
@@ -141,7 +152,9 @@ def environment_secrets() -> tuple[str, ...]:
     return tuple(
         value
         for name, value in os.environ.items()
-        if _SECRET_NAME.search(name) and len(value) >= _SECRET_LENGTH
+        if _SECRET_NAME.search(name)
+        and name.upper() not in _NOT_SECRET
+        and len(value) >= _SECRET_LENGTH
     )
 
 
@@ -255,7 +268,8 @@ class OneShotParser:
 
     def check(self, payload: bytes) -> Verdict:
         deadline = time.monotonic() + self.timeout
-        proc = _spawn(self.argv)
+        child = _Child(self.argv)
+        proc = child.proc
         self.processes += 1
         try:
             pipes = _Pipes(proc)
@@ -276,7 +290,7 @@ class OneShotParser:
                 return Verdict("rejected", detail)
             return Verdict("crash", detail)
         finally:
-            _kill(proc)
+            child.kill()
 
     def close(self) -> None:
         """Nothing persists between payloads."""
@@ -294,20 +308,22 @@ class JsonLinesParser:
     def __init__(self, argv: Sequence[str], timeout: float) -> None:
         self.argv, self.timeout = list(argv), timeout
         self.processes = 0
+        self._child: _Child | None = None
         self._proc: subprocess.Popen[bytes] | None = None
         self._pipes: _Pipes | None = None
 
     def _start(self) -> _Pipes:
         if self._pipes is None:
-            self._proc = _spawn(self.argv)
+            self._child = _Child(self.argv)
+            self._proc = self._child.proc
             self.processes += 1
             self._pipes = _Pipes(self._proc)
         return self._pipes
 
     def _stop(self) -> None:
-        if self._proc is not None:
-            _kill(self._proc)
-        self._proc, self._pipes = None, None
+        if self._child is not None:
+            self._child.kill()
+        self._child, self._proc, self._pipes = None, None, None
 
     def check(self, payload: bytes) -> Verdict:
         if b"\n" in payload:

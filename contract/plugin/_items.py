@@ -54,13 +54,26 @@ class RecordingFile(pytest.File):
 
     def collect(self) -> Iterator[pytest.Item]:
         from contract.recordings import RecordingError, read
+        from contract.redact import for_terminal
 
         if self.run.per_file:
             yield FileItem.from_parent(self, name="recording", run=self.run)
             return
-        checked = other = 0
+        # Only the responses to check are kept, and only up to MAX_KEPT_BYTES for the file:
+        # past that, one file item checks the file as it reads it again at run time.
+        interactions: list[Interaction] = []
+        kept = other = 0
         try:
-            interactions = list(read(self.path, include_other=True, label=self.nodeid))
+            for interaction in read(self.path, include_other=True, label=self.nodeid):
+                if not interaction.to_check:
+                    other += 1
+                    continue
+                kept += _held(interaction)
+                if kept > MAX_KEPT_BYTES:
+                    interactions.clear()
+                    yield FileItem.from_parent(self, name="recording", run=self.run)
+                    return
+                interactions.append(interaction)
         except RecordingError as exc:
             yield UnreadableItem.from_parent(self, name="recording", reason=str(exc))
             return
@@ -70,22 +83,38 @@ class RecordingFile(pytest.File):
             return
         self._interactions = [i for i in interactions if i.to_check and not i.unchecked]
         for interaction in interactions:
-            if interaction.to_check:
-                checked += 1
-                # The id is given as a string so that pytest parses "name[i]" the
-                # way it parses ids read back from its cache (--lf, --deselect).
-                yield InteractionItem.from_parent(
-                    self,
-                    name=interaction.name,
-                    nodeid=f"{self.nodeid}::{interaction.name}",
-                    interaction=interaction,
-                    run=self.run,
-                )
-            else:
-                other += 1
+            # The id is given as a string so that pytest parses "name[i]" the
+            # way it parses ids read back from its cache (--lf, --deselect).
+            name = for_terminal(interaction.name)
+            yield InteractionItem.from_parent(
+                self,
+                name=name,
+                nodeid=f"{self.nodeid}::{name}",
+                interaction=interaction,
+                run=self.run,
+            )
         self.run.other += other
-        if not checked:
+        if not interactions:
             self.run.empty[self.nodeid] = other
+
+
+#: Bytes of recorded responses one file's items may hold between collection and their run
+#: (bodies and headers; a decoded payload counts thrice). A larger file is one item
+#: (as with ``--contract-item=file``) that reads the file again as it checks it.
+MAX_KEPT_BYTES = 256 << 20
+
+
+def _held(interaction: Interaction) -> int:
+    """Roughly what keeping ``interaction`` costs, in bytes."""
+    body = len(interaction.body) * (3 if interaction.decoded is not None else 1)
+    headers = sum(len(str(n)) + len(str(v)) for n, v in _pairs(interaction.headers))
+    return body + headers + 512
+
+
+def _pairs(headers: Any) -> Any:
+    if headers is None:
+        return ()
+    return headers.items() if hasattr(headers, "items") else headers
 
 
 #: Closes the rendering of a crash in a contract item.

@@ -61,6 +61,8 @@ class ContractRun:
             self.coverage = TrafficCoverage()
         self._configure_profile()
         self.unknown: list[str] = []
+        #: Files a folder walk skipped: links leading out of the folder.
+        self.outside: list[Path] = []
         if live:
             self._configure_live()
         if paths:
@@ -95,7 +97,7 @@ class ContractRun:
         roots: list[tuple[Path, list[Path]]] = []
         for path in paths:
             try:
-                found = [Path(f).resolve() for f in expand([path]) if f != "-"]
+                found = [Path(f).resolve() for f in expand([path], self.outside.append) if f != "-"]
             except RecordingError as exc:
                 raise pytest.UsageError(f"--contract-recordings: {exc}") from None
             self.files.update(found)
@@ -125,7 +127,17 @@ class ContractRun:
         self, file_path: Path, parent: pytest.Collector
     ) -> pytest.Collector | None:
         if file_path.resolve() in self.files:
-            return RecordingFile.from_parent(parent, path=file_path, run=self)
+            collector = RecordingFile.from_parent(parent, path=file_path, run=self)
+            # A file's name is input: its id (and every id under it) redacted and escaped,
+            # so a key or a newline in a name reaches no line pytest prints.
+            from contract.redact import for_terminal
+
+            nodeid, name = for_terminal(collector.nodeid), for_terminal(collector.name)
+            if (nodeid, name) != (collector.nodeid, collector.name):
+                collector = RecordingFile.from_parent(
+                    parent, path=file_path, run=self, name=name, nodeid=nodeid
+                )
+            return collector
         return None
 
     @pytest.hookimpl(tryfirst=True)
@@ -133,7 +145,9 @@ class ContractRun:
         self, session: pytest.Session, items: list[pytest.Item]
     ) -> None:
         if self.job_id:
-            name = f"contract-live[{self.job_id}]"
+            from contract.redact import for_terminal
+
+            name = f"contract-live[{for_terminal(self.job_id)}]"
             # An explicit id: derived from the session it would read "::contract-live[…]".
             items.append(LiveItem.from_parent(session, name=name, nodeid=name, run=self))
 
@@ -186,6 +200,7 @@ class ContractRun:
         if self.worker or self.config.option.collectonly:
             return
         from contract.engine.results import Summary, plural
+        from contract.redact import for_terminal
 
         counts = self.verdicts
         requests = self.request_counts
@@ -209,6 +224,12 @@ class ContractRun:
             terminalreporter.write_line(
                 f"contract: warning: {name}: nothing checked "
                 f"(no fine-tuning jobs call; {plural(skipped, 'other interaction')} skipped)",
+                yellow=True,
+            )
+        for link in self.outside:
+            terminalreporter.write_line(
+                f"contract: note: {for_terminal(str(link))}: skipped "
+                "(a link leading out of the folder walked)",
                 yellow=True,
             )
         self._amendment_summary(terminalreporter)

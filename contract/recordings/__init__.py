@@ -20,17 +20,18 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from contract.recordings import _jsonl as _lines
 from contract.recordings import _limits, har, payloads
 from contract.recordings._io import (
     Budget,
     gunzip,
+    inflating,
     is_gzip,
     open_regular,
     read_file,
@@ -234,8 +235,12 @@ def read(
 
 
 def _is_large_har(path: Path) -> bool:
-    """A plain ``.har`` file large enough to be read an entry at a time."""
-    if not path.name.lower().endswith(".har"):
+    """A HAR file read an entry at a time: a large plain one, or any compressed one (what it
+    inflates to is not known before, and a 0.3 MB file may build gigabytes whole)."""
+    name = path.name.lower()
+    if name.endswith(".har.gz"):
+        return True
+    if not name.endswith(".har"):
         return False
     try:
         return path.stat().st_size >= _limits.STREAM_HAR_BYTES
@@ -246,34 +251,39 @@ def _is_large_har(path: Path) -> bool:
 def _streamed_har(
     path: Path, label: str, include_other: bool, max_inflated: int | None
 ) -> Iterator[Interaction] | None:
-    """The interactions of a large HAR file, one entry held at a time; None when it is not
-    read that way (compressed, or no ``log.entries`` item: the whole read then decides)."""
+    """The interactions of a large or compressed HAR file, one entry held at a time; None
+    when it is not read that way (no ``log.entries`` item: the whole read then decides)."""
     handle = open_regular(path, label)
+    budget = Budget(max_inflated)
+    stream: BinaryIO = handle
     first = None
     try:
         size = os.fstat(handle.fileno()).st_size
         if size > _limits.MAX_FILE_BYTES:
             raise refuse_size(label, size)
-        if not is_gzip(handle.peek(2)[:2]):
-            found = har.streamed_calls(handle, label)
-            # Broken before its first entry: the whole read words it.
-            with suppress(RecordingError):
-                first = next(found, None)
+        if is_gzip(handle.peek(2)[:2]):
+            stream = inflating(handle, label, budget)
+        found = har.streamed_calls(stream, label)
+        # Broken before its first entry: the whole read words it.
+        with suppress(RecordingError):
+            first = next(found, None)
     except BaseException:
+        stream.close()
         handle.close()
         raise
     if first is None:
+        stream.close()
         handle.close()
         return None
 
     def interactions() -> Iterator[Interaction]:
-        with handle:
+        with handle, stream:
             for call in chain([first], found):
                 interaction = from_call(label, call)
                 if include_other or interaction.to_check:
                     yield interaction
 
-    return within(Budget(max_inflated), interactions())
+    return within(budget, interactions())
 
 
 def stdin_lines(
@@ -311,12 +321,18 @@ def read_stdin(
             yield interaction
 
 
-def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:
+def expand(
+    paths: Iterable[str | Path], outside: Callable[[Path], None] | None = None
+) -> Iterator[Path | str]:
     """The recording files behind ``paths``: directories are walked, ``-`` is kept.
 
+    A walk stays inside its directory: a file reached through a symbolic link
+    that leads out of it is skipped and passed to ``outside`` (when given), so
+    the caller can note it; links inside it are followed as usual. Directory
+    links are never walked into; one leading out is passed to ``outside`` too.
     Raises :class:`RecordingError` for a path that does not exist or a
-    directory with no recordings in it (callers that check several paths
-    catch it per path).
+    directory with no recordings in it (callers that check several paths catch
+    it per path).
     """
     for path in paths:
         if str(path) == "-":
@@ -324,7 +340,19 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path | str]:
             continue
         path = Path(path)
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and is_recording_name(p))
+            root = path.resolve()
+            files = []
+            for found in sorted(path.rglob("*")):
+                if found.is_dir():  # rglob does not walk into a linked directory
+                    leaves = found.is_symlink() and not found.resolve().is_relative_to(root)
+                    if leaves and outside is not None:
+                        outside(found)
+                elif not (found.is_file() and is_recording_name(found)):
+                    continue
+                elif found.resolve().is_relative_to(root):
+                    files.append(found)
+                elif outside is not None:
+                    outside(found)
             if not files:
                 known = ", ".join(SUFFIXES)
                 raise RecordingError(str(path), f"directory holds no recordings ({known})")

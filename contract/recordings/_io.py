@@ -1,8 +1,8 @@
 """Reading recording files with bounds: regular files only, a size limit, bounded inflation.
 
 Recordings come from anywhere, so nothing here trusts the input: a FIFO or a
-device is refused before anything is read from it (it is opened without
-blocking, then checked), a file larger than
+device is refused before anything is read from it (:mod:`contract._core.files`,
+shared with configuration files), a file larger than
 :data:`~contract.recordings._limits.MAX_FILE_BYTES` is refused, and
 decompression stops at the inflation limit. That limit holds for a whole file:
 :func:`within` makes one :class:`Budget` current while a file is read, and the
@@ -12,22 +12,22 @@ or repeated bodies cannot multiply it.
 
 from __future__ import annotations
 
+import gzip
 import io
-import os
-import stat
 import zlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from pathlib import Path
-from typing import BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
+from contract._core import files as _files
 from contract.recordings import _limits
 from contract.recordings._model import RecordingError
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_WBITS = 16 + zlib.MAX_WBITS
 #: Bytes read or inflated at a time where the total is not known yet.
-_STEP = 1 << 20
+_STEP = _files.STEP
 _T = TypeVar("_T")
 
 
@@ -71,39 +71,23 @@ def within(budget: Budget, items: Iterator[_T]) -> Iterator[_T]:
 
 
 def refuse_size(label: str, size: int | None = None) -> RecordingError:
-    what = f"is {size} bytes, larger" if size is not None else "is larger"
-    return RecordingError(label, f"{what} than the limit of {_limits.MAX_FILE_BYTES} bytes")
+    return RecordingError(label, _files.too_large(_limits.MAX_FILE_BYTES, size).reason)
 
 
 def open_regular(path: Path, label: str) -> io.BufferedReader:
     """``path`` opened for reading; directories, FIFOs and devices are refused unread."""
     try:
-        # Non-blocking, so a FIFO with no writer cannot hang the open; it is refused below.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except IsADirectoryError:
-        raise RecordingError(label, "is a directory") from None
-    except OSError as exc:
-        raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise RecordingError(label, "is a directory")
-        if not stat.S_ISREG(mode):
-            raise RecordingError(label, "is not a regular file (a pipe, socket or device)")
-        os.set_blocking(fd, True)
-    except BaseException:
-        os.close(fd)
-        raise
-    return io.open(fd, "rb")  # noqa: UP020 (typed as a BufferedReader, unlike os.fdopen)
+        return _files.open_regular(path)
+    except _files.Unreadable as exc:
+        raise RecordingError(label, exc.reason) from None
 
 
 def read_file(path: Path, label: str) -> bytes:
     """The bytes of a regular file, within the file size limit."""
-    with open_regular(path, label) as handle:
-        size = os.fstat(handle.fileno()).st_size
-        if size > _limits.MAX_FILE_BYTES:
-            raise refuse_size(label, size)
-        return read_stream(handle, label, size)
+    try:
+        return _files.read_regular(path, _limits.MAX_FILE_BYTES)
+    except _files.Unreadable as exc:
+        raise RecordingError(label, exc.reason) from None
 
 
 def read_stream(stream: BinaryIO, label: str, expected: int = 0) -> bytes:
@@ -112,21 +96,54 @@ def read_stream(stream: BinaryIO, label: str, expected: int = 0) -> bytes:
     Read in steps, so no buffer is ever larger than what arrived (a stream that
     never ends costs the limit, not more).
     """
-    parts: list[bytes] = []
-    total, step = 0, expected + 1
-    while total <= _limits.MAX_FILE_BYTES:
+    try:
+        return _files.read_limited(stream, _limits.MAX_FILE_BYTES, expected)
+    except _files.Unreadable as exc:
+        raise RecordingError(label, exc.reason) from None
+
+
+def unreadable_reason(exc: BaseException) -> str:
+    """Why a (possibly compressed) file could not be read, in a few words."""
+    if isinstance(exc, gzip.BadGzipFile):
+        return f"the file is not valid compressed data ({exc})"
+    if isinstance(exc, EOFError):
+        return "the file ends early (truncated compressed data)"
+    if isinstance(exc, zlib.error):
+        return f"the file is not valid compressed data ({exc})"
+    strerror = getattr(exc, "strerror", None)
+    return f"cannot be read ({strerror or exc})"
+
+
+class _Inflating(io.RawIOBase):
+    """A gzip file's content, inflated as it is read and counted against a budget."""
+
+    def __init__(self, handle: BinaryIO, label: str, budget: Budget) -> None:
+        self._inflated = gzip.GzipFile(fileobj=handle, mode="rb")
+        self._label, self._budget = label, budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
         try:
-            part = stream.read(min(step, _limits.MAX_FILE_BYTES + 1 - total))
-        except OSError as exc:
-            raise RecordingError(label, f"cannot be read ({exc.strerror or exc})") from None
-        if part is None:  # a non-blocking stream with nothing to read yet
-            raise RecordingError(label, "cannot be read (nothing to read without waiting)")
-        if not part:
-            return parts[0] if len(parts) == 1 else b"".join(parts)
-        parts.append(part)
-        total += len(part)
-        step = _STEP
-    raise refuse_size(label)
+            data = self._inflated.read(min(len(buffer), _STEP))
+        except (OSError, EOFError, zlib.error) as exc:
+            raise RecordingError(self._label, unreadable_reason(exc)) from None
+        self._budget.used += len(data)
+        if self._budget.used > self._budget.limit:
+            raise self._budget.refuse(self._label, "the file")
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._inflated.close()
+        super().close()
+
+
+def inflating(handle: BinaryIO, label: str, budget: Budget) -> BinaryIO:
+    """The gzip file ``handle`` as a stream of its inflated content, drawing from
+    ``budget`` as it is read: a compressed file is never built whole."""
+    return io.BufferedReader(_Inflating(handle, label, budget), _STEP)
 
 
 class _PastRoom(Exception):
@@ -203,9 +220,11 @@ __all__ = [
     "Budget",
     "gunzip",
     "inflate",
+    "inflating",
     "is_gzip",
     "open_regular",
     "read_file",
     "read_stream",
+    "unreadable_reason",
     "within",
 ]

@@ -22,6 +22,7 @@ from typing import BinaryIO, Protocol
 
 from contract.recordings import _limits
 from contract.recordings._io import Budget, is_gzip, open_regular, read_stream
+from contract.recordings._io import unreadable_reason as _reason
 from contract.recordings._model import RecordingError
 from contract.strictjson import JSONSyntaxError, decode
 
@@ -65,17 +66,6 @@ def numbered(
             yield number, text
     except (OSError, EOFError, zlib.error) as exc:
         raise RecordingError(label, _reason(exc)) from None
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, gzip.BadGzipFile):
-        return f"the file is not valid compressed data ({exc})"
-    if isinstance(exc, EOFError):
-        return "the file ends early (truncated compressed data)"
-    if isinstance(exc, zlib.error):
-        return f"the file is not valid compressed data ({exc})"
-    strerror = getattr(exc, "strerror", None)
-    return f"cannot be read ({strerror or exc})"
 
 
 def file_lines(path: Path, label: str, max_inflated: int | None = None) -> Iterator[Line]:

@@ -33,6 +33,9 @@ MAX_YAML_DEPTH = 100
 #: Most nodes YAML aliases may add by repeating what an anchor holds (counted as if each
 #: alias were written out), which refuses "billion laughs" before anything is built.
 MAX_ALIAS_NODES = 1_000_000
+#: Most characters of text YAML aliases may add, counted the same way: a few aliases of one
+#: large string build as much as a billion small nodes do once anything copies or writes them.
+MAX_ALIAS_BYTES = 64 << 20
 
 _SIZE = re.compile(r"\s*(\d+)\s*(?:([KMG])(?:i?B)?|B)?\s*", re.IGNORECASE)
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
@@ -72,6 +75,7 @@ def max_inflated(override: int | None = None) -> int:
 
 __all__ = [
     "INFLATED_VARIABLE",
+    "MAX_ALIAS_BYTES",
     "MAX_ALIAS_NODES",
     "MAX_FILE_BYTES",
     "MAX_INFLATED_BYTES",

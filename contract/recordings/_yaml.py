@@ -4,8 +4,9 @@ Before anything is built, one pass over the parser's events measures the
 document as if every alias were written out: nesting deeper than
 :data:`~contract.recordings._limits.MAX_YAML_DEPTH`, aliases adding more than
 :data:`~contract.recordings._limits.MAX_ALIAS_NODES` nodes ("billion laughs",
-wherever they sit) and an alias inside the very node it names (a structure
-that contains itself) are refused there. Then a safe loader builds the
+wherever they sit) or more than :data:`~contract.recordings._limits.MAX_ALIAS_BYTES`
+characters of text (one large string repeated) and an alias inside the very
+node it names (a structure that contains itself) are refused there. Then a safe loader builds the
 document; a tagged scalar that does not parse (``!!int`` with no digits,
 ``!!bool maybe``, ``!!timestamp 2020-13-45``) and an integer longer than
 Python converts are refused with their line, never raised as they come.
@@ -142,10 +143,11 @@ def _refuse(label: str, reason: str, mark: Any) -> RecordingError:
 
 def _measure(data: bytes, label: str) -> None:
     """Refuse a document too deep, or whose aliases expand too far, from its events alone."""
-    # Per open collection: [anchor, nodes as if expanded, height]; per anchor: (nodes, height).
+    # Per open collection: [anchor, nodes as if expanded, height, characters of its scalars
+    # as if expanded]; per anchor: (nodes, height, characters).
     open_: list[list[Any]] = []
-    anchors: dict[str, tuple[int, int]] = {}
-    added = 0
+    anchors: dict[str, tuple[int, int, int]] = {}
+    added = added_size = 0
     parser = _Base(data)
     next_event, scalar = parser.get_event, events.ScalarEvent
     try:
@@ -154,36 +156,45 @@ def _measure(data: bytes, label: str) -> None:
             # written out (the parser makes no subclass; one would take the general case).
             # An open collection's height starts at 1, so a scalar never raises it.
             if type(event) is scalar:
+                size = len(event.value)
                 if event.anchor is not None:
-                    anchors[event.anchor] = (1, 0)
+                    anchors[event.anchor] = (1, 0, size)
                 if open_:
                     open_[-1][1] += 1
+                    open_[-1][3] += size
                 continue
             if isinstance(event, _OPEN):
-                open_.append([event.anchor, 1, 1])
+                open_.append([event.anchor, 1, 1, 0])
                 if len(open_) > _limits.MAX_YAML_DEPTH:
                     deeper = f"nested deeper than {_limits.MAX_YAML_DEPTH} levels"
                     raise _refuse(label, deeper, event.start_mark)
                 continue
             if isinstance(event, _CLOSE):
-                anchor, nodes, height = open_.pop()
+                anchor, nodes, height, size = open_.pop()
                 if anchor is not None:
-                    anchors[anchor] = (nodes, height)
+                    anchors[anchor] = (nodes, height, size)
             elif isinstance(event, events.ScalarEvent):
-                nodes, height = 1, 0
+                nodes, height, size = 1, 0, len(event.value)
                 if event.anchor is not None:
-                    anchors[event.anchor] = (1, 0)
+                    anchors[event.anchor] = (1, 0, size)
             elif isinstance(event, events.AliasEvent):
                 if event.anchor not in anchors:
                     inside = any(frame[0] == event.anchor for frame in open_)
                     what = "inside the node it names" if inside else "to no anchor"
                     raise _refuse(label, f"alias *{event.anchor} is {what}", event.start_mark)
-                nodes, height = anchors[event.anchor]
+                nodes, height, size = anchors[event.anchor]
                 added += nodes
+                added_size += size
                 if added > _limits.MAX_ALIAS_NODES:
                     raise _refuse(
                         label,
                         f"aliases repeat more than {_limits.MAX_ALIAS_NODES} nodes",
+                        event.start_mark,
+                    )
+                if added_size > _limits.MAX_ALIAS_BYTES:
+                    raise _refuse(
+                        label,
+                        f"aliases repeat more than {_limits.MAX_ALIAS_BYTES} characters of text",
                         event.start_mark,
                     )
                 if len(open_) + height > _limits.MAX_YAML_DEPTH:
@@ -197,6 +208,7 @@ def _measure(data: bytes, label: str) -> None:
             if open_:
                 open_[-1][1] += nodes
                 open_[-1][2] = max(open_[-1][2], height + 1)
+                open_[-1][3] += size
     finally:
         parser.dispose()
 

@@ -8,9 +8,12 @@
     for_terminal(text, secrets)      # text for a person: redact, then escape controls
     clip(text, 200, secrets)         # an excerpt: redacted *before* it is cut
     redact_value(document, secrets)  # a JSON-like structure about to be written
+    escape_json(json_text)           # JSON text with controls and surrogates as \\u escapes
 
 ``secrets`` are strings known to be secret (the API key in use), masked
-verbatim wherever they appear. On top of them, :data:`RULES` masks what looks
+wherever they appear: verbatim, and (from eight characters) hex-, base64- or
+base64url-encoded, alone or inside a longer encoding such as a ``Basic``
+credential, where the whole encoded token is masked. On top of them, :data:`RULES` masks what looks
 like a credential: ``sk-…`` keys and other vendors' token shapes,
 ``Bearer``/``Basic`` credentials, the values of :data:`SECRET_HEADERS`, of
 :data:`SECRET_PARAMETERS` in URLs and forms, and of :data:`SECRET_FIELDS` in
@@ -20,12 +23,18 @@ given" stays as it is). Keys written with JSON, Python or URL escapes
 (``sk\\u002dproj-…``, ``%2D``, ``\\/``) are found too. Text is always redacted
 before it is cut, and a key cut short by ``…`` is masked as well.
 
+The configured API key is a known secret of every call, whatever the caller
+passes: the value of each variable in :data:`KEY_VARIABLES` (read when asked,
+so a key set later counts), and every key given to :func:`remember` (the
+library's ``api_key=`` options do).
+
 :class:`Secret` carries a credential through code whose frames a traceback
 may show: its ``repr``, ``str`` and ``format`` are the mask.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -37,7 +46,7 @@ from contract.redact._finder import (
     masked,
     spans,
 )
-from contract.redact._terminal import escape
+from contract.redact._terminal import escape, escape_json
 
 #: What replaces a secret.
 MASK = "[REDACTED]"
@@ -69,6 +78,22 @@ class Secret(str):
         return format(MASK, spec)
 
 
+#: Environment variables holding the configured API key: masked in every output.
+KEY_VARIABLES = ("OPENAI_API_KEY", "AZURE_OPENAI_API_KEY")
+_REMEMBERED: set[str] = set()
+
+
+def remember(*secrets: str | None) -> None:
+    """Treat ``secrets`` as known for the rest of the process (a key given as an option)."""
+    _REMEMBERED.update(str.__str__(s) for s in secrets if s)
+
+
+def known(secrets: Iterable[str] = ()) -> tuple[str, ...]:
+    """``secrets`` plus the configured ones: the key variables' values and those remembered."""
+    configured = [os.environ.get(name) for name in KEY_VARIABLES]
+    return (*secrets, *(s for s in configured if s), *_REMEMBERED)
+
+
 def secret(value: str | None) -> Secret | None:
     """``value`` as a :class:`Secret` (None and empty stay None)."""
     if not value:
@@ -79,7 +104,7 @@ def secret(value: str | None) -> Secret | None:
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with ``secrets`` and everything that looks like a credential masked."""
     __tracebackhide__ = True
-    return masked(text, spans(text, secrets), MASK)
+    return masked(text, spans(text, known(secrets)), MASK)
 
 
 def for_terminal(text: str, secrets: Iterable[str] = (), *, multiline: bool = False) -> str:
@@ -110,7 +135,7 @@ def clip(
     start = max(0, min(start, len(text)))
     low = max(0, start - CONTEXT)
     window = text[low : start + limit + CONTEXT]
-    found = spans(window, secrets)
+    found = spans(window, known(secrets))
     offset = start - low
     for span_start, span_end in found:  # a secret across the left edge is shown from its start
         if span_start < offset < span_end:
@@ -191,6 +216,7 @@ def redact_value(value: Any, secrets: Iterable[str] = ()) -> Any:
 
 __all__ = [
     "CONTEXT",
+    "KEY_VARIABLES",
     "MASK",
     "RULES",
     "SECRET_FIELDS",
@@ -199,9 +225,12 @@ __all__ = [
     "Secret",
     "clip",
     "escape",
+    "escape_json",
     "for_terminal",
+    "known",
     "redact",
     "redact_headers",
     "redact_value",
+    "remember",
     "secret",
 ]

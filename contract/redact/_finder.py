@@ -12,6 +12,7 @@ rule can never hide a secret from another.
 
 from __future__ import annotations
 
+import base64
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
@@ -331,6 +332,55 @@ def _secret_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(re.escape(s) for s in secrets))
 
 
+#: Known secrets at least this long are also found base64-, base64url- and hex-encoded.
+MIN_ENCODED = 8
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-")
+
+
+def _encodings(secret: str) -> Iterable[str]:
+    """The forms of ``secret`` an encoded text holds: hex (both cases), and base64 and
+    base64url at each of the three alignments it can start at inside a longer encoding
+    (``Basic`` credentials encode ``user:key``), less the characters a neighbour changes."""
+    data = secret.encode("utf-8", "surrogatepass")
+    yield data.hex()
+    yield data.hex().upper()
+    for lead in range(3):
+        whole = base64.b64encode(b"\0" * lead + data).decode("ascii")
+        core = whole[4 if lead else 0 : 4 * ((lead + len(data)) // 3)]
+        yield core
+        yield core.translate(_URL_SAFE)
+
+
+_URL_SAFE = str.maketrans("+/", "-_")
+
+
+@lru_cache(maxsize=32)
+def _encoded_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
+    __tracebackhide__ = True
+    forms = {
+        form
+        for secret in secrets
+        if len(secret) >= MIN_ENCODED
+        for form in _encodings(secret)
+        if len(form) >= MIN_ENCODED
+    }
+    if not forms:
+        return None
+    return re.compile("|".join(re.escape(f) for f in sorted(forms, key=lambda f: (-len(f), f))))
+
+
+def _whole_token(text: str, start: int, end: int) -> tuple[int, int]:
+    """``start`` to ``end`` widened to the run of base64/hex characters around it (and its
+    padding), so the characters an encoded secret shares with its neighbours go too."""
+    while start > 0 and text[start - 1] in _TOKEN_CHARS:
+        start -= 1
+    while end < len(text) and text[end] in _TOKEN_CHARS:
+        end += 1
+    while end < len(text) and text[end] == "=":
+        end += 1
+    return start, end
+
+
 _CUT = re.compile(r"…|\.\.\.")
 
 
@@ -370,10 +420,15 @@ def spans(text: str, secrets: Iterable[str] = ()) -> list[tuple[int, int]]:
     # ESC, raw or escaped with a backslash).
     if ("\x1b" in text or "\\" in text) and _HAS_CSI.search(text):
         views.append(_View(text, csi=True))
+    encoded = _encoded_pattern(known)
     for view in views:
         if pattern is not None:
             found += [view.span(*m.span()) for m in pattern.finditer(view.text)]
             found += [view.span(*span) for span in _cut_pieces(view.text, known)]
+        if encoded is not None:
+            found += [
+                view.span(*_whole_token(view.text, *m.span())) for m in encoded.finditer(view.text)
+            ]
         could_match = hinted if plain else may_match(view.text)
         if could_match:
             folded = view.text.translate(_ASCII_LOWER)

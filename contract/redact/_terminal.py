@@ -55,4 +55,32 @@ def escape(text: str, *, keep_newlines: bool = False) -> str:
     return candidate.sub(_replace, text)
 
 
-__all__ = ["ESCAPED_CATEGORIES", "escape"]
+_JSON_CANDIDATE = re.compile(r"[^\x00-\x7e]")
+
+
+def _json_escaped(found: re.Match[str]) -> str:
+    char = found.group()
+    if _escaped(char) == char:
+        return char
+    code = ord(char)
+    if code > 0xFFFF:  # a UTF-16 pair, as JSON writes characters beyond the BMP
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def escape_json(text: str) -> str:
+    """JSON text (as ``json.dumps(..., ensure_ascii=False)`` writes it) with every
+    character :func:`escape` would escape written as a JSON ``\\u`` escape instead.
+
+    The text decodes to the same value, but its bytes hold no DEL, C1, bidi,
+    line separator or other format character, and no lone surrogate, so it can
+    be encoded as UTF-8 and shown anywhere. Only valid on JSON text: there such
+    characters can only be inside strings.
+    """
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _JSON_CANDIDATE.sub(_json_escaped, text)
+
+
+__all__ = ["ESCAPED_CATEGORIES", "escape", "escape_json"]

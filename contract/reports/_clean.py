@@ -5,7 +5,10 @@ Both go through :mod:`contract.redact`, the one boundary every output passes.
 
 from __future__ import annotations
 
-from contract.redact import for_terminal, redact
+import json
+from typing import Any
+
+from contract.redact import escape_json, for_terminal, redact
 
 
 def for_machine(text: str) -> str:
@@ -19,4 +22,11 @@ def for_person(text: str) -> str:
     return for_terminal(text)
 
 
-__all__ = ["for_machine", "for_person"]
+def json_text(document: Any, *, indent: int | None = None) -> str:
+    """``document`` as JSON text that any UTF-8 stream can take and any viewer shows as
+    written: control, bidi and other format characters and lone surrogates as ``\\u``
+    escapes (the value read back is the same)."""
+    return escape_json(json.dumps(document, indent=indent, ensure_ascii=False))
+
+
+__all__ = ["for_machine", "for_person", "json_text"]

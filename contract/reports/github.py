@@ -39,9 +39,12 @@ def escape_property(text: str) -> str:
 
 
 def command(name: str, message: str, **properties: object) -> str:
-    """``::name key=value,...::message`` with every part escaped (None values left out)."""
+    """``::name key=value,...::message`` with every part escaped (None values left out).
+
+    Property values are input too (a file's name): redacted and escaped for a person.
+    """
     shown = ",".join(
-        f"{key}={escape_property(str(value))}"
+        f"{key}={escape_property(for_person(str(value)))}"
         for key, value in properties.items()
         if value is not None and value != ""
     )

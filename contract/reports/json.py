@@ -9,12 +9,11 @@ could not be read and ``"coverage"`` with ``--coverage``. Each result is
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import for_machine
+from contract.reports._clean import for_machine, json_text
 
 
 def ending(run: Run) -> dict[str, Any]:
@@ -39,7 +38,7 @@ class JSONWriter:
 
     def finish(self, run: Run) -> None:
         document = {"results": self.results, **ending(run)}
-        self.out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        self.out.write(json_text(document, indent=2) + "\n")
         self.out.flush()
 
 

@@ -8,11 +8,11 @@ read results while the run goes on, and nothing is kept in memory.
 
 from __future__ import annotations
 
-import json
 from typing import TextIO
 
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
+from contract.reports._clean import json_text
 from contract.reports.json import ending
 
 
@@ -23,11 +23,11 @@ class JSONLinesWriter:
         self.out = out
 
     def result(self, result: Result) -> None:
-        self.out.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        self.out.write(json_text(result.as_dict()) + "\n")
         self.out.flush()
 
     def finish(self, run: Run) -> None:
-        self.out.write(json.dumps(ending(run), ensure_ascii=False) + "\n")
+        self.out.write(json_text(ending(run)) + "\n")
         self.out.flush()
 
 

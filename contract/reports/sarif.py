@@ -16,7 +16,7 @@ Valid against the OASIS SARIF 2.1.0 schema (tested).
 
 from __future__ import annotations
 
-import json
+import os
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -24,7 +24,7 @@ from urllib.parse import quote
 from contract import __version__
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import for_machine
+from contract.reports._clean import for_machine, json_text
 from contract.reports.github import relative_file
 from contract.violations import HTTP_KEYWORDS, Violation
 
@@ -92,9 +92,10 @@ def artifact(path: Path | None, label: str, root: str | None) -> dict[str, Any] 
     if path is None:
         return None
     relative = relative_file(path, root)
+    # A name is input: redacted, then written byte for byte (undecodable bytes too).
     if relative is not None:
-        return {"uri": quote(relative, safe="/"), "uriBaseId": "SRCROOT"}
-    return {"uri": path.resolve().as_uri()}
+        return {"uri": quote(os.fsencode(for_machine(relative)), safe="/"), "uriBaseId": "SRCROOT"}
+    return {"uri": "file://" + quote(os.fsencode(for_machine(path.resolve().as_posix())), safe="/")}
 
 
 class SARIFWriter:
@@ -200,7 +201,7 @@ class SARIFWriter:
                 }
             ],
         }
-        self.out.write(json.dumps(log, indent=2, ensure_ascii=False) + "\n")
+        self.out.write(json_text(log, indent=2) + "\n")
         self.out.flush()
 
 

@@ -6,6 +6,8 @@ interoperable JSON, so decoding here keeps the value but lists each such
 problem; text that is not JSON at all raises :class:`JSONSyntaxError`, and so
 does JSON this decoder refuses to hold: nesting deeper than :data:`MAX_DEPTH`
 and integers longer than Python converts (``sys.get_int_max_str_digits()``).
+A string holding a lone UTF-16 surrogate (``"\\ud800"``) is decoded but listed as
+a problem: RFC 8259 text carries characters, and a lone surrogate is none.
 
 :func:`decode` parses with orjson first, which refuses NaN, infinities,
 out-of-range numbers, non-UTF-8, lone surrogates, a byte order mark and empty
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +35,7 @@ import orjson
 from contract._core import gc as _collector
 from contract.strictjson._scan import (
     deeper_than,
+    lone_surrogates,
     may_hold_long_integer,
     may_repeat_keys,
     rewritten_alike,
@@ -41,6 +45,10 @@ from contract.strictjson._scan import (
 #: schemas' deepest path is far shallower, and the limit keeps everything
 #: downstream (validation, messages, reports) clear of Python's recursion limit.
 MAX_DEPTH = 512
+
+# An escaped UTF-16 surrogate (paired ones decode to one character, lone ones stay).
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class JSONSyntaxError(ValueError):
@@ -145,6 +153,14 @@ def _decode_strictly(data: bytes | str) -> Decoded:
     except RecursionError:
         # Only when the caller's own stack is already deep: the text is not.
         raise JSONSyntaxError("is nested too deeply for the caller's stack") from None
+    if _SURROGATE_ESCAPE.search(raw) or _SURROGATE.search(text):
+        shown, count = lone_surrogates(value)
+        problems.extend(
+            f"string {string} holds a lone surrogate, which JSON text cannot carry as a character"
+            for string in shown
+        )
+        if count > len(shown):
+            problems.append(f"{count - len(shown)} more strings hold lone surrogates")
     return Decoded(value, problems)
 
 

@@ -80,6 +80,40 @@ def value_deeper_than(value: Any, limit: int) -> bool:
     return False
 
 
+_LONE = re.compile("[\ud800-\udfff]")
+#: Strings named in problems, at most; the rest are counted.
+_SHOWN = 3
+
+
+def lone_surrogates(value: Any) -> tuple[list[str], int]:
+    """The first few strings (names and values) of a decoded value holding a lone
+    surrogate, and how many there are in all. No recursion.
+
+    Each is shown quoted, ASCII-escaped and cut short (``"x\\ud800..."``), so
+    the text naming it can be printed and encoded anywhere.
+    """
+    found: list[str] = []
+    count = 0
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            strings: list[Any] = list(node)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            strings = []
+            stack.extend(node)
+        else:
+            strings = [node]
+        for text in strings:
+            if isinstance(text, str) and _LONE.search(text):
+                count += 1
+                if len(found) < _SHOWN:
+                    cut = text[:40].encode("ascii", "backslashreplace").decode("ascii")
+                    found.append(f'"{cut}{"..." if len(text) > 40 else ""}"')
+    return found, count
+
+
 def may_hold_long_integer(data: bytes) -> bool:
     """Whether ``data`` has a run of digits longer than a 64-bit integer always holds."""
     return b"0" * (_EXACT_DIGITS + 1) in data.translate(_DIGITS_AS_ZERO)
