@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from contract.rules import code_of
+
 #: Keywords of violations found above the JSON Schema level by ``check_response``.
 HTTP_KEYWORDS = ("status", "content-type", "json", "job-id")
 
@@ -28,6 +30,11 @@ class Violation:
     schema_path: str = ""
     amendment: str = ""
 
+    @property
+    def code(self) -> str:
+        """The stable rule code of this kind of finding (``FC106``; see :mod:`contract.rules`)."""
+        return code_of(self.keyword, str(getattr(self, "side", "response") or "response"))
+
     def __str__(self) -> str:
         return f"{self.path or '<root>'}: {self.message}"
 
@@ -36,6 +43,7 @@ class Violation:
         data = {
             "path": self.path,
             "keyword": self.keyword,
+            "code": self.code,
             "message": self.message,
             "schema_path": self.schema_path,
         }

@@ -114,7 +114,7 @@ def test_no_path_reads_piped_standard_input(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert done.stdout.splitlines() == [
-        '<stdin>:2: /seed: "x" is not of type integer',
+        '<stdin>:2: /seed: "x" is not of type integer [FC101]',
         "checked 2 payloads: 1 valid, 1 invalid",
     ]
     assert "reading standard input (no PATH given)" in done.stderr
@@ -159,8 +159,8 @@ def test_max_inflated_bounds_decompression_and_is_validated(
 def test_an_internal_error_is_one_redacted_line_and_exit_3(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from contract.cli import DEBUG_VARIABLE
     from contract import engine as checking
+    from contract.cli import DEBUG_VARIABLE
 
     key = "sk-proj-INTERNALerrorKEY0123456789abcdef"
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from contract.redact import clip, for_terminal
+from contract.reports._group import grouped
 from contract.strictjson import JSONSyntaxError, decode
 from contract.violations import Violation
 
@@ -140,7 +141,9 @@ def report(
         head = "payload (no request recorded)"
     count = len(violations)
     lines = [for_terminal(head, secrets), f"{count} contract violation{'s' if count != 1 else ''}:"]
-    lines += [f"  {for_terminal(str(v), secrets)}" for v in violations]
+    for group in grouped(violations):
+        shown = f"{group.first} [{group.first.code}]{group.note()}"
+        lines.append(f"  {for_terminal(shown, secrets)}")
     if body is not None:
         lines += [f"  {line}" for line in excerpts(body, violations, secrets=secrets)]
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """``--format github``: GitHub Actions workflow commands, and a Markdown step summary.
 
-Each violation becomes ``::error file=F,line=L,title=T::message`` (``file``
+Each violation becomes ``::error file=F,line=L,title=T::message [FC…]``
+(the title starts with the rule code too; ``file``
 relative to the repository root, ``$GITHUB_WORKSPACE`` or the working
 directory; left out for files outside it, such as the bundled examples, and
 for standard input). GitHub shows at most 10 error annotations per step, so
@@ -26,6 +27,10 @@ from contract.reports import _markdown
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_person
 from contract.reports.text import result_lines, summary_lines
+from contract.rules import code_of
+
+#: The code of an API error response failed by --fail-on-api-errors.
+API_ERROR_CODE = code_of("api-error-response")
 
 
 def escape_data(text: str) -> str:
@@ -95,20 +100,24 @@ class GitHubWriter:
         lines = location.violation_lines if location else (result.line,) * len(result.violations)
         source = for_person(result.source)
         for violation, line in zip(result.violations, lines, strict=True):
-            text = f"{source}: {for_person(str(violation))}"
+            text = f"{source}: {for_person(str(violation))} [{violation.code}]"
             self._annotate(
                 text,
                 [text],
                 file=file,
                 line=line if file else None,
-                title=f"contract violation ({violation.keyword})",
+                title=f"{violation.code} contract violation ({violation.keyword})",
             )
             self.table.add(result.source, line, violation.path, violation.message)
         if result.api_error and result.fail_api_errors:
             text = f"{source}: {for_person(result.api_error)} (an API error response)"
             line = location.line if location else result.line
             self._annotate(
-                text, [text], file=file, line=line if file else None, title="API error response"
+                text,
+                [text],
+                file=file,
+                line=line if file else None,
+                title=f"{API_ERROR_CODE} API error response",
             )
             self.table.add(result.source, line, "", result.api_error)
         elif self.options.verbose:

@@ -66,9 +66,9 @@ class JUnitWriter:
             details = []
             for violation, line in zip(result.violations, lines, strict=True):
                 where = f"{result.file}:{line}" if line is not None else result.source
-                details.append(f"{where}: {violation}")
+                details.append(f"{where}: {violation} [{violation.code}]")
             message = plural(len(result.violations), "contract violation")
-            first = str(result.violations[0])
+            first = f"{result.violations[0]} [{result.violations[0].code}]"
             body.append(
                 f'<failure type="contract violation" message={_attr(f"{message}: {first}")}>'
                 f"{_text(details)}</failure>"
