@@ -13,6 +13,7 @@ the same keys at its top level, a ``.json`` file the same object. The shape is
     paths = ["tests/cassettes"]       # what `finetune-contract check` checks without PATH
     format = "github"                 # report format; color = "auto" | "always" | "never"
     max-annotations = 10              # github format: most ::error annotations
+    baseline = "contract-baseline.json"  # known findings (check --baseline, the plugin)
 
     [tool.finetune-contract.amendments.status-archived]
     description = "Archived jobs report status archived."
@@ -66,6 +67,16 @@ class Config:
     format: str | None = None
     color: str | None = None
     max_annotations: int | None = None
+    #: Baseline of known findings, relative to the file's folder (see
+    #: :mod:`contract.reports.baseline`).
+    baseline: str | None = None
+
+    @property
+    def baseline_path(self) -> Path | None:
+        """:attr:`baseline` as a path (relative to the configuration file's folder)."""
+        if self.baseline is None:
+            return None
+        return Path(self.source).parent / self.baseline
 
 
 def _read(path: Path) -> str:
@@ -122,6 +133,7 @@ def from_data(data: Any, source: str, prefix: str = "") -> Config:
         format=data.get("format"),
         color=data.get("color"),
         max_annotations=data.get("max-annotations"),
+        baseline=data.get("baseline"),
     )
 
 

@@ -7,11 +7,11 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import schema as registry
 from contract.checks.deviations import Usage
-from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS
+from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UsageError
 from contract.cli._arguments import check_schema
 from contract.cli._jobs import bulk_arguments
 from contract.cli._jobs import events as bulk_events
@@ -22,6 +22,10 @@ from contract.engine.results import Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
 from contract.redact import for_terminal
 from contract.schema._paths import example_recordings_dir
+
+if TYPE_CHECKING:
+    from contract.config import Config
+    from contract.reports.baseline import Matcher
 
 _PROG = "finetune-contract check"
 
@@ -70,6 +74,26 @@ def register(commands: Any) -> None:
         f"unit (512M, 2G; default {_limits.MAX_INFLATED_BYTES >> 20}M, or "
         f"${_limits.INFLATED_VARIABLE})",
     )
+    group = parser.add_argument_group(
+        "baseline",
+        "Known findings: a baseline file accepts these findings, in these places, until a date "
+        "(entries' expires); configuration key baseline.",
+    )
+    chosen = group.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--baseline",
+        metavar="FILE",
+        default=None,
+        help="fail only on findings the baseline FILE does not list, and on entries whose "
+        "expires date has passed; entries no longer seen are listed as resolved",
+    )
+    chosen.add_argument(
+        "--update-baseline",
+        metavar="FILE",
+        default=None,
+        help="write every current finding to FILE (keeping first_seen, expires and reason of "
+        "entries still seen; pruning resolved ones) and accept them",
+    )
     profile_arguments(parser)
     output_arguments(parser)
     bulk_arguments(parser)
@@ -108,6 +132,27 @@ def _add_usage(tally: Tally) -> None:
     tally.summary.details.extend(usage.lines())
 
 
+def _add_baseline(tally: Tally, matcher: Matcher, stopped: bool) -> None:
+    """Say what the baseline accepted, resolved and saw expire; write it when updating.
+
+    Unreadable input is no finding: the baseline is written anyway (the run still exits 2);
+    a run --fail-fast stopped saw only some findings, so it writes nothing.
+    """
+    path = matcher.baseline.path
+    if matcher.update and stopped:
+        tally.errors.append(f"{path}: baseline not written: --fail-fast stopped the run")
+        return
+    if matcher.update:
+        assert path is not None
+        try:
+            matcher.baseline.write(path, matcher.entries())
+        except OSError as exc:
+            tally.errors.append(f"{path}: cannot write the baseline: {exc.strerror or exc}")
+            return
+    tally.summary.extra["baseline"] = matcher.as_dict()
+    tally.summary.details.extend(matcher.lines())
+
+
 def run(args: argparse.Namespace) -> int:
     schema: str | None = args.schema
     if schema is not None:
@@ -127,9 +172,29 @@ def run(args: argparse.Namespace) -> int:
             os.environ[_limits.INFLATED_VARIABLE] = previous
 
 
+def _matcher(args: argparse.Namespace, config: Config | None) -> Matcher | None:
+    """The run's baseline: --update-baseline, --baseline, else the configuration's."""
+    from contract.reports.baseline import Baseline, BaselineError, Matcher
+
+    update: str | None = args.update_baseline
+    given: str | Path | None = args.baseline
+    if given is None and update is None and config is not None:
+        given = config.baseline_path
+    try:
+        if update is not None:
+            return Matcher(Baseline.load(update, missing_ok=True), update=True)
+        if given is not None:
+            return Matcher(Baseline.load(given))
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    return None
+
+
 def _run(args: argparse.Namespace, schema: str | None) -> int:
     profile, strict = chosen_profile(args)
-    chosen = choices(args, configuration(getattr(args, "config", None)))
+    config = configuration(getattr(args, "config", None))
+    chosen = choices(args, config)
+    matcher = _matcher(args, config)
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -159,6 +224,8 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         observe=output.observe,
         count_conforming=output.counts_conforming,
     ):
+        if matcher is not None and isinstance(event, Result):
+            event = matcher.filter(event)
         tally.add(event)
         if isinstance(event, Result) and output.result(event):
             stopped = True  # --fail-fast
@@ -170,6 +237,8 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
             f"({plural(tally.summary.skipped, 'other interaction')} skipped)"
         )
     _add_usage(tally)
+    if matcher is not None:
+        _add_baseline(tally, matcher, stopped)
     output.finish(tally, stopped)
     for note in tally.notes:
         print(f"{_PROG}: note: {for_terminal(note)}", file=sys.stderr)

@@ -29,7 +29,7 @@ def register(commands: Any) -> None:
 
 
 def _paragraph(label: str, text: str) -> list[str]:
-    return textwrap.wrap(f"{label}: {text}", _WIDTH, subsequent_indent="  ") + [""]
+    return [*textwrap.wrap(f"{label}: {text}", _WIDTH, subsequent_indent="  "), ""]
 
 
 def explanation(code: str) -> str:

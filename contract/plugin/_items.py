@@ -147,7 +147,7 @@ class FileItem(pytest.Item):
                 # The same check and properties as an item per response, without making
                 # one pytest node per response.
                 properties: list[tuple[str, Any]] = []
-                failure = check_response(interaction, self.run, properties)
+                failure = check_response(interaction, self.run, properties, self.path)
                 if failure is not None:
                     failures.append(failure)
                 counts.add(f"{parent.nodeid}::{interaction.name}", dict(properties))
@@ -193,7 +193,7 @@ class InteractionItem(ContractItem):
         self.run = run
 
     def runtest(self) -> None:
-        failure = check_response(self.interaction, self.run, self.user_properties)
+        failure = check_response(self.interaction, self.run, self.user_properties, self.path)
         if failure is not None:
             raise ContractFailure(failure)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
     from contract.config import Strict
+    from contract.reports.baseline import Matcher
     from contract.schema.amendments import Profile
 
 
@@ -105,6 +107,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
     group.addoption(
+        "--contract-baseline",
+        metavar="FILE",
+        default=None,
+        dest="contract_baseline",
+        help="baseline of known findings (written by finetune-contract check "
+        "--update-baseline): fail only on findings it does not list, and on entries whose "
+        "expires date has passed (default: the configuration's baseline)",
+    )
+    parser.addini("contract_baseline", type="string", default="", help="like --contract-baseline")
+    group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
         default=None,
@@ -135,6 +147,30 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="contract_base_url",
         help="API base URL for --contract-live (default: https://api.openai.com/v1)",
     )
+
+
+def _baseline_of(config: pytest.Config) -> Matcher | None:
+    """The baseline the options, the ini file or the configuration file name, if any."""
+    from contract.config import ConfigError, discover, load
+    from contract.reports.baseline import Baseline, BaselineError, Matcher
+
+    given = config.getoption("contract_baseline") or config.getini("contract_baseline") or None
+    path: Path | None = None
+    if given:
+        path = Path(given) if Path(given).is_absolute() else config.rootpath / given
+    else:
+        file = config.getoption("contract_config") or config.getini("contract_config") or None
+        try:
+            found = load(config.rootpath / file) if file else discover(config.rootpath)
+        except ConfigError as exc:
+            raise pytest.UsageError(f"finetune-contract: {exc}") from None
+        path = found.baseline_path if found is not None else None
+    if path is None:
+        return None
+    try:
+        return Matcher(Baseline.load(path))
+    except BaselineError as exc:
+        raise pytest.UsageError(f"finetune-contract: {exc}") from None
 
 
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:

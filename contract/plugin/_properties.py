@@ -15,6 +15,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from contract.plugin._keys import (
+    BASELINE,
     DEVIATIONS,
     JOBS,
     NEEDED,
@@ -25,12 +26,19 @@ from contract.plugin._keys import (
 )
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from contract.checks import Assessment
     from contract.plugin._run import ContractRun
     from contract.recordings import Interaction
+    from contract.violations import Violation
 
 
 def check_response(
-    interaction: Interaction, run: ContractRun, properties: list[tuple[str, Any]]
+    interaction: Interaction,
+    run: ContractRun,
+    properties: list[tuple[str, Any]],
+    path: Path | None = None,
 ) -> str | None:
     """Check ``interaction``; its findings go to ``properties``; the failure text, if it fails.
 
@@ -41,7 +49,10 @@ def check_response(
     from contract.testing.contract import Contract
 
     found = interaction.assess(profile=run.profile, strict=run.strict, deviations=True)
-    verdict = "invalid" if found.violations else "api-error" if found.api_error else "valid"
+    violations = found.violations
+    if run.baseline is not None and violations:
+        violations = _known(interaction, found, run, properties, path)
+    verdict = "invalid" if violations else "api-error" if found.api_error else "valid"
     fail_api_error = verdict == "api-error" and run.fail_api_errors
     properties.append((VERDICT, "invalid" if fail_api_error else verdict))
     properties.append((JOBS, found.jobs))
@@ -61,14 +72,39 @@ def check_response(
     if found.warnings:
         unknown = [redact(str(w), _secrets()) for w in found.warnings]
         properties.append((UNKNOWN, unknown))
-    if found.violations:
-        return Contract(_secrets()).report(interaction, found.violations)
+    if violations:
+        return Contract(_secrets()).report(interaction, violations)
     if fail_api_error:
         return (
             redact(f"{interaction.source}: {found.api_error}", _secrets())
             + "\n(an API error response; --contract-fail-api-errors makes it a failure)"
         )
     return None
+
+
+def _known(
+    interaction: Interaction,
+    found: Assessment,
+    run: ContractRun,
+    properties: list[tuple[str, Any]],
+    path: Path | None,
+) -> tuple[Violation, ...]:
+    """The findings the run's baseline does not accept; what it did goes to ``properties``."""
+    from contract.engine.results import Result
+
+    matcher = run.baseline
+    assert matcher is not None
+    seen, expired, accepted = len(matcher.seen), len(matcher.expired), matcher.accepted
+    operation = found.operation.operation_id if found.operation else None
+    result = Result(interaction.source, found.violations, operation, name=interaction.name)
+    kept = matcher.filter(result, str(path) if path is not None else None)
+    report = {
+        "seen": [e.fingerprint for e in matcher.seen[seen:]],
+        "expired": [e.as_dict() for e in matcher.expired[expired:]],
+        "accepted": matcher.accepted - accepted,
+    }
+    properties.append((BASELINE, report))
+    return kept.violations
 
 
 class Counts:
@@ -87,6 +123,8 @@ class Counts:
         self.observed: list[Any] = []
         self.unknown: list[str] = []
         self.other = 0
+        #: What the baseline did: fingerprints seen, entries expired, findings accepted.
+        self.baseline: dict[str, Any] = {"seen": [], "expired": [], "accepted": 0}
 
     @property
     def responses(self) -> int:
@@ -108,6 +146,11 @@ class Counts:
             self.deviations.update(str(d) for d in properties.get(DEVIATIONS, ()))
         unknown: Any = properties.get(UNKNOWN, ())
         self.unknown.extend(f"{nodeid}: {line}" for line in unknown)
+        known: Any = properties.get(BASELINE)
+        if known:
+            self.baseline["seen"].extend(known["seen"])
+            self.baseline["expired"].extend(known["expired"])
+            self.baseline["accepted"] += int(known["accepted"])
 
     def as_data(self) -> dict[str, Any]:
         """Plain data (dicts, lists, strings, numbers): what execnet and JUnit XML carry."""
@@ -120,6 +163,7 @@ class Counts:
             "observed": self.observed,
             "unknown": self.unknown,
             "other": self.other,
+            "baseline": self.baseline,
         }
 
     @classmethod
@@ -134,4 +178,5 @@ class Counts:
         counts.observed = list(data["observed"])
         counts.unknown = [str(line) for line in data["unknown"]]
         counts.other = int(data["other"])
+        counts.baseline = dict(data["baseline"])
         return counts
