@@ -128,7 +128,8 @@ def markdown() -> str:
     ]
     for r in table().rules:
         keyword = f"`{r.keyword}`" if r.keyword else "—"
-        lines.append(f"| [{r.code}](#{r.anchor}) | {r.side} | {r.title} | {keyword} |")
+        code = r.code if r.reserved else f"[{r.code}](#{r.anchor})"
+        lines.append(f"| {code} | {r.side} | {r.title} | {keyword} |")
     lines.append("")
     for r in table().rules:
         if r.reserved:
