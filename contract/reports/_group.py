@@ -50,16 +50,14 @@ class Group:
 def grouped(violations: Sequence[Violation] | Iterable[Violation]) -> list[Group]:
     """``violations`` sorted by place (numerically) and grouped across the jobs of a page."""
     ordered = sorted(violations, key=lambda v: natural(v.path))
-    groups: dict[tuple[str, str, str, str], list[Violation]] = {}
-    for violation in ordered:
+    groups: dict[tuple[object, ...], list[Violation]] = {}
+    for index, violation in enumerate(ordered):
         job = _JOB.match(violation.path)
-        rest = violation.path[job.end() :] if job else violation.path
-        key = (
-            "*" if job else violation.path,
-            rest,
-            violation.keyword,
-            violation.message + "\0" + violation.amendment,
-        )
+        if job is None:  # not in a page's job: never merged, not even with its twin
+            groups[(index,)] = [violation]
+            continue
+        rest = violation.path[job.end() :]
+        key = (rest, violation.keyword, violation.message, violation.amendment)
         groups.setdefault(key, []).append(violation)
     found = []
     for members in groups.values():
