@@ -66,6 +66,12 @@ def register(commands: Any) -> None:
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
     parser.add_argument(
+        "--stale-amendments",
+        action="store_true",
+        help="also list the enabled amendments nothing needed (worth dropping once the API is "
+        "fixed; meaningful over a large corpus, so off by default)",
+    )
+    parser.add_argument(
         "--max-inflated",
         type=_size,
         metavar="SIZE",
@@ -123,13 +129,13 @@ def _label(file: Path | str, bundled: bool) -> str:
     return str(file)
 
 
-def _add_usage(tally: Tally) -> None:
+def _add_usage(tally: Tally, stale: bool) -> None:
     """Put the amendment usage (what was needed, what is stale) into the run's summary."""
     usage = tally.usage
     if usage is None or not usage.profile.amendments:
         return  # the published profile: each line already names its known deviation
     tally.summary.extra["amendments"] = usage.as_dict()
-    tally.summary.details.extend(usage.lines())
+    tally.summary.details.extend(usage.lines(stale))
 
 
 def _add_baseline(tally: Tally, matcher: Matcher, stopped: bool) -> None:
@@ -236,7 +242,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
             f"{', '.join(map(str, paths))}: no fine-tuning jobs responses or payloads found "
             f"({plural(tally.summary.skipped, 'other interaction')} skipped)"
         )
-    _add_usage(tally)
+    _add_usage(tally, bool(args.stale_amendments))
     if matcher is not None:
         _add_baseline(tally, matcher, stopped)
     output.finish(tally, stopped)

@@ -107,6 +107,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
     group.addoption(
+        "--contract-stale-amendments",
+        action="store_true",
+        default=False,
+        dest="contract_stale_amendments",
+        help="also list the profile's amendments nothing needed (meaningful over a large corpus)",
+    )
+    parser.addini(
+        "contract_stale_amendments",
+        type="bool",
+        default=False,
+        help="like --contract-stale-amendments",
+    )
+    group.addoption(
         "--contract-baseline",
         metavar="FILE",
         default=None,

@@ -211,7 +211,11 @@ class ContractRun:
         from contract.redact._terminal import escape
 
         if self.profile.amendments or self.usage.deviations:
-            for line in self.usage.lines():
+            stale = bool(
+                self.config.getoption("contract_stale_amendments")
+                or self.config.getini("contract_stale_amendments")
+            )
+            for line in self.usage.lines(stale):
                 terminalreporter.write_line(f"contract: {line}")
         for line in self.unknown[:_MAX_WARNINGS]:
             terminalreporter.write_line(f"contract: warning: {escape(line)}", yellow=True)
