@@ -34,7 +34,7 @@ _EXPORTS = {
     "ContractViolation": "contract.violations",
     "Violation": "contract.violations",
     "Contract": "contract.testing.contract",
-    "httpx_hook": "contract.testing.hooks",
+    "httpx_hook": "contract.testing.contract",
     "ContractServer": "contract.testing.server",
 }
 # Public submodule name -> where it lives now.
@@ -83,8 +83,7 @@ if TYPE_CHECKING:
     from contract.generate import constraints, sampler, strategies
     from contract.schema import DEFAULT_SCHEMA, operations, schema_names
     from contract.testing import live
-    from contract.testing.contract import Contract
-    from contract.testing.hooks import httpx_hook
+    from contract.testing.contract import Contract, httpx_hook
     from contract.testing.server import ContractServer
     from contract.validation import is_valid, iter_violations, validate
     from contract.violations import ContractViolation, Violation

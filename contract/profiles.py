@@ -17,8 +17,10 @@ defect fixes), ``observed`` (the OpenAI API as it really answers) and
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 from contract.config import Config, Strict, discover, load
 from contract.schema.amendments import (
@@ -111,6 +113,120 @@ def _build(
     )
 
 
+@dataclass(frozen=True)
+class Choices:
+    """What one source of settings says; ``None`` and empty mean "not said here".
+
+    The sources, from the strongest: the command line, the environment
+    (:data:`ENVIRONMENT`), the pytest ini file, then the configuration file
+    (``--config`` or the nearest ``pyproject.toml``'s ``[tool.finetune-contract]``).
+    """
+
+    profile: str | None = None
+    amend: tuple[str, ...] = ()
+    no_amend: tuple[str, ...] = ()
+    config: str | None = None
+    strict: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A run's settings, resolved once from every source, that every entry point takes.
+
+    ``config`` is the configuration file read, if any; ``sources`` says where
+    the profile name and the strict mode came from (for messages).
+    """
+
+    profile: Profile
+    strict: Strict = "off"
+    config: Config | None = None
+    sources: tuple[tuple[str, str], ...] = ()
+
+
+#: The environment variables a run reads; lists are separated by commas.
+ENVIRONMENT = {
+    "profile": "FINETUNE_CONTRACT_PROFILE",
+    "amend": "FINETUNE_CONTRACT_AMEND",
+    "no_amend": "FINETUNE_CONTRACT_NO_AMEND",
+    "config": "FINETUNE_CONTRACT_CONFIG",
+    "strict": "FINETUNE_CONTRACT_STRICT",
+}
+
+_STRICT_MODES = ("off", "warn", "fail")
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
+    """The :class:`Choices` of the environment (``os.environ`` by default)."""
+    env = os.environ if environ is None else environ
+
+    def listed(key: str) -> tuple[str, ...]:
+        return tuple(n.strip() for n in env.get(ENVIRONMENT[key], "").split(",") if n.strip())
+
+    return Choices(
+        profile=env.get(ENVIRONMENT["profile"]) or None,
+        amend=listed("amend"),
+        no_amend=listed("no_amend"),
+        config=env.get(ENVIRONMENT["config"]) or None,
+        strict=env.get(ENVIRONMENT["strict"]) or None,
+    )
+
+
+def settings(
+    command_line: Choices | None = None,
+    *,
+    ini: Choices | None = None,
+    environ: Mapping[str, str] | None = None,
+    search_from: str | os.PathLike[str] | None = None,
+) -> Settings:
+    """Resolve a run's settings: command line, environment, pytest ini, file, defaults.
+
+    Each source overrides the ones after it: a profile name or strict mode
+    from the first source that says one; amendments switched on or off
+    accumulate, a stronger source winning where two disagree. The file is the
+    first ``config`` said, else the nearest ``pyproject.toml`` from
+    ``search_from`` (default: the working directory) holding
+    ``[tool.finetune-contract]``. Raises
+    :class:`~contract.schema.amendments.AmendmentError` (files:
+    :class:`~contract.config.ConfigError`) with one line saying what is wrong.
+    """
+    named = [
+        ("command line", command_line),
+        ("environment", from_environment(environ)),
+        ("pytest ini", ini),
+    ]
+    layers = [(where, c) for where, c in named if c is not None]
+    config_file = next((c.config for _, c in layers if c.config), None)
+    found = load(config_file) if config_file is not None else discover(search_from)
+    sources: list[tuple[str, str]] = []
+    name = next(((w, c.profile) for w, c in layers if c.profile), None)
+    if name is not None:
+        sources.append(("profile", name[0]))
+    elif found is not None and found.profile:
+        sources.append(("profile", found.source))
+    amend: list[str] = []
+    no_amend: list[str] = []
+    for _, choices in reversed(layers):  # weakest first: a stronger source wins
+        _check_both(choices.amend, choices.no_amend)
+        amend = [a for a in amend if a not in choices.no_amend] + list(choices.amend)
+        no_amend = [a for a in no_amend if a not in choices.amend] + list(choices.no_amend)
+    strict = next(((w, c.strict) for w, c in layers if c.strict), None)
+    if strict is not None and strict[1] not in _STRICT_MODES:
+        raise AmendmentError(
+            f"strict ({strict[0]}): {strict[1]!r} is not one of {', '.join(_STRICT_MODES)}"
+        )
+    mode: Strict = "off"
+    if strict is not None:
+        mode = cast(Strict, strict[1])
+        sources.append(("strict", strict[0]))
+    elif found is not None and found.strict:
+        mode = found.strict
+        sources.append(("strict", found.source))
+    profile = resolve(
+        name[1] if name else None, amend=amend, no_amend=no_amend, config=found
+    )
+    return Settings(profile, mode, found, tuple(sources))
+
+
 def for_run(
     name: str | None = None,
     *,
@@ -120,17 +236,36 @@ def for_run(
     search_from: str | os.PathLike[str] | None = None,
     strict: Strict | None = None,
 ) -> tuple[Profile, Strict]:
-    """The profile and strict mode of a command-line or pytest run.
+    """The profile and strict mode of a run given these options (see :func:`settings`)."""
+    chosen = settings(
+        Choices(
+            name,
+            tuple(amend),
+            tuple(no_amend),
+            None if config_file is None else os.fspath(config_file),
+            strict,
+        ),
+        search_from=search_from,
+    )
+    return chosen.profile, chosen.strict
 
-    The configuration is ``config_file`` if given, else the nearest
-    ``pyproject.toml`` (from ``search_from``, default the working directory)
-    holding ``[tool.finetune-contract]``; the options come on top of it.
-    Raises :class:`~contract.schema.amendments.AmendmentError` (files:
-    :class:`~contract.config.ConfigError`) with one line saying what is wrong.
+
+def configured(
+    profile: ProfileLike = None, strict: Strict | None = None
+) -> tuple[Profile, Strict]:
+    """What a library object checks under when not told: the given values, else the settings.
+
+    A ``profile`` or ``strict`` given wins; what is not given comes from the
+    environment and the nearest ``pyproject.toml`` (see :func:`settings`), and
+    then the defaults (``published``, ``off``).
     """
-    found = load(config_file) if config_file is not None else discover(search_from)
-    profile = resolve(name, amend=amend, no_amend=no_amend, config=found)
-    return profile, strict or (found.strict if found is not None else None) or "off"
+    if profile is not None and strict is not None:
+        return coerce(profile), strict
+    found = settings()
+    return (
+        coerce(profile) if profile is not None else found.profile,
+        strict if strict is not None else found.strict,
+    )
 
 
 def coerce(profile: ProfileLike) -> Profile:
@@ -142,14 +277,20 @@ def coerce(profile: ProfileLike) -> Profile:
 
 __all__ = [
     "DEFAULT_PROFILE",
+    "ENVIRONMENT",
     "Amendment",
     "AmendmentError",
+    "Choices",
     "Profile",
     "ProfileLike",
+    "Settings",
     "amendments",
     "catalogue",
     "coerce",
+    "configured",
     "for_run",
+    "from_environment",
     "names",
     "resolve",
+    "settings",
 ]

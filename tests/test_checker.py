@@ -11,8 +11,7 @@ import pytest
 
 import contract
 from contract.reports import failure
-from contract.testing.contract import Contract, ResponseContractViolation
-from contract.testing.hooks import httpx_hook
+from contract.testing.contract import Contract, ResponseContractViolation, httpx_hook
 from contract.testing.server import ContractServer
 from tests.helpers import minimal_job
 

@@ -15,7 +15,6 @@ import pytest
 import contract.recordings.har
 import contract.recordings.vcrpy
 import contract.testing.contract
-import contract.testing.hooks
 import contract.testing.live
 import contract.testing.server  # noqa: F401
 from tests.recording_builders import (
@@ -113,7 +112,7 @@ def test_no_option_imports_nothing_heavy(pytester: pytest.Pytester) -> None:
                      "contract.recordings", "contract.testing.contract",
                      "contract.testing.server", "contract.testing.live",
                      "contract.generate.strategies",
-                     "contract.testing.hooks", "contract.schema.operations",
+                     "contract.testing.contract", "contract.schema.operations",
                      "contract.recordings.vcrpy", "contract.recordings.har")
             loaded = sorted(n for n in names if n in sys.modules)
             plugin = "contract.plugin" in sys.modules

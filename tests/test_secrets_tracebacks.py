@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-import contract.testing.contract
-import contract.testing.hooks  # noqa: F401 - imported here so in-process pytester runs share them
+import contract.testing.contract  # noqa: F401 - imported here so in-process pytester runs share it
 
 USER_TEST = """
 import httpx
@@ -56,6 +55,5 @@ def test_failures_point_at_the_users_line_not_at_library_internals(
     )
     assert "# the client call" in output
     assert "contract/testing/contract.py" not in output
-    assert "contract/testing/hooks.py" not in output
     assert "found = check_response" not in output  # no frame of the library's own code
     assert "HIDDENkey" not in output.replace('KEY = "sk-proj-HIDDENkeyAbCdEf0123456789"', "")

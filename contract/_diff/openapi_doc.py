@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from contract._core import jsonpointer
+
 #: Largest document read (the whole published OpenAPI document is a few MB).
 MAX_BYTES = 64 * 1024 * 1024
 
@@ -56,8 +58,7 @@ class Document:
         if not ref.startswith("#"):
             raise OpenAPIError(f"{self.source}: {where}: external $ref {ref!r} is not supported")
         node: Any = self.data
-        for part in ref[1:].split("/")[1:]:
-            part = part.replace("~1", "/").replace("~0", "~")
+        for part in jsonpointer.split(ref[1:]):
             if isinstance(node, Mapping) and part in node:
                 node = node[part]
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from contract import schema as _registry
+from contract._core import jsonpointer
 from contract._diff.openapi_doc import Document
 from contract.validation._explain import show
 
@@ -121,8 +122,8 @@ class Ours(Side):
         target = urljoin(base, ref)
         uri, _, fragment = target.partition("#")
         node: Any = _registry.registry().contents(uri)
-        for part in fragment.split("/")[1:]:
-            node = node[part.replace("~1", "/").replace("~0", "~")]
+        for part in jsonpointer.split(fragment):
+            node = node[part]
         name = _registry.name_of(uri).removesuffix(".json") if not fragment else None
         return node, uri, name
 

@@ -11,12 +11,12 @@ recognising a page of jobs and an error envelope by their shape.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from contract import schema as _registry
-from contract.checks.deviations import Assessment as _PayloadAssessment
+from contract.checks._assessment import ApiError, Assessment
 from contract.checks.deviations import assess as _assess_payload
 from contract.config import Strict
 from contract.profiles import ProfileLike
@@ -53,48 +53,6 @@ def header(headers: Headers | None, name: str) -> str | None:
         if str(key).lower() == wanted:
             return str(value)
     return None
-
-
-@dataclass(frozen=True)
-class ApiError:
-    """A non-2xx answer in the API's error envelope: what the API itself said."""
-
-    status: int | None
-    type: str | None
-    code: str | None
-    message: str
-
-    def __str__(self) -> str:
-        kind = self.code or self.type or "error"
-        status = f"{self.status} " if self.status is not None else ""
-        return f"API error {status}{kind}: {self.message}"
-
-
-@dataclass(frozen=True)
-class Assessment:
-    """The verdict on one response or payload.
-
-    ``violations`` breaks the contract; ``api_error`` is set when the response
-    is the API's well-formed error envelope under an undocumented status (not
-    a contract failure by itself: recorded test suites provoke errors on
-    purpose). ``jobs`` counts the jobs the body held (a page holds many).
-    ``warnings`` are unknown properties (strict mode ``warn``); ``needed`` the
-    profile's amendments the body needed; ``deviations`` the known amendments
-    outside the profile its failures showed.
-    """
-
-    violations: tuple[Violation, ...]
-    operation: _operations.Operation | None = None
-    api_error: ApiError | None = None
-    jobs: int = 0
-    note: str = ""
-    warnings: tuple[Violation, ...] = ()
-    needed: tuple[str, ...] = ()
-    deviations: tuple[str, ...] = ()
-
-    @property
-    def valid(self) -> bool:
-        return not self.violations
 
 
 def _media_type(value: str) -> str:
@@ -165,10 +123,10 @@ def _plural(count: int, noun: str) -> str:
 
 def _against_schema(
     payload: Any, schema: str, profile: ProfileLike, strict: Strict, deviations: bool
-) -> _PayloadAssessment:
+) -> Assessment:
     """The payload checked against ``schema`` under ``profile``, with the amendment findings."""
     if profile is None and strict == "off" and not deviations:
-        return _PayloadAssessment(tuple(violations_of(payload, schema)))
+        return Assessment(tuple(violations_of(payload, schema)))
     return _assess_payload(payload, schema, profile, strict=strict, deviations=deviations)
 
 

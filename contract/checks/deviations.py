@@ -28,6 +28,8 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 from contract import schema as _registry
+from contract._core import jsonpointer
+from contract.checks._assessment import Assessment
 from contract.checks.unknown import unknown_properties
 from contract.config import Strict
 from contract.profiles import ProfileLike, coerce
@@ -137,12 +139,7 @@ def needed(
     return tuple(a.name for a in chosen.amendments if probe.differs(_without(chosen, a.name)))
 
 
-def _get(payload: Any, pointer: str) -> Any:
-    value = payload
-    for part in pointer.split("/")[1:]:
-        part = part.replace("~1", "/").replace("~0", "~")
-        value = value[int(part)] if isinstance(value, list) else value[part]
-    return value
+_get = jsonpointer.resolve
 
 
 def _raw(lines: Sequence[Violation]) -> str:
@@ -186,7 +183,7 @@ def _names(amendment: Amendment) -> frozenset[str] | None:
         parts = location.partition("#")[2].split("/")
         if len(parts) < 3 or parts[-2] != "properties":
             return None
-        names.add(parts[-1].replace("~1", "/").replace("~0", "~"))
+        names.add(jsonpointer.unescape(parts[-1]))
     return frozenset(names)
 
 
@@ -300,20 +297,6 @@ def explain_deviations(
     return result, tuple(used)
 
 
-@dataclass(frozen=True)
-class Assessment:
-    """One payload checked under a profile."""
-
-    violations: tuple[Violation, ...]
-    warnings: tuple[Violation, ...] = ()
-    needed: tuple[str, ...] = ()
-    deviations: tuple[str, ...] = ()
-
-    @property
-    def valid(self) -> bool:
-        return not self.violations
-
-
 def assess(
     payload: Any,
     schema: str = _registry.DEFAULT_SCHEMA,
@@ -336,7 +319,12 @@ def assess(
     if strict == "fail":
         found = [*found, *unknown]
         unknown = []
-    return Assessment(tuple(found), tuple(unknown), needed(payload, schema, chosen), used)
+    return Assessment(
+        tuple(found),
+        warnings=tuple(unknown),
+        needed=needed(payload, schema, chosen),
+        deviations=used,
+    )
 
 
 class Findings(Protocol):

@@ -19,9 +19,10 @@ import jsonschema_rs
 from jsonschema import Draft202012Validator
 
 from contract import schema as _registry
+from contract._core import jsonpointer
 from contract.profiles import ProfileLike, coerce
 from contract.schema.amendments import Profile
-from contract.validation import overlay_of
+from contract.validation import overlay_of, rs_registry
 from contract.validation._explain import pointer, show
 from contract.violations import Violation
 
@@ -32,16 +33,10 @@ _MAX_DEPTH = 64
 
 
 @cache
-def _rs_registry(profile: Profile | None) -> jsonschema_rs.Registry:
-    documents = _registry.documents(profile).values()
-    return jsonschema_rs.Registry([(doc["$id"], dict(doc)) for doc in documents])
-
-
-@cache
 def _matcher(location: str, profile: Profile | None) -> Any:
     """A validator for the schema at ``location`` (``uri#pointer``) in the profile's documents."""
     ref = {"$ref": location}
-    return jsonschema_rs.validator_for(ref, registry=_rs_registry(profile), validate_formats=False)
+    return jsonschema_rs.validator_for(ref, registry=rs_registry(profile), validate_formats=False)
 
 
 def _matches(value: Any, location: str, profile: Profile | None) -> bool:
@@ -71,7 +66,7 @@ class _Walk:
             return
         if "$ref" in schema:
             target, _, fragment = urljoin(uri, schema["$ref"]).partition("#")
-            steps = tuple(p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/")[1:])
+            steps = tuple(jsonpointer.split(fragment))
             self.walk(value, path, target, steps, depth + 1)
         for index, _ in enumerate(schema.get("allOf", ())):
             self.walk(value, path, uri, (*parts, "allOf", str(index)), depth + 1)
@@ -141,12 +136,7 @@ class _Walk:
                     )
 
 
-def _at(payload: Any, path: str) -> Any:
-    value = payload
-    for part in path.split("/")[1:]:
-        part = part.replace("~1", "/").replace("~0", "~")
-        value = value[int(part)] if isinstance(value, list) else value[part]
-    return value
+_at = jsonpointer.resolve
 
 
 def unknown_properties(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
+from contract._core.options import ORDER, PROFILE_OPTIONS, STRICT_HELP
 from contract.cli import UsageError
 
 if TYPE_CHECKING:
@@ -12,56 +13,36 @@ if TYPE_CHECKING:
     from contract.schema.amendments import Profile
 
 
-def profile_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``--profile``, ``--amend``, ``--no-amend``, ``--config`` and ``--strict``."""
+def profile_arguments(parser: argparse.ArgumentParser, *, strict: bool = True) -> None:
+    """Add ``--profile``, ``--amend``, ``--no-amend``, ``--config`` (and ``--strict``)."""
     group = parser.add_argument_group(
         "profiles and amendments",
-        "Which known deviations of the API from the published document to accept. "
-        "Without --config, [tool.finetune-contract] of the nearest pyproject.toml is read.",
+        "Which known deviations of the API from the published document to accept. " + ORDER,
     )
+    for option in PROFILE_OPTIONS:
+        if option.repeatable:
+            group.add_argument(
+                f"--{option.name}",
+                metavar=option.metavar,
+                action="append",
+                default=[],
+                help=option.help,
+            )
+        else:
+            group.add_argument(
+                f"--{option.name}", metavar=option.metavar, default=None, help=option.help
+            )
+    if not strict:
+        return
     group.add_argument(
-        "--profile",
-        metavar="NAME",
-        default=None,
-        help="published (default: the document with only our fixes), observed (the OpenAI "
-        "API as it answers), azure (Azure OpenAI), or one of the configuration file",
-    )
-    group.add_argument(
-        "--amend",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="also accept this amendment; repeatable",
-    )
-    group.add_argument(
-        "--no-amend",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="do not accept this amendment of the profile; repeatable",
-    )
-    group.add_argument(
-        "--config",
-        metavar="FILE",
-        default=None,
-        help="configuration file (TOML or JSON; pyproject.toml: its [tool.finetune-contract])",
-    )
-    # Two spellings rather than an optional value, so that "--strict job.json" never reads
-    # the path as the mode.
-    group.add_argument(
-        "--strict",
-        action="store_const",
-        const="warn",
-        default=None,
-        help="list unknown properties as warnings (default: allowed and not listed, as the "
-        "document allows them)",
+        "--strict", action="store_const", const="warn", default=None, help=STRICT_HELP["warn"]
     )
     group.add_argument(
         "--strict=fail",
         action="store_const",
         const="fail",
         dest="strict",
-        help="make unknown properties violations",
+        help=STRICT_HELP["fail"],
     )
 
 
@@ -76,7 +57,7 @@ def chosen_profile(args: argparse.Namespace) -> tuple[Profile, Strict]:
             amend=args.amend,
             no_amend=args.no_amend,
             config_file=args.config,
-            strict=args.strict,
+            strict=getattr(args, "strict", None),
         )
     except AmendmentError as exc:
         raise UsageError(str(exc)) from None

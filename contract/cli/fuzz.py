@@ -13,6 +13,7 @@ from typing import Any
 
 from contract.cli import EXIT_OK, EXIT_VIOLATIONS, UsageError
 from contract.cli._arguments import check_schema, positive_int, positive_seconds, schema_argument
+from contract.cli._profile import chosen_profile, profile_arguments
 from contract.fuzz import ExecError, FuzzReport, check_command, encode_payload
 from contract.redact import for_terminal, redact_value
 
@@ -94,6 +95,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="report format (default: text)"
     )
+    profile_arguments(parser, strict=False)
     parser.set_defaults(run=run)
 
 
@@ -146,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
     if not argv:
         raise UsageError("--exec: empty command")
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
+    profile, _ = chosen_profile(args)
     try:
         report = check_command(
             argv,
@@ -158,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
             shrink=not args.no_shrink,
             shrink_time=args.shrink_time,
             progress=_stderr_is_terminal(),
+            profile=profile,
         )
     except ExecError as exc:
         raise UsageError(str(exc)) from None

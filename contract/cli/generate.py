@@ -16,6 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 from contract._core.progress import progress
 from contract.cli import EXIT_OK, UsageError
 from contract.cli._arguments import check_schema, positive_int, schema_argument
+from contract.cli._profile import chosen_profile, profile_arguments
 
 if TYPE_CHECKING:
     from contract.schema.amendments import Profile
@@ -115,59 +116,8 @@ def register(commands: Any) -> None:
             "(default: the smallest valid payload around the broken value)"
         ),
     )
-    _profile_arguments(parser)
+    profile_arguments(parser, strict=False)
     parser.set_defaults(run=run)
-
-
-def _profile_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--profile``, ``--amend``, ``--no-amend`` and ``--config``, as ``check`` has them."""
-    group = parser.add_argument_group(
-        "profiles and amendments",
-        "Which known deviations of the API from the published document the payloads "
-        "show. Without --config, [tool.finetune-contract] of the nearest pyproject.toml "
-        "is read.",
-    )
-    group.add_argument(
-        "--profile",
-        metavar="NAME",
-        default=None,
-        help="published (default), observed (the OpenAI API as it answers), azure (Azure "
-        "OpenAI), or one of the configuration file",
-    )
-    group.add_argument(
-        "--amend",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="add this amendment; repeatable",
-    )
-    group.add_argument(
-        "--no-amend",
-        metavar="NAME",
-        action="append",
-        default=[],
-        help="leave this amendment of the profile out; repeatable",
-    )
-    group.add_argument(
-        "--config",
-        metavar="FILE",
-        default=None,
-        help="configuration file (TOML or JSON; pyproject.toml: its [tool.finetune-contract])",
-    )
-
-
-def _chosen_profile(args: argparse.Namespace) -> Profile:
-    """The profile the options (and the configuration file) ask for."""
-    from contract.profiles import for_run
-    from contract.schema.amendments import AmendmentError
-
-    try:
-        profile, _ = for_run(
-            args.profile, amend=args.amend, no_amend=args.no_amend, config_file=args.config
-        )
-    except AmendmentError as exc:
-        raise UsageError(str(exc)) from None
-    return profile
 
 
 def refuse_existing(paths: list[Path], force: bool) -> None:
@@ -258,7 +208,7 @@ def _write(
 
 def run(args: argparse.Namespace) -> int:
     _check_options(args)
-    profile = _chosen_profile(args)
+    profile, _ = chosen_profile(args)
     seed = args.seed
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)

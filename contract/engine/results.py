@@ -205,20 +205,31 @@ class Summary:
             document.setdefault(key, value)
         return document
 
-    def line(self) -> str:
-        """``checked 15 responses (86 jobs): 1 valid, 9 invalid, 5 API error responses …``"""
-        text = f"checked {plural(self.checked, 'payload')}"
-        if self.jobs > self.checked:
-            text += f" ({plural(self.jobs, 'job')})"
+    def _counts(self) -> str:
+        """`` (86 jobs): 1 valid, 9 invalid, 5 API error responses``: the verdicts, in words."""
+        text = f" ({plural(self.jobs, 'job')})" if self.jobs > self.checked else ""
         text += f": {self.valid} valid, {self.invalid} invalid"
         if self.api_errors:
             text += f", {plural(self.api_errors, 'API error response')}"
+        return text
+
+    def line(self) -> str:
+        """``checked 15 payloads (86 jobs): 1 valid, 9 invalid, 5 API error responses …``"""
+        text = f"checked {plural(self.checked, 'payload')}{self._counts()}"
         if self.skipped:
             text += f" ({plural(self.skipped, 'other recorded interaction')} skipped)"
         if self.stopped == "fail-fast":
             text += "; stopped at the first failure (--fail-fast)"
         elif self.stopped:
             text += f"; stopped early ({self.stopped})"
+        return text
+
+    def pytest_line(self, unreadable: int = 0) -> str:
+        """The same counts as the pytest plugin's summary says them (``contract: …``)."""
+        text = f"contract: {plural(self.checked, 'response')} checked{self._counts()}"
+        text += f"; {plural(self.skipped, 'other interaction')} skipped"
+        if unreadable:
+            text += f"; {plural(unreadable, 'unreadable recording')}"
         return text
 
 

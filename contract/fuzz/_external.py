@@ -20,6 +20,7 @@ from contract.fuzz._findings import (
 )
 from contract.fuzz._hunt import Label, Plan, draws, hunt
 from contract.fuzz._python import check_options
+from contract.profiles import ProfileLike, configured
 from contract.redact import SECRET_FIELDS, SECRET_HEADERS, SECRET_PARAMETERS, redact
 
 #: A command that gives no verdict for its first this many payloads cannot be fuzzed.
@@ -82,6 +83,7 @@ def check_command(
     shrink: bool = True,
     shrink_time: float = 30.0,
     progress: bool = False,
+    profile: ProfileLike = None,
 ) -> FuzzReport:
     """Fuzz an external parser: the command ``argv`` speaking ``protocol``.
 
@@ -90,7 +92,8 @@ def check_command(
     Then, unless ``shrink`` is False, each distinct finding is shrunk with the
     parser in the loop, within ``shrink_time`` seconds in total (findings not
     reached in time keep the payload first drawn, marked as not shrunk).
-    ``progress`` shows a progress bar on standard error. The report's parser
+    ``progress`` shows a progress bar on standard error. ``profile`` says what
+    conforms (default: the run's settings, :func:`contract.profiles.settings`). The report's parser
     name, exceptions and notes have credentials masked: those that look like
     one, and the values of secret-looking environment variables.
 
@@ -98,6 +101,7 @@ def check_command(
     three payloads all crash or hang (the command does not speak the protocol).
     """
     check_options(mode, "json", schema, draws, timeout)
+    chosen, _ = configured(profile, "off")
     name, given = command_line(argv), _given_secrets(argv)
     sizes = {"conforming": (draws + 1) // 2, "nonconforming": draws // 2}
     parser = open_parser(argv, protocol, timeout)
@@ -129,11 +133,14 @@ def check_command(
                 shrink=shrink,
                 shrink_time=shrink_time,
                 on_draw=lambda: advance(1),
+                profile=chosen,
             )
             result = hunt(run, plan)
     finally:
         parser.close()
     notes = [f"protocol {protocol}, seed {seed}, timeout {timeout:g}s"]
+    if chosen.amendments:
+        notes.append(f"profile {chosen.name}")
     if result.shrink_calls:
         notes.append(f"{result.shrink_calls} more payloads while shrinking")
     notes += result.notes

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
+from contract._core import jsonpointer
 from contract.fuzz._findings import (
     CLASSES,
     OUTCOMES,
@@ -28,6 +29,7 @@ from contract.fuzz._findings import (
 from contract.fuzz._shrink import Goal, Path, node_at, shrink
 from contract.generate import sampler
 from contract.generate.mutant import pointer
+from contract.schema.amendments import Profile
 from contract.schema.tree import root
 from contract.validation import fast_validator, violations_of
 
@@ -55,6 +57,8 @@ class Plan:
     shrink_time: float = 30.0
     replay: Iterable[tuple[PayloadClass, Any, Label]] = ()
     on_draw: Callable[[], None] | None = None
+    #: What conforms: payloads are drawn, and shrunk, under this profile.
+    profile: Profile | None = None
 
 
 @dataclass
@@ -66,16 +70,27 @@ class Result:
 
 
 def draws(
-    schema: str, seed: int, *, realistic: bool = True, extra_properties: bool = False
+    schema: str,
+    seed: int,
+    *,
+    realistic: bool = True,
+    extra_properties: bool = False,
+    profile: Profile | None = None,
 ) -> dict[PayloadClass, Iterator[tuple[Any, Label]]]:
     """Endless (payload, label) pairs per class, both seeded from ``seed``."""
     seeds = random.Random(seed)
     conforming_seed, mutant_seed = seeds.getrandbits(64), seeds.getrandbits(64)
     jobs = sampler.conforming(
-        schema, seed=conforming_seed, realistic=realistic, extra_properties=extra_properties
+        schema,
+        seed=conforming_seed,
+        realistic=realistic,
+        extra_properties=extra_properties,
+        profile=profile,
     )
     # Full context: a crash may hinge on the rest of the payload.
-    mutants = sampler.nonconforming(schema, seed=mutant_seed, realistic=realistic, context="full")
+    mutants = sampler.nonconforming(
+        schema, seed=mutant_seed, realistic=realistic, context="full", profile=profile
+    )
     return {
         "conforming": ((job, None) for job in jobs),
         "nonconforming": ((m.payload, m.label()) for m in mutants),
@@ -111,6 +126,7 @@ def hunt(run: Run, plan: Plan) -> Result:
             plan.seed,
             realistic=plan.realistic,
             extra_properties=plan.extra_properties,
+            profile=plan.profile,
         )
         for cls in CLASSES:
             for payload, label in islice(sources[cls], plan.sizes.get(cls, 0)):
@@ -133,14 +149,14 @@ def _shrink_all(
     result: Result,
 ) -> list[Finding]:
     deadline = time.monotonic() + plan.shrink_time
-    top = root(plan.schema)
+    top = root(plan.schema, plan.profile)
     limit = len(findings) if plan.max_findings is None else plan.max_findings
     done: list[Finding] = []
     for number, finding in enumerate(findings):
         if number >= limit:
             done.append(finding)
             continue
-        goal = _goal(finding, plan.schema, judged)
+        goal = _goal(finding, plan.schema, judged, plan.profile)
         try:
             smallest, protect, finished = shrink(finding.payload, top, goal, deadline)
         except StopHunt:
@@ -176,7 +192,7 @@ def _moved(label: Label, protect: Path | None) -> Label:
 def _parts(path: str) -> Path:
     parts: list[str | int] = []
     for part in path.split("/")[1:]:
-        parts.append(part.replace("~1", "/").replace("~0", "~"))
+        parts.append(jsonpointer.unescape(part))
     return tuple(parts)
 
 
@@ -202,9 +218,10 @@ def _goal(
     finding: Finding,
     schema: str,
     judged: Callable[[PayloadClass, Any, Label, bool], Finding | None],
+    profile: Profile | None = None,
 ) -> Goal:
     cls, label = finding.payload_class, finding.label
-    fast = fast_validator(schema)
+    fast = fast_validator(schema, profile)
 
     def still(candidate: Any, protect: Path | None) -> bool:
         shown = judged(cls, candidate, _moved(label, protect), False)
@@ -214,13 +231,13 @@ def _goal(
         return Goal(gate=lambda c, _: bool(fast.is_valid(c)), still=still)
 
     # A mutant: still broken at its label, and nowhere else.
-    keyword, original = label.get("keyword", ""), _violations(finding.payload, schema)
+    keyword, original = label.get("keyword", ""), _violations(finding.payload, schema, profile)
     protect = _resolve(finding.payload, _parts(label.get("path", "")))
 
     def gate(candidate: Any, where: Path | None) -> bool:
         if fast.is_valid(candidate):
             return False
-        found = _violations(candidate, schema)
+        found = _violations(candidate, schema, profile)
         moved = pointer(where or ())
         # The original violations, with the labelled one where the label now points.
         allowed = {(moved if p == label.get("path") else p, k) for p, k in original}
@@ -229,10 +246,13 @@ def _goal(
     if protect is None or (pointer(protect), keyword) not in original:
         # The report does not name the label's rule at its path: leave the payload as drawn.
         return Goal(gate=lambda c, _: False, still=still)
-    return Goal(gate=gate, still=still, protect=protect, **_keeping(finding, schema, protect))
+    keeping = _keeping(finding, schema, protect, profile)
+    return Goal(gate=gate, still=still, protect=protect, **keeping)
 
 
-def _keeping(finding: Finding, schema: str, protect: Path) -> dict[str, Any]:
+def _keeping(
+    finding: Finding, schema: str, protect: Path, profile: Profile | None = None
+) -> dict[str, Any]:
     """What keeps the label's description true while its value shrinks.
 
     Only ``exclusiveMinimum`` says something about the value: "at" the bound
@@ -241,12 +261,14 @@ def _keeping(finding: Finding, schema: str, protect: Path) -> dict[str, Any]:
     label = finding.label or {}
     if label.get("keyword") != "exclusiveMinimum":
         return {}
-    node = node_at(root(schema), finding.payload, protect)
+    node = node_at(root(schema, profile), finding.payload, protect)
     bound = None if node is None else node.exclusive_minimum
     if bound is None or " at exclusive minimum " in label.get("description", ""):
         return {"frozen": True}
     return {"keep": lambda value: value < bound}
 
 
-def _violations(payload: Any, schema: str) -> list[tuple[str, str]]:
-    return [(v.path, v.keyword) for v in violations_of(payload, schema)]
+def _violations(
+    payload: Any, schema: str, profile: Profile | None = None
+) -> list[tuple[str, str]]:
+    return [(v.path, v.keyword) for v in violations_of(payload, schema, profile)]

@@ -31,6 +31,7 @@ from contract.fuzz._findings import (
     judge,
 )
 from contract.fuzz._hunt import Label, Plan, StopHunt, hunt
+from contract.profiles import ProfileLike, configured
 from contract.redact import redact
 from contract.violations import ContractViolation
 
@@ -193,6 +194,7 @@ def check_parser(
     extra_properties: bool = False,
     max_findings: int = 5,
     shrink_time: float | None = 30.0,
+    profile: ProfileLike = None,
 ) -> FuzzReport:
     """Fuzz the Python parser ``parse`` with conforming and non-conforming payloads.
 
@@ -210,12 +212,15 @@ def check_parser(
     ``shrink_time`` seconds in all (None: no time limit; 0: not shrunk). Unless ``seed`` is
     given, the findings are saved in ``database`` (default: the active
     Hypothesis profile's; entries kept apart per parser, schema, mode and input
-    form) and replayed first by the next run.
+    form) and replayed first by the next run. ``profile`` says what conforms
+    (default: the run's settings, :func:`contract.profiles.settings`), so a
+    parser meets the deviations the profile accepts (``"paused"``, ``error: {}``).
 
     Returns a :class:`FuzzReport`; it never raises for findings (use
     :meth:`FuzzReport.raise_for_findings`).
     """
     check_options(mode, accepts, schema, max_examples, timeout)
+    chosen, _ = configured(profile, "off")
     name = _parser_name(parse)
     caller = _TimedCall(parse, timeout)
     hangs = 0
@@ -246,7 +251,10 @@ def check_parser(
 
     seeded = seed is not None
     drawn_seed = seed if seed is not None else random.SystemRandom().randrange(2**32)
-    saved = _Saved(None if seeded else _database(database), f"{name}|{schema}|{mode}|{accepts}")
+    saved = _Saved(
+        None if seeded else _database(database),
+        f"{name}|{schema}|{mode}|{accepts}" + ("" if not chosen.amendments else f"|{chosen.name}"),
+    )
     replay = saved.load()
     plan = Plan(
         schema,
@@ -258,6 +266,7 @@ def check_parser(
         shrink=shrink_time is None or shrink_time > 0,
         shrink_time=math.inf if shrink_time is None else shrink_time,
         replay=replay,
+        profile=chosen,
     )
     try:
         result = hunt(run, plan)
@@ -267,6 +276,8 @@ def check_parser(
     notes = [
         f"seed {drawn_seed}" + (f", {len(replay)} saved finding(s) replayed" if replay else "")
     ]
+    if chosen.amendments:
+        notes.append(f"profile {chosen.name}")
     if result.shrink_calls:
         notes.append(f"{result.shrink_calls} more calls while shrinking")
     notes += result.notes
@@ -309,6 +320,7 @@ def fuzz_parser(
     seed: int | None = None,
     max_findings: int = 5,
     shrink_time: float | None = 30.0,
+    profile: ProfileLike = None,
 ) -> Callable[[Callable[[Any], Any]], Callable[[], None]]:
     """Turn a parse function into a pytest test that fails with every finding.
 
@@ -338,6 +350,7 @@ def fuzz_parser(
                 seed=seed,
                 max_findings=max_findings,
                 shrink_time=shrink_time,
+                profile=profile,
             ).raise_for_findings()
 
         for attribute in ("__module__", "__name__", "__qualname__", "__doc__"):

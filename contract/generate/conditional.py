@@ -26,10 +26,11 @@ from typing import Any, Protocol
 import jsonschema_rs
 
 from contract import schema as _registry
+from contract._core import jsonpointer
 from contract.schema._overlay import split
 from contract.schema.amendments import Amendment, Profile
 from contract.schema.tree import Node, amended_node, locally_valid, root
-from contract.validation import fast_validator
+from contract.validation import fast_validator, rs_registry
 
 #: One drawn object in RULE_ODDS gets a given conditional amendment applied.
 RULE_ODDS = 8
@@ -230,22 +231,16 @@ def _common_prefix(first: str, second: str) -> str:
 # -- building the rules ----------------------------------------------------------------------------
 
 
-@cache
-def _rs_registry(profile: Profile) -> Any:
-    documents = _registry.documents(profile)
-    return jsonschema_rs.Registry([(doc["$id"], dict(doc)) for doc in documents.values()])
-
-
 def _checker(profile: Profile, doc: str, pointer: str) -> Any:
     """A validator of the subschema at ``pointer`` of the amended document ``doc``."""
     target = f"{_registry.BASE_URI}{doc}.json#{pointer}"
     return jsonschema_rs.validator_for(
-        {"$ref": target}, registry=_rs_registry(profile), validate_formats=False
+        {"$ref": target}, registry=rs_registry(profile), validate_formats=False
     )
 
 
 def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")
+    return jsonpointer.escape(name)
 
 
 def _nest(chain: tuple[str, ...]) -> str:

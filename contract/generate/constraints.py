@@ -23,6 +23,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from contract import schema as _registry
+from contract._core import jsonpointer
 from contract.generate.labels import describe_kind, show
 from contract.generate.windows import HINT_EXAMPLES, minimal_integer, ordered_branches
 from contract.schema.tree import KINDS, Node, discriminator_values, locally_valid, root
@@ -216,7 +217,7 @@ def hint_of(route: Route) -> str | None:
 
 def pointer(parts: Sequence[str | int]) -> str:
     """A JSON Pointer from path segments."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return jsonpointer.build(parts)
 
 
 # -- the deterministic corpus ------------------------------------------------------------------

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from contract._core import jsonpointer
+
 #: How much valid payload a mutant carries around its broken value.
 Context = Literal["minimal", "full"]
 CONTEXTS: tuple[Context, ...] = ("minimal", "full")
@@ -38,4 +40,4 @@ def check_context(context: str) -> None:
 
 def pointer(parts: tuple[str | int, ...]) -> str:
     """A JSON Pointer from path segments."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return jsonpointer.build(parts)

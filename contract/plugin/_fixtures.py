@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from contract.config import Strict
-    from contract.schema.amendments import Profile
     from contract.testing.contract import Contract
     from contract.testing.server import ContractServer
 from contract.plugin._keys import (
@@ -23,38 +21,18 @@ from contract.plugin._run import ContractRun
 def contract(pytestconfig: pytest.Config) -> Contract:
     """The contract validator: ``check_response``, ``assert_response``, ``httpx_hook()``.
 
-    It checks under the run's profile (``--contract-profile`` and the other
-    profile options) and says known deviations in words.
+    It checks under the run's settings (``--contract-profile`` and the other
+    profile options, the environment, the ini file, ``[tool.finetune-contract]``)
+    and says known deviations in words.
     """
     from contract.testing.contract import Contract
 
     run = pytestconfig.pluginmanager.get_plugin("finetune_contract_run")
-    profile: Profile | None
     if isinstance(run, ContractRun):
         profile, strict = run.profile, run.strict
     else:
-        profile, strict = _fixture_profile(pytestconfig)
+        profile, strict = _profile_of(pytestconfig)
     return Contract(secrets=_secrets(), profile=profile, strict=strict, deviations=True)
-
-
-def _fixture_profile(config: pytest.Config) -> tuple[Profile | None, Strict]:
-    """The profile options of a run that checks no recordings (for the fixture)."""
-    if not any(
-        [
-            config.getoption("contract_profile"),
-            config.getini("contract_profile"),
-            config.getoption("contract_amend"),
-            config.getini("contract_amend"),
-            config.getoption("contract_no_amend"),
-            config.getini("contract_no_amend"),
-            config.getoption("contract_config"),
-            config.getini("contract_config"),
-            config.getoption("contract_strict"),
-            config.getini("contract_strict"),
-        ]
-    ):
-        return None, "off"
-    return _profile_of(config)
 
 
 @pytest.fixture

@@ -217,7 +217,13 @@ class LiveItem(ContractItem):
 
         job_id, base_url, secrets = self.run.job_id or "", self.run.base_url, _secrets()
         try:
-            result = live.check(job_id, api_key=secrets[0] if secrets else None, base_url=base_url)
+            result = live.check(
+                job_id,
+                api_key=secrets[0] if secrets else None,
+                base_url=base_url,
+                profile=self.run.profile,
+                strict=self.run.strict,
+            )
         except live.LiveError as exc:
             message = (
                 f"live pause of {job_id} at {base_url} failed: {exc.kind}: {exc.message}\n"
@@ -227,4 +233,8 @@ class LiveItem(ContractItem):
         self.user_properties.append((VERDICT, "invalid" if result.violations else "valid"))
         self.user_properties.append((JOBS, 1))
         if result.violations:
-            raise ContractFailure(Contract(secrets).report(result.interaction, result.violations))
+            raise ContractFailure(
+                Contract(secrets, profile=self.run.profile, strict=self.run.strict).report(
+                    result.interaction, result.violations
+                )
+            )

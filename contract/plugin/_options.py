@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from contract._core.options import PROFILE_OPTIONS, STRICT_HELP
+
 if TYPE_CHECKING:
     from contract.config import Strict
     from contract.reports.baseline import Matcher
@@ -53,57 +55,35 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "enum values, null and absent cases the recordings exercised, and those they never did",
     )
     parser.addini("contract_coverage", type="bool", default=False, help="like --contract-coverage")
-    group.addoption(
-        "--contract-profile",
-        metavar="NAME",
-        default=None,
-        dest="contract_profile",
-        help="profile recordings are checked under: published (default), observed (the OpenAI "
-        "API as it answers), azure, or one of the configuration file",
-    )
-    parser.addini("contract_profile", type="string", default="", help="like --contract-profile")
-    group.addoption(
-        "--contract-amend",
-        action="append",
-        default=[],
-        metavar="NAME",
-        dest="contract_amend",
-        help="also accept this amendment; repeatable",
-    )
-    parser.addini("contract_amend", type="linelist", default=[], help="like --contract-amend")
-    group.addoption(
-        "--contract-no-amend",
-        action="append",
-        default=[],
-        metavar="NAME",
-        dest="contract_no_amend",
-        help="do not accept this amendment of the profile; repeatable",
-    )
-    parser.addini("contract_no_amend", type="linelist", default=[], help="like --contract-no-amend")
-    group.addoption(
-        "--contract-config",
-        metavar="FILE",
-        default=None,
-        dest="contract_config",
-        help="amendments and profiles file (TOML or JSON; default: [tool.finetune-contract] "
-        "of the rootdir's pyproject.toml)",
-    )
-    parser.addini("contract_config", type="string", default="", help="like --contract-config")
-    # Two spellings rather than an optional value, so a following path is never read as it.
+    for option in PROFILE_OPTIONS:
+        flag, key = f"--contract-{option.name}", f"contract_{option.dest}"
+        if option.repeatable:
+            group.addoption(
+                flag,
+                action="append",
+                default=[],
+                metavar=option.metavar,
+                dest=key,
+                help=option.help,
+            )
+            parser.addini(key, type="linelist", default=[], help=f"like {flag}")
+        else:
+            group.addoption(flag, metavar=option.metavar, default=None, dest=key, help=option.help)
+            parser.addini(key, type="string", default="", help=f"like {flag}")
     group.addoption(
         "--contract-strict",
         action="store_const",
         const="warn",
         default=None,
         dest="contract_strict",
-        help="list unknown properties (allowed by the contract) in the summary",
+        help=STRICT_HELP["warn"],
     )
     group.addoption(
         "--contract-strict=fail",
         action="store_const",
         const="fail",
         dest="contract_strict",
-        help="make unknown properties failures",
+        help=STRICT_HELP["fail"],
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
     group.addoption(
@@ -187,23 +167,36 @@ def _baseline_of(config: pytest.Config) -> Matcher | None:
 
 
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
-    """The profile and strict mode the options and ini values ask for."""
-    from contract.profiles import for_run
+    """The profile and strict mode of this run: options, environment, ini, file, defaults."""
+    from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
-    strict = config.getoption("contract_strict") or config.getini("contract_strict") or None
-    if strict not in (None, "off", "warn", "fail"):
-        raise pytest.UsageError(f"contract_strict: {strict!r} is not one of off, warn, fail")
+    def said(name: str) -> str | None:
+        value = config.getoption(name)
+        return str(value) if value else None
+
+    def ini(name: str) -> str | None:
+        value = config.getini(name)
+        return str(value) if value else None
+
     try:
-        return for_run(
-            config.getoption("contract_profile") or config.getini("contract_profile") or None,
-            amend=[*config.getini("contract_amend"), *config.getoption("contract_amend")],
-            no_amend=[*config.getini("contract_no_amend"), *config.getoption("contract_no_amend")],
-            config_file=config.getoption("contract_config")
-            or config.getini("contract_config")
-            or None,
+        chosen = settings(
+            Choices(
+                said("contract_profile"),
+                tuple(config.getoption("contract_amend")),
+                tuple(config.getoption("contract_no_amend")),
+                said("contract_config"),
+                said("contract_strict"),
+            ),
+            ini=Choices(
+                ini("contract_profile"),
+                tuple(config.getini("contract_amend")),
+                tuple(config.getini("contract_no_amend")),
+                ini("contract_config"),
+                ini("contract_strict"),
+            ),
             search_from=config.rootpath,
-            strict=strict,
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
+    return chosen.profile, chosen.strict

@@ -1,6 +1,8 @@
 """Checking one recorded response, and the counts that items' reports carry to the summary.
 
-Both kinds of item check a response with :func:`check_response`. An item per
+Both kinds of item check a response with :func:`check_response`, which makes
+the same per-response :class:`~contract.engine.results.Result` as
+``finetune-contract check`` (its verdict included). An item per
 response reports its findings as ``user_properties``; an item per file
 (``--contract-item=file``) sums its responses into one :class:`Counts` and
 reports that as one property (:data:`~contract.plugin._keys.BATCH`). A sum,
@@ -28,10 +30,9 @@ from contract.plugin._keys import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from contract.checks import Assessment
+    from contract.engine.results import Result
     from contract.plugin._run import ContractRun
     from contract.recordings import Interaction
-    from contract.violations import Violation
 
 
 def check_response(
@@ -45,58 +46,58 @@ def check_response(
     Properties are appended as they are known, so a check that crashes half-way
     still reports what it found before.
     """
+    from contract.engine.results import Result
     from contract.redact import redact
     from contract.testing.contract import Contract
 
-    found = interaction.assess(profile=run.profile, strict=run.strict, deviations=True)
-    violations = found.violations
-    if run.baseline is not None and violations:
-        violations = _known(interaction, found, run, properties, path)
-    verdict = "invalid" if violations else "api-error" if found.api_error else "valid"
-    fail_api_error = verdict == "api-error" and run.fail_api_errors
-    properties.append((VERDICT, "invalid" if fail_api_error else verdict))
-    properties.append((JOBS, found.jobs))
-    if run.coverage is not None:
-        from contract.traffic import observe
-
-        observed = observe(interaction, found).as_list()
+    result = Result.of(
+        interaction,
+        fail_api_errors=run.fail_api_errors,
+        observe=run.coverage is not None,
+        profile=run.profile,
+        strict=run.strict,
+        deviations=True,
+    )
+    if run.baseline is not None and result.violations:
+        result = _known(result, run, properties, path)
+    properties.append((VERDICT, result.verdict))
+    properties.append((JOBS, result.jobs))
+    if result.observed is not None:
+        observed = result.observed.as_list()
         # Values outside an enum are the input's: redacted before JUnit XML shows them.
         observed[3] = [
             [kind, place, redact(label, _secrets()) if kind == "outside" else label, count]
             for kind, place, label, count in observed[3]
         ]
         properties.append((OBSERVED, observed))
-    if found.api_error is None:
-        properties.append((NEEDED, found.needed))
-        properties.append((DEVIATIONS, found.deviations))
-    if found.warnings:
-        unknown = [redact(str(w), _secrets()) for w in found.warnings]
+    if result.api_error is None:
+        properties.append((NEEDED, result.needed))
+        properties.append((DEVIATIONS, result.deviations))
+    if result.warnings:
+        unknown = [redact(str(w), _secrets()) for w in result.warnings]
         properties.append((UNKNOWN, unknown))
-    if violations:
-        return Contract(_secrets()).report(interaction, violations)
-    if fail_api_error:
+    if result.violations:
+        return Contract(_secrets(), profile=run.profile, strict=run.strict).report(
+            interaction, result.violations
+        )
+    if result.failed:
         return (
-            redact(f"{interaction.source}: {found.api_error}", _secrets())
+            redact(f"{interaction.source}: {result.api_error}", _secrets())
             + "\n(an API error response; --contract-fail-api-errors makes it a failure)"
         )
     return None
 
 
 def _known(
-    interaction: Interaction,
-    found: Assessment,
+    result: Result,
     run: ContractRun,
     properties: list[tuple[str, Any]],
     path: Path | None,
-) -> tuple[Violation, ...]:
-    """The findings the run's baseline does not accept; what it did goes to ``properties``."""
-    from contract.engine.results import Result
-
+) -> Result:
+    """``result`` less what the run's baseline accepts; what it did goes to ``properties``."""
     matcher = run.baseline
     assert matcher is not None
     seen, expired, accepted = len(matcher.seen), len(matcher.expired), matcher.accepted
-    operation = found.operation.operation_id if found.operation else None
-    result = Result(interaction.source, found.violations, operation, name=interaction.name)
     kept = matcher.filter(result, str(path) if path is not None else None)
     report = {
         "seen": [e.fingerprint for e in matcher.seen[seen:]],
@@ -104,7 +105,7 @@ def _known(
         "accepted": matcher.accepted - accepted,
     }
     properties.append((BASELINE, report))
-    return kept.violations
+    return kept
 
 
 class Counts:

@@ -179,19 +179,18 @@ class ContractRun:
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.worker or self.config.option.collectonly:
             return
-        from contract.engine.results import plural
+        from contract.engine.results import Summary, plural
 
         counts = self.verdicts
-        checked = sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error"))
-        line = f"contract: {plural(checked, 'response')} checked"
-        if self.jobs > checked:  # pages of jobs were among them
-            line += f" ({plural(self.jobs, 'job')})"
-        line += f": {counts.get('valid', 0)} valid, {counts.get('invalid', 0)} invalid"
-        if counts.get("api-error"):
-            line += f", {plural(counts['api-error'], 'API error response')}"
-        line += f"; {plural(self.other, 'other interaction')} skipped"
-        if counts.get("unreadable"):
-            line += f"; {plural(counts['unreadable'], 'unreadable recording')}"
+        summary = Summary(
+            checked=sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error")),
+            valid=counts.get("valid", 0),
+            invalid=counts.get("invalid", 0),
+            api_errors=counts.get("api-error", 0),
+            jobs=self.jobs,
+            skipped=self.other,
+        )
+        line = summary.pytest_line(unreadable=counts.get("unreadable", 0))
         terminalreporter.write_line(line)
         for name, skipped in sorted(self.empty.items()):
             terminalreporter.write_line(

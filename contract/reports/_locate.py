@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contract._core import jsonpointer
 from contract.engine.results import Result
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
@@ -43,7 +44,7 @@ _ITEM_POINTER = re.compile(
 
 
 def _segment(key: Any) -> str:
-    return "/" + str(key).replace("~", "~0").replace("/", "~1")
+    return "/" + jsonpointer.escape(key)
 
 
 def json_values(text: str) -> Iterator[tuple[str, int]]:

@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from contract._core import jsonpointer
 from contract.redact import clip, for_terminal
 from contract.reports._group import grouped
 from contract.strictjson import JSONSyntaxError, decode
@@ -32,7 +33,7 @@ _MISSING = object()
 
 def _resolve(value: Any, pointer: str) -> Any:
     for token in pointer.split("/")[1:]:
-        token = token.replace("~1", "/").replace("~0", "~")
+        token = jsonpointer.unescape(token)
         if isinstance(value, dict) and token in value:
             value = value[token]
         elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
@@ -104,7 +105,7 @@ def _in_context(document: Any, path: str) -> str | None:
     if not path:
         return _dump(found)
     parent = _resolve(document, path.rpartition("/")[0])
-    token = path.rpartition("/")[2].replace("~1", "/").replace("~0", "~")
+    token = jsonpointer.unescape(path.rpartition("/")[2])
     if isinstance(parent, dict):
         keys = list(parent)
         member = f"{_dump(token)}: {_dump(found)}"

@@ -20,6 +20,7 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from contract._core import jsonpointer
 from contract.schema.amendments import Amendment, AmendmentError
 
 _ANNOTATIONS = ("description", "title", "default", "examples", "$comment")
@@ -31,7 +32,7 @@ _MOVED = {"$comment": "rule moved to the root's allOf by a conditional amendment
 def split(location: str) -> tuple[str, list[str]]:
     """``Doc.json#/a/b`` -> (``Doc``, [``a``, ``b``])."""
     document, _, pointer = location.partition("#")
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    parts = jsonpointer.split(pointer)
     return document.removesuffix(".json"), parts
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from contract import schema as _registry
+from contract._core import jsonpointer
 from contract.schema.amendments import Catalogue, Profile
 
 if TYPE_CHECKING:
@@ -184,12 +185,8 @@ class Node:
         return " or ".join(self.types) if self.types else "/".join(sorted(self.kinds))
 
 
-def _escape(part: str) -> str:
-    return part.replace("~", "~0").replace("/", "~1")
-
-
-def _unescape(part: str) -> str:
-    return part.replace("~1", "/").replace("~0", "~")
+_escape = jsonpointer.escape
+_unescape = jsonpointer.unescape
 
 
 def _lookup(documents: Mapping[str, Mapping[str, Any]] | None, doc: str, pointer: str) -> Any:

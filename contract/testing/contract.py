@@ -13,6 +13,16 @@ Responses are duck-typed (``status_code``, ``headers``, ``content``,
 ``request.method``, ``request.url``), so ``httpx``, ``httpx2`` and
 ``requests`` responses all work and importing this module imports no HTTP
 library.
+
+An ``httpx`` event hook checks every jobs response passing through a client::
+
+    hook = httpx_hook()                   # or Contract(...).httpx_hook()
+    client = openai.OpenAI(http_client=httpx.Client(event_hooks={"response": [hook]}))
+    client.fine_tuning.jobs.pause("ftjob-abc123")  # raises ContractViolation on a bad response
+
+Only calls of the jobs operations are checked (method and path template, any
+base URL prefix); error responses (4xx/5xx) are left to the client, which
+raises its own error for them. ``hook.async_hook`` serves ``AsyncClient``.
 """
 
 from __future__ import annotations
@@ -22,6 +32,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from contract.checks import Headers, check_body, check_response
+from contract.profiles import configured
+from contract.redact import redact
 from contract.reports import failure
 from contract.schema import operations
 from contract.violations import ContractViolation, Violation
@@ -30,7 +42,6 @@ if TYPE_CHECKING:
     from contract.config import Strict
     from contract.profiles import ProfileLike
     from contract.recordings import Interaction
-    from contract.testing.hooks import HttpxHook
 
 
 class ResponseContractViolation(ContractViolation):
@@ -92,15 +103,24 @@ class Contract:
     ``secrets`` are strings (an API key) masked verbatim in every report, on
     top of the key-like patterns :mod:`contract.redact` always masks.
     ``profile`` says which amendments to the contract are accepted (a name or
-    a :class:`~contract.profiles.Profile`; default ``published``), ``strict``
-    whether unknown properties fail (``"fail"``), and ``deviations`` whether
-    failures a known amendment would accept are said in words, one line each.
+    a :class:`~contract.profiles.Profile`), ``strict`` whether unknown
+    properties fail (``"fail"``); what is not given comes from the settings
+    (environment, nearest ``pyproject.toml``: :func:`contract.profiles.settings`),
+    else ``published`` and ``off``. ``deviations`` says whether failures a
+    known amendment would accept are said in words, one line each.
     """
 
     secrets: Sequence[str] = field(default=(), repr=False)
     profile: ProfileLike = None
-    strict: Strict = "off"
+    strict: Strict | None = None
     deviations: bool = False
+
+    def __post_init__(self) -> None:
+        self.profile, self.strict = configured(self.profile, self.strict)
+
+    @property
+    def _mode(self) -> Strict:
+        return self.strict or "off"
 
     # -- checking -----------------------------------------------------------
     def check_response(
@@ -129,21 +149,21 @@ class Contract:
             job_id,
             **_operation_of(operation, method, url),
             profile=self.profile,
-            strict=self.strict,
+            strict=self._mode,
             deviations=self.deviations,
         )
 
     def check_body(self, body: bytes | str | Any, schema: str | None = None) -> list[Violation]:
         """Every violation of a bare payload (raw JSON text or a decoded value)."""
         return check_body(
-            body, schema, profile=self.profile, strict=self.strict, deviations=self.deviations
+            body, schema, profile=self.profile, strict=self._mode, deviations=self.deviations
         )
 
     def check(self, interaction: Interaction) -> list[Violation]:
         """Every violation of a recorded interaction."""
         return list(
             interaction.assess(
-                profile=self.profile, strict=self.strict, deviations=self.deviations
+                profile=self.profile, strict=self._mode, deviations=self.deviations
             ).violations
         )
 
@@ -171,7 +191,7 @@ class Contract:
         """Raise :class:`ResponseContractViolation` unless the payload conforms."""
         __tracebackhide__ = True  # pytest shows the failure at the caller's line
         found = check_body(
-            body, schema, profile=self.profile, strict=self.strict, deviations=self.deviations
+            body, schema, profile=self.profile, strict=self._mode, deviations=self.deviations
         )
         if found:
             raise ResponseContractViolation(
@@ -186,10 +206,8 @@ class Contract:
     def httpx_hook(self, *, raise_on_violation: bool = True) -> HttpxHook:
         """An ``httpx`` response event hook checking every pause response.
 
-        See :mod:`contract.testing.hooks`.
+        See :class:`HttpxHook`.
         """
-        from contract.testing.hooks import HttpxHook
-
         return HttpxHook(self, raise_on_violation=raise_on_violation)
 
     @staticmethod
@@ -220,4 +238,77 @@ class Contract:
         )
 
 
-__all__ = ["Contract", "ResponseContractViolation"]
+@dataclass
+class Finding:
+    """One pause response the hook found non-conforming (``url`` and ``report`` redacted)."""
+
+    method: str
+    url: str
+    status: int
+    violations: list[Violation]
+    report: str
+
+
+@dataclass
+class HttpxHook:
+    """Callable response hook; ``checked`` counts pause responses, ``findings`` the bad ones.
+
+    With ``raise_on_violation`` (the default) a non-conforming response raises
+    :class:`~contract.testing.contract.ResponseContractViolation` out of the client
+    call; otherwise it is only recorded in ``findings``.
+    """
+
+    contract: Contract
+    raise_on_violation: bool = True
+    checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    def __call__(self, response: Any) -> None:
+        __tracebackhide__ = True  # a failure shows at the client call, not in here
+        if not self._wanted(response):
+            return
+        response.read()
+        self._check(response)
+
+    async def async_hook(self, response: Any) -> None:
+        """The same check for ``httpx.AsyncClient(event_hooks={"response": [hook.async_hook]})``."""
+        __tracebackhide__ = True
+        if not self._wanted(response):
+            return
+        await response.aread()
+        self._check(response)
+
+    def _wanted(self, response: Any) -> bool:
+        request = response.request
+        return operations.route(str(request.method), str(request.url)) is not None and not (
+            400 <= int(response.status_code) <= 599
+        )
+
+    def _check(self, response: Any) -> None:
+        __tracebackhide__ = True
+        self.checked += 1
+        try:
+            self.contract.assert_response(response)
+        except ResponseContractViolation as exc:
+            request = response.request
+            self.findings.append(
+                Finding(
+                    str(request.method),
+                    redact(str(request.url), self.contract.secrets),
+                    int(response.status_code),
+                    list(exc.violations),
+                    exc.report,
+                )
+            )
+            if self.raise_on_violation:
+                raise
+
+
+def httpx_hook(contract: Contract | None = None, *, raise_on_violation: bool = True) -> HttpxHook:
+    """A response event hook for ``httpx.Client(event_hooks={"response": [hook]})``."""
+    if contract is None:
+        contract = Contract()
+    return HttpxHook(contract, raise_on_violation=raise_on_violation)
+
+
+__all__ = ["Contract", "Finding", "HttpxHook", "ResponseContractViolation", "httpx_hook"]

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from contract import __version__
+from contract.profiles import ProfileLike, configured
 from contract.recordings import Interaction
 from contract.redact import MASK, Secret, redact, secret
 from contract.schema import operations
@@ -37,6 +38,8 @@ from contract.violations import Violation
 
 if TYPE_CHECKING:
     import httpx
+
+    from contract.config import Strict
 
 #: The public API's base URL.
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -184,13 +187,20 @@ def check(
     base_url: str = DEFAULT_BASE_URL,
     timeout: float = DEFAULT_TIMEOUT,
     transport: Any = None,
+    profile: ProfileLike = None,
+    strict: Strict | None = None,
 ) -> LiveResult:
-    """Pause ``job_id`` for real and check the response (see :func:`pause`)."""
+    """Pause ``job_id`` for real and check the response (see :func:`pause`).
+
+    ``profile`` and ``strict`` default to the run's settings (environment,
+    nearest ``pyproject.toml``; see :func:`contract.profiles.settings`).
+    """
     api_key = secret(api_key)  # from here on, frames show only the mask
+    chosen, mode = configured(profile, strict)
     interaction = pause(
         job_id, api_key=api_key, base_url=base_url, timeout=timeout, transport=transport
     )
-    return LiveResult(interaction, interaction.check())
+    return LiveResult(interaction, list(interaction.assess(profile=chosen, strict=mode).violations))
 
 
 __all__ = [

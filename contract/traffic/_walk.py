@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from contract._core import jsonpointer
 from contract.schema.tree import Node, kind_of, locally_valid, root
 
 Fact = tuple[str, str, str]
@@ -39,7 +40,7 @@ def label(value: Any) -> str:
 
 
 def _step(place: str, name: str) -> str:
-    return f"{place}/{name.replace('~', '~0').replace('/', '~1')}"
+    return f"{place}/{jsonpointer.escape(name)}"
 
 
 def parent(place: str) -> str:

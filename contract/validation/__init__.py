@@ -40,7 +40,8 @@ def overlay_of(profile: ProfileLike) -> Profile | None:
 
 
 @cache
-def _rs_registry(profile: Profile | None = None) -> jsonschema_rs.Registry:
+def rs_registry(profile: Profile | None = None) -> jsonschema_rs.Registry:
+    """The ``jsonschema-rs`` registry of the documents as ``profile`` amends them (built once)."""
     return jsonschema_rs.Registry(
         [(doc["$id"], dict(doc)) for doc in _registry.documents(profile).values()]
     )
@@ -55,7 +56,7 @@ def fast_validator(schema: str, profile: ProfileLike = None) -> Any:
 def _fast_validator(schema: str, profile: Profile | None) -> Any:
     return jsonschema_rs.validator_for(
         dict(_registry.document(schema, profile)),
-        registry=_rs_registry(profile),
+        registry=rs_registry(profile),
         validate_formats=False,
     )
 

@@ -23,6 +23,7 @@ from urllib.parse import urljoin
 from jsonschema.exceptions import ValidationError
 
 from contract import schema as _registry
+from contract._core import jsonpointer
 from contract.redact import CONTEXT, redact
 from contract.violations import Violation
 
@@ -41,7 +42,7 @@ Path = tuple[str | int, ...]
 
 def pointer(parts: Iterable[str | int]) -> str:
     """A JSON Pointer (RFC 6901) from path segments."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return jsonpointer.build(parts)
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
@@ -332,7 +333,7 @@ def _schema_location(root: str, path: Path, profile: Profile | None = None) -> s
     for seg in path:
         while isinstance(node, dict) and seg not in node and "$ref" in node:
             uri, _, fragment = urljoin(uri, node["$ref"]).partition("#")
-            parts = [p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/")[1:]]
+            parts = list[str | int](jsonpointer.split(fragment))
             node = contents(uri)
             for part in parts:
                 node = step(node, part)

@@ -25,6 +25,7 @@ from urllib.parse import unquote
 import jsonschema_rs
 
 from contract import schema as _registry
+from contract._core import jsonpointer
 from contract.validation._explain import WORDED, Failure, Path, explain_failures
 from contract.violations import Violation
 
@@ -49,7 +50,7 @@ def _keyword_at(location: str, profile: Profile | None) -> tuple[str, Any]:
     try:
         node: Any = _registry.registry(profile).contents(uri)
         for token in path.split("/")[1:]:
-            token = token.replace("~1", "/").replace("~0", "~")
+            token = jsonpointer.unescape(token)
             node = node[int(token)] if isinstance(node, list) else node[token]
     except (LookupError, ValueError, TypeError) as exc:
         raise _Unexplained(location) from exc
