@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from contract.rules import code_of
+from contract._core.rules import code_of
 
 #: Keywords of violations found above the JSON Schema level by ``check_response``.
 HTTP_KEYWORDS = ("status", "content-type", "json", "job-id")
@@ -32,7 +32,7 @@ class Violation:
 
     @property
     def code(self) -> str:
-        """The stable rule code of this kind of finding (``FC106``; see :mod:`contract.rules`)."""
+        """The stable rule code of this kind of finding (``FC106``; :mod:`contract._core.rules`)."""
         return code_of(self.keyword, str(getattr(self, "side", "response") or "response"))
 
     def __str__(self) -> str:

@@ -1,7 +1,7 @@
 """Rule codes (FC…): stable, unique, given to every finding, carried by every format, explained.
 
 The codes are data (``contract/_data/rules.json``); the docs table is generated
-from them (``docs/reference/rules.md`` must match ``python -m contract.rules``).
+from them (``docs/reference/rules.md`` must match ``python -m contract._core.rules``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from contract import rules
+from contract._core import rules
 from contract.cli import main
 from contract.violations import HTTP_KEYWORDS, Violation
 from tests.report_runs import BUNDLED, CORPUS, PAYLOADS, json_of
@@ -123,7 +123,7 @@ def test_explain_lists_every_code_without_an_argument(capsys: pytest.CaptureFixt
 def test_the_docs_table_is_generated_from_the_data() -> None:
     page = (ROOT / "docs" / "reference" / "rules.md").read_text(encoding="utf-8")
     assert rules.page_text(page) == page, (
-        "run: python -m contract.rules --write docs/reference/rules.md"
+        "run: python -m contract._core.rules --write docs/reference/rules.md"
     )
     for rule in rules.table().rules:
         assert rule.reserved or f"[{rule.code}](#{rule.anchor})" in page

@@ -6,7 +6,7 @@ import argparse
 import textwrap
 from typing import Any
 
-from contract import rules
+from contract._core import rules
 from contract.cli import EXIT_OK, UsageError
 
 _WIDTH = 88

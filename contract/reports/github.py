@@ -22,12 +22,12 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from contract._core.rules import code_of
 from contract.engine.results import Result
 from contract.reports import _markdown
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_person
 from contract.reports.text import result_lines, summary_lines
-from contract.rules import code_of
 
 #: The code of an API error response failed by --fail-on-api-errors.
 API_ERROR_CODE = code_of("api-error-response")

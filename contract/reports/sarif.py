@@ -2,7 +2,7 @@
 
 One run of the tool ``finetune-contract``. Rules: one per rule code that
 failed (``FC102`` for ``required``, ``FC106`` for ``maximum``, ``FC001`` for
-``status``...; see :mod:`contract.rules`; the keyword is the rule's name) and,
+``status``...; see :mod:`contract._core.rules`; the keyword is the rule's name) and,
 for known deviations, one per amendment a violation names (the hierarchical id
 ``FC201/<name>``, described from the amendment catalogue); ``FC006`` for API
 error responses failed by ``--fail-on-api-errors``. Each violation is a result
@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
 
-from contract import __version__, rules
+from contract import __version__
+from contract._core import rules
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_machine

@@ -1,7 +1,7 @@
 """``--format text``: compiler-style lines for people, then the summary.
 
 ``source: /json/pointer: message [FC106]`` per violation (source as the user
-named the file; the code is the rule's, see :mod:`contract.rules`), with
+named the file; the code is the rule's, see :mod:`contract._core.rules`), with
 ``-v`` also ``source: ok`` and API error responses; ``-q`` prints only the
 summary. A response of a recording is named with the line of its body,
 ``cassettes/jobs.yaml:12: interaction[1]: …``, so an editor jumps to it.

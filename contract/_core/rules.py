@@ -4,7 +4,7 @@ The codes are data, written once in ``contract/_data/rules.json``: the
 reports carry them (``code`` in JSON and JSON Lines, SARIF's ``ruleId``,
 JUnit, GitHub annotations, the text line), ``finetune-contract explain CODE``
 reads them, and the table of ``docs/reference/rules.md`` is generated from
-them (``python -m contract.rules --markdown``). Codes are never reused: a
+them (``python -m contract._core.rules --markdown``). Codes are never reused: a
 rule that goes away keeps its code, marked retired.
 
 Ranges: ``FC0xx`` HTTP-level checks of a response, ``FC1xx`` JSON Schema
@@ -15,7 +15,7 @@ recording rather than a response.
 
 ::
 
-    from contract import rules
+    from contract._core import rules
     rules.code_of("maximum")                   # "FC106"
     rules.code_of("maximum", side="request")   # "FC406"
     rules.rule("FC106").title                  # "Above the maximum"
@@ -31,7 +31,7 @@ from functools import cache
 from pathlib import Path
 
 #: The data file (shipped in the package).
-DATA = Path(__file__).with_name("_data") / "rules.json"
+DATA = Path(__file__).resolve().parents[1] / "_data" / "rules.json"
 #: What a code looks like.
 CODE = re.compile(r"\AFC\d{3}\Z")
 #: Code of a response-side keyword the table does not list; of a request-side one.
@@ -152,7 +152,7 @@ def markdown() -> str:
 
 #: The markers between which ``docs/reference/rules.md`` holds :func:`markdown`.
 START, END = (
-    "<!-- rules:start (generated: python -m contract.rules --write PAGE) -->",
+    "<!-- rules:start (generated: python -m contract._core.rules --write PAGE) -->",
     ("<!-- rules:end -->"),
 )
 
@@ -174,7 +174,7 @@ def _main(argv: list[str]) -> int:  # pragma: no cover - the docs' generator
         page = Path(argv[1])
         page.write_text(page_text(page.read_text(encoding="utf-8")), encoding="utf-8")
         return 0
-    print("usage: python -m contract.rules --markdown | --write PAGE", file=sys.stderr)
+    print("usage: python -m contract._core.rules --markdown | --write PAGE", file=sys.stderr)
     return 2
 
 
