@@ -396,3 +396,60 @@ def test_perl_example_in_strict_mode_reports_the_rules_it_does_not_check(
         assert finding["kind"] == "accepted-nonconforming"
         top = finding["label"]["path"].split("/")[1] if finding["label"]["path"] else ""
         assert top not in checked, finding["label"]
+
+
+# -- the parser's standard error ---------------------------------------------
+
+#: What a Node parser writes when it throws: the error's line is not the last.
+NODE_CRASH = (
+    "/app/parse.js:3\\n    throw new TypeError(msg);\\n    ^\\n\\n"
+    "TypeError: Cannot read properties of undefined (reading id)\\n"
+    "    at parse (/app/parse.js:3:11)\\n    at main (/app/parse.js:9:3)\\n\\nNode.js v20.11.0\\n"
+)
+
+
+def test_the_verdict_keeps_the_whole_stderr_and_quotes_the_error_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = "sk-proj-" + "Kq4" * 14
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    script = f"printf '{NODE_CRASH}' >&2; echo \"key $OPENAI_API_KEY\" >&2; exit 1"
+    verdict = OneShotParser(["sh", "-c", script], 5).check(PAYLOAD)
+    assert verdict.outcome == "rejected"
+    # The one line names the error, not the "Node.js v20" a Node crash ends with.
+    assert verdict.detail.startswith("exit status 1: TypeError: Cannot read properties")
+    lines = verdict.output.splitlines()
+    assert lines[0] == "/app/parse.js:3"
+    assert "    at parse (/app/parse.js:3:11)" in lines
+    assert "Node.js v20.11.0" in lines
+    assert secret not in verdict.output and secret[:16] not in verdict.output
+    with JsonLinesParser(["sh", "-c", f"read line; printf '{NODE_CRASH}' >&2; exit 4"], 5) as p:
+        crashed = p.check(PAYLOAD)
+    assert crashed.outcome == "crash"
+    assert "without a verdict: TypeError: Cannot read" in crashed.detail
+    assert "    at main (/app/parse.js:9:3)" in crashed.output.splitlines()
+
+
+def test_cli_shows_the_parsers_stderr_with_each_finding(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    command = f"sh -c \"printf '{NODE_CRASH}' >&2; exit 1\""
+    status, out, _ = fuzz(
+        capsys,
+        "--exec",
+        command,
+        "-n",
+        "4",
+        "--seed",
+        "1",
+        "--shrink-time",
+        "1",
+        "--out",
+        str(tmp_path),
+    )
+    assert status == 1
+    assert "  | TypeError: Cannot read properties of undefined (reading id)" in out
+    assert "  |     at parse (/app/parse.js:3:11)" in out
+    (found,) = [p for p in tmp_path.glob("*.json") if not p.name.endswith(".payload.json")]
+    written = json.loads(found.read_text("utf-8"))
+    assert "at main (/app/parse.js:9:3)" in written["traceback"]
