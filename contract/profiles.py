@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import cast
 
 from contract.config import Config, Strict, discover, load
@@ -127,6 +128,10 @@ class Choices:
     no_amend: tuple[str, ...] = ()
     config: str | None = None
     strict: str | None = None
+    #: A baseline file (relative to the working directory; the plugin passes it resolved).
+    baseline: str | None = None
+    #: Whether to list the amendments nothing needed (``None``: not said here).
+    stale_amendments: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -134,13 +139,17 @@ class Settings:
     """A run's settings, resolved once from every source, that every entry point takes.
 
     ``config`` is the configuration file read, if any; ``sources`` says where
-    the profile name and the strict mode came from (for messages).
+    the profile name and the strict mode came from (for messages); ``baseline``
+    the baseline of known findings (:mod:`contract.reports.baseline`), if one is
+    named; ``stale_amendments`` whether to list the amendments nothing needed.
     """
 
     profile: Profile
     strict: Strict = "off"
     config: Config | None = None
     sources: tuple[tuple[str, str], ...] = ()
+    baseline: Path | None = None
+    stale_amendments: bool = False
 
 
 #: The environment variables a run reads; lists are separated by commas.
@@ -150,7 +159,11 @@ ENVIRONMENT = {
     "no_amend": "FINETUNE_CONTRACT_NO_AMEND",
     "config": "FINETUNE_CONTRACT_CONFIG",
     "strict": "FINETUNE_CONTRACT_STRICT",
+    "baseline": "FINETUNE_CONTRACT_BASELINE",
+    "stale_amendments": "FINETUNE_CONTRACT_STALE_AMENDMENTS",
 }
+
+_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
 _STRICT_MODES = ("off", "warn", "fail")
 
@@ -162,12 +175,19 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
     def listed(key: str) -> tuple[str, ...]:
         return tuple(n.strip() for n in env.get(ENVIRONMENT[key], "").split(",") if n.strip())
 
+    stale = env.get(ENVIRONMENT["stale_amendments"], "").strip() or None
+    if stale is not None and stale.strip().lower() not in _YES + _NO:
+        raise AmendmentError(
+            f"{ENVIRONMENT['stale_amendments']}: {stale!r} is not one of 1, 0, true, false"
+        )
     return Choices(
         profile=env.get(ENVIRONMENT["profile"]) or None,
         amend=listed("amend"),
         no_amend=listed("no_amend"),
         config=env.get(ENVIRONMENT["config"]) or None,
         strict=env.get(ENVIRONMENT["strict"]) or None,
+        baseline=env.get(ENVIRONMENT["baseline"]) or None,
+        stale_amendments=None if stale is None else stale.lower() in _YES,
     )
 
 
@@ -180,8 +200,9 @@ def settings(
 ) -> Settings:
     """Resolve a run's settings: command line, environment, pytest ini, file, defaults.
 
-    Each source overrides the ones after it: a profile name or strict mode
-    from the first source that says one; amendments switched on or off
+    Each source overrides the ones after it: a profile name, strict mode,
+    baseline file or stale-amendments switch from the first source that says
+    one (a baseline else the file's ``baseline`` key); amendments switched on or off
     accumulate, a stronger source winning where two disagree. The file is the
     first ``config`` said, else the nearest ``pyproject.toml`` from
     ``search_from`` (default: the working directory) holding
@@ -224,7 +245,11 @@ def settings(
     profile = resolve(
         name[1] if name else None, amend=amend, no_amend=no_amend, config=found
     )
-    return Settings(profile, mode, found, tuple(sources))
+    baseline = next((Path(c.baseline) for _, c in layers if c.baseline), None)
+    if baseline is None and found is not None:
+        baseline = found.baseline_path
+    stale = next((c.stale_amendments for _, c in layers if c.stale_amendments is not None), False)
+    return Settings(profile, mode, found, tuple(sources), baseline, stale)
 
 
 def for_run(

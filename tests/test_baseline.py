@@ -247,6 +247,75 @@ def test_the_configuration_names_the_baseline(
     assert status == 0 and "3 known findings accepted" in out
 
 
+# The baseline and the stale-amendments switch are settings: resolved once, in the order
+# every setting is (command line, environment, pytest ini, configuration file).
+
+
+def test_the_baseline_setting_follows_the_order_of_every_setting(tmp_path: Path) -> None:
+    from contract.profiles import ENVIRONMENT, Choices
+    from contract.profiles import settings as resolve
+
+    (tmp_path / "pyproject.toml").write_text('[tool.finetune-contract]\nbaseline = "file.json"\n')
+    env = {ENVIRONMENT["baseline"]: "env.json"}
+    ini = Choices(baseline="ini.json")
+    assert resolve(search_from=tmp_path, environ={}).baseline == tmp_path / "file.json"
+    assert resolve(ini=ini, search_from=tmp_path, environ={}).baseline == Path("ini.json")
+    assert resolve(ini=ini, search_from=tmp_path, environ=env).baseline == Path("env.json")
+    said = Choices(baseline="cli.json")
+    assert resolve(said, ini=ini, search_from=tmp_path, environ=env).baseline == Path("cli.json")
+    (tmp_path / "pyproject.toml").unlink()
+    assert resolve(search_from=tmp_path, environ={}).baseline is None
+
+
+@pytest.mark.parametrize(
+    ("env", "ini", "said", "stale"),
+    [
+        (None, None, None, False),
+        (None, True, None, True),
+        ("0", True, None, False),
+        ("yes", False, None, True),
+        ("off", None, True, True),
+        ("", True, None, True),  # set but empty: not said
+    ],
+)
+def test_the_stale_amendments_switch_follows_the_same_order(
+    tmp_path: Path, env: str | None, ini: bool | None, said: bool | None, stale: bool
+) -> None:
+    from contract.profiles import ENVIRONMENT, Choices
+    from contract.profiles import settings as resolve
+
+    environ = {} if env is None else {ENVIRONMENT["stale_amendments"]: env}
+    chosen = resolve(
+        Choices(stale_amendments=said),
+        ini=Choices(stale_amendments=ini),
+        search_from=tmp_path,
+        environ=environ,
+    )
+    assert chosen.stale_amendments is stale
+
+
+def test_a_bad_stale_amendments_variable_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FINETUNE_CONTRACT_STALE_AMENDMENTS", "maybe")
+    status, _, err = _check(capsys, project)
+    assert status == 2
+    assert "FINETUNE_CONTRACT_STALE_AMENDMENTS: 'maybe' is not one of" in err
+    assert "Traceback" not in err
+
+
+def test_check_reads_the_baseline_from_the_environment(
+    capsys: pytest.CaptureFixture[str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _check(capsys, project, "--update-baseline", "known.json")
+    monkeypatch.setenv("FINETUNE_CONTRACT_BASELINE", "known.json")
+    status, out, _ = _check(capsys, project)
+    assert status == 0 and "3 known findings accepted" in out
+    monkeypatch.setenv("FINETUNE_CONTRACT_BASELINE", "missing.json")
+    status, _, err = _check(capsys, project)
+    assert status == 2 and "missing.json" in err
+
+
 # The plugin reads the same file.
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from contract._core.options import ORDER, PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import ORDER, PROFILE_OPTIONS, RUN_OPTIONS, STRICT_HELP, Option
 from contract.cli import UsageError
 
 if TYPE_CHECKING:
     from contract.config import Strict
+    from contract.profiles import Settings
     from contract.schema.amendments import Profile
 
 
@@ -46,18 +47,39 @@ def profile_arguments(parser: argparse.ArgumentParser, *, strict: bool = True) -
     )
 
 
-def chosen_profile(args: argparse.Namespace) -> tuple[Profile, Strict]:
-    """The profile and strict mode the options ask for; :class:`UsageError` when they cannot."""
-    from contract.profiles import for_run
+def run_option(group: Any, option: Option) -> None:
+    """Add one of :data:`~contract._core.options.RUN_OPTIONS` (``--baseline``…) to ``group``."""
+    if option.flag:
+        group.add_argument(f"--{option.name}", action="store_true", default=None, help=option.help)
+    else:
+        group.add_argument(
+            f"--{option.name}", metavar=option.metavar, default=None, help=option.help
+        )
+
+
+def chosen_settings(args: argparse.Namespace) -> Settings:
+    """The run's settings the options (and the other sources) ask for; :class:`UsageError`."""
+    from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
+    said = {o.dest: getattr(args, o.dest, None) for o in RUN_OPTIONS}
     try:
-        return for_run(
-            args.profile,
-            amend=args.amend,
-            no_amend=args.no_amend,
-            config_file=args.config,
-            strict=getattr(args, "strict", None),
+        return settings(
+            Choices(
+                args.profile,
+                tuple(args.amend),
+                tuple(args.no_amend),
+                args.config,
+                getattr(args, "strict", None),
+                baseline=said["baseline"],
+                stale_amendments=said["stale_amendments"],
+            )
         )
     except AmendmentError as exc:
         raise UsageError(str(exc)) from None
+
+
+def chosen_profile(args: argparse.Namespace) -> tuple[Profile, Strict]:
+    """The profile and strict mode the options ask for; :class:`UsageError` when they cannot."""
+    chosen = chosen_settings(args)
+    return chosen.profile, chosen.strict

@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contract import schema as registry
+from contract._core.options import RUN_OPTIONS
 from contract.checks.deviations import Usage
 from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UsageError
 from contract.cli._arguments import check_schema
 from contract.cli._jobs import bulk_arguments
 from contract.cli._jobs import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
-from contract.cli._profile import chosen_profile, profile_arguments
+from contract.cli._profile import chosen_settings, profile_arguments, run_option
 from contract.engine import Tally
 from contract.engine.results import Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
@@ -24,7 +25,6 @@ from contract.redact import for_terminal
 from contract.schema._paths import example_recordings_dir
 
 if TYPE_CHECKING:
-    from contract.config import Config
     from contract.reports.baseline import Matcher
 
 _PROG = "finetune-contract check"
@@ -66,12 +66,6 @@ def register(commands: Any) -> None:
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
     parser.add_argument(
-        "--stale-amendments",
-        action="store_true",
-        help="also list the enabled amendments nothing needed (worth dropping once the API is "
-        "fixed; meaningful over a large corpus, so off by default)",
-    )
-    parser.add_argument(
         "--max-inflated",
         type=_size,
         metavar="SIZE",
@@ -86,13 +80,8 @@ def register(commands: Any) -> None:
         "(entries' expires); configuration key baseline.",
     )
     chosen = group.add_mutually_exclusive_group()
-    chosen.add_argument(
-        "--baseline",
-        metavar="FILE",
-        default=None,
-        help="fail only on findings the baseline FILE does not list, and on entries whose "
-        "expires date has passed; entries no longer seen are listed as resolved",
-    )
+    baseline, stale = RUN_OPTIONS
+    run_option(chosen, baseline)
     chosen.add_argument(
         "--update-baseline",
         metavar="FILE",
@@ -100,6 +89,7 @@ def register(commands: Any) -> None:
         help="write every current finding to FILE (keeping first_seen, expires and reason of "
         "entries still seen; pruning resolved ones) and accept them",
     )
+    run_option(parser, stale)
     profile_arguments(parser)
     output_arguments(parser)
     bulk_arguments(parser)
@@ -178,14 +168,11 @@ def run(args: argparse.Namespace) -> int:
             os.environ[_limits.INFLATED_VARIABLE] = previous
 
 
-def _matcher(args: argparse.Namespace, config: Config | None) -> Matcher | None:
-    """The run's baseline: --update-baseline, --baseline, else the configuration's."""
+def _matcher(args: argparse.Namespace, given: Path | None) -> Matcher | None:
+    """The run's baseline: --update-baseline, else the settings' (--baseline, ..., the file's)."""
     from contract.reports.baseline import Baseline, BaselineError, Matcher
 
     update: str | None = args.update_baseline
-    given: str | Path | None = args.baseline
-    if given is None and update is None and config is not None:
-        given = config.baseline_path
     try:
         if update is not None:
             return Matcher(Baseline.load(update, missing_ok=True), update=True)
@@ -197,10 +184,11 @@ def _matcher(args: argparse.Namespace, config: Config | None) -> Matcher | None:
 
 
 def _run(args: argparse.Namespace, schema: str | None) -> int:
-    profile, strict = chosen_profile(args)
+    settings = chosen_settings(args)
+    profile, strict = settings.profile, settings.strict
     config = configuration(getattr(args, "config", None))
     chosen = choices(args, config)
-    matcher = _matcher(args, config)
+    matcher = _matcher(args, settings.baseline)
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -242,7 +230,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
             f"{', '.join(map(str, paths))}: no fine-tuning jobs responses or payloads found "
             f"({plural(tally.summary.skipped, 'other interaction')} skipped)"
         )
-    _add_usage(tally, bool(args.stale_amendments))
+    _add_usage(tally, settings.stale_amendments)
     if matcher is not None:
         _add_baseline(tally, matcher, stopped)
     output.finish(tally, stopped)

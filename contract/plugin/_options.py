@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from contract._core.options import PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import PROFILE_OPTIONS, RUN_OPTIONS, STRICT_HELP
 
 if TYPE_CHECKING:
     from contract.config import Strict
+    from contract.profiles import Settings
     from contract.reports.baseline import Matcher
     from contract.schema.amendments import Profile
 
@@ -86,29 +86,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=STRICT_HELP["fail"],
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
-    group.addoption(
-        "--contract-stale-amendments",
-        action="store_true",
-        default=False,
-        dest="contract_stale_amendments",
-        help="also list the profile's amendments nothing needed (meaningful over a large corpus)",
-    )
-    parser.addini(
-        "contract_stale_amendments",
-        type="bool",
-        default=False,
-        help="like --contract-stale-amendments",
-    )
-    group.addoption(
-        "--contract-baseline",
-        metavar="FILE",
-        default=None,
-        dest="contract_baseline",
-        help="baseline of known findings (written by finetune-contract check "
-        "--update-baseline): fail only on findings it does not list, and on entries whose "
-        "expires date has passed (default: the configuration's baseline)",
-    )
-    parser.addini("contract_baseline", type="string", default="", help="like --contract-baseline")
+    for option in RUN_OPTIONS:
+        flag, key = f"--contract-{option.name}", f"contract_{option.dest}"
+        if option.flag:
+            group.addoption(flag, action="store_true", default=None, dest=key, help=option.help)
+            parser.addini(key, type="bool", default=None, help=f"like {flag}")
+        else:
+            group.addoption(flag, metavar=option.metavar, default=None, dest=key, help=option.help)
+            parser.addini(key, type="string", default="", help=f"like {flag}")
     group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
@@ -143,21 +128,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def _baseline_of(config: pytest.Config) -> Matcher | None:
-    """The baseline the options, the ini file or the configuration file name, if any."""
-    from contract.config import ConfigError, discover, load
+    """The baseline the settings name (option, environment, ini, configuration file), if any."""
     from contract.reports.baseline import Baseline, BaselineError, Matcher
 
-    given = config.getoption("contract_baseline") or config.getini("contract_baseline") or None
-    path: Path | None = None
-    if given:
-        path = Path(given) if Path(given).is_absolute() else config.rootpath / given
-    else:
-        file = config.getoption("contract_config") or config.getini("contract_config") or None
-        try:
-            found = load(config.rootpath / file) if file else discover(config.rootpath)
-        except ConfigError as exc:
-            raise pytest.UsageError(f"finetune-contract: {exc}") from None
-        path = found.baseline_path if found is not None else None
+    path = _settings_of(config).baseline
     if path is None:
         return None
     try:
@@ -168,6 +142,20 @@ def _baseline_of(config: pytest.Config) -> Matcher | None:
 
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
     """The profile and strict mode of this run: options, environment, ini, file, defaults."""
+    chosen = _settings_of(config)
+    return chosen.profile, chosen.strict
+
+
+def _settings_of(config: pytest.Config) -> Settings:
+    """This run's settings (:func:`contract.profiles.settings`), resolved once per session."""
+    found: Settings | None = config.stash.get(_SETTINGS, None)
+    if found is None:
+        found = _resolve(config)
+        config.stash[_SETTINGS] = found
+    return found
+
+
+def _resolve(config: pytest.Config) -> Settings:
     from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
@@ -179,14 +167,23 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
         value = config.getini(name)
         return str(value) if value else None
 
+    def at_root(given: str | None) -> str | None:
+        """A baseline named relative to the rootdir (an absolute one as given)."""
+        return None if given is None else str(config.rootpath / given)
+
+    def switch(value: object) -> bool | None:
+        return None if value is None else bool(value)
+
     try:
-        chosen = settings(
+        return settings(
             Choices(
                 said("contract_profile"),
                 tuple(config.getoption("contract_amend")),
                 tuple(config.getoption("contract_no_amend")),
                 said("contract_config"),
                 said("contract_strict"),
+                baseline=at_root(said("contract_baseline")),
+                stale_amendments=switch(config.getoption("contract_stale_amendments")),
             ),
             ini=Choices(
                 ini("contract_profile"),
@@ -194,9 +191,13 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
                 tuple(config.getini("contract_no_amend")),
                 ini("contract_config"),
                 ini("contract_strict"),
+                baseline=at_root(ini("contract_baseline")),
+                stale_amendments=switch(config.getini("contract_stale_amendments")),
             ),
             search_from=config.rootpath,
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
-    return chosen.profile, chosen.strict
+
+
+_SETTINGS = pytest.StashKey["Settings"]()

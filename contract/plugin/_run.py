@@ -9,7 +9,7 @@ import pytest
 
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
-from contract.plugin._options import _baseline_of, _profile_of
+from contract.plugin._options import _baseline_of, _profile_of, _settings_of
 from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
@@ -210,10 +210,7 @@ class ContractRun:
         from contract.redact._terminal import escape
 
         if self.profile.amendments or self.usage.deviations:
-            stale = bool(
-                self.config.getoption("contract_stale_amendments")
-                or self.config.getini("contract_stale_amendments")
-            )
+            stale = _settings_of(self.config).stale_amendments
             for line in self.usage.lines(stale):
                 terminalreporter.write_line(f"contract: {line}")
         for line in self.unknown[:_MAX_WARNINGS]:
