@@ -131,3 +131,18 @@ def _project_version() -> str:
     found = re.search(r'^version = "([^"]+)"', text, flags=re.MULTILINE)
     assert found is not None
     return found[1]
+
+
+def test_the_readmes_first_two_commands_are_what_ci_runs() -> None:
+    """README: install and check the bundled examples; install and run the suite as .ci/run."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = re.search(r"```sh\n(.*?)```", readme, flags=re.DOTALL)
+    assert first is not None and readme.index("```sh") < readme.index("\n## ")
+    commands = [c for c in first[1].splitlines() if c.strip() and not c.startswith("#")]
+    assert len(commands) == 2, commands
+    check, suite = commands
+    assert check.endswith("pip install . && finetune-contract check"), check
+    assert suite.endswith("pip install -e '.[test,dask]' && python -m pytest -n 2"), suite
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "pip install --quiet -e '.[test,dask]'" in ci
+    assert "\npython -m pytest -n 2\n" in ci
