@@ -10,6 +10,7 @@ the same keys at its top level, a ``.json`` file the same object. The shape is
     amend = ["azure-method-null"]     # switched on, on top of it
     no-amend = ["status-paused"]      # switched off
     strict = "warn"                   # unknown properties: off | warn | fail
+    requests = false                  # do not check recorded requests (default: checked)
     paths = ["tests/cassettes"]       # what `finetune-contract check` checks without PATH
     format = "github"                 # report format; color = "auto" | "always" | "never"
     max-annotations = 10              # github format: most ::error annotations
@@ -62,6 +63,8 @@ class Config:
     amend: tuple[str, ...] = ()
     no_amend: tuple[str, ...] = ()
     strict: Strict | None = None
+    #: Whether recorded requests are checked (None: not said, so they are).
+    requests: bool | None = None
     #: Output and paths of ``finetune-contract check`` (see :mod:`contract.cli._output`).
     paths: tuple[str, ...] = ()
     format: str | None = None
@@ -129,6 +132,7 @@ def from_data(data: Any, source: str, prefix: str = "") -> Config:
         amend=tuple(data.get("amend", ())),
         no_amend=tuple(data.get("no-amend", ())),
         strict=data.get("strict"),
+        requests=data.get("requests"),
         paths=tuple(data.get("paths", ())),
         format=data.get("format"),
         color=data.get("color"),

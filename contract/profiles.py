@@ -128,10 +128,12 @@ class Choices:
     no_amend: tuple[str, ...] = ()
     config: str | None = None
     strict: str | None = None
+    #: Whether recorded requests are checked: ``"true"``/``"false"`` (also yes/no, on/off, 1/0).
+    requests: str | None = None
     #: A baseline file (relative to the working directory; the plugin passes it resolved).
     baseline: str | None = None
-    #: Whether to list the amendments nothing needed (``None``: not said here).
-    stale_amendments: bool | None = None
+    #: Whether to list the amendments nothing needed: ``"true"``/``"false"`` as ``requests``.
+    stale_amendments: str | None = None
 
 
 @dataclass(frozen=True)
@@ -139,15 +141,18 @@ class Settings:
     """A run's settings, resolved once from every source, that every entry point takes.
 
     ``config`` is the configuration file read, if any; ``sources`` says where
-    the profile name and the strict mode came from (for messages); ``baseline``
-    the baseline of known findings (:mod:`contract.reports.baseline`), if one is
-    named; ``stale_amendments`` whether to list the amendments nothing needed.
+    the profile name, the strict mode and the request switch came from (for
+    messages). ``requests``: whether recorded requests are checked beside
+    their responses (default yes). ``baseline``: the baseline of known findings
+    (:mod:`contract.reports.baseline`), if one is named; ``stale_amendments``:
+    whether to list the amendments nothing needed (default no).
     """
 
     profile: Profile
     strict: Strict = "off"
     config: Config | None = None
     sources: tuple[tuple[str, str], ...] = ()
+    requests: bool = True
     baseline: Path | None = None
     stale_amendments: bool = False
 
@@ -159,13 +164,14 @@ ENVIRONMENT = {
     "no_amend": "FINETUNE_CONTRACT_NO_AMEND",
     "config": "FINETUNE_CONTRACT_CONFIG",
     "strict": "FINETUNE_CONTRACT_STRICT",
+    "requests": "FINETUNE_CONTRACT_REQUESTS",
     "baseline": "FINETUNE_CONTRACT_BASELINE",
     "stale_amendments": "FINETUNE_CONTRACT_STALE_AMENDMENTS",
 }
 
-_YES, _NO = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
-
 _STRICT_MODES = ("off", "warn", "fail")
+_YES = ("true", "yes", "on", "1")
+_NO = ("false", "no", "off", "0")
 
 
 def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
@@ -175,19 +181,15 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
     def listed(key: str) -> tuple[str, ...]:
         return tuple(n.strip() for n in env.get(ENVIRONMENT[key], "").split(",") if n.strip())
 
-    stale = env.get(ENVIRONMENT["stale_amendments"], "").strip() or None
-    if stale is not None and stale.strip().lower() not in _YES + _NO:
-        raise AmendmentError(
-            f"{ENVIRONMENT['stale_amendments']}: {stale!r} is not one of 1, 0, true, false"
-        )
     return Choices(
         profile=env.get(ENVIRONMENT["profile"]) or None,
         amend=listed("amend"),
         no_amend=listed("no_amend"),
         config=env.get(ENVIRONMENT["config"]) or None,
         strict=env.get(ENVIRONMENT["strict"]) or None,
+        requests=env.get(ENVIRONMENT["requests"]) or None,
         baseline=env.get(ENVIRONMENT["baseline"]) or None,
-        stale_amendments=None if stale is None else stale.lower() in _YES,
+        stale_amendments=env.get(ENVIRONMENT["stale_amendments"], "").strip() or None,
     )
 
 
@@ -201,10 +203,10 @@ def settings(
     """Resolve a run's settings: command line, environment, pytest ini, file, defaults.
 
     Each source overrides the ones after it: a profile name, strict mode,
-    baseline file or stale-amendments switch from the first source that says
-    one (a baseline else the file's ``baseline`` key); amendments switched on or off
-    accumulate, a stronger source winning where two disagree. The file is the
-    first ``config`` said, else the nearest ``pyproject.toml`` from
+    request switch, baseline file or stale-amendments switch from the first
+    source that says one (the last two else the file's ``baseline``, and no);
+    amendments switched on or off accumulate, a stronger source winning where
+    two disagree. The file is the first ``config`` said, else the nearest ``pyproject.toml`` from
     ``search_from`` (default: the working directory) holding
     ``[tool.finetune-contract]``. Raises
     :class:`~contract.schema.amendments.AmendmentError` (files:
@@ -242,14 +244,31 @@ def settings(
     elif found is not None and found.strict:
         mode = found.strict
         sources.append(("strict", found.source))
+    requests = True
+    said = next(((w, c.requests) for w, c in layers if c.requests), None)
+    if said is not None:
+        requests = _switch("requests", *said)
+        sources.append(("requests", said[0]))
+    elif found is not None and found.requests is not None:
+        requests = found.requests
+        sources.append(("requests", found.source))
     profile = resolve(
         name[1] if name else None, amend=amend, no_amend=no_amend, config=found
     )
     baseline = next((Path(c.baseline) for _, c in layers if c.baseline), None)
     if baseline is None and found is not None:
         baseline = found.baseline_path
-    stale = next((c.stale_amendments for _, c in layers if c.stale_amendments is not None), False)
-    return Settings(profile, mode, found, tuple(sources), baseline, stale)
+    said = next(((w, c.stale_amendments) for w, c in layers if c.stale_amendments), None)
+    stale = _switch("stale_amendments", *said) if said is not None else False
+    return Settings(profile, mode, found, tuple(sources), requests, baseline, stale)
+
+
+def _switch(key: str, where: str, value: str) -> bool:
+    """A yes/no setting as a source says it (``false``, ``no``, ``off``, ``0``…)."""
+    word = value.strip().lower()
+    if word in _YES or word in _NO:
+        return word in _YES
+    raise AmendmentError(f"{key} ({where}): {value!r} is not true or false")
 
 
 def for_run(

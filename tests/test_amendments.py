@@ -32,6 +32,8 @@ SHOWN: dict[str, dict[str, Any]] = {
     "error-empty-object": minimal_job(error={}),
     "error-null-fields": minimal_job(error={"code": None, "message": None, "param": None}),
     "status-paused": minimal_job(status="paused"),
+    "status-pausing": minimal_job(status="pausing"),
+    "status-resuming": minimal_job(status="resuming"),
     "status-created-legacy": minimal_job(status="created", created_at=OLD, seed=1),
     "seed-absent-legacy": changed(minimal_job(created_at=OLD), "/seed", DELETE),
     "error-absent-legacy": changed(minimal_job(created_at=OLD), "/error", DELETE),
@@ -44,7 +46,24 @@ SHOWN: dict[str, dict[str, Any]] = {
     "azure-organization-null": minimal_job(organization_id=None),
     "azure-result-files-null": minimal_job(result_files=None),
     "azure-method-null": minimal_job(method=None),
+    "azure-absent-when-null": changed(minimal_job(id="ftjob-real"), "/fine_tuned_model", DELETE),
+    "azure-error-envelope-no-type": {"error": {"code": "404", "message": "Resource not found"}},
+    "event-data-null": {
+        "object": "fine_tuning.job.event",
+        "id": "ftevent-1",
+        "created_at": 1692901133,
+        "level": "info",
+        "message": "Created fine-tune",
+        "data": None,
+    },
 }
+#: The type each shown payload is (a job when not listed).
+SCHEMA_OF = {
+    "azure-error-envelope-no-type": "ErrorResponse",
+    "event-data-null": "FineTuningJobEvent",
+}
+#: Amendments about an operation's HTTP status rather than a body (see test_checker).
+STATUS_ONLY = {"azure-create-201"}
 
 
 def _lines(found: list[Violation]) -> list[str]:
@@ -59,7 +78,7 @@ def test_the_catalogue_is_data_that_fits_its_own_schema() -> None:
     data = json.loads((folder / "catalogue.json").read_text())
     Draft202012Validator.check_schema(schema)
     assert list(Draft202012Validator(schema).iter_errors(data)) == []
-    assert set(data["amendments"]) == set(SHOWN)
+    assert set(data["amendments"]) == set(SHOWN) | STATUS_ONLY
     assert list(data["profiles"]) == ["published", "observed", "azure"]
     assert data["profiles"]["published"]["amendments"] == []
 
@@ -70,7 +89,10 @@ def test_every_amendment_has_evidence_a_date_and_a_scope_that_exists() -> None:
         assert len(amendment.first_seen) == 10 and amendment.first_seen[4] == "-"
         for location in amendment.scope:
             name, _, pointer = location.partition("#")
-            node: Any = registry.document(name.removesuffix(".json"))
+            if name.startswith("operations/"):
+                node: Any = json.loads((schema_dir() / name).read_text())
+            else:
+                node = registry.document(name.removesuffix(".json"))
             for part in pointer.split("/")[1:]:
                 node = node[part]
             assert isinstance(node, dict), location
@@ -89,13 +111,14 @@ def test_evidence_files_exist_in_the_corpus() -> None:
 @pytest.mark.parametrize("name", sorted(SHOWN))
 def test_each_amendment_accepts_its_deviation_and_is_named_when_off(name: str) -> None:
     payload = SHOWN[name]
-    assert not validation.is_valid(payload)
+    schema = SCHEMA_OF.get(name, "FineTuningJob")
+    assert not validation.is_valid(payload, schema)
     holder = profiles.resolve(amend=[name])
     for check in (validation.fast_validator, validation.reference_validator):
-        assert not check("FineTuningJob").is_valid(payload)
-        assert check("FineTuningJob", holder).is_valid(payload), check
-    raw = validation.violations_of(payload)
-    folded, used = explain_deviations(payload, raw)
+        assert not check(schema).is_valid(payload)
+        assert check(schema, holder).is_valid(payload), check
+    raw = validation.violations_of(payload, schema)
+    folded, used = explain_deviations(payload, raw, schema)
     assert used == (name,)
     assert {v.keyword for v in folded} == {DEVIATION}
     assert {v.amendment for v in folded} == {name}
@@ -121,8 +144,8 @@ def test_deviation_lines_for_several_missing_properties_and_an_amendment_in_no_p
         "(known deviation docs-example-fields-absent; accepted by no profile; "
         "switch it on by name)",
         '/status: "paused" is not one of "validating_files", "queued", "running", "succeeded", '
-        '"failed", "cancelled"; paused jobs report "paused", as the pause operation\'s own example '
-        "shows (known deviation status-paused; accepted by profile observed)",
+        '"failed", "cancelled"; a paused job reports "paused" (the lifecycle: pausing, paused, '
+        "resuming) (known deviation status-paused; accepted by profiles observed, azure)",
     ]
     with_docs = profiles.resolve("observed", amend=["docs-example-fields-absent"])
     assert assess(payload, profile=with_docs).violations == ()
@@ -156,13 +179,16 @@ def test_an_error_object_with_a_wrong_field_is_no_empty_object() -> None:
             '<root>: required property "seed" is missing',
         ),
         (
+            # Not legacy: only Azure's way of leaving a null out would accept it.
             changed(minimal_job(created_at=NEW, id="ftjob-real"), "/error", DELETE),
-            '<root>: required property "error" is missing',
+            '<root>: required property "error" is missing; Azure OpenAI leaves out a property '
+            "whose value is null (known deviation azure-absent-when-null; accepted by profile "
+            "azure)",
         ),
         (
             minimal_job(status="created", created_at=NEW),
             '/status: "created" is not one of "validating_files", "queued", "running", '
-            '"succeeded", "failed", "cancelled", "paused"',
+            '"succeeded", "failed", "cancelled", "paused", "pausing", "resuming"',
         ),
         (
             minimal_job(hyperparameters=None, method={"type": "supervised"}),
@@ -191,7 +217,8 @@ def test_usage_counts_what_traffic_needed_and_what_went_stale() -> None:
         "amendments needed (profile observed): error-empty-object (2), seed-absent-legacy (1), "
         "status-paused (1)",
         "stale amendments (enabled, needed by nothing): error-absent-legacy, error-null-fields, "
-        "hyperparameters-absent-non-supervised, status-created-legacy",
+        "event-data-null, hyperparameters-absent-non-supervised, status-created-legacy, "
+        "status-pausing, status-resuming",
         "known deviations outside the profile: azure-status-pending (1)",
     ]
     assert usage.as_dict() == {
@@ -201,8 +228,11 @@ def test_usage_counts_what_traffic_needed_and_what_went_stale() -> None:
         "stale": [
             "error-absent-legacy",
             "error-null-fields",
+            "event-data-null",
             "hyperparameters-absent-non-supervised",
             "status-created-legacy",
+            "status-pausing",
+            "status-resuming",
         ],
         "deviations": {"azure-status-pending": 1},
     }
@@ -318,3 +348,109 @@ def test_two_conditional_absences_of_one_property_combine_as_either_condition() 
         assert validation.reference_validator("FineTuningJob", profile).is_valid(legacy)
         assert not validation.is_valid(recent, "FineTuningJob", profile)
         assert not validation.reference_validator("FineTuningJob", profile).is_valid(recent)
+
+
+# -- the two changes not read at one place: absent-where-nullable and status-add ----------------
+
+
+def test_absent_where_nullable_follows_the_published_documents_not_a_list() -> None:
+    """A required property may be left out exactly where the published document lets its
+    value be null, in the job and in every document the job reaches (its error object)."""
+    only = profiles.resolve(amend=["azure-absent-when-null"])
+    job = minimal_job(error={"code": "c", "message": "m", "param": None})
+    for name in registry.document("FineTuningJob")["required"]:
+        nulled = validation.is_valid(changed(job, f"/{name}", None))
+        left_out = changed(job, f"/{name}", DELETE)
+        assert validation.is_valid(left_out, profile=only) == nulled, name
+        assert validation.reference_validator("FineTuningJob", only).is_valid(left_out) == nulled
+    for name in registry.document("FineTuningJobError")["required"]:
+        nulled = validation.is_valid(changed(job, f"/error/{name}", None))
+        left_out = changed(job, f"/error/{name}", DELETE)
+        assert validation.is_valid(left_out, profile=only) == nulled, name
+
+
+def _custom(name: str, scope: Any, change: dict[str, Any], **more: Any) -> dict[str, Any]:
+    spec = {
+        "description": "d",
+        "evidence": ["https://example.com"],
+        "first-seen": "2026-01-01",
+        "scope": scope,
+        "change": change,
+        **more,
+    }
+    return {"amendments": {name: spec}}
+
+
+@pytest.mark.parametrize(
+    ("scope", "change", "more", "message"),
+    [
+        (
+            "FineTuningJob.json#/properties/error",
+            {"absent-where-nullable": True},
+            {},
+            "absent-where-nullable needs a document's root",
+        ),
+        (
+            "FineTuningJob.json#",
+            {"absent-where-nullable": True, "nullable": True},
+            {},
+            "absent-where-nullable cannot be combined",
+        ),
+        (
+            "FineTuningJob.json#",
+            {"absent-where-nullable": True},
+            {"when": {"required": ["id"]}},
+            "absent-where-nullable cannot have when",
+        ),
+        (
+            "FineTuningJob.json#/properties/status",
+            {"status-add": [201]},
+            {},
+            "status-add needs an operation's responses",
+        ),
+        (
+            "operations/archiveFineTuningJob.json#/responses",
+            {"status-add": [201]},
+            {},
+            "no operation archiveFineTuningJob; known: cancelFineTuningJob",
+        ),
+        (
+            "operations/createFineTuningJob.json#/responses",
+            {"status-add": [200]},
+            {},
+            "status 200 is already documented",
+        ),
+    ],
+)
+def test_a_special_change_used_wrongly_says_where(
+    scope: str, change: dict[str, Any], more: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(AmendmentError, match=r"^f\.json: amendments\.x: .*" + message):
+        catalogue.parse(_custom("x", scope, change, **more), "f.json", catalogue.builtin())
+
+
+def test_a_users_status_amendment_is_read_by_the_checks() -> None:
+    data = _custom(
+        "accepted-202", "operations/cancelFineTuningJob.json#/responses", {"status-add": [202]}
+    )
+    data["profiles"] = {"ours": {"extends": "observed", "amendments": ["accepted-202"]}}
+    ours = catalogue.parse(data, "f.json", catalogue.builtin())
+    assert not PUBLISHED.catalogue.amendments.get("accepted-202")  # built-in knows nothing
+    from contract.checks import assess_response
+    from contract.schema.amendments import Profile
+
+    chosen = Profile("ours", tuple(ours.amendment(n) for n in ours.members("ours")), ours)
+    body = json.dumps(minimal_job())
+    result = assess_response(
+        202,
+        {"Content-Type": "application/json"},
+        body,
+        "ftjob-abc123",
+        operation="cancel",
+        profile=chosen,
+    )
+    assert result.valid and result.needed == ("accepted-202",)
+    # The schemas are untouched by it.
+    assert (
+        registry.documents(chosen)["FineTuningJob"] == registry.documents(OBSERVED)["FineTuningJob"]
+    )

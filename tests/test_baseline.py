@@ -271,15 +271,15 @@ def test_the_baseline_setting_follows_the_order_of_every_setting(tmp_path: Path)
     ("env", "ini", "said", "stale"),
     [
         (None, None, None, False),
-        (None, True, None, True),
-        ("0", True, None, False),
-        ("yes", False, None, True),
-        ("off", None, True, True),
-        ("", True, None, True),  # set but empty: not said
+        (None, "true", None, True),
+        ("0", "true", None, False),
+        ("yes", "false", None, True),
+        ("off", None, "true", True),
+        ("", "true", None, True),  # set but empty: not said
     ],
 )
 def test_the_stale_amendments_switch_follows_the_same_order(
-    tmp_path: Path, env: str | None, ini: bool | None, said: bool | None, stale: bool
+    tmp_path: Path, env: str | None, ini: str | None, said: str | None, stale: bool
 ) -> None:
     from contract.profiles import ENVIRONMENT, Choices
     from contract.profiles import settings as resolve
@@ -300,7 +300,7 @@ def test_a_bad_stale_amendments_variable_is_one_line_exit_2(
     monkeypatch.setenv("FINETUNE_CONTRACT_STALE_AMENDMENTS", "maybe")
     status, _, err = _check(capsys, project)
     assert status == 2
-    assert "FINETUNE_CONTRACT_STALE_AMENDMENTS: 'maybe' is not one of" in err
+    assert "stale_amendments (environment): 'maybe' is not true or false" in err
     assert "Traceback" not in err
 
 

@@ -73,6 +73,7 @@ def test_jsonl_names_each_line(capsys: pytest.CaptureFixture[str]) -> None:
         ("/seed", "type"),
     }
     assert set(report["results"][1]["violations"][0]) == {
+        "side",  # "response": a payload has no request
         "path",
         "keyword",
         "code",
@@ -205,7 +206,9 @@ RECORDINGS = Path(__file__).resolve().parent / "data" / "recordings"
 def test_other_recorded_calls_are_counted(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, str(RECORDINGS / "cassette-mixed.yaml"))
     assert status == 1
-    assert out.splitlines()[-1].endswith("invalid (1 other recorded interaction skipped)")
+    assert out.splitlines()[-1].endswith(
+        "invalid (1 other recorded interaction skipped); 2 requests checked: 2 valid, 0 invalid"
+    )
     status, out, _ = run(capsys, "--format", "json", str(RECORDINGS / "pause-mixed.har"))
     assert json.loads(out)["summary"]["skipped"] == 1
 

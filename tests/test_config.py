@@ -56,7 +56,8 @@ def test_pyproject_is_found_from_a_subdirectory(tmp_path: Path) -> None:
     assert validation.is_valid(minimal_job(status="archived", error={}), profile=chosen)
     assert not validation.is_valid(minimal_job(status="paused"), profile=chosen)
     # Arguments come on top of the file's choices.
-    assert profiles.resolve("azure", config=found).describe() == "azure"
+    # (azure holds status-paused too now: the file's no-amend still names it.)
+    assert profiles.resolve("azure", config=found).describe() == "azure -status-paused"
 
 
 def test_a_pyproject_without_the_table_is_no_configuration(tmp_path: Path) -> None:

@@ -17,11 +17,16 @@ from contract.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "openai-openapi-fine-tuning.json"
+#: The second extract of the same document: every operation under /fine_tuning/jobs (events
+#: and checkpoints too) and the schemas the first lacks; its $refs point into the first.
+MORE = REFERENCE.with_name("openai-openapi-fine-tuning-requests-events.json")
 pytestmark = pytest.mark.skipif(
-    not REFERENCE.is_file(), reason="../shared is not beside this checkout"
+    not (REFERENCE.is_file() and MORE.is_file()), reason="../shared is not beside this checkout"
 )
 
 PAUSE = "/fine_tuning/jobs/{fine_tuning_job_id}/pause"
+EVENTS = "/fine_tuning/jobs/{fine_tuning_job_id}/events".replace("/", "~")
+CHECKPOINTS = "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints".replace("/", "~")
 JOB = {
     "object": "fine_tuning.job",
     "id": "ftjob-1",
@@ -41,8 +46,17 @@ JOB = {
 }
 
 
-def _reference() -> dict[str, Any]:
+def _first_extract() -> dict[str, Any]:
     data: dict[str, Any] = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    return data
+
+
+def _reference() -> dict[str, Any]:
+    """The published document as the two extracts hold it, put back together."""
+    data = _first_extract()
+    more = json.loads(MORE.read_text(encoding="utf-8"))
+    data["paths"].update(more["paths"])
+    data["components"]["schemas"].update(more["components"]["schemas"])
     return data
 
 
@@ -72,21 +86,34 @@ def _differences(out: str) -> list[str]:
 
 
 def test_the_reference_differs_only_by_the_documented_fixes(
-    capsys: pytest.CaptureFixture[str],
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    status, out, err = _run(capsys, str(REFERENCE))
+    status, out, err = _run(capsys, str(_write(tmp_path, _reference())))
     assert (status, err) == (0, "")
     assert _differences(out) == []
     fixes = [line for line in out.splitlines() if line.startswith("documented fix ")]
-    assert [int(line.split()[2]) for line in fixes] == [1, 2, 3, 4, 6]
+    assert [int(line.split()[2]) for line in fixes] == [1, 2, 3, 4, 6, 8]
     assert fixes[1] == (
         "documented fix 2 (GraderScoreModel.range is exactly two numbers): 1 place: "
         "GraderScoreModel/range"
     )
     assert re.fullmatch(
-        r"diff: 0 differences, 5 documented fixes \(\d+ places\), 2 of 2 examples do not conform",
+        r"diff: 0 differences, 6 documented fixes \(\d+ places\), 2 of 2 examples do not conform",
         out.splitlines()[-1],
     )
+
+
+def test_the_first_extract_lacks_the_events_and_checkpoints_operations(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = _run(capsys, str(REFERENCE))
+    assert status == 1
+    assert _differences(out) == [
+        "operation removed: listFineTuningEvents: GET "
+        "/fine_tuning/jobs/{fine_tuning_job_id}/events",
+        "operation removed: listFineTuningJobCheckpoints: GET "
+        "/fine_tuning/jobs/{fine_tuning_job_id}/checkpoints",
+    ]
 
 
 def test_the_documents_own_examples_are_checked_against_its_own_schemas(
@@ -115,7 +142,7 @@ def test_every_recognised_fix_is_documented() -> None:
 
 def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     def edit(document: dict[str, Any]) -> None:
-        parts = path.split("/")
+        parts = [p.replace("~", "/") for p in path.split("/")]
         node: Any = document
         for part in parts[:-1]:
             node = node[int(part)] if isinstance(node, list) else node[part]
@@ -267,6 +294,32 @@ EDITS: list[tuple[str, Callable[[dict[str, Any]], None], str]] = [
         "parameter removed: listPaginatedFineTuningJobs: query parameter 'after'",
     ),
     (
+        "parameter default",
+        _set(f"paths/{EVENTS}/get/parameters/2/schema/default", 50),
+        "parameter changed: listFineTuningEvents: 'limit': default 20 (ours) -> 50 (upstream)",
+    ),
+    (
+        "parameter bound",
+        _set(f"paths/{CHECKPOINTS}/get/parameters/2/schema/maximum", 1000),
+        "parameter changed: listFineTuningJobCheckpoints: 'limit': maximum 100 (ours) -> "
+        "1000 (upstream)",
+    ),
+    (
+        "event enum",
+        _set("components/schemas/FineTuningJobEvent/properties/level/enum", ["info", "warn"]),
+        'enum values removed: FineTuningJobEvent/level: "error"',
+    ),
+    (
+        "checkpoint required",
+        _set(
+            "components/schemas/FineTuningJobCheckpoint/required",
+            ["created_at", "fine_tuning_job_id", "fine_tuned_model_checkpoint", "id", "object"],
+        ),
+        "required changed: FineTuningJobCheckpoint: 'metrics' required in ours, optional "
+        "upstream\nrequired changed: FineTuningJobCheckpoint: 'step_number' required in ours, "
+        "optional upstream",
+    ),
+    (
         "error schema",
         lambda d: _schemas(d)["Error"]["required"].remove("code"),
         "required changed: Error: 'code' required in ours, optional upstream",
@@ -338,9 +391,9 @@ def test_json_format(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
         {"category": "enum values added", "where": "FineTuningJob/status", "detail": '"paused"'}
     ]
     assert report["openapi"] == "3.1 (assumed: no openapi field)"
-    assert {f["fix"] for f in report["fixes"]} == {1, 2, 3, 4, 6}
+    assert {f["fix"] for f in report["fixes"]} == {1, 2, 3, 4, 6, 8}
     assert set(report["fixes"][0]) == {"fix", "title", "where", "detail"}
-    assert report["summary"]["differences"] == 1 and report["summary"]["fixes"] == 5
+    assert report["summary"]["differences"] == 1 and report["summary"]["fixes"] == 6
     assert [e["conforms"] for e in report["examples"]] == [False, False]
 
 

@@ -67,7 +67,7 @@ def test_single_amendments_switch_on_and_off() -> None:
     assert not validation.is_valid(minimal_job(status="paused"), profile=chosen)
     assert validation.is_valid(minimal_job(method=None, error={}), profile=chosen)
     # Switching off what the profile does not hold changes nothing.
-    assert profiles.resolve("azure", no_amend=["status-paused"]) == profiles.resolve("azure")
+    assert profiles.resolve("azure", no_amend=["error-empty-object"]) == profiles.resolve("azure")
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,9 @@ def test_observed_passes_real_openai_jobs_that_break_only_known_deviations(name:
     job = _job(name)
     assert not validation.is_valid(job)  # the default profile's verdict is unchanged
     assert validation.violations_of(job, profile="observed") == []
-    assert not validation.is_valid(job, profile="azure")
+    # Only a job whose one deviation is a left-out null property is Azure-shaped too.
+    azure_shaped = name == "upstream-example-retrieve.json"
+    assert validation.is_valid(job, profile="azure") == azure_shaped
 
 
 @needs_corpus
@@ -151,7 +153,7 @@ def test_openai_docs_examples_need_the_docs_amendment(name: str) -> None:
             "status",
             "archived",
             '/status: "archived" is not one of "validating_files", "queued", "running", '
-            '"succeeded", "failed", "cancelled", "paused"',
+            '"succeeded", "failed", "cancelled", "paused", "pausing", "resuming"',
         ),
         (
             "azure-learnmodule-create-pending-method-null-2025-09.json",

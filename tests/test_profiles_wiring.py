@@ -40,6 +40,10 @@ OPENAI = [
 AZURE = [
     "azure-docs-finetune-tutorial-create-pending-2024-05.json",
     "azure-learnmodule-create-pending-method-null-2025-09.json",
+    # Recordings: retrieve + pause, retrieve + resume, create (201) + cancel + a 404.
+    "azure-ai-projects-py-testproxy-pause-pausing-2025-12.json",
+    "azure-ai-projects-py-testproxy-resume-resuming-2025-12.json",
+    "azure-openai-net-sessionrecord-CreateCancelDelete-V2025_01_01_Preview-2025-04.json",
 ]
 ERROR_EMPTY_LINE = (
     "/error: {} is an empty object; the contract allows null or an object with code, message "
@@ -85,7 +89,8 @@ def test_observed_passes_real_openai_traffic_that_breaks_only_known_deviations(
     assert out.splitlines()[1:] == [
         "amendments needed (profile observed): error-absent-legacy (2), error-empty-object (13), "
         "error-null-fields (1), hyperparameters-absent-non-supervised (1), seed-absent-legacy (5)",
-        "stale amendments (enabled, needed by nothing): status-created-legacy, status-paused",
+        "stale amendments (enabled, needed by nothing): event-data-null, status-created-legacy, "
+        "status-paused, status-pausing, status-resuming",
     ]
     status, out, _ = run(capsys, "--profile", "azure", str(folder))
     assert status == 1
@@ -104,7 +109,8 @@ def test_a_real_break_still_fails_under_observed(
     assert status == 1
     assert out.splitlines()[0] == (
         f'{record}:1: entry[0]: /data/3/status: "archived" is not one of "validating_files", '
-        '"queued", "running", "succeeded", "failed", "cancelled", "paused" [FC103]'
+        '"queued", "running", "succeeded", "failed", "cancelled", "paused", "pausing", "resuming" '
+        "[FC103]"
     )
 
 
@@ -115,17 +121,30 @@ def test_azure_passes_the_azure_jobs(capsys: pytest.CaptureFixture[str], tmp_pat
     assert run(capsys, "--profile", "observed", str(folder))[0] == 1
     status, out, _ = run(capsys, "--profile", "azure", "--format", "json", str(folder))
     assert status == 0
+    # Per SOURCES.md: 2 pasted jobs (pending, -1 settings, organization and result files null;
+    # one method null); 6 recorded jobs: retrieve (running) + pause (pausing), retrieve (paused)
+    # + resume (resuming), create (201, pending) + cancel. Every recorded job leaves out error,
+    # fine_tuned_model, organization_id, trained_tokens, validation_file (and finished_at but
+    # on the cancel); result_files except the two of the resumed job; -1 settings except those
+    # two. The 404 envelope lacks type and param (an API error: not a checked body).
     assert json.loads(out)["summary"]["amendments"] == {
         "profile": "azure",
-        "payloads": 2,
+        "payloads": 8,
         "needed": {
-            "azure-hyperparameters-minus-one": 2,
+            "azure-absent-when-null": 6,
+            "azure-create-201": 1,
+            "azure-error-envelope-no-type": 1,
+            "azure-hyperparameters-minus-one": 2 + 4,
             "azure-method-null": 1,
-            "azure-organization-null": 2,
-            "azure-result-files-null": 2,
-            "azure-status-pending": 2,
+            "azure-organization-null": 2 + 6,
+            "azure-result-files-null": 2 + 4,
+            "azure-status-pending": 2 + 1,
+            "status-paused": 1,
+            "status-pausing": 1,
+            "status-resuming": 1,
         },
-        "stale": [],
+        # No DPO or reinforcement job in Azure's traffic here.
+        "stale": ["hyperparameters-absent-non-supervised"],
         "deviations": {},
     }
 
@@ -323,7 +342,8 @@ def test_plugin_adds_usage_up_from_reports_as_xdist_delivers_them(
     assert run.usage.lines(stale=True) == [
         "amendments needed (profile observed): error-empty-object (1), status-paused (1)",
         "stale amendments (enabled, needed by nothing): error-absent-legacy, error-null-fields, "
-        "hyperparameters-absent-non-supervised, seed-absent-legacy, status-created-legacy",
+        "event-data-null, hyperparameters-absent-non-supervised, seed-absent-legacy, "
+        "status-created-legacy, status-pausing, status-resuming",
         "known deviations outside the profile: azure-status-pending (1)",
     ]
     assert run.unknown == ["c: /x: unknown"]

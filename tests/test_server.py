@@ -261,7 +261,9 @@ HEAD = b"POST /v1/fine_tuning/jobs/ftjob-x/pause HTTP/1.1\r\nHost: t\r\n"
         (HEAD + b"Transfer-Encoding: gzip\r\n\r\n", 501),
         (b"GARBAGE\r\n\r\n", 400),
         (b"POST /v1/fine_tuning/jobs/x/pause HTTP/9.x\r\n\r\n", 400),
-        (b"POST /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n", 414),
+        (b"POST /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: t\r\n\r\n", 414),
+        (HEAD + b"Transfer-Encoding : chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", 400),
+        (HEAD + b"Content-Length : 2\r\n\r\nab", 400),
         (HEAD + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n", 431),
     ],
     ids=[
@@ -278,6 +280,8 @@ HEAD = b"POST /v1/fine_tuning/jobs/ftjob-x/pause HTTP/1.1\r\nHost: t\r\n"
         "request-line-garbage",
         "bad-version",
         "uri-too-long",
+        "space-before-colon-chunked",
+        "space-before-colon-length",
         "header-too-long",
     ],
 )
@@ -321,18 +325,42 @@ def test_slow_and_idle_clients_do_not_outlive_stop() -> None:
     slow.sendall(HEAD + b"Content-Length: 100\r\n\r\nonly a part")  # then silence
     idle = httpx.Client()  # a kept-alive connection after one answered request
     idle.post(server.pause_url("ftjob-x"))
-    for _ in range(200):  # both connection threads are up (bounded wait)
-        if len(_server_threads(before)) >= 3:
-            break
-        threading.Event().wait(0.01)
-    assert len(_server_threads(before)) == 3  # the accept loop and two connections
+    assert len(_server_threads(before)) == 1  # one thread serves every connection
     try:
         server.stop()
         assert _server_threads(before) == []
         assert slow.recv(100) == b""  # the server closed the slow client's connection
+        assert len(server.requests) == 1  # the idle client's; the slow one never finished
     finally:
         slow.close()
         idle.close()
+
+
+def test_stop_never_raises_after_a_failed_start() -> None:
+    with ContractServer() as taken:
+        clash = ContractServer(port=taken.port)
+        with pytest.raises(OSError):
+            clash.start()
+        clash.stop()
+        clash.stop()
+        assert not clash.running
+        assert httpx.post(taken.pause_url("x")).status_code == 500  # the other one still serves
+
+
+def test_kept_bodies_have_a_total_budget_and_the_rest_is_dropped_with_a_note() -> None:
+    with ContractServer(keep_bodies=1000) as server:
+        for n in range(5):
+            server.serve(minimal_job())
+            httpx.post(server.pause_url(f"ftjob-{n}"), content=b"x" * 300)
+        requests = server.requests
+        assert [len(r.body) for r in requests] == [300, 300, 300, 0, 0]
+        assert [bool(r.note) for r in requests] == [False, False, False, True, True]
+        assert "300 bytes dropped" in requests[3].note
+        assert [r.job_id for r in requests] == [f"ftjob-{n}" for n in range(5)]
+        server.reset()  # the budget is for what is kept now
+        server.serve(minimal_job())
+        httpx.post(server.pause_url("ftjob-again"), content=b"y" * 300)
+        assert server.requests[0].body == b"y" * 300
 
 
 def test_a_silent_client_is_dropped_after_the_timeout() -> None:

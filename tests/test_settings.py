@@ -139,7 +139,7 @@ def test_cli_check_judges_under_the_settings(
     status = main(args)
     out = capsys.readouterr().out
     assert status == (0 if valid else 1), out
-    assert ("1 valid, 0 invalid" in out) is valid, out
+    assert ("1 payload: 1 valid, 0 invalid" in out) is valid, out
 
 
 # -- the plugin -------------------------------------------------------------------------

@@ -168,17 +168,61 @@ def test_cli_coverage_in_text_and_json(
 
 
 @needs_corpus
-def test_the_real_corpus_never_shows_pause_or_resume(
+def test_the_real_corpus_shows_pause_and_resume(
     capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
 ) -> None:
     coverage = json_of(CORPUS, "--coverage")["coverage"]
     ops = coverage["operations"]
+    # SOURCES.md, added 2026-12-07: one real pause and one real resume (Azure AI Foundry),
+    # both answered 200; Azure's create answered 201; one recorded page of events.
     for verb in ("pause", "resume"):
-        assert ops[operations.get(verb).operation_id]["responses"] == 0
+        assert ops[operations.get(verb).operation_id] == {"responses": 1, "statuses": {"200": 1}}
+    assert ops[operations.get("create").operation_id]["statuses"]["201"] == 1
+    assert ops[operations.get("events").operation_id] == {"responses": 1, "statuses": {"200": 1}}
     assert ops[operations.get("list").operation_id]["responses"] == 4
-    # Real traffic shows values the published enum lacks (paused, Azure's pending).
-    assert {"paused", "pending"} <= set(coverage["values"]["/status"]["outside"])
-    assert coverage["jobs"] >= 86
+    # The lifecycle the published enum lacks: pausing, then paused, then resuming; Azure's
+    # pending. (One each in the recordings; "paused" also in the upstream pause example.)
+    outside = coverage["values"]["/status"]["outside"]
+    assert {"pausing", "paused", "resuming", "pending"} <= set(outside)
+    assert outside["pausing"] == 1 and outside["resuming"] == 1
+    # The events page holds one message event of level info.
+    assert coverage["items"] == {"FineTuningJobEvent": 1}
+    level = coverage["values"]["FineTuningJobEvent:/level"]
+    assert level["seen"] == {"info": 1} and level["never"] == ["warn", "error"]
+    assert coverage["jobs"] >= 86 + 6
+
+
+def test_events_and_checkpoints_are_covered_in_their_own_places(tmp_path: Path) -> None:
+    event = {
+        "object": "fine_tuning.job.event",
+        "id": "ftevent-1",
+        "created_at": 1,
+        "level": "warn",
+        "message": "m",
+    }
+    path = write_cassette(
+        tmp_path / "events.yaml",
+        [
+            vcr_interaction(
+                "GET",
+                f"{API}/ftjob-1/events",
+                200,
+                json.dumps({"object": "list", "data": [event, event], "has_more": False}),
+            )
+        ],
+    )
+    coverage = TrafficCoverage.of(observe(i) for i in read(path))
+    data = coverage.as_dict()
+    assert (data["jobs"], data["items"]) == (0, {"FineTuningJobEvent": 2})
+    assert data["values"]["FineTuningJobEvent:/level"]["seen"] == {"warn": 2}
+    assert data["optional"]["FineTuningJobEvent:/type"] == {"present": 0, "absent": 2}
+    assert "/status" not in [p for p, v in data["values"].items() if v["seen"]]
+    lines = coverage.lines()
+    assert lines[0].startswith("traffic coverage: 1 response (0 jobs, 2 events);")
+    assert "  FineTuningJobEvent:/level: never info, error (seen: warn)" in lines
+    # Observations travel between processes as JSON.
+    (observation,) = [observe(i) for i in read(path)]
+    assert Observation.from_list(json.loads(json.dumps(observation.as_list()))) == observation
 
 
 def test_plugin_summary_with_contract_coverage(pytester: pytest.Pytester) -> None:

@@ -29,8 +29,8 @@ class Option:
 #: Where the settings come from, strongest first (said once, in every --help).
 ORDER = (
     "Settings come from the command line, then the environment (FINETUNE_CONTRACT_PROFILE, "
-    "_AMEND, _NO_AMEND, _CONFIG, _STRICT, _BASELINE, _STALE_AMENDMENTS), then the pytest ini "
-    "file, then --config or "
+    "_AMEND, _NO_AMEND, _CONFIG, _STRICT, _REQUESTS, _BASELINE, _STALE_AMENDMENTS), then the "
+    "pytest ini file, then --config or "
     "[tool.finetune-contract] of the nearest pyproject.toml, then the defaults."
 )
 
@@ -60,6 +60,15 @@ STRICT_HELP = {
     "fail": "make unknown properties violations",
 }
 
+#: ``--no-requests`` (the plugin: ``--contract-no-requests``, ini ``contract_requests = false``;
+#: the configuration: ``requests = false``).
+NO_REQUESTS = Option(
+    "no-requests",
+    "",
+    "check recorded responses only, not the requests beside them (default: requests are "
+    "checked too: query parameters, the path's job id, the body)",
+)
+
 #: What a run does with its findings: a baseline of known ones, amendments nothing needed.
 RUN_OPTIONS = (
     Option(
@@ -78,4 +87,4 @@ RUN_OPTIONS = (
     ),
 )
 
-__all__ = ["ORDER", "PROFILE_OPTIONS", "RUN_OPTIONS", "STRICT_HELP", "Option"]
+__all__ = ["NO_REQUESTS", "ORDER", "PROFILE_OPTIONS", "RUN_OPTIONS", "STRICT_HELP", "Option"]

@@ -29,6 +29,7 @@ FIXES = {
     3: "Metadata limits are encoded",
     4: "Single-value enums marked x-stainless-const are const",
     6: "integrations items are a plain $ref",
+    8: "Request parameter bounds are encoded",
 }
 
 _BOUNDS = (

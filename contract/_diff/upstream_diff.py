@@ -176,6 +176,31 @@ def _compare_parameters(
                 where,
                 f"{key[1]!r}: type {our_kind} (ours) -> {kind} (upstream)",
             )
+        declared = mine[key].get("schema")
+        own: Mapping[str, Any] = declared if isinstance(declared, Mapping) else {}
+        for bound in _PARAMETER_BOUNDS:
+            if bound in _ENCODED and schema.get(bound) is None and own.get(bound) is not None:
+                detail = f"{key[1]!r}: {bound} {_shown(own.get(bound))} encoded"
+                out.fixes.append(Fix(8, where, detail))
+            elif own.get(bound) != schema.get(bound):
+                out.differ(
+                    "parameter changed",
+                    where,
+                    f"{key[1]!r}: {bound} {_shown(own.get(bound))} (ours) -> "
+                    f"{_shown(schema.get(bound))} (upstream)",
+                )
+
+
+#: The keywords of a parameter's schema compared with upstream (its type is compared above).
+_PARAMETER_BOUNDS = ("default", "minimum", "maximum", "minLength", "maxLength", "enum")
+
+
+#: Bounds a parameter's prose states (or a request needs) that upstream leaves out: fix 8.
+_ENCODED = ("minimum", "maximum", "minLength")
+
+
+def _shown(value: Any) -> str:
+    return "none" if value is None else json.dumps(value)
 
 
 def _compare_operation(

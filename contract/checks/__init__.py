@@ -2,10 +2,13 @@
 
 :func:`assess_response` is the core: it checks one response against the
 operation it answers and tells a contract violation from an API error (a
-non-2xx answer in the API's well-formed error envelope). :func:`check_response`
-is its strict form, the one the README leads with: every undocumented status
-is a violation. :func:`check_body` checks a bare payload with no HTTP context,
-recognising a page of jobs and an error envelope by their shape.
+4xx/5xx answer in the API's well-formed error envelope). Any 2xx body is
+checked as the operation's body; a 2xx status other than the documented one
+is reported too (unless a ``status-add`` amendment of the profile accepts it).
+:func:`check_response` is its strict form, the one the README leads with:
+every undocumented status is a violation. :func:`check_body` checks a bare
+payload with no HTTP context, recognising a page (of jobs, events or
+checkpoints), an event, a checkpoint and an error envelope by their shape.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from typing import Any
 from contract import schema as _registry
 from contract.checks._assessment import ApiError, Assessment
 from contract.checks.deviations import assess as _assess_payload
+from contract.checks.deviations import deviation as _deviation
+from contract.checks.deviations import needed as _needed
 from contract.config import Strict
-from contract.profiles import ProfileLike
+from contract.profiles import ProfileLike, coerce
 from contract.schema import operations as _operations
+from contract.schema.amendments import Amendment, Profile
 from contract.strictjson import Decoded, JSONSyntaxError, decode
 from contract.validation import is_valid, violations_of
 from contract.validation._explain import show
@@ -59,12 +65,23 @@ def _media_type(value: str) -> str:
     return value.partition(";")[0].strip().lower()
 
 
-def api_error_of(body: Any, status: int | None = None) -> ApiError | None:
-    """The :class:`ApiError` a decoded ``body`` states, when it is the error envelope."""
-    if not isinstance(body, dict) or "error" not in body or not is_valid(body, "ErrorResponse"):
+def api_error_of(
+    body: Any, status: int | None = None, profile: ProfileLike = None
+) -> ApiError | None:
+    """The :class:`ApiError` a decoded ``body`` states, when it is the error envelope
+    (under ``profile``: Azure's envelope has no ``type``). A body that names its
+    ``object`` (a job, a page) is never the envelope, whose only member is ``error``:
+    under ``azure`` a failed job's ``error`` reads as an envelope's."""
+    if not isinstance(body, dict) or "error" not in body or "object" in body:
+        return None
+    if not is_valid(body, _ERROR_SCHEMA, profile):
         return None
     error = body["error"]
     return ApiError(status, error.get("type"), error.get("code"), str(error["message"]))
+
+
+#: The schema of the API's error envelope.
+_ERROR_SCHEMA = "ErrorResponse"
 
 
 def error_summary(body: Any) -> str:
@@ -103,15 +120,40 @@ def _page_schema() -> str:
     return _operations.get("list").schema
 
 
+def _marker(schema: str) -> Any:
+    """The ``object`` constant of a schema (``list``, ``fine_tuning.job.event``), or None."""
+    return _registry.document(schema).get("properties", {}).get("object", {}).get("const")
+
+
 @cache
 def _page_marker() -> Any:
-    """The ``object`` value that marks a page of jobs, read from the page schema."""
-    return _registry.document(_page_schema())["properties"]["object"]["const"]
+    """The ``object`` value that marks a page, read from the page schema."""
+    return _marker(_page_schema())
+
+
+@cache
+def _shapes() -> tuple[dict[Any, str], dict[Any, str]]:
+    """By ``object`` value: the schema of each kind of item a page holds, and the
+    schema of the page holding it (read from the operations' answers)."""
+    items: dict[Any, str] = {}
+    pages: dict[Any, str] = {}
+    for op in _operations.operations():
+        if op.item_schema is not None:
+            marker = _marker(op.item_schema)
+            items.setdefault(marker, op.item_schema)
+            pages.setdefault(marker, op.schema)
+    return items, pages
+
+
+def _noun(schema: str) -> str:
+    """What a page's items are called: ``job``, ``event``, ``checkpoint``."""
+    marker = _marker(schema)
+    return str(marker).rsplit(".", 1)[-1] if isinstance(marker, str) else "item"
 
 
 def jobs_in(payload: Any, schema: str) -> int:
     """How many jobs a payload checked against ``schema`` holds (a page: its ``data``)."""
-    if schema == _page_schema():
+    if _operations.page_items(schema) == _registry.DEFAULT_SCHEMA:
         data = payload.get("data") if isinstance(payload, dict) else None
         return len(data) if isinstance(data, list) else 0
     return 1 if schema == _registry.DEFAULT_SCHEMA else 0
@@ -119,6 +161,15 @@ def jobs_in(payload: Any, schema: str) -> int:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def page_note(payload: Any, schema: str) -> str:
+    """``list page of 3 jobs`` (or events, checkpoints) for a page schema; "" otherwise."""
+    items = _operations.page_items(schema)
+    if items is None:
+        return ""
+    data = payload.get("data") if isinstance(payload, dict) else None
+    return f"list page of {_plural(len(data) if isinstance(data, list) else 0, _noun(items))}"
 
 
 def _against_schema(
@@ -130,16 +181,27 @@ def _against_schema(
     return _assess_payload(payload, schema, profile, strict=strict, deviations=deviations)
 
 
-def body_schema(payload: Any, schema: str | None = None) -> str | None:
+def body_schema(payload: Any, schema: str | None = None, profile: ProfileLike = None) -> str | None:
     """The type a decoded bare payload is checked against: ``schema`` when given, else
-    by its shape (a page of jobs, else a FineTuningJob); None for the API's error
-    envelope, which is reported as what it is rather than checked."""
+    by its shape (a page, an event, a checkpoint, else a FineTuningJob); None for the
+    API's error envelope (as ``profile`` reads it), which is reported as what it is
+    rather than checked."""
     if schema is not None:
         return schema
-    if api_error_of(payload) is not None:
+    if api_error_of(payload, profile=profile) is not None:
         return None
-    if isinstance(payload, dict) and payload.get("object") == _page_marker():
-        return _page_schema()
+    if not isinstance(payload, dict):
+        return _registry.DEFAULT_SCHEMA
+    marker = payload.get("object")
+    items, pages = _shapes()
+    if marker == _page_marker():
+        # A page of events or checkpoints says so by its first item's kind.
+        data = payload.get("data")
+        first = data[0] if isinstance(data, list) and data else None
+        kind = first.get("object") if isinstance(first, dict) else None
+        return pages.get(kind, _page_schema()) if isinstance(kind, str) else _page_schema()
+    if isinstance(marker, str) and marker in items:
+        return items[marker]
     return _registry.DEFAULT_SCHEMA
 
 
@@ -154,7 +216,8 @@ def assess_body(
     """Check a bare payload (no HTTP context); raw bytes/str are decoded strictly first.
 
     With ``schema`` the payload is checked against that type. Without it, the
-    shape decides: a page of jobs (``"object": "list"``) is checked as a page,
+    shape decides: a page (``"object": "list"``) is checked as a page of what its
+    first item is (jobs when it cannot tell), an event or a checkpoint as one,
     the API's error envelope is reported as what it is (one violation: it is
     not a job), anything else is checked as a FineTuningJob. ``profile`` (a
     name or a :class:`~contract.profiles.Profile`; default ``published``)
@@ -165,13 +228,13 @@ def assess_body(
     found, payload = _decode_body(body)
     if payload is _UNDECODABLE:
         return Assessment(tuple(found))
-    checked_as = body_schema(payload, schema)
+    checked_as = body_schema(payload, schema, profile)
     if checked_as is None:
-        message = f"is an API error envelope, not a job: {api_error_of(payload)}"
+        message = f"is an API error envelope, not a job: {api_error_of(payload, profile=profile)}"
         return Assessment((*found, Violation("", "api-error", message)), note="error envelope")
     schema = checked_as
     jobs = jobs_in(payload, schema)
-    note = f"list page of {_plural(jobs, 'job')}" if schema == _page_schema() else ""
+    note = page_note(payload, schema)
     checked = _against_schema(payload, schema, profile, strict, deviations)
     return Assessment(
         (*found, *checked.violations),
@@ -235,33 +298,64 @@ def assess_response(
     The operation is named (``"pause"``, ``"listPaginatedFineTuningJobs"``...),
     or routed from ``method`` and ``url``; pause when neither is given. For an
     operation whose path names a job, ``job_id`` (or the one in ``url``) must be
-    the body's ``id``. A status other than the documented one is an
-    :attr:`Assessment.api_error` when the body is the API's well-formed error
-    envelope, otherwise a ``status`` violation (with the envelope's problems).
-    ``profile``, ``strict`` and ``deviations`` are as for :func:`assess_body`.
+    the body's ``id``. Any 2xx body is checked as the operation's body; a 2xx
+    status other than the documented one is also a ``status`` violation unless
+    a ``status-add`` amendment of the profile accepts it (Azure's 201 on
+    create). A 4xx/5xx status is an :attr:`Assessment.api_error` when the body
+    is the API's well-formed error envelope (under the profile), otherwise a
+    ``status`` violation with the envelope's problems; any other status is a
+    ``status`` violation. ``profile``, ``strict`` and ``deviations`` are as
+    for :func:`assess_body`.
     """
     op, job_id = _resolve(operation, method, url, job_id)
     problems, payload = _decode_body(body)
-    if status_code != op.status:
-        return _undocumented(op, status_code, payload)
-    found = _content_type_problems(headers, op)
-    found.extend(problems)
+    chosen = coerce(profile) if profile is not None else None
+    status, amendment = _status_findings(op, status_code, chosen, deviations)
+    if not 200 <= status_code < 300:
+        return _undocumented(op, status_code, payload, chosen, deviations, status)
+    found = [*status, *_content_type_problems(headers, op), *problems]
+    used = (amendment.name,) if amendment is not None else ()
     if payload is _UNDECODABLE:
-        return Assessment(tuple(found), op)
+        return Assessment(tuple(found), op, needed=used)
     checked = _against_schema(payload, op.schema, profile, strict, deviations)
     found.extend(checked.violations)
     found.extend(_job_id_problems(op, job_id, payload))
-    jobs = jobs_in(payload, op.schema)
-    note = f"list page of {_plural(jobs, 'job')}" if op.returns_page else ""
+    shown = tuple(v.amendment for v in status if v.amendment)
     return Assessment(
         tuple(found),
         op,
-        jobs=jobs,
-        note=note,
+        jobs=jobs_in(payload, op.schema),
+        note=page_note(payload, op.schema),
         warnings=checked.warnings,
-        needed=checked.needed,
-        deviations=checked.deviations,
+        needed=(*used, *checked.needed),
+        deviations=(*shown, *checked.deviations),
     )
+
+
+def _status_head(op: _operations.Operation, status_code: int) -> str:
+    return (
+        f"status {status_code} is not a documented response of {op.operation_id} "
+        f"(documented: {op.status})"
+    )
+
+
+def _status_findings(
+    op: _operations.Operation, status_code: int, profile: Profile | None, deviations: bool
+) -> tuple[list[Violation], Amendment | None]:
+    """The ``status`` violation of an undocumented status (said as a known deviation when a
+    ``status-add`` amendment outside the profile accepts it); the profile's amendment that
+    accepts it, if one does."""
+    accepted = op.statuses(profile.amendments if profile is not None else ())
+    if status_code in accepted:
+        return [], accepted[status_code]
+    head = _status_head(op, status_code)
+    if not deviations:
+        return [Violation("", "status", head)], None
+    chosen = profile or coerce(None)
+    for known in chosen.catalogue.amendments.values():
+        if status_code in _operations.added_statuses(known).get(op.operation_id, ()):
+            return [_deviation(known, chosen, None, [Violation("", "status", head)])], None
+    return [Violation("", "status", head)], None
 
 
 def _content_type_problems(headers: Headers | None, op: _operations.Operation) -> list[Violation]:
@@ -314,19 +408,24 @@ def _conforms_plainly(
     )
 
 
-def _undocumented(op: _operations.Operation, status_code: int, payload: Any) -> Assessment:
-    head = (
-        f"status {status_code} is not a documented response of {op.operation_id} "
-        f"(documented: {op.status})"
-    )
-    if payload is _UNDECODABLE:
-        return Assessment((Violation("", "status", head),), op)
-    api_error = api_error_of(payload, status_code)
+def _undocumented(
+    op: _operations.Operation,
+    status_code: int,
+    payload: Any,
+    profile: Profile | None,
+    deviations: bool,
+    status: list[Violation],
+) -> Assessment:
+    """A status outside 2xx: a 4xx/5xx answer is read as the API's error envelope."""
+    if payload is _UNDECODABLE or not 400 <= status_code < 600:
+        return Assessment(tuple(status), op)
+    api_error = api_error_of(payload, status_code, profile)
     if api_error is not None:
-        return Assessment((), op, api_error=api_error)
+        needed = _needed(payload, op.error_schema, profile) if profile is not None else ()
+        return Assessment((), op, api_error=api_error, needed=needed)
     # Not the API's envelope either: say what is wrong with it as an envelope.
-    envelope = tuple(violations_of(payload, op.error_schema))
-    return Assessment((Violation("", "status", head), *envelope), op)
+    envelope = _against_schema(payload, op.error_schema, profile, "off", deviations)
+    return Assessment((*status, *envelope.violations), op, deviations=envelope.deviations)
 
 
 def check_response(
@@ -370,10 +469,7 @@ def check_response(
     if result.api_error is None:
         return list(result.violations)
     op = result.operation or _operations.get(operation)
-    message = (
-        f"status {status_code} is not a documented response of {op.operation_id} "
-        f"(documented: {op.status}): {replace(result.api_error, status=None)}"
-    )
+    message = f"{_status_head(op, status_code)}: {replace(result.api_error, status=None)}"
     return [Violation("", "status", message)]
 
 

@@ -33,6 +33,7 @@ from contract.checks._assessment import Assessment
 from contract.checks.unknown import unknown_properties
 from contract.config import Strict
 from contract.profiles import ProfileLike, coerce
+from contract.schema._overlay import STATUS_ADD, WHERE_NULLABLE, nullable_required, split
 from contract.schema.amendments import Amendment, Profile
 from contract.validation import fast_validator as _fast
 from contract.validation import is_valid, violations_of
@@ -157,9 +158,11 @@ def _accepted(amendment: Amendment, profile: Profile) -> str:
     return f"accepted by profile{'s' if len(holders) > 1 else ''} {', '.join(holders)}"
 
 
-def _deviation(
+def deviation(
     amendment: Amendment, profile: Profile, payload: Any, lines: list[Violation]
 ) -> Violation:
+    """One ``deviation`` violation in place of ``lines``, the failures ``amendment``
+    (outside ``profile``) accepts, worded by its message."""
     path = lines[0].path
     try:
         value = show(_get(payload, path))
@@ -178,6 +181,11 @@ def _deviation(
 @lru_cache(maxsize=256)
 def _names(amendment: Amendment) -> frozenset[str] | None:
     """The property names an amendment's scopes end in; None if one ends elsewhere."""
+    if WHERE_NULLABLE in amendment.change:
+        # The properties it lets be absent, read from the documents it reaches.
+        roots = [split(location)[0] for location in amendment.scope]
+        found = nullable_required(_registry.documents(), roots)
+        return frozenset(split(location)[1][-1] for location in found)
     names = set()
     for location in amendment.scope:
         parts = location.partition("#")[2].split("/")
@@ -220,15 +228,18 @@ class _Touched:
 def _reach(amendment: Amendment) -> tuple[frozenset[str] | None, bool, bool, bool]:
     """The amendment's property names; whether it changes values there, only at the
     property itself (null, an enum value), and whether it lets the property be absent."""
-    changes = set(amendment.change) - {"absent"}
+    changes = set(amendment.change) - {"absent", WHERE_NULLABLE}
     # null or an added enum value is accepted at the property itself; a subschema allowed
     # there may accept a whole value whose failures lie deeper.
     at_place = bool(changes) and changes <= {"nullable", "enum-add"}
-    return _names(amendment), bool(changes), at_place, "absent" in amendment.change
+    absent = "absent" in amendment.change or WHERE_NULLABLE in amendment.change
+    return _names(amendment), bool(changes), at_place, absent
 
 
 def _may_apply(amendment: Amendment, touched: _Touched) -> bool:
     """A cheap first look: does any failure concern a property the amendment changes?"""
+    if STATUS_ADD in amendment.change:
+        return False  # it accepts a status, never a body's failure
     names, changes, at_place, absent = _reach(amendment)
     if names is None:
         return True
@@ -284,7 +295,7 @@ def explain_deviations(
         used.append(amendment.name)
         for path in dict.fromkeys(v.path for v in lines):
             group = [v for v in lines if v.path == path]
-            replacement = _deviation(amendment, chosen, payload, group)
+            replacement = deviation(amendment, chosen, payload, group)
             for v in group:
                 claimed[_line(v)] = replacement
     result: list[Violation] = []
@@ -402,6 +413,7 @@ __all__ = [
     "Assessment",
     "Usage",
     "assess",
+    "deviation",
     "explain_deviations",
     "needed",
 ]

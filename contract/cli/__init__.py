@@ -36,6 +36,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "explain": ("explain", "say what a rule code (FC106...) means, why, and how to accept it"),
     "fuzz": ("fuzz", "fuzz an external parser with conforming and non-conforming payloads"),
     "generate": ("generate", "write conforming or non-conforming payloads (JSON Lines)"),
+    "proxy": (
+        "proxy",
+        "forward calls to the API and check the fine-tuning jobs calls as they pass",
+    ),
 }
 
 

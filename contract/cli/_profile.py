@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from contract._core.options import ORDER, PROFILE_OPTIONS, RUN_OPTIONS, STRICT_HELP, Option
+from contract._core.options import (
+    NO_REQUESTS,
+    ORDER,
+    PROFILE_OPTIONS,
+    RUN_OPTIONS,
+    STRICT_HELP,
+    Option,
+)
 from contract.cli import UsageError
 
 if TYPE_CHECKING:
@@ -47,6 +54,17 @@ def profile_arguments(parser: argparse.ArgumentParser, *, strict: bool = True) -
     )
 
 
+def requests_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-requests`` (read by :func:`chosen_settings`)."""
+    parser.add_argument(
+        f"--{NO_REQUESTS.name}",
+        dest="requests",
+        action="store_false",
+        default=None,
+        help=NO_REQUESTS.help + "; configuration key requests = false",
+    )
+
+
 def run_option(group: Any, option: Option) -> None:
     """Add one of :data:`~contract._core.options.RUN_OPTIONS` (``--baseline``…) to ``group``."""
     if option.flag:
@@ -58,7 +76,8 @@ def run_option(group: Any, option: Option) -> None:
 
 
 def chosen_settings(args: argparse.Namespace) -> Settings:
-    """The run's settings the options (and the other sources) ask for; :class:`UsageError`."""
+    """The settings the options ask for (with the environment and the configuration file);
+    :class:`UsageError` when they cannot be had."""
     from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
@@ -71,8 +90,9 @@ def chosen_settings(args: argparse.Namespace) -> Settings:
                 tuple(args.no_amend),
                 args.config,
                 getattr(args, "strict", None),
+                "false" if getattr(args, "requests", None) is False else None,
                 baseline=said["baseline"],
-                stale_amendments=said["stale_amendments"],
+                stale_amendments="true" if said["stale_amendments"] else None,
             )
         )
     except AmendmentError as exc:

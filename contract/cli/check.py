@@ -17,7 +17,12 @@ from contract.cli._arguments import check_schema
 from contract.cli._jobs import bulk_arguments
 from contract.cli._jobs import events as bulk_events
 from contract.cli._output import Output, choices, configuration, output_arguments
-from contract.cli._profile import chosen_settings, profile_arguments, run_option
+from contract.cli._profile import (
+    chosen_settings,
+    profile_arguments,
+    requests_argument,
+    run_option,
+)
 from contract.engine import Tally
 from contract.engine.results import Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
@@ -62,6 +67,7 @@ def register(commands: Any) -> None:
         action="store_true",
         help="count every API error response (undocumented status) as a failure",
     )
+    requests_argument(parser)
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="also list conforming payloads and API errors"
     )
@@ -184,11 +190,11 @@ def _matcher(args: argparse.Namespace, given: Path | None) -> Matcher | None:
 
 
 def _run(args: argparse.Namespace, schema: str | None) -> int:
-    settings = chosen_settings(args)
-    profile, strict = settings.profile, settings.strict
+    run_settings = chosen_settings(args)
+    profile, strict, requests = run_settings.profile, run_settings.strict, run_settings.requests
     config = configuration(getattr(args, "config", None))
     chosen = choices(args, config)
-    matcher = _matcher(args, settings.baseline)
+    matcher = _matcher(args, run_settings.baseline)
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -217,6 +223,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         deviations=True,
         observe=output.observe,
         count_conforming=output.counts_conforming,
+        requests=requests,
     ):
         if matcher is not None and isinstance(event, Result):
             event = matcher.filter(event)
@@ -230,7 +237,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
             f"{', '.join(map(str, paths))}: no fine-tuning jobs responses or payloads found "
             f"({plural(tally.summary.skipped, 'other interaction')} skipped)"
         )
-    _add_usage(tally, settings.stale_amendments)
+    _add_usage(tally, run_settings.stale_amendments)
     if matcher is not None:
         _add_baseline(tally, matcher, stopped)
     output.finish(tally, stopped)

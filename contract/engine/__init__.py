@@ -39,6 +39,7 @@ def check_paths(
     observe: bool = False,
     jobs: int = 1,
     count_conforming: bool = False,
+    requests: bool = True,
 ) -> Iterator[Event]:
     """Results and notices for every recording behind ``paths``, in input order.
 
@@ -54,7 +55,13 @@ def check_paths(
     if jobs > 1 or count_conforming:
         from contract.engine._work import Options, plan, serial
 
-        more = {"profile": profile, "strict": strict, "deviations": deviations, "observe": observe}
+        more = {
+            "profile": profile,
+            "strict": strict,
+            "deviations": deviations,
+            "observe": observe,
+            "requests": requests,
+        }
         options = Options(schema, fail_api_errors, more, count_conforming)
         if jobs == 1:
             yield from serial(plan(paths, options, label_of=label_of, stream=True), options)
@@ -80,6 +87,7 @@ def check_paths(
             strict=strict,
             deviations=deviations,
             observe=observe,
+            requests=requests,
         )
 
 

@@ -99,7 +99,9 @@ def file_events(
     interactions: Iterator[Interaction], label: str, named: bool, options: Options
 ) -> Iterator[Event]:
     """The results of one file's interactions, then a closing notice (errors as notices)."""
-    return events_of(interactions, label, named, options.result)
+    return events_of(
+        interactions, label, named, options.result, skip_foreign=options.schema is None
+    )
 
 
 #: Most conforming lines counted in one event (so progress shows during long valid runs).

@@ -116,9 +116,7 @@ def check(
     import dask.bag
 
     if isinstance(source, dask.bag.Bag):
-        return check_bag(
-            source, kind=kind, schema=schema, fail_api_errors=fail_api_errors, **more
-        )
+        return check_bag(source, kind=kind, schema=schema, fail_api_errors=fail_api_errors, **more)
     if client is None:
         from distributed import get_client
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from contract.traffic import Observation
 
 Verdict = Literal["valid", "invalid", "api-error"]
+#: Which message of a call a finding is about.
+Side = Literal["response", "request"]
 
 _LINE_SUFFIX = re.compile(r":(\d+)\Z")
 
@@ -43,6 +45,9 @@ class Result:
     ``name`` is the item's name inside its file (``interaction[2]``,
     ``line[3]``, ``payload``); ``observed`` what the response exercised
     (:mod:`contract.traffic`), kept only when traffic coverage was asked for.
+    ``request_violations`` and ``request_warnings`` are the findings on the
+    recorded request (``request_checked`` says it was checked): they fail the
+    result like the response's, and reports mark them ``request``.
     """
 
     source: str
@@ -59,10 +64,13 @@ class Result:
     deviations: tuple[str, ...] = field(default=(), kw_only=True, repr=False, compare=False)
     name: str = field(default="", compare=False)
     observed: Observation | None = field(default=None, repr=False, compare=False)
+    request_violations: tuple[Violation, ...] = field(default=(), kw_only=True)
+    request_warnings: tuple[Violation, ...] = field(default=(), kw_only=True)
+    request_checked: bool = field(default=False, kw_only=True, compare=False)
 
     @property
     def verdict(self) -> Verdict:
-        if self.violations or (self.api_error and self.fail_api_errors):
+        if self.violations or self.request_violations or (self.api_error and self.fail_api_errors):
             return "invalid"
         return "api-error" if self.api_error else "valid"
 
@@ -92,6 +100,22 @@ class Result:
         found = _LINE_SUFFIX.search(self.source)
         return int(found[1]) if found is not None else None
 
+    @property
+    def findings(self) -> tuple[tuple[Side, Violation], ...]:
+        """Every violation with the side it is on: the response's first, then the request's."""
+        return (
+            *(("response", v) for v in self.violations),
+            *(("request", v) for v in self.request_violations),
+        )
+
+    @property
+    def all_warnings(self) -> tuple[tuple[Side, Violation], ...]:
+        """Every warning with the side it is on: the response's first, then the request's."""
+        return (
+            *(("response", v) for v in self.warnings),
+            *(("request", v) for v in self.request_warnings),
+        )
+
     def as_dict(self) -> dict[str, object]:
         document: dict[str, object] = {
             "source": _clean(self.source),
@@ -99,18 +123,14 @@ class Result:
             "verdict": self.verdict,
             "operation": self.operation,
             "jobs": self.jobs,
-            "violations": [
-                {key: _clean(value) for key, value in v.as_dict().items()} for v in self.violations
-            ],
+            "violations": [_finding(side, v) for side, v in self.findings],
         }
         if self.api_error:
             document["api_error"] = _clean(self.api_error)
         if self.note:
             document["note"] = self.note
-        if self.warnings:
-            document["warnings"] = [
-                {key: _clean(value) for key, value in v.as_dict().items()} for v in self.warnings
-            ]
+        if self.warnings or self.request_warnings:
+            document["warnings"] = [_finding(side, v) for side, v in self.all_warnings]
         return document
 
     @classmethod
@@ -124,13 +144,20 @@ class Result:
         profile: ProfileLike = None,
         strict: Strict = "off",
         deviations: bool = False,
+        requests: bool = True,
     ) -> Result:
         """Check ``interaction`` (``schema`` applies to bare payloads only).
 
         ``observe`` also records what the response exercised, for traffic coverage.
         ``profile``, ``strict`` and ``deviations``: see :func:`contract.checks.assess_body`.
+        ``requests`` also checks the recorded request (:mod:`contract.checks.requests`).
         """
         found = interaction.assess(schema, profile=profile, strict=strict, deviations=deviations)
+        request = (
+            interaction.assess_request(profile=profile, strict=strict)
+            if requests and interaction.has_request
+            else None
+        )
         observed = None
         if observe:
             from contract.traffic import observe as _observe
@@ -149,7 +176,15 @@ class Result:
             warnings=found.warnings,
             needed=found.needed,
             deviations=found.deviations,
+            request_violations=request.violations if request is not None else (),
+            request_warnings=request.warnings if request is not None else (),
+            request_checked=request is not None,
         )
+
+
+def _finding(side: Side, violation: Violation) -> dict[str, str]:
+    """A violation or warning as the JSON formats write it, with its ``side``."""
+    return {"side": side, **{key: _clean(value) for key, value in violation.as_dict().items()}}
 
 
 @dataclass
@@ -171,10 +206,18 @@ class Summary:
     stopped: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     details: list[str] = field(default_factory=list)
+    #: Recorded requests checked, those that broke the contract, and those with warnings.
+    requests_checked: int = 0
+    requests_invalid: int = 0
+    requests_warned: int = 0
 
     def add(self, result: Result) -> None:
         self.checked += 1
         self.jobs += result.jobs
+        if result.request_checked:
+            self.requests_checked += 1
+            self.requests_invalid += bool(result.request_violations)
+            self.requests_warned += bool(result.request_warnings)
         verdict = result.verdict
         if verdict == "valid":
             self.valid += 1
@@ -199,6 +242,13 @@ class Summary:
             "jobs": self.jobs,
             "skipped": self.skipped,
         }
+        if self.requests_checked:
+            document["requests"] = {
+                "checked": self.requests_checked,
+                "valid": self.requests_checked - self.requests_invalid,
+                "invalid": self.requests_invalid,
+                "with_warnings": self.requests_warned,
+            }
         if self.stopped:
             document["stopped"] = self.stopped
         for key, value in self.extra.items():
@@ -218,10 +268,23 @@ class Summary:
         text = f"checked {plural(self.checked, 'payload')}{self._counts()}"
         if self.skipped:
             text += f" ({plural(self.skipped, 'other recorded interaction')} skipped)"
+        if self.requests_checked:
+            text += f"; {self.requests_line()}"
         if self.stopped == "fail-fast":
             text += "; stopped at the first failure (--fail-fast)"
         elif self.stopped:
             text += f"; stopped early ({self.stopped})"
+        return text
+
+    def requests_line(self) -> str:
+        """``3 requests checked: 2 valid, 1 invalid``: the recorded requests' counts, in words."""
+        text = (
+            f"{plural(self.requests_checked, 'request')} checked: "
+            f"{self.requests_checked - self.requests_invalid} valid, "
+            f"{self.requests_invalid} invalid"
+        )
+        if self.requests_warned:
+            text += f", {self.requests_warned} with warnings"
         return text
 
     def pytest_line(self, unreadable: int = 0) -> str:
@@ -281,6 +344,8 @@ class Tally:
             self.summary.add(event)
             if self.usage is not None and event.api_error is None:
                 self.usage.add(event)
+            elif self.usage is not None:  # an API error envelope read under an amendment
+                self.usage.needed.update(event.needed)
             return
         if isinstance(event, Conforming):
             self.summary.checked += event.payloads
@@ -300,5 +365,4 @@ class Tally:
         return self.summary.invalid > 0
 
 
-
-__all__ = ["Result", "Summary", "plural"]
+__all__ = ["Result", "Side", "Summary", "plural"]

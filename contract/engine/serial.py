@@ -29,13 +29,15 @@ def check_file(
     strict: Strict = "off",
     deviations: bool = False,
     observe: bool = False,
+    requests: bool = True,
 ) -> Iterator[Result | Notice]:
     """Every result of one recording file (``-``: standard input), then a closing notice.
 
     ``named`` says the user named the file (a plain non-recording is then an
     error) rather than a directory walk finding it (then it is skipped with a note).
     ``profile``, ``strict`` and ``deviations``: see :func:`contract.checks.assess_body`;
-    ``observe`` keeps what each response exercised (traffic coverage, :mod:`contract.traffic`).
+    ``observe`` keeps what each response exercised (traffic coverage, :mod:`contract.traffic`);
+    ``requests`` also checks each recorded request (:mod:`contract.checks.requests`).
     """
     label = label or str(file)
 
@@ -48,9 +50,11 @@ def check_file(
             strict=strict,
             deviations=deviations,
             observe=observe,
+            requests=requests,
         )
 
-    yield from events_of(read(file, include_other=True, label=label), label, named, result)
+    found = read(file, include_other=True, label=label)
+    yield from events_of(found, label, named, result, skip_foreign=schema is None)
 
 
 def events_of(
@@ -58,17 +62,28 @@ def events_of(
     label: str,
     named: bool,
     result: Callable[[Interaction], Result],
+    *,
+    skip_foreign: bool = True,
 ) -> Iterator[Result | Notice]:
     """The results of one file's interactions (``result`` checks one), then a closing notice.
 
     A file that cannot be read is an error notice; one that is plainly not a
-    recording is an error when ``named``, a note when a directory walk found it.
+    recording is an error when ``named``, a note when a directory walk found it;
+    so is a JSON document that is no fine-tuning payload (``package.json``)
+    when ``skip_foreign`` (no ``--schema`` was given). A response whose body
+    the recorder cut or did not capture is a note, not a verdict.
     """
     checked = skipped = 0
     try:
         for interaction in interactions:
             if not interaction.to_check:
                 skipped += 1
+                continue
+            if interaction.foreign and skip_foreign and not named:
+                yield Notice("note", f"skipped {label}: {interaction.foreign}")
+                return
+            if interaction.unchecked:
+                yield Notice("note", f"{interaction.source}: {interaction.unchecked}")
                 continue
             checked += 1
             yield result(interaction)

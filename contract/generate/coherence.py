@@ -79,11 +79,16 @@ def _is_job(node: Node) -> bool:
 
 
 def _method_keys(node: Node) -> tuple[str, ...]:
-    """The other properties named by the values of the node's ``type`` enum."""
+    """The other properties named by the values of the node's ``type`` enum (optional ones:
+    an event's ``type`` ``message`` does not name its required ``message``)."""
     tag = node.properties.get("type")
     if tag is None or tag.enum is None:
         return ()
-    return tuple(v for v in tag.enum if isinstance(v, str) and v in node.properties)
+    return tuple(
+        v
+        for v in tag.enum
+        if isinstance(v, str) and v in node.properties and v not in node.required
+    )
 
 
 def _non_null(node: Node, hint: str, fill: Fill) -> Any:

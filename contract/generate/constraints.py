@@ -85,6 +85,7 @@ KEYWORDS = (
     "exclusiveMinimum",
     "maximum",
     "maxLength",
+    "minLength",
     "minItems",
     "maxItems",
     "maxProperties",
@@ -116,6 +117,7 @@ class Constraint:
             "exclusiveMinimum": node.exclusive_minimum,
             "maximum": node.maximum,
             "maxLength": node.max_length,
+            "minLength": node.min_length,
             "minItems": node.min_items,
             "maxItems": node.max_items,
             "maxProperties": node.max_properties,
@@ -134,6 +136,7 @@ def keywords_of(node: Node) -> list[str]:
         "exclusiveMinimum": node.exclusive_minimum is not None,
         "maximum": node.maximum is not None,
         "maxLength": node.max_length is not None,
+        "minLength": node.min_length is not None,
         "minItems": node.min_items is not None,
         "maxItems": node.max_items is not None,
         "maxProperties": node.max_properties is not None,
@@ -263,8 +266,8 @@ def minimal(node: Node, hint: str | None = None) -> Any:
     if kind == "string":
         if hint in HINT_EXAMPLES and node.max_length is None:
             return HINT_EXAMPLES[hint]
-        examples = [e for e in node.examples if isinstance(e, str)]
-        return examples[0] if examples else ""
+        examples = [e for e in node.examples if isinstance(e, str) and locally_valid(node, e)]
+        return examples[0] if examples else "a" * (node.min_length or 0)
     if kind == "array":
         item = minimal(node.items, hint) if node.items is not None else None
         return [item] * (node.min_items or 0)
@@ -387,6 +390,11 @@ def _boundary_cases(c: Constraint, who: str, hint: str | None) -> Iterator[tuple
         limit = node.max_length or 0
         yield True, "a" * limit, f"{who} of exactly maxLength {limit}"
         yield False, "a" * (limit + 1), f"{who} longer than maxLength {limit}"
+    elif keyword == "minLength":
+        limit = node.min_length or 0
+        yield True, "a" * limit, f"{who} of exactly minLength {limit}"
+        if limit > 0:
+            yield False, "a" * (limit - 1), f"{who} shorter than minLength {limit}"
     elif keyword in ("minItems", "maxItems"):
         limit = (node.min_items if keyword == "minItems" else node.max_items) or 0
         item = minimal(node.items) if node.items is not None else None

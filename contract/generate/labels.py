@@ -65,6 +65,10 @@ def too_long(who: str, limit: int) -> Label:
     return "maxLength", f"{who} longer than maxLength {limit}"
 
 
+def too_short(who: str, limit: int) -> Label:
+    return "minLength", f"{who} shorter than minLength {limit}"
+
+
 def too_many_items(who: str, limit: int) -> Label:
     return "maxItems", f"{who} with more than {limit} items"
 

@@ -20,6 +20,8 @@ OBSERVED = "contract_observed"
 #: ``user_properties`` keys: the profile's amendments the body needed, the known deviations
 #: outside the profile it showed, and its unknown properties (strict mode).
 NEEDED, DEVIATIONS, UNKNOWN = "contract_needed", "contract_deviations", "contract_unknown"
+#: ``user_properties`` key holding the recorded request's verdict (valid, invalid), if checked.
+REQUEST = "contract_request"
 _MAX_WARNINGS = 20
 _WORKER_OUTPUT = "finetune_contract_collection"
 #: ``user_properties`` key of a file item: the sums of the responses it checked and the other

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from contract._core.options import PROFILE_OPTIONS, RUN_OPTIONS, STRICT_HELP
+from contract._core.options import NO_REQUESTS, PROFILE_OPTIONS, RUN_OPTIONS, STRICT_HELP
 
 if TYPE_CHECKING:
     from contract.config import Strict
@@ -95,6 +95,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             group.addoption(flag, metavar=option.metavar, default=None, dest=key, help=option.help)
             parser.addini(key, type="string", default="", help=f"like {flag}")
     group.addoption(
+        f"--contract-{NO_REQUESTS.name}",
+        action="store_false",
+        default=None,
+        dest="contract_requests",
+        help=NO_REQUESTS.help,
+    )
+    parser.addini(
+        "contract_requests",
+        type="string",
+        default="",
+        help="false: like --contract-no-requests (default true; else the configuration's "
+        "requests key)",
+    )
+    group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
         default=None,
@@ -147,7 +161,8 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
 
 
 def _settings_of(config: pytest.Config) -> Settings:
-    """This run's settings (:func:`contract.profiles.settings`), resolved once per session."""
+    """This run's settings (see :func:`contract.profiles.settings`), resolved once per session;
+    a usage error if bad."""
     found: Settings | None = config.stash.get(_SETTINGS, None)
     if found is None:
         found = _resolve(config)
@@ -171,8 +186,8 @@ def _resolve(config: pytest.Config) -> Settings:
         """A baseline named relative to the rootdir (an absolute one as given)."""
         return None if given is None else str(config.rootpath / given)
 
-    def switch(value: object) -> bool | None:
-        return None if value is None else bool(value)
+    def switch(value: object) -> str | None:
+        return None if value is None else "true" if value else "false"
 
     try:
         return settings(
@@ -182,6 +197,7 @@ def _resolve(config: pytest.Config) -> Settings:
                 tuple(config.getoption("contract_no_amend")),
                 said("contract_config"),
                 said("contract_strict"),
+                "false" if config.getoption("contract_requests") is False else None,
                 baseline=at_root(said("contract_baseline")),
                 stale_amendments=switch(config.getoption("contract_stale_amendments")),
             ),
@@ -191,6 +207,7 @@ def _resolve(config: pytest.Config) -> Settings:
                 tuple(config.getini("contract_no_amend")),
                 ini("contract_config"),
                 ini("contract_strict"),
+                ini("contract_requests"),
                 baseline=at_root(ini("contract_baseline")),
                 stale_amendments=switch(config.getini("contract_stale_amendments")),
             ),

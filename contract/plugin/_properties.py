@@ -22,6 +22,7 @@ from contract.plugin._keys import (
     JOBS,
     NEEDED,
     OBSERVED,
+    REQUEST,
     UNKNOWN,
     VERDICT,
     _secrets,
@@ -57,6 +58,7 @@ def check_response(
         profile=run.profile,
         strict=run.strict,
         deviations=True,
+        requests=run.requests,
     )
     if run.baseline is not None and result.violations:
         result = _known(result, run, properties, path)
@@ -73,12 +75,15 @@ def check_response(
     if result.api_error is None:
         properties.append((NEEDED, result.needed))
         properties.append((DEVIATIONS, result.deviations))
-    if result.warnings:
-        unknown = [redact(str(w), _secrets()) for w in result.warnings]
-        properties.append((UNKNOWN, unknown))
-    if result.violations:
+    if result.request_checked:
+        properties.append((REQUEST, "invalid" if result.request_violations else "valid"))
+    warned = [redact(str(w), _secrets()) for w in result.warnings]
+    warned += [redact(f"request: {w}", _secrets()) for w in result.request_warnings]
+    if warned:
+        properties.append((UNKNOWN, warned))
+    if result.violations or result.request_violations:
         return Contract(_secrets(), profile=run.profile, strict=run.strict).report(
-            interaction, result.violations
+            interaction, result.violations, result.request_violations
         )
     if result.failed:
         return (
@@ -126,6 +131,8 @@ class Counts:
         self.other = 0
         #: What the baseline did: fingerprints seen, entries expired, findings accepted.
         self.baseline: dict[str, Any] = {"seen": [], "expired": [], "accepted": 0}
+        #: Requests checked (``requests``) and those that failed (``requests-invalid``).
+        self.requests: Counter[str] = Counter()
 
     @property
     def responses(self) -> int:
@@ -145,6 +152,10 @@ class Counts:
             self.payloads += 1
             self.needed.update(str(n) for n in properties.get(NEEDED, ()))
             self.deviations.update(str(d) for d in properties.get(DEVIATIONS, ()))
+        request = properties.get(REQUEST)
+        if request is not None:
+            self.requests["requests"] += 1
+            self.requests["requests-invalid"] += request == "invalid"
         unknown: Any = properties.get(UNKNOWN, ())
         self.unknown.extend(f"{nodeid}: {line}" for line in unknown)
         known: Any = properties.get(BASELINE)
@@ -165,6 +176,7 @@ class Counts:
             "unknown": self.unknown,
             "other": self.other,
             "baseline": self.baseline,
+            "requests": dict(self.requests),
         }
 
     @classmethod
@@ -180,4 +192,5 @@ class Counts:
         counts.unknown = [str(line) for line in data["unknown"]]
         counts.other = int(data["other"])
         counts.baseline = dict(data["baseline"])
+        counts.requests.update({str(k): int(v) for k, v in data.get("requests", {}).items()})
         return counts

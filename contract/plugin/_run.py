@@ -9,7 +9,7 @@ import pytest
 
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
-from contract.plugin._options import _baseline_of, _profile_of, _settings_of
+from contract.plugin._options import _baseline_of, _settings_of
 from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
@@ -36,6 +36,9 @@ class ContractRun:
         #: An xdist worker: its reports are counted by the controller, which reads them.
         self.worker = hasattr(config, "workerinput")
         self.files: set[Path] = set()
+        #: Files found by walking a folder (not named), and notes said of them.
+        self.walked: set[Path] = set()
+        self.notes: list[str] = []
         self.job_id: str | None = None
         self.base_url = ""
         self.fail_api_errors = bool(
@@ -46,6 +49,7 @@ class ContractRun:
         self.other = 0
         self.empty: dict[str, int] = {}
         self.verdicts: dict[str, int] = {}
+        self.request_counts: dict[str, int] = {}
         self.jobs = 0
         self.per_file = (
             config.getoption("contract_item") or config.getini("contract_item")
@@ -69,7 +73,10 @@ class ContractRun:
     def _configure_profile(self) -> None:
         from contract.checks.deviations import Usage
 
-        self.profile, self.strict = _profile_of(self.config)
+        chosen = _settings_of(self.config)
+        self.profile, self.strict = chosen.profile, chosen.strict
+        #: Whether each recorded request is checked too.
+        self.requests = chosen.requests
         self.usage = Usage(self.profile)
 
     def _configure_live(self) -> None:
@@ -95,6 +102,8 @@ class ContractRun:
                 raise pytest.UsageError(f"--contract-recordings: {exc}") from None
             self.files.update(found)
             root = Path(path).resolve()
+            if root.is_dir():
+                self.walked.update(found)
             # A file whose name holds "::" cannot be a command-line argument: collect its folder.
             roots.append((root.parent if "::" in root.name else root, found))
         # Collected like test files (node ids, -k, --lf, -x and xdist work as usual). Only the
@@ -161,6 +170,8 @@ class ContractRun:
         """Add the verdicts, jobs, amendments, coverage and warnings of checked responses."""
         for verdict, number in counts.verdicts.items():
             self.verdicts[verdict] = self.verdicts.get(verdict, 0) + number
+        for key, number in counts.requests.items():
+            self.request_counts[key] = self.request_counts.get(key, 0) + number
         self.jobs += counts.jobs
         if counts.payloads:
             from contract.checks.deviations import Usage
@@ -182,6 +193,7 @@ class ContractRun:
         from contract.engine.results import Summary, plural
 
         counts = self.verdicts
+        requests = self.request_counts
         summary = Summary(
             checked=sum(counts.get(v, 0) for v in ("valid", "invalid", "api-error")),
             valid=counts.get("valid", 0),
@@ -189,9 +201,15 @@ class ContractRun:
             api_errors=counts.get("api-error", 0),
             jobs=self.jobs,
             skipped=self.other,
+            requests_checked=requests.get("requests", 0),
+            requests_invalid=requests.get("requests-invalid", 0),
         )
         line = summary.pytest_line(unreadable=counts.get("unreadable", 0))
         terminalreporter.write_line(line)
+        if summary.requests_checked:
+            terminalreporter.write_line(f"contract: {summary.requests_line()}")
+        for note in self.notes:
+            terminalreporter.write_line(f"contract: note: {note}")
         for name, skipped in sorted(self.empty.items()):
             terminalreporter.write_line(
                 f"contract: warning: {name}: nothing checked "

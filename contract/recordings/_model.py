@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from contract.checks import Assessment, Headers, assess_body, assess_response
+from contract.checks import Assessment, Headers, assess_body, assess_response, header
+from contract.checks.requests import RequestAssessment, assess_request
 from contract.redact import redact, redact_headers
 from contract.schema import operations
 from contract.strictjson import Decoded
@@ -55,7 +56,10 @@ class Call:
     ``body`` is called only when the call is one of the jobs operations, so an
     undecodable body of an unrelated call never stops a file from being read;
     it may raise :class:`RecordingError`. ``status`` is None when the recorder
-    kept no answer (the request failed).
+    kept no answer (the request failed). ``request_body`` likewise gives the
+    body the client sent (None when the recording does not hold one).
+    ``unread`` says why the answer's body cannot be checked although there is
+    an answer (the recorder cut it, or kept no text); empty when it can.
     """
 
     name: str
@@ -65,6 +69,8 @@ class Call:
     headers: list[tuple[str, str]]
     body: Callable[[], bytes | str] = field(repr=False)
     request_headers: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    request_body: Callable[[], bytes | str | None] = field(default=lambda: None, repr=False)
+    unread: str = ""
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,14 @@ class Interaction:
     #: The body as the reader already decoded it (payload files), so it is not parsed twice.
     decoded: Decoded | None = field(default=None, repr=False, compare=False)
     operation: operations.Operation | None = field(default=None, compare=False)
+    #: The body the client sent, as recorded; None when the recording does not hold one.
+    request_body: bytes | str | None = field(default=None, repr=False, compare=False)
+    #: Why the answer is not checked although there is one (its body was cut by the
+    #: recorder, or not captured): said as a note instead of a verdict.
+    unchecked: str = field(default="", compare=False)
+    #: Why a bare payload does not look like a fine-tuning payload (``package.json``):
+    #: a folder walk then skips it with a note; named on the command line it is checked.
+    foreign: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         if self.operation is None and self.has_request:
@@ -148,6 +162,23 @@ class Interaction:
             deviations=deviations,
         )
 
+    def assess_request(
+        self, *, profile: ProfileLike = None, strict: Strict = "off"
+    ) -> RequestAssessment | None:
+        """The verdict on the recorded request; None when there is none to check (a bare
+        payload, or a call of another API)."""
+        if not self.has_request or self.operation is None:
+            return None
+        return assess_request(
+            self.operation,
+            method=self.method,
+            url=self.url,
+            body=self.request_body,
+            content_type=header(self.request_headers, "content-type"),
+            profile=profile,
+            strict=strict,
+        )
+
     def check(self, schema: str | None = None, *, profile: ProfileLike = None) -> list[Violation]:
         """Every violation of this interaction (empty when it conforms or is an API error)."""
         return list(self.assess(schema, profile=profile).violations)
@@ -159,10 +190,12 @@ def from_call(label: str, call: Call) -> Interaction:
     Request headers are kept with credentials masked, the URL too.
     """
     routed = operations.route(call.method, call.url)
-    wanted = routed is not None and call.status is not None
+    wanted = routed is not None and call.status is not None and not call.unread
     return Interaction(
         source=f"{label}::{call.name}",
         body=call.body() if wanted else b"",
+        request_body=call.request_body() if routed is not None else None,
+        unchecked=call.unread if routed is not None and call.status is not None else "",
         status=call.status,
         headers=call.headers,
         method=call.method,

@@ -9,6 +9,14 @@ that contains itself) are refused there. Then a safe loader builds the
 document; a tagged scalar that does not parse (``!!int`` with no digits,
 ``!!bool maybe``, ``!!timestamp 2020-13-45``) and an integer longer than
 Python converts are refused with their line, never raised as they come.
+
+Besides YAML's own tags, the loader reads the few Python tags vcrpy's safe
+loader reads (vcrpy 8.2.1 and 9): ``!!python/str``, ``!!python/unicode``,
+``!!python/tuple`` (a list), a request body kept as
+``!!python/object/new:_io.BytesIO`` (its bytes) or
+``!!python/object/apply:builtins.iter`` (its items), and Ruby's ``!binary``;
+each is built from its plain content, never by importing anything. Any other
+tag is one error naming the tag and its line.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from typing import Any
 import yaml
 from yaml import events
 from yaml.constructor import ConstructorError
-from yaml.nodes import Node, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from contract._core import gc as _collector
 from contract.recordings import _limits
@@ -77,9 +85,51 @@ def _power_of_ten(digits: int) -> int:
     return power
 
 
+def _plain_text(loader: Any, node: Node) -> Any:
+    return loader.construct_scalar(node)
+
+
+def _tuple(loader: Any, node: Node) -> list[Any]:
+    return list(loader.construct_sequence(node, deep=True))
+
+
+def _bytes_io(loader: Any, node: Node) -> bytes:
+    """A request body vcrpy kept as a ``BytesIO``: the bytes in its ``state``."""
+    found = loader.construct_mapping(node, deep=True) if isinstance(node, MappingNode) else {}
+    state = found.get("state") or [b""]
+    data = state[0] if isinstance(state, (list, tuple)) and state else b""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    return data if isinstance(data, bytes) else b""
+
+
+def _iterated(loader: Any, node: Node) -> list[Any]:
+    """A request body vcrpy kept as an iterator: the items it iterated over."""
+    found = loader.construct_mapping(node, deep=True) if isinstance(node, MappingNode) else {}
+    args = found.get("args") or [[]]
+    items = args[0] if isinstance(args, (list, tuple)) and args else []
+    return list(items) if isinstance(items, (list, tuple)) else []
+
+
+def _unknown_tag(loader: Any, suffix: str, node: Node) -> Any:
+    raise ConstructorError(None, None, f"{_UNKNOWN}{node.tag}", node.start_mark)
+
+
+_UNKNOWN = "unknown tag: "
+_PYTHON = "tag:yaml.org,2002:python/"
+
 _Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
 # Ruby's psych writes binary strings (Ruby VCR's compressed bodies) with the local tag !binary.
 _Loader.add_constructor("!binary", _Loader.construct_yaml_binary)
+# The Python tags vcrpy's own safe loader reads.
+_Loader.add_constructor(_PYTHON + "str", _plain_text)
+_Loader.add_constructor(_PYTHON + "unicode", _plain_text)
+_Loader.add_constructor(_PYTHON + "tuple", _tuple)
+_Loader.add_constructor(_PYTHON + "object/new:_io.BytesIO", _bytes_io)
+_Loader.add_constructor(_PYTHON + "object/apply:builtins.iter", _iterated)
+# Every other tag: one error naming it (rather than PyYAML's generic wording).
+_Loader.add_multi_constructor("!", _unknown_tag)
+_Loader.add_multi_constructor("tag:", _unknown_tag)
 
 
 def _where(mark: Any) -> str:
@@ -169,7 +219,21 @@ def _load(data: bytes, label: str) -> Any:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or type(exc).__name__
-        if "python/" in str(problem) or "python/" in str(exc):
+        if str(problem).startswith(_UNKNOWN):
+            raw = str(problem)[len(_UNKNOWN) :]
+            tag = _short_tag(raw)
+            if raw.startswith(_PYTHON):
+                reason = (
+                    f"holds Python object tags ({tag}{_where(mark)}), as pre-1.0 vcrpy "
+                    "cassettes do, which safe loading refuses; re-record it, or migrate it "
+                    "with vcrpy's migration script"
+                )
+            else:
+                reason = (
+                    f"uses the custom YAML tag {tag}{_where(mark)}, which this toolkit cannot "
+                    "read (it reads YAML's standard tags and the ones vcrpy and Ruby VCR write)"
+                )
+        elif "python/" in str(problem) or "python/" in str(exc):
             reason = (
                 "holds Python object tags (as pre-1.0 vcrpy cassettes do), which safe loading "
                 "refuses; re-record it, or migrate it with vcrpy's migration script"
@@ -177,6 +241,11 @@ def _load(data: bytes, label: str) -> Any:
         else:
             reason = f"is not readable YAML ({problem}{_where(mark)})"
         raise RecordingError(label, reason) from None
+
+
+def _short_tag(tag: str) -> str:
+    shown = tag.replace("tag:yaml.org,2002:", "!!")
+    return repr(shown[:80] + ("…" if len(shown) > 80 else ""))
 
 
 __all__ = ["load"]

@@ -28,6 +28,13 @@ def _body(response: dict[str, Any], headers: list[tuple[str, str]], where: str) 
     return decompressed(body, headers, where)
 
 
+def _request_body(request: dict[str, Any], where: str) -> bytes | str | None:
+    body = request.get("body")
+    if body is None or isinstance(body, (bytes, str)):
+        return body
+    raise RecordingError(where, "request.body is not a string")
+
+
 def detect(document: Any) -> bool:
     found = listed(document, "interactions")
     if not found or not isinstance(found[0], dict):
@@ -59,6 +66,7 @@ def calls(document: Any, label: str) -> Iterator[Call]:
             headers,
             partial(_body, response, headers, where),
             header_pairs(request.get("headers"), where, "request.headers"),
+            partial(_request_body, request, where),
         )
 
 

@@ -72,6 +72,14 @@ def _body(entry: dict[str, Any], headers: list[tuple[str, str]], where: str) -> 
     return json_text(response, where)
 
 
+def _request_body(entry: dict[str, Any], where: str) -> bytes | str | None:
+    """The body nock matched the request on: a JSON value, a string, or absent."""
+    if "body" not in entry:
+        return None
+    body = entry["body"]
+    return body if isinstance(body, str) else json_text(body, where)
+
+
 def detect(document: Any) -> bool:
     return (
         isinstance(document, list)
@@ -104,6 +112,7 @@ def calls(document: Any, label: str) -> Iterator[Call]:
             headers,
             partial(_body, entry, headers, where),
             header_pairs(entry.get("reqheaders"), where, "reqheaders"),
+            partial(_request_body, entry, where),
         )
 
 

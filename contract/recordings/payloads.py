@@ -10,7 +10,10 @@ a job from a page of jobs or an error envelope: :func:`contract.checks.assess_bo
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
 
+from contract import schema as _registry
 from contract.recordings._jsonl import Line
 from contract.recordings._model import Interaction, RecordingError
 from contract.strictjson import Decoded, JSONSyntaxError, decode
@@ -26,12 +29,56 @@ def decoded(data: bytes, where: str) -> Decoded:
 
 def payload(data: bytes, label: str, value: Decoded | None = None) -> Interaction:
     """The one payload of a JSON file (``value``: the file as already decoded)."""
+    value = value if value is not None else decoded(data, label)
     return Interaction(
         source=f"{label}:1",
         body=data,
         name="payload",
-        decoded=value if value is not None else decoded(data, label),
+        decoded=value,
+        foreign=foreign(value.value),
     )
+
+
+#: Payloads a file may hold that carry no ``object`` marker.
+_PAYLOADS_WITHOUT_OBJECT = ("CreateFineTuningJobRequest", "ErrorResponse")
+
+
+@cache
+def _known() -> tuple[frozenset[str], frozenset[str]]:
+    """The ``object`` values of the contract's top-level objects (jobs, pages, events...)
+    and the property names of those, of the create request and of the error envelope."""
+    objects: set[str] = set()
+    names: set[str] = set()
+    for name, document in _registry.documents().items():
+        properties = document.get("properties")
+        if not isinstance(properties, dict):
+            continue
+        if "object" not in properties and name not in _PAYLOADS_WITHOUT_OBJECT:
+            continue
+        names.update(properties)
+        marker = properties.get("object")
+        if isinstance(marker, dict):
+            if isinstance(marker.get("const"), str):
+                objects.add(marker["const"])
+            objects.update(v for v in marker.get("enum", ()) if isinstance(v, str))
+    return frozenset(objects), frozenset(names)
+
+
+def foreign(value: Any) -> str:
+    """Why a decoded JSON document is no fine-tuning payload (``package.json``); "" when it
+    may be one: an object whose ``object`` is one the contract names, or that has at least
+    two of the properties the contract's types name (an error envelope's ``error`` is one)."""
+    if not isinstance(value, dict):
+        return "it is no fine-tuning payload (not a JSON object)"
+    objects, names = _known()
+    marker = value.get("object")
+    if isinstance(marker, str):
+        if marker in objects:
+            return ""
+        return f'it is no fine-tuning payload ("object" is {marker[:40]!r})'
+    if "error" in value or len(names.intersection(value)) >= 2:
+        return ""
+    return "it is no fine-tuning payload (none of the contract's types has its properties)"
 
 
 def line(label: str, number: int, text: bytes) -> Interaction:

@@ -7,6 +7,9 @@ each interaction is a call named ``interaction[i]``. A body is ``{"encoding", "s
 ``encoding`` is a character set, not a Content-Encoding. Ruby VCR writes the method in
 lower case. Schemathesis writes the status code as a quoted string (``'200'``) and
 ``response: null`` for a request that got no answer (a call with no status).
+Schemathesis 4.27 and later keep only the start of a large body and write
+``truncated_from: SIZE`` beside it (read beside ``body`` or inside its mapping): such a
+body is cut, and not checked.
 """
 
 from __future__ import annotations
@@ -20,19 +23,33 @@ from contract.recordings._fields import header_pairs, mapping, status_code, text
 from contract.recordings._model import Call, Layout, RecordingError
 
 
-def _body(response: dict[str, Any], headers: list[tuple[str, str]], where: str) -> bytes | str:
-    body = response.get("body")
+def _stored(message: dict[str, Any], where: str, what: str) -> bytes | str | None:
+    """The body of a request or response as stored (None when there is no body at all)."""
+    body = message.get("body")
     if isinstance(body, dict):
         if body.get("base64_string") is not None:
-            encoded = text(body["base64_string"], where, "response.body.base64_string")
-            raw = decoded_base64(encoded, where, "response.body.base64_string")
-            return decompressed(raw, headers, where)
+            encoded = text(body["base64_string"], where, f"{what}.body.base64_string")
+            return decoded_base64(encoded, where, f"{what}.body.base64_string")
         body = body.get("string")
-    if body is None:
-        return b""
-    if not isinstance(body, (bytes, str)):
-        raise RecordingError(where, "response.body.string is not a string")
-    return decompressed(body, headers, where)
+    if body is None or isinstance(body, (bytes, str)):
+        return body
+    raise RecordingError(where, f"{what}.body.string is not a string")
+
+
+def _body(response: dict[str, Any], headers: list[tuple[str, str]], where: str) -> bytes | str:
+    body = _stored(response, where, "response")
+    return b"" if body is None else decompressed(body, headers, where)
+
+
+def _cut(response: dict[str, Any]) -> str:
+    """Why the body is not checked, when Schemathesis kept only its start."""
+    body = response.get("body")
+    size = response.get("truncated_from")
+    if size is None and isinstance(body, dict):  # written inside the body mapping
+        size = body.get("truncated_from")
+    if size is None:
+        return ""
+    return f"body cut by the recorder (truncated from {size} bytes): not checked"
 
 
 def _no_body() -> bytes:
@@ -70,6 +87,8 @@ def calls(document: Any, label: str) -> Iterator[Call]:
             headers,
             partial(_body, response, headers, where),
             request_headers,
+            partial(_stored, request, where, "request"),
+            _cut(response),
         )
 
 

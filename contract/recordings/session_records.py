@@ -30,8 +30,10 @@ def _is_text(headers: list[tuple[str, str]]) -> bool:
     return media_type.startswith("text/") or any(m in media_type for m in _TEXT_MARKERS)
 
 
-def _body(entry: dict[str, Any], headers: list[tuple[str, str]], where: str) -> bytes | str:
-    body = entry.get("ResponseBody")
+def _body(
+    entry: dict[str, Any], headers: list[tuple[str, str]], where: str, key: str = "ResponseBody"
+) -> bytes | str:
+    body = entry.get(key)
     if body is None or body == []:
         return b""
     if isinstance(body, list) and all(isinstance(line, str) for line in body):
@@ -44,6 +46,14 @@ def _body(entry: dict[str, Any], headers: list[tuple[str, str]], where: str) -> 
     if isinstance(body, str):
         return body
     return json_text(body, where)
+
+
+def _request_body(
+    entry: dict[str, Any], headers: list[tuple[str, str]], where: str
+) -> bytes | str | None:
+    if entry.get("RequestBody") is None:
+        return None
+    return _body(entry, headers, where, "RequestBody")
 
 
 def detect(document: Any) -> bool:
@@ -59,6 +69,7 @@ def calls(document: Any, label: str) -> Iterator[Call]:
         if not isinstance(method, str) or not isinstance(url, str):
             raise RecordingError(where, "entry has no RequestMethod or RequestUri")
         headers = header_pairs(entry.get("ResponseHeaders"), where, "ResponseHeaders")
+        request_headers = header_pairs(entry.get("RequestHeaders"), where, "RequestHeaders")
         yield Call(
             name,
             method.upper(),
@@ -66,7 +77,8 @@ def calls(document: Any, label: str) -> Iterator[Call]:
             status_code(entry.get("StatusCode"), where, "StatusCode"),
             headers,
             partial(_body, entry, headers, where),
-            header_pairs(entry.get("RequestHeaders"), where, "RequestHeaders"),
+            request_headers,
+            partial(_request_body, entry, request_headers, where),
         )
 
 

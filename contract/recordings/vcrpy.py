@@ -6,7 +6,11 @@ each interaction is a call named ``interaction[i]``. The response is
 or in the layout vcrpy's httpx stubs wrote before (which vcrpy still reads)
 ``{"status_code": 200, "headers": …, "content": "…"}``. A body stored as
 ``!!binary`` (bytes) whose ``Content-Encoding`` is gzip or deflate is
-decompressed; aiohttp's stub records an empty body as ``{}``.
+decompressed; aiohttp's stub records an empty body as ``{}``. The request's
+``body`` is text, bytes or null (no body); vcrpy 9 also writes a top-level
+``metadata`` mapping (values a test stored with ``cassette.get_metadata``),
+which is read and must be a mapping, and its YAML loader reads the request
+bodies older versions wrote with Python tags (see :mod:`contract.recordings._yaml`).
 """
 
 from __future__ import annotations
@@ -54,6 +58,25 @@ def _body(response: dict[str, Any], headers: list[tuple[str, str]], where: str) 
     return decompressed(body, headers, where)
 
 
+def _request_body(request: dict[str, Any], where: str) -> bytes | str | None:
+    body = request.get("body")
+    if isinstance(body, dict):  # the aiohttp stub's layout, like the response's
+        body = body.get("string")
+    if body is None or isinstance(body, (bytes, str)):
+        return body
+    raise RecordingError(where, "request.body is not a string")
+
+
+def metadata(document: Any, label: str) -> dict[str, Any]:
+    """vcrpy 9's top-level ``metadata`` mapping (empty when absent)."""
+    found = document.get("metadata") if isinstance(document, dict) else None
+    if found is None:
+        return {}
+    if not isinstance(found, dict):
+        raise RecordingError(label, "the cassette's metadata is not a mapping")
+    return found
+
+
 def detect(document: Any) -> bool:
     found = listed(document, "interactions")
     if found is None:
@@ -65,6 +88,7 @@ def detect(document: Any) -> bool:
 
 
 def calls(document: Any, label: str) -> Iterator[Call]:
+    metadata(document, label)
     for index, entry in enumerate(listed(document, "interactions") or []):
         name = f"interaction[{index}]"
         where = f"{label}::{name}"
@@ -84,6 +108,7 @@ def calls(document: Any, label: str) -> Iterator[Call]:
             headers,
             partial(_body, response, headers, where),
             _headers(request, where),
+            partial(_request_body, request, where),
         )
 
 

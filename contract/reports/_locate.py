@@ -204,9 +204,10 @@ class Locator:
         return path if path.is_file() else None
 
     def locate(self, result: Result) -> Location:
-        """The file and lines of ``result`` and of each of its violations."""
+        """The file and lines of ``result`` and of each of its violations (those of the
+        response, then those of the request: :attr:`Result.findings`)."""
         path = self.path_of(result)
-        count = len(result.violations)
+        count = len(result.violations) + len(result.request_violations)
         line: int | None = result.line
         lines: list[int | None] = [line] * count
         item = _ITEM.match(result.name)
@@ -221,7 +222,7 @@ class Locator:
                 lines = [
                     next((found[a] for a in _ancestors(v.path) if a in found), line)
                     for v in result.violations
-                ]
+                ] + [line] * len(result.request_violations)
         except (OSError, ValueError, UnicodeDecodeError):
             pass  # no line rather than no report
         return Location(result.file, path, line, tuple(lines))

@@ -43,9 +43,7 @@ def _resolve(value: Any, pointer: str) -> Any:
     return value
 
 
-def _syntax_excerpt(
-    text: str, error: JSONSyntaxError, limit: int, secrets: tuple[str, ...]
-) -> str:
+def _syntax_excerpt(text: str, error: JSONSyntaxError, limit: int, secrets: tuple[str, ...]) -> str:
     if not error.line:
         return f"body starts: {clip(text, limit, secrets, squeeze=True)}"
     lines = text.split("\n")
@@ -128,8 +126,10 @@ def report(
     status: int | None = None,
     body: bytes | str | Any = None,
     secrets: Iterable[str] = (),
+    request: Sequence[Violation] = (),
 ) -> str:
-    """The failure report of one response: interaction line, violations, excerpts.
+    """The failure report of one response: interaction line, violations, excerpts, then
+    the violations of its ``request``, if any.
 
     Redacted and escaped: safe to print and to write anywhere.
     """
@@ -140,18 +140,29 @@ def report(
         head = f"response {status}"
     else:
         head = "payload (no request recorded)"
+    lines = [for_terminal(head, secrets)]
     count = len(violations)
-    lines = [for_terminal(head, secrets), f"{count} contract violation{'s' if count != 1 else ''}:"]
-    for group in grouped(violations):
-        shown = f"{group.first} [{group.first.code}]{group.note()}"
-        lines.append(f"  {for_terminal(shown, secrets)}")
-    if body is not None:
-        lines += [f"  {line}" for line in excerpts(body, violations, secrets=secrets)]
+    if count or not request:
+        lines.append(f"{count} contract violation{'s' if count != 1 else ''}:")
+        for group in grouped(violations):
+            shown = f"{group.first} [{group.first.code}]{group.note()}"
+            lines.append(f"  {for_terminal(shown, secrets)}")
+        if body is not None:
+            lines += [f"  {line}" for line in excerpts(body, violations, secrets=secrets)]
+    if request:
+        count = len(request)
+        lines.append(f"{count} request contract violation{'s' if count != 1 else ''}:")
+        for v in request:
+            shown = f"{v} [{v.code_on('request')}]"
+            lines.append(f"  request: {for_terminal(shown, secrets)}")
     return "\n".join(lines)
 
 
 def interaction_report(
-    interaction: Interaction, violations: Sequence[Violation], secrets: Iterable[str] = ()
+    interaction: Interaction,
+    violations: Sequence[Violation],
+    secrets: Iterable[str] = (),
+    request: Sequence[Violation] = (),
 ) -> str:
     """:func:`report` for a recorded :class:`~contract.recordings.Interaction`."""
     return report(
@@ -161,6 +172,7 @@ def interaction_report(
         status=interaction.status,
         body=interaction.body,
         secrets=secrets,
+        request=request,
     )
 
 

@@ -97,18 +97,22 @@ class GitHubWriter:
         location = locate.locate(result) if locate is not None else None
         path = location.path if location is not None else None
         file = relative_file(path, self.options.root)
-        lines = location.violation_lines if location else (result.line,) * len(result.violations)
+        findings = result.findings
+        lines = location.violation_lines if location else (result.line,) * len(findings)
         source = for_person(result.source)
-        for violation, line in zip(result.violations, lines, strict=True):
-            text = f"{source}: {for_person(str(violation))} [{violation.code}]"
+        for (side, violation), line in zip(findings, lines, strict=True):
+            said = "request: " if side == "request" else ""
+            code = violation.code_on(side)
+            text = f"{source}: {said}{for_person(str(violation))} [{code}]"
+            kind = "request contract violation" if side == "request" else "contract violation"
             self._annotate(
                 text,
                 [text],
                 file=file,
                 line=line if file else None,
-                title=f"{violation.code} contract violation ({violation.keyword})",
+                title=f"{code} {kind} ({violation.keyword})",
             )
-            self.table.add(result.source, line, violation.path, violation.message)
+            self.table.add(result.source, line, f"{said}{violation.path}", violation.message)
         if result.api_error and result.fail_api_errors:
             text = f"{source}: {for_person(result.api_error)} (an API error response)"
             line = location.line if location else result.line

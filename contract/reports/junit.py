@@ -29,6 +29,7 @@ from contract.engine.results import Result, plural
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_person
 from contract.reports.text import summary_lines
+from contract.violations import Violation
 
 SUITE = "finetune-contract"
 
@@ -39,6 +40,12 @@ def _attr(text: str) -> str:
 
 def _text(lines: list[str]) -> str:
     return escape("\n".join(for_person(line) for line in lines))
+
+
+def _said(side: str, violation: Violation) -> str:
+    """A violation as a line of the report (``… [FC106]``), ``request: …`` when the request's."""
+    said = f"{violation} [{violation.code_on(side)}]"
+    return f"request: {said}" if side == "request" else said
 
 
 class JUnitWriter:
@@ -58,23 +65,24 @@ class JUnitWriter:
 
     def result(self, result: Result) -> None:
         location = self.options.locator.locate(result) if self.options.locator else None
-        lines = location.violation_lines if location else (result.line,) * len(result.violations)
+        findings = result.findings
+        lines = location.violation_lines if location else (result.line,) * len(findings)
         name = _attr(result.name or result.source)
         head = f'<testcase classname={_attr(result.file)} name={name} time="{self._elapsed()}"'
         body: list[str] = []
-        if result.violations:
+        if findings:
             details = []
-            for violation, line in zip(result.violations, lines, strict=True):
+            for (side, violation), line in zip(findings, lines, strict=True):
                 where = f"{result.file}:{line}" if line is not None else result.source
-                details.append(f"{where}: {violation} [{violation.code}]")
-            message = plural(len(result.violations), "contract violation")
-            first = f"{result.violations[0]} [{result.violations[0].code}]"
+                details.append(f"{where}: {_said(side, violation)}")
+            message = plural(len(findings), "contract violation")
+            first = _said(*findings[0])
             body.append(
                 f'<failure type="contract violation" message={_attr(f"{message}: {first}")}>'
                 f"{_text(details)}</failure>"
             )
         if result.api_error:
-            if result.fail_api_errors and not result.violations:
+            if result.fail_api_errors and not findings:
                 body.append(
                     f'<failure type="API error response" message={_attr(result.api_error)}>'
                     f"{_text([f'{result.source}: {result.api_error}'])}</failure>"

@@ -5,7 +5,8 @@ failed (``FC102`` for ``required``, ``FC106`` for ``maximum``, ``FC001`` for
 ``status``...; see :mod:`contract._core.rules`; the keyword is the rule's name) and,
 for known deviations, one per amendment a violation names (the hierarchical id
 ``FC201/<name>``, described from the amendment catalogue); ``FC006`` for API
-error responses failed by ``--fail-on-api-errors``. Each violation is a result
+error responses failed by ``--fail-on-api-errors``; a finding on the recorded
+request has its request-side code (``FC4NN``, the keyword's ``FC1NN``). Each violation is a result
 at level ``error`` whose location is the file (relative to the repository root
 when inside it, ``uriBaseId`` ``SRCROOT``; an absolute ``file:`` URI
 otherwise) and the line (see :mod:`contract.reports._locate`), with the JSON
@@ -34,9 +35,10 @@ TOOL = "finetune-contract"
 API_ERROR_RULE = rules.code_of("api-error-response")
 
 
-def rule_id(violation: Violation) -> str:
-    """The SARIF rule of a violation: its code, with its amendment (``FC201/<name>``) if any."""
-    code = violation.code
+def rule_id(violation: Violation, side: str = "response") -> str:
+    """The SARIF rule of a violation: its code on its side (``FC106``, a request's ``FC406``),
+    with its amendment (``FC201/<name>``) if any."""
+    code = violation.code_on(side)
     return f"{code}/{violation.amendment}" if violation.amendment else code
 
 
@@ -56,6 +58,8 @@ def _rule(identifier: str, keyword: str) -> dict[str, Any]:
         text, kind, name = _amendment_text(amendment), "amendment", f"{keyword}-{amendment}"
     else:
         text, kind, name = known.title + ".", known.kind, keyword
+    if known.side == "request":
+        name = f"request-{name}"
     return {
         "id": identifier,
         "name": name,
@@ -109,16 +113,19 @@ class SARIFWriter:
         locate = self.options.locator
         location = locate.locate(result) if locate is not None else None
         where = artifact(location.path if location else None, result.file, self.options.root)
-        lines = location.violation_lines if location else (result.line,) * len(result.violations)
+        findings = result.findings
+        lines = location.violation_lines if location else (result.line,) * len(findings)
         source = for_machine(result.source)
-        for violation, line in zip(result.violations, lines, strict=True):
-            identifier = rule_id(violation)
+        for (side, violation), line in zip(findings, lines, strict=True):
+            identifier = rule_id(violation, side)
             properties = {
                 "source": source,
+                "side": side,
                 "path": violation.path,
                 "keyword": violation.keyword,
-                "code": violation.code,
+                "code": violation.code_on(side),
             }
+            said = "request: " if side == "request" else ""
             if violation.schema_path:
                 properties["schemaPath"] = violation.schema_path
             if result.operation:
@@ -128,7 +135,7 @@ class SARIFWriter:
                     "ruleId": identifier,
                     "ruleIndex": self._index(identifier, violation.keyword),
                     "level": "error",
-                    "message": {"text": f"{source}: {for_machine(str(violation))}"},
+                    "message": {"text": f"{source}: {said}{for_machine(str(violation))}"},
                     "locations": [self._location(where, line, violation.path, source)],
                     "properties": properties,
                 }

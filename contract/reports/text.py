@@ -1,11 +1,12 @@
 """``--format text``: compiler-style lines for people, then the summary.
 
 ``source: /json/pointer: message [FC106]`` per violation (source as the user
-named the file; the code is the rule's, see :mod:`contract._core.rules`), with
-``-v`` also ``source: ok`` and API error responses; ``-q`` prints only the
-summary. A response of a recording is named with the line of its body,
-``cassettes/jobs.yaml:12: interaction[1]: …``, so an editor jumps to it.
-Violations are sorted by place (``/data/2`` before ``/data/10``) and one
+named the file; the code is the rule's, see :mod:`contract._core.rules`;
+``source: request: place: message [FC406]`` for a finding on the recorded
+request), with ``-v`` also ``source: ok`` and API error responses; ``-q``
+prints only the summary. A response of a recording is named with the line of
+its body, ``cassettes/jobs.yaml:12: interaction[1]: …``, so an editor jumps to
+it. Violations are sorted by place (``/data/2`` before ``/data/10``) and one
 fault shared by several jobs of a list page is one line (see
 :mod:`contract.reports._group`). Colour (see :mod:`contract.reports._color`) marks
 places in bold, violations red, API errors yellow and conforming lines green;
@@ -23,6 +24,9 @@ from contract.reports._color import paint
 from contract.reports._group import grouped
 from contract.reports._locate import Locator
 
+#: What a line says before a finding of each side (the response's need no word).
+_SIDE = {"response": "", "request": "request: "}
+
 
 def _where(result: Result, locator: Locator | None) -> str:
     """The result's source, with the line of its body for a response of a recording."""
@@ -36,11 +40,11 @@ def result_lines(
     result: Result, verbose: bool = False, color: bool = False, locator: Locator | None = None
 ) -> list[str]:
     """The lines of one result (plain when ``color`` is off; lines found by ``locator``)."""
-    if result.valid and not result.warnings and not verbose:
+    if result.valid and not result.warnings and not result.request_warnings and not verbose:
         return []  # the common case: nothing to print, so nothing to clean
     source = paint(for_person(result.source), "bold", color)
     lines = []
-    if result.violations:
+    if result.violations or result.request_violations:
         where = paint(for_person(_where(result, locator)), "bold", color)
         for group in grouped(result.violations):
             v = group.first
@@ -48,9 +52,14 @@ def result_lines(
             lines.append(
                 f"{where}: {place}: {for_person(v.message)} [{v.code}]{for_person(group.note())}"
             )
-    for w in result.warnings:
+        for v in result.request_violations:
+            place = paint(for_person(v.path or "<root>"), "red", color)
+            code = v.code_on("request")
+            lines.append(f"{where}: {_SIDE['request']}{place}: {for_person(v.message)} [{code}]")
+    for side, w in result.all_warnings:
         place = paint(for_person(w.path or "<root>"), "yellow", color)
-        lines.append(f"{source}: warning: {place}: {for_person(w.message)} [{w.code}]")
+        code = w.code_on(side)
+        lines.append(f"{source}: {_SIDE[side]}warning: {place}: {for_person(w.message)} [{code}]")
     if result.api_error and (verbose or result.fail_api_errors):
         style = "red" if result.fail_api_errors else "yellow"
         api_error = paint(for_person(result.api_error), style, color)

@@ -7,6 +7,12 @@ Each kind of change widens the schema at its location:
 ``allow``     the schema becomes ``anyOf: [original, allowed]`` (or joins an existing ``anyOf``);
 ``nullable``  as ``allow: {"type": "null"}``;
 ``absent``    the property leaves its object's ``required``.
+``absent-where-nullable``
+              every required property whose published rule accepts null may be
+              absent: in the documents the scope names (their roots,
+              ``FineTuningJob.json#``) and every document they reach by ``$ref``.
+              Derived from the published documents (another amendment making a
+              property nullable does not extend it); never with ``when``.
 
 With ``when``, the property's rule moves to the document's root, as
 ``allOf: [..., {"if": <when>, "then": <amended rule>, "else": <original rule>}]``,
@@ -17,8 +23,12 @@ they do without the amendment).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
+
+import referencing
+from jsonschema import Draft202012Validator
+from referencing.jsonschema import DRAFT202012
 
 from contract._core import jsonpointer
 from contract.schema.amendments import Amendment, AmendmentError
@@ -167,6 +177,117 @@ def _apply_one(
         document["allOf"] = [*document.get("allOf", []), block]
 
 
+#: The change that lets every nullable required property be absent.
+WHERE_NULLABLE = "absent-where-nullable"
+#: The change that adds HTTP statuses to an operation (read by the checks, not applied here).
+STATUS_ADD = "status-add"
+#: Keywords whose values are data, not schemas.
+_DATA = frozenset({"enum", "const", "examples", "default", "required", *_ANNOTATIONS})
+
+
+def _referenced(node: Any, here: str) -> Iterator[str]:
+    """The names of the documents ``node`` refers to (``here``: its own document)."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            target = ref.partition("#")[0]
+            yield target.rsplit("/", 1)[-1].removesuffix(".json") if target else here
+        for key, value in node.items():
+            if key not in _DATA:
+                yield from _referenced(value, here)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _referenced(item, here)
+
+
+def reach(documents: Mapping[str, Mapping[str, Any]], roots: Iterable[str]) -> list[str]:
+    """``roots`` and every document they reach by ``$ref``, in the order met."""
+    seen: dict[str, None] = {}
+    stack = list(roots)[::-1]
+    while stack:
+        name = stack.pop()
+        if name in seen or name not in documents:
+            continue
+        seen[name] = None
+        stack.extend(n for n in _referenced(documents[name], name) if n not in seen)
+    return list(seen)
+
+
+def _objects(node: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every schema object under ``node`` with ``properties`` and ``required``."""
+    if isinstance(node, dict):
+        if isinstance(node.get("properties"), dict) and isinstance(node.get("required"), list):
+            yield pointer, node
+        for key, value in node.items():
+            if key not in _DATA:
+                yield from _objects(value, f"{pointer}/{jsonpointer.escape(key)}")
+    elif isinstance(node, list):
+        for index, item in enumerate(node):
+            yield from _objects(item, f"{pointer}/{index}")
+
+
+def nullable_required(
+    documents: Mapping[str, Mapping[str, Any]], roots: Iterable[str]
+) -> list[str]:
+    """The locations (``Doc.json#/properties/x``) of the required properties, in the
+    documents ``roots`` reach, whose rule accepts null: what ``absent-where-nullable``
+    lets be absent."""
+    resources = [(d["$id"], DRAFT202012.create_resource(d)) for d in documents.values()]
+    registry: referencing.Registry[Any] = referencing.Registry().with_resources(resources)
+    found: list[str] = []
+    for name in reach(documents, roots):
+        uri = documents[name]["$id"]
+        for pointer, holder in _objects(documents[name], ""):
+            for prop in holder["required"]:
+                if prop not in holder["properties"]:
+                    continue
+                at = f"{pointer}/properties/{jsonpointer.escape(prop)}"
+                check = Draft202012Validator({"$ref": f"{uri}#{at}"}, registry=registry)
+                if check.is_valid(None):
+                    found.append(f"{name}.json#{at}")
+    return found
+
+
+def _rank(amendment: Amendment) -> tuple[bool, str]:
+    """Unconditional changes first, then conditional ones."""
+    return amendment.when is not None, amendment.name
+
+
+def _check_special(amendment: Amendment) -> None:
+    """The rules of the two changes that are not read at one schema location."""
+    for kind in (WHERE_NULLABLE, STATUS_ADD):
+        if kind in amendment.change:
+            if len(amendment.change) > 1:
+                raise AmendmentError(f"amendment {amendment.name!r}: {kind} cannot be combined")
+            if amendment.when is not None:
+                raise AmendmentError(f"amendment {amendment.name!r}: {kind} cannot have when")
+
+
+def _where_nullable(
+    amendment: Amendment,
+    result: dict[str, Mapping[str, Any]],
+    copied: dict[str, dict[str, Any]],
+    pristine: Mapping[str, Mapping[str, Any]],
+) -> None:
+    roots = []
+    for location in amendment.scope:
+        name, parts = split(location)
+        if parts:
+            raise AmendmentError(
+                f"{_where(amendment, location)}: {WHERE_NULLABLE} needs a document's root "
+                f"({name}.json#)"
+            )
+        roots.append(name)
+    for location in nullable_required(pristine, roots):
+        name, parts = split(location)
+        if name not in copied:
+            copied[name] = copy.deepcopy(dict(result[name]))
+            result[name] = copied[name]
+        where = _where(amendment, location)
+        holder = _locate(copied[name], parts[:-2], where)
+        _unrequire(holder, _locate(pristine[name], parts[:-2], where), parts[-1], where)
+
+
 def apply(
     documents: Mapping[str, Mapping[str, Any]], amendments: Iterable[Amendment]
 ) -> dict[str, Mapping[str, Any]]:
@@ -174,8 +295,11 @@ def apply(
     result: dict[str, Mapping[str, Any]] = dict(documents)
     copied: dict[str, dict[str, Any]] = {}
     pending: Pending = {}
-    ordered = sorted(amendments, key=lambda a: (a.when is not None, a.name))
+    ordered = sorted(amendments, key=_rank)
     for amendment in ordered:
+        _check_special(amendment)
+        if STATUS_ADD in amendment.change:
+            continue  # no schema changes: the checks read it (contract.schema.operations)
         for location in amendment.scope:
             name, _ = split(location)
             if name not in result:
@@ -183,6 +307,11 @@ def apply(
                 raise AmendmentError(
                     f"{_where(amendment, location)}: no document {name}.json; known: {known}"
                 )
+        if WHERE_NULLABLE in amendment.change:
+            _where_nullable(amendment, result, copied, documents)
+            continue
+        for location in amendment.scope:
+            name, _ = split(location)
             if name not in copied:
                 copied[name] = copy.deepcopy(dict(result[name]))
                 result[name] = copied[name]

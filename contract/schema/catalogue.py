@@ -4,7 +4,7 @@ The built-in catalogue is data: ``schemas/amendments/catalogue.json``. It and
 every user configuration are checked against
 ``schemas/amendments/config.schema.json``, then for meaning: names unique,
 profiles naming known amendments, each scope an existing schema location the
-change applies to.
+change applies to (for ``status-add``: an existing operation's responses).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from contract import schema as _registry
-from contract.schema import _overlay
+from contract.schema import _overlay, operations
 from contract.schema._paths import schema_dir
 from contract.schema.amendments import Amendment, AmendmentError, Catalogue
 
@@ -118,6 +118,7 @@ def parse(data: Any, source: str, base: Catalogue | None = None, prefix: str = "
         amendment = _amendment(name, spec, source)
         try:
             _overlay.apply(_registry.documents(), [amendment])
+            operations.check_status_amendment(amendment)
         except AmendmentError as exc:
             raise AmendmentError(f"{source}: {place}: {exc}") from None
         amendments[name] = amendment

@@ -4,7 +4,9 @@ Everything here is read from the operation documents in
 ``schemas/operations/`` (method, path template, parameters, the documented
 response and its schema); nothing restates them. Six operations answer with a
 FineTuningJob or a page of them: create, list, retrieve, cancel, resume and
-pause; pause is the default.
+pause; pause is the default. Two answer with a page of a job's events or
+checkpoints. Each has a short name (``pause``, ``list``, ``events``,
+``checkpoints``...) that :func:`get` accepts.
 
 A request is routed by its method and URL path: the path must *end* with an
 operation's template, so any base prefix (``/v1``, a proxy path, Azure's
@@ -27,6 +29,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 from contract import schema as _registry
 from contract.schema._paths import schema_dir
+from contract.schema.amendments import Amendment, AmendmentError
 
 #: The operation checked when none is named.
 DEFAULT_OPERATION = "pauseFineTuningJob"
@@ -51,7 +54,12 @@ class Operation:
 
     @property
     def short_name(self) -> str:
-        """The verb the operation id starts with: ``pause``, ``list``, ``retrieve``..."""
+        """What the operation does to a job, in one word: the path's last step after the
+        job (``pause``, ``events``, ``checkpoints``), else the verb the operation id starts
+        with (``create``, ``list``, ``retrieve``)."""
+        last = self.path.rstrip("/").rsplit("/", 1)[-1]
+        if self.names_job and not _PARAMETER.fullmatch(last):
+            return last
         return re.split(r"(?=[A-Z])", self.operation_id, maxsplit=1)[0]
 
     @cached_property
@@ -61,9 +69,28 @@ class Operation:
 
     @cached_property
     def returns_page(self) -> bool:
-        """Whether the documented answer is a page of jobs rather than one job."""
-        schema = _registry.document(self.schema)
-        return "data" in schema.get("properties", {})
+        """Whether the documented answer is a page (of jobs, events...) rather than one object."""
+        return self.item_schema is not None
+
+    @cached_property
+    def item_schema(self) -> str | None:
+        """The schema of a page's items (``FineTuningJob``, ``FineTuningJobEvent``...);
+        None when the answer is not a page."""
+        return page_items(self.schema)
+
+    @cached_property
+    def returns_jobs(self) -> bool:
+        """Whether the answer is a job or a page of jobs (not events or checkpoints)."""
+        return _registry.DEFAULT_SCHEMA in (self.schema, self.item_schema)
+
+    def statuses(self, amendments: tuple[Amendment, ...] = ()) -> dict[int, Amendment | None]:
+        """The statuses this operation answers with: the documented one (None), and those
+        the ``status-add`` amendments among ``amendments`` add (with the amendment)."""
+        found: dict[int, Amendment | None] = {self.status: None}
+        for amendment in amendments:
+            for status in added_statuses(amendment).get(self.operation_id, ()):
+                found.setdefault(status, amendment)
+        return found
 
     def path_parameters(self, method: str | None, url: str | None) -> dict[str, str] | None:
         """The percent-decoded path parameters of a request for this operation, else None."""
@@ -97,6 +124,58 @@ class Route:
 
     operation: Operation
     job_id: str | None
+
+
+@cache
+def page_items(schema: str) -> str | None:
+    """The schema of the items of a page schema (its ``data`` array); None for others
+    (asked once per payload by the bulk check: the documents are fixed, so it is cached)."""
+    data = _registry.document(schema).get("properties", {}).get("data", {})
+    ref = data.get("items", {}).get("$ref") if isinstance(data, Mapping) else None
+    if not isinstance(ref, str):
+        return None
+    return _registry.name_of(ref).rsplit("/", 1)[-1].removesuffix(".json")
+
+
+#: Where a ``status-add`` amendment is scoped: an operation document's responses.
+_STATUS_SCOPE = re.compile(r"operations/(?P<id>[A-Za-z0-9]+)\.json#/responses")
+
+
+def added_statuses(amendment: Amendment) -> dict[str, tuple[int, ...]]:
+    """The statuses a ``status-add`` amendment adds, by operation id ({} for other kinds)."""
+    statuses = amendment.change.get("status-add")
+    if not statuses:
+        return {}
+    found: dict[str, tuple[int, ...]] = {}
+    for location in amendment.scope:
+        match = _STATUS_SCOPE.fullmatch(location)
+        if match is not None:
+            found[match["id"]] = tuple(int(s) for s in statuses)
+    return found
+
+
+def check_status_amendment(amendment: Amendment) -> None:
+    """:class:`AmendmentError` unless a ``status-add`` amendment names existing operations'
+    responses and statuses they do not document (other amendments pass)."""
+    statuses = amendment.change.get("status-add")
+    if statuses is None:
+        return
+    known = {op.operation_id: op for op in operations()}
+    for location in amendment.scope:
+        where = f"amendment {amendment.name!r}, scope {location}"
+        match = _STATUS_SCOPE.fullmatch(location)
+        if match is None:
+            raise AmendmentError(
+                f"{where}: status-add needs an operation's responses "
+                "(operations/createFineTuningJob.json#/responses)"
+            )
+        op = known.get(match["id"])
+        if op is None:
+            raise AmendmentError(
+                f"{where}: no operation {match['id']}; known: {', '.join(sorted(known))}"
+            )
+        if op.status in statuses:
+            raise AmendmentError(f"{where}: status {op.status} is already documented")
 
 
 def _path_of(url: str) -> str:
@@ -190,9 +269,12 @@ __all__ = [
     "DEFAULT_OPERATION",
     "Operation",
     "Route",
+    "added_statuses",
+    "check_status_amendment",
     "get",
     "names",
     "operations",
+    "page_items",
     "pause",
     "route",
 ]

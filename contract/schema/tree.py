@@ -40,6 +40,7 @@ ANNOTATIONS = frozenset(
         "default",
         "examples",
         "format",
+        "deprecated",
         "$defs",
     }
 )
@@ -62,6 +63,7 @@ ASSERTIONS = frozenset(
         "minimum",
         "maximum",
         "exclusiveMinimum",
+        "minLength",
         "oneOf",
         "anyOf",
     }
@@ -74,7 +76,7 @@ _OBJECT_KEYWORDS = (
     "maxProperties",
 )
 _ARRAY_KEYWORDS = ("items", "maxItems", "minItems")
-_STRING_KEYWORDS = ("maxLength",)
+_STRING_KEYWORDS = ("maxLength", "minLength")
 _NUMBER_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum")
 
 #: Kinds of JSON value the generators tell apart; "float" is a non-integral number.
@@ -131,6 +133,7 @@ class Node:
     min_items: int | None = None
     max_items: int | None = None
     max_length: int | None = None
+    min_length: int | None = None
     minimum: int | float | None = None
     maximum: int | float | None = None
     exclusive_minimum: int | float | None = None
@@ -293,13 +296,14 @@ class _Compiler:
         node.minimum = raw.get("minimum")
         node.maximum = raw.get("maximum")
         node.exclusive_minimum = raw.get("exclusiveMinimum")
-        for keyword in ("maxLength", "maxItems", "minItems", "maxProperties"):
+        for keyword in ("maxLength", "minLength", "maxItems", "minItems", "maxProperties"):
             value = raw.get(keyword)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int) or value < 0
             ):
                 raise self._fail(doc, pointer, f"{keyword} must be a non-negative integer")
         node.max_length = raw.get("maxLength")
+        node.min_length = raw.get("minLength")
         node.format = raw.get("format")
         node.examples = tuple(raw.get("examples", ()))
         node.title = raw.get("title")
@@ -490,7 +494,11 @@ def locally_valid(node: Node, value: Any) -> bool:
             return False
         if node.exclusive_minimum is not None and value <= node.exclusive_minimum:
             return False
-    return not (kind == "string" and node.max_length is not None and len(value) > node.max_length)
+    if kind != "string":
+        return True
+    if node.min_length is not None and len(value) < node.min_length:
+        return False
+    return not (node.max_length is not None and len(value) > node.max_length)
 
 
 @cache

@@ -198,9 +198,14 @@ class Contract:
                 found, failure.report(found, body=body, secrets=self.secrets)
             )
 
-    def report(self, interaction: Interaction, violations: Sequence[Violation]) -> str:
-        """The redacted failure report of a recorded interaction."""
-        return failure.interaction_report(interaction, violations, self.secrets)
+    def report(
+        self,
+        interaction: Interaction,
+        violations: Sequence[Violation],
+        request: Sequence[Violation] = (),
+    ) -> str:
+        """The redacted failure report of a recorded interaction (and of its ``request``)."""
+        return failure.interaction_report(interaction, violations, self.secrets, request)
 
     # -- clients ------------------------------------------------------------
     def httpx_hook(self, *, raise_on_violation: bool = True) -> HttpxHook:

@@ -23,17 +23,25 @@ other request gets a 404 error envelope; a pause call with nothing queued for
 it gets a 500 error envelope with ``x-should-retry: false`` (so SDKs do not
 retry it). Both are recorded.
 
-Hostile clients: a malformed request gets a 400 envelope, a body over
-``max_body`` bytes a 413, a client silent for ``timeout`` seconds is dropped;
-:meth:`ContractServer.stop` shuts every open connection down and joins its
-thread, and a request still in flight then (or across :meth:`~ContractServer.reset`)
-gets a 503 and takes nothing from the queue.
+The server runs on :mod:`contract.testing._serving` (uvicorn's h11
+protocol), so hostile clients meet a well-kept HTTP server: malformed framing
+(whitespace before a header's colon, conflicting lengths, a bad chunk) gets a
+400 envelope, a body over ``max_body`` bytes a 413, a client silent for
+``timeout`` seconds is dropped; :meth:`ContractServer.stop` ends every open
+connection and its thread and never raises, and a request still in flight then
+(or across :meth:`~ContractServer.reset`) gets a 503 and takes nothing from
+the queue.
+
+Memory: the request bodies the server keeps add up to at most ``keep_bodies``
+bytes; past that, a recorded request keeps its method, path and headers but
+its body is dropped, and its :attr:`RecordedRequest.note` says so.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -43,7 +51,9 @@ from typing import TYPE_CHECKING, Any
 from contract.checks import header
 from contract.redact import redact, redact_headers
 from contract.schema import operations
-from contract.testing._server_http import Reply, Server, error_reply
+from contract.testing import _server_http
+from contract.testing._server_http import Reply, error_reply
+from contract.testing._serving import Limits, Served
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DataObject
@@ -56,8 +66,8 @@ DEFAULT_HEADERS = (("Content-Type", "application/json"),)
 MAX_BODY = 1 << 20
 #: Seconds a client may stay silent mid-request or between requests.
 TIMEOUT = 10.0
-#: Seconds :meth:`ContractServer.stop` waits for each connection thread.
-_JOIN = 5.0
+#: Bytes of request bodies kept in :attr:`ContractServer.requests`, all requests together.
+KEEP_BODIES = 64 << 20
 
 
 @dataclass(frozen=True)
@@ -69,6 +79,8 @@ class RecordedRequest:
     headers: tuple[tuple[str, str], ...]
     body: bytes
     job_id: str | None
+    #: Why the body is missing (kept bodies past the server's memory budget), else "".
+    note: str = ""
 
     def header(self, name: str) -> str | None:
         """The value of header ``name`` (case-insensitive), or None."""
@@ -82,7 +94,7 @@ class RecordedRequest:
         return (
             f"RecordedRequest(method={self.method!r}, path={redact(self.path)!r}, "
             f"headers={redact_headers(self.headers)!r}, body={redact(repr(self.body))}, "
-            f"job_id={self.job_id!r})"
+            f"job_id={redact(repr(self.job_id))}, note={self.note!r})"
         )
 
 
@@ -103,7 +115,8 @@ class ContractServer:
     """The pause endpoint on ``host:port`` (port 0: any free port) under ``base_path``.
 
     ``max_body`` bounds request bodies (bytes); ``timeout`` is how long a
-    client may stay silent (seconds).
+    client may stay silent (seconds); ``keep_bodies`` bounds the bodies kept
+    in :attr:`requests`, all together (bytes).
     """
 
     def __init__(
@@ -114,50 +127,51 @@ class ContractServer:
         *,
         max_body: int = MAX_BODY,
         timeout: float = TIMEOUT,
+        keep_bodies: int = KEEP_BODIES,
     ) -> None:
         stripped = base_path.strip("/")
         self.host = host
         self.base_path = f"/{stripped}" if stripped else ""
-        self.max_body, self.timeout = max_body, timeout
+        self.max_body, self.timeout, self.keep_bodies = max_body, timeout, keep_bodies
         self._requested_port = port
-        self._httpd: Server | None = None
-        self._thread: threading.Thread | None = None
+        self._served: Served | None = None
         self._lock = threading.Lock()
         self._queue: deque[tuple[str | None, Reply]] = deque()
         self._requests: list[RecordedRequest] = []
-        self._generation = 0
+        self._kept = 0
+        #: Requests whose head arrived before this (``monotonic_ns``) get a 503.
+        self._reset_at = 0
 
     # -- lifecycle ----------------------------------------------------------
     def start(self) -> ContractServer:
         """Start serving in a background thread (idempotent)."""
-        if self._httpd is None:
-            self._httpd = Server(
-                (self.host, self._requested_port),
-                self._answer,
-                self._current_generation,
+        if self._served is None:
+            limits = Limits(
                 max_body=self.max_body,
-                read_timeout=self.timeout,
+                timeout=self.timeout,
+                error_type=_server_http.ERROR_TYPE,
             )
-            self._thread = threading.Thread(
-                target=self._httpd.serve_forever,
-                kwargs={"poll_interval": 0.05},
+            served = Served(
+                _server_http.app(self._answer),
+                self.host,
+                self._requested_port,
+                limits=limits,
                 name="contract-server",
-                daemon=True,
             )
-            self._thread.start()
+            served.start()  # raises (and cleans up) when it cannot start
+            self._served = served
         return self
 
     def stop(self) -> None:
-        """Stop serving, end every connection and its thread, release the port (idempotent)."""
-        if self._httpd is not None:
-            with self._lock:
-                self._generation += 1
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd.close_connections(_JOIN)
-            if self._thread is not None:
-                self._thread.join(timeout=_JOIN)
-            self._httpd = self._thread = None
+        """Stop serving, end every connection and its thread, release the port.
+
+        Idempotent, and it never raises (also after a failed :meth:`start`).
+        """
+        served, self._served = self._served, None
+        with self._lock:
+            self._reset_at = time.monotonic_ns()
+        if served is not None:
+            served.stop()
 
     def __enter__(self) -> ContractServer:
         return self.start()
@@ -172,13 +186,13 @@ class ContractServer:
 
     @property
     def running(self) -> bool:
-        return self._httpd is not None
+        return self._served is not None
 
     @property
     def port(self) -> int:
-        if self._httpd is None:
+        if self._served is None:
             raise RuntimeError("ContractServer is not running; call start() first")
-        return int(self._httpd.server_address[1])
+        return self._served.port
 
     @property
     def url(self) -> str:
@@ -256,13 +270,10 @@ class ContractServer:
     def reset(self) -> None:
         """Forget queued responses and recorded requests; requests in flight get a 503."""
         with self._lock:
-            self._generation += 1
+            self._reset_at = time.monotonic_ns()
             self._queue.clear()
             self._requests.clear()
-
-    def _current_generation(self) -> int:
-        with self._lock:
-            return self._generation
+            self._kept = 0
 
     def _answer(
         self,
@@ -270,15 +281,24 @@ class ContractServer:
         path: str,
         headers: tuple[tuple[str, str], ...],
         body: bytes,
-        generation: int,
+        arrived: int,
     ) -> Reply:
-        """The reply to one request read in full (called from its connection thread)."""
-        request = RecordedRequest(method, path, headers, body, _paused_job(method, path))
+        """The reply to one request read in full (called on the server's thread)."""
+        job_id = _paused_job(method, path)
         with self._lock:
-            if generation != self._generation:
+            if arrived <= self._reset_at:
                 return error_reply(
                     503, "contract_server: stopped or reset during the request", "server_reset"
                 )
+            note = ""
+            if self._kept + len(body) > self.keep_bodies:
+                note = (
+                    f"body of {len(body)} bytes dropped: the server keeps at most "
+                    f"{self.keep_bodies} bytes of request bodies"
+                )
+                body = b""
+            self._kept += len(body)
+            request = RecordedRequest(method, path, headers, body, job_id, note)
             self._requests.append(request)
             if request.job_id is None:
                 pause = operations.pause()
@@ -303,4 +323,4 @@ class ContractServer:
         return reply
 
 
-__all__ = ["DEFAULT_HEADERS", "ContractServer", "RecordedRequest", "Reply"]
+__all__ = ["DEFAULT_HEADERS", "KEEP_BODIES", "ContractServer", "RecordedRequest", "Reply"]

@@ -13,7 +13,10 @@ Counted per response: the jobs operation and HTTP status. Counted per job
 (a page's jobs one by one): every enum value (job ``status``,
 ``method.type``...), which alternative a value took (grader kinds, ``"auto"``
 or a number), null and non-null for nullable fields, present and absent for
-optional properties. What could have been seen is read from the schema
+optional properties. Events and checkpoints (the pages of the events and
+checkpoints operations) are counted the same way, their places named after
+their type (``FineTuningJobEvent:/level``); they are listed only when the
+traffic held some. What could have been seen is read from the schema
 documents (:mod:`contract.traffic._walk`); a team learns from the "never"
 lists which answers their client was never tested on. Values the traffic
 showed outside the contract are listed as they came, credentials masked and,
@@ -28,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from contract import schema as _registry
+from contract.checks import body_schema
 from contract.redact import for_terminal, redact
 from contract.schema import operations as _operations
 from contract.schema.tree import KINDS
@@ -50,16 +54,20 @@ class Observation:
     status: int | None
     jobs: int
     facts: tuple[tuple[Fact, int], ...] = ()
+    #: Events, checkpoints...: how many of each type (jobs are ``jobs``).
+    items: tuple[tuple[str, int], ...] = ()
 
     def as_list(self) -> list[Any]:
         """A JSON-ready form (see :meth:`from_list`)."""
-        return [self.operation, self.status, self.jobs, [[*f, n] for f, n in self.facts]]
+        found = [[*f, n] for f, n in self.facts]
+        return [self.operation, self.status, self.jobs, found, [list(i) for i in self.items]]
 
     @classmethod
     def from_list(cls, data: list[Any]) -> Observation:
-        operation, status, jobs, found = data
+        operation, status, jobs, found, *rest = data
         pairs = tuple(((str(k), str(p), str(v)), int(n)) for k, p, v, n in found)
-        return cls(operation, status, int(jobs), pairs)
+        items = tuple((str(name), int(n)) for name, n in (rest[0] if rest else ()))
+        return cls(operation, status, int(jobs), pairs, items)
 
 
 def _value(body: bytes | str | Decoded | Any) -> Any:
@@ -73,20 +81,40 @@ def _value(body: bytes | str | Decoded | Any) -> Any:
     return body
 
 
+def items_of(payload: Any, schema: str | None = None) -> tuple[str | None, list[Any]]:
+    """The type of the objects a decoded body holds and those objects: a page's items, or
+    the body itself when it is one job, event or checkpoint (``schema``: the type it was
+    checked as; None to tell by its shape). (None, []) for an error envelope."""
+    kind = body_schema(payload, schema)
+    if kind is None:
+        return None, []
+    item = _operations.page_items(kind)
+    if item is not None:
+        found = page_jobs(payload, kind, item)
+        return item, [j for j in found or () if isinstance(j, dict)]
+    if kind not in _item_types() or not isinstance(payload, dict):
+        return kind, []
+    return kind, [payload]
+
+
 def jobs_of(payload: Any, schema: str | None = None) -> list[Any]:
     """The jobs a decoded body holds: a page's items, or the body itself when it is one job."""
-    page = _operations.get("list").schema
-    job = _registry.DEFAULT_SCHEMA
-    if schema not in (None, job, page):
-        return []
-    found = page_jobs(payload, page, job)
-    if found is not None:
-        return [j for j in found if isinstance(j, dict)]
-    if schema == page or not isinstance(payload, dict):
-        return []
-    from contract.checks import api_error_of
+    kind, found = items_of(payload, schema)
+    return found if kind == _registry.DEFAULT_SCHEMA else []
 
-    return [] if api_error_of(payload) is not None else [payload]
+
+def _item_types() -> tuple[str, ...]:
+    """Every type a page of an operation holds (jobs first), each counted in coverage."""
+    found = [_registry.DEFAULT_SCHEMA]
+    for op in sorted(_operations.operations(), key=lambda o: o.operation_id):
+        if op.item_schema is not None and op.item_schema not in found:
+            found.append(op.item_schema)
+    return tuple(found)
+
+
+def _prefix(schema: str) -> str:
+    """How the places of a type's objects begin: "" for jobs, ``FineTuningJobEvent:`` else."""
+    return "" if schema == _registry.DEFAULT_SCHEMA else f"{schema}:"
 
 
 def observe(
@@ -99,11 +127,20 @@ def observe(
     if found.api_error is not None:
         return Observation(operation, status, 0)
     body = interaction.decoded if interaction.decoded is not None else interaction.body
+    if found.operation is not None:
+        schema = found.operation.schema
+    kind, objects = items_of(_value(body), schema)
+    if kind is None or not objects:
+        return Observation(operation, status, 0)
     total: Counter[Fact] = Counter()
-    jobs = jobs_of(_value(body), schema)
-    for job in jobs:
-        total.update(facts(job, _registry.DEFAULT_SCHEMA))
-    return Observation(operation, status, len(jobs), tuple(sorted(total.items())))
+    prefix = _prefix(kind)
+    for item in objects:
+        for (fact, place, value), count in facts(item, kind).items():
+            total[(fact, prefix + place, value)] += count
+    if kind == _registry.DEFAULT_SCHEMA:
+        return Observation(operation, status, len(objects), tuple(sorted(total.items())))
+    items = ((kind, len(objects)),)
+    return Observation(operation, status, 0, tuple(sorted(total.items())), items)
 
 
 _NULLABLE = ("null", "non-null")
@@ -122,12 +159,15 @@ class TrafficCoverage:
     jobs: int = 0
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
     seen: Counter[Fact] = field(default_factory=Counter)
+    items: Counter[str] = field(default_factory=Counter)
 
     def add(self, observation: Observation | None) -> None:
         if observation is None:
             return
         self.responses += 1
         self.jobs += observation.jobs
+        for name, count in observation.items:
+            self.items[name] += count
         if observation.operation is not None:
             counts = self.statuses.setdefault(observation.operation, Counter())
             counts[observation.status if observation.status is not None else 0] += 1
@@ -146,15 +186,25 @@ class TrafficCoverage:
     def _reached(self, place: str, kinds: Iterable[str] = KINDS) -> bool:
         return place == "" or any(self.seen[("reached", place, kind)] for kind in kinds)
 
+    @staticmethod
+    def _root(place: str) -> bool:
+        """Whether ``place`` is the root of a type's objects (``""``, ``FineTuningJobEvent:``)."""
+        return place == "" or place.endswith(":")
+
     def _visible(self, place: str) -> bool:
         """Whether the object holding ``place`` was ever seen (else the place is unreached)."""
-        return self._reached(parent(place)) if place else True
+        return self._reached(parent(place)) if not self._root(place) else True
 
     def _count(self, kind: str, place: str, value: str) -> int:
         return self.seen[(kind, place, value)]
 
     def _places(self) -> dict[str, Place]:
-        return universe(_registry.DEFAULT_SCHEMA)
+        """Every place of jobs, and of the other types the traffic held (events...)."""
+        places = dict(universe(_registry.DEFAULT_SCHEMA))
+        for kind in _item_types()[1:]:
+            if self.items[kind]:
+                places.update({_prefix(kind) + p: a for p, a in universe(kind).items()})
+        return places
 
     def operations(self) -> dict[str, dict[str, Any]]:
         """Per jobs operation: how many responses, and their HTTP statuses."""
@@ -192,7 +242,7 @@ class TrafficCoverage:
                     for (k, p, v), n in sorted(self.seen.items())
                     if k == "outside" and p == place
                 }
-                values[place or "/"] = {
+                values[place if not self._root(place) else place + "/"] = {
                     "seen": {v: n for v, n in counts.items() if n},
                     "never": [v for v, n in counts.items() if not n],
                     **({"outside": outside} if outside else {}),
@@ -200,7 +250,7 @@ class TrafficCoverage:
                 total, seen = total + len(counts), seen + sum(1 for n in counts.values() if n)
             if allowed.alternatives:
                 counts = {v: self._count("alternative", place, v) for v in allowed.alternatives}
-                alternatives[place or "/"] = {
+                alternatives[place if not self._root(place) else place + "/"] = {
                     "seen": {v: n for v, n in counts.items() if n},
                     "never": [v for v, n in counts.items() if not n],
                 }
@@ -217,6 +267,7 @@ class TrafficCoverage:
         return {
             "responses": self.responses,
             "jobs": self.jobs,
+            "items": {kind: self.items[kind] for kind in _item_types()[1:] if self.items[kind]},
             "operations": ops,
             "values": values,
             "alternatives": alternatives,
@@ -230,9 +281,11 @@ class TrafficCoverage:
     def lines(self) -> list[str]:
         """The report for people: what was seen, and each place where something never was."""
         data = self.as_dict()
+        held = [_plural(self.jobs, "job")]
+        held.extend(_plural(n, _noun(kind)) for kind, n in data["items"].items())
         lines = [
             f"traffic coverage: {_plural(self.responses, 'response')} "
-            f"({_plural(self.jobs, 'job')}); {data['seen']} of {data['of']} "
+            f"({', '.join(held)}); {data['seen']} of {data['of']} "
             "values, alternatives and null/absent cases seen"
         ]
         ops = data["operations"]
@@ -247,7 +300,9 @@ class TrafficCoverage:
             lines.append(f"  operations never seen: {', '.join(never_ops)}")
         for title, section in (("values", data["values"]), ("alternatives", data["alternatives"])):
             for place, entry in section.items():
-                if not self._visible("" if place == "/" else place):
+                if not self._visible(
+                    place.removesuffix("/") if place.endswith(":/") or place == "/" else place
+                ):
                     continue
                 if not entry["seen"] and "outside" not in entry:
                     continue  # the place itself was never reached (another alternative was)
@@ -276,4 +331,9 @@ class TrafficCoverage:
         return lines
 
 
-__all__ = ["Observation", "TrafficCoverage", "jobs_of", "observe"]
+def _noun(schema: str) -> str:
+    """``event`` for FineTuningJobEvent, ``checkpoint`` for FineTuningJobCheckpoint."""
+    return schema.removeprefix(_registry.DEFAULT_SCHEMA).lower() or "job"
+
+
+__all__ = ["Observation", "TrafficCoverage", "items_of", "jobs_of", "observe"]

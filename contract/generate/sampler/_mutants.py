@@ -236,6 +236,9 @@ def operators(
     if keyword == "maxLength":
         limit = node.max_length or 0
         return [_leaf(c.text(limit + 1, limit + 9), labels.too_long(who, limit))]
+    if keyword == "minLength":
+        limit = node.min_length or 0
+        return [_leaf(c.text(0, limit - 1), labels.too_short(who, limit))] if limit else []
     if keyword == "maxItems":
         limit = node.max_items or 0
         many = lists(c.items(node, hint), limit + 1, limit + 3)

@@ -227,8 +227,8 @@ class ValueSampler:
         return text_sampler(self.realistic, low, high)
 
     def strings(self, node: Node, hint: str | None) -> Draw:
-        if node.max_length is not None:
-            return self.text(0, node.max_length)
+        if node.max_length is not None or node.min_length:
+            return self.text(node.min_length or 0, node.max_length)
         if self.realistic:
             if hint in ID_PREFIXES:
                 return identifier_sampler(ID_PREFIXES[hint])

@@ -202,6 +202,10 @@ def operators(
         limit = node.max_length or 0
         too_long = c.text(min_size=limit + 1, max_size=limit + 9)
         return [_leaf(too_long, labels.too_long(who, limit))]
+    if keyword == "minLength":
+        limit = node.min_length or 0
+        too_short = c.text(max_size=limit - 1) if limit > 0 else st.nothing()
+        return [_leaf(too_short, labels.too_short(who, limit))] if limit else []
     if keyword in ("maxItems", "minItems"):
         items = c.strategy(node.items, hint) if node.items is not None else any_json()
         if keyword == "maxItems":
@@ -307,6 +311,7 @@ _KEYWORD_ORDER = (
     "maximum",
     "exclusiveMinimum",
     "maxLength",
+    "minLength",
     "maxItems",
     "minItems",
     "maxProperties",

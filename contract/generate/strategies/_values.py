@@ -300,10 +300,16 @@ class Compiler:
         return st.text(st.characters(codec="utf-8"), min_size=min_size, max_size=max_size)
 
     def strings(self, node: Node, hint: str | None) -> st.SearchStrategy[str]:
-        limit = node.max_length
+        limit, low = node.max_length, node.min_length or 0
         if limit is not None:
-            # Reach the limit itself, which plain text() hardly ever does.
-            return seldom(self.text(max_size=limit), self.text(min_size=limit, max_size=limit))
+            # Reach the limits themselves, which plain text() hardly ever does.
+            within = self.text(min_size=low, max_size=limit)
+            edges = self.text(min_size=limit, max_size=limit)
+            if low:
+                edges = edges | self.text(min_size=low, max_size=low)
+            return seldom(within, edges)
+        if low:
+            return seldom(self.text(min_size=low), self.text(min_size=low, max_size=low))
         if self.realistic:
             if hint in _HINTS:
                 return _HINTS[hint]()
