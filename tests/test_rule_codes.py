@@ -162,3 +162,26 @@ def test_a_keyword_the_table_lacks_still_gets_a_code() -> None:
     assert rules.code_of("x-new-keyword", side="request") == rules.OTHER_REQUEST
     assert rules.code_of("maximum", side="request") == "FC406"
     assert rules.code_of("session") == "FC300"
+
+
+def test_a_request_finding_carries_its_request_code_in_every_format() -> None:
+    """The same keyword on the request side has the FC4NN code: JSON, text, JUnit, SARIF."""
+    from contract.engine.results import Result
+    from contract.reports.junit import _said
+    from contract.reports.sarif import rule_id
+    from contract.reports.text import result_lines
+    from contract.violations import Violation
+
+    long = Violation("/suffix", "maxLength", "is 65 characters long, more than the maximum of 64")
+    wrong = Violation("/seed", "type", '"x" is not of type integer')
+    result = Result("c.yaml::interaction[0]", (wrong,), request_violations=(long,))
+    listed: Any = result.as_dict()["violations"]
+    found = {(v["side"], v["code"]) for v in listed}
+    assert found == {("response", "FC101"), ("request", "FC411")}
+    lines = result_lines(result)
+    assert any(line.endswith("[FC411]") and "request: /suffix" in line for line in lines)
+    assert any(line.endswith("[FC101]") and "request:" not in line for line in lines)
+    assert _said("request", long).endswith("[FC411]")
+    assert (rule_id(long, "request"), rule_id(wrong)) == ("FC411", "FC101")
+    for code in ("FC483", "FC484", "FC485", "FC486"):
+        assert rules.rule(code).side == "request"
