@@ -21,7 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract.cli import main
-from tests.recording_builders import body, har_entry, pause_url, write_cassette, write_har
+from tests.recording_builders import (
+    API,
+    body,
+    har_entry,
+    pause_url,
+    write_cassette,
+    write_har,
+)
 from tests.recording_builders import vcr_interaction as vcr
 
 PAST = "2001-01-01"
@@ -245,6 +252,29 @@ def test_the_configuration_names_the_baseline(
     Path("pyproject.toml").write_text('[tool.finetune-contract]\nbaseline = "known.json"\n')
     status, out, _ = _check(capsys, project)
     assert status == 0 and "3 known findings accepted" in out
+
+
+def test_a_request_finding_is_accepted_under_its_request_code(
+    capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    """A finding on the recorded request is a finding too: listed with its FC4NN code."""
+    create = vcr("POST", f"{API}/fine_tuning/jobs", text=body(id="ftjob-5"))
+    create["request"]["body"] = json.dumps(
+        {"model": "gpt-4o-mini", "training_file": "file-1", "suffix": "x" * 65}
+    )
+    write_cassette(project / "create.yaml", [create])
+    assert _check(capsys, project, "--update-baseline", "b.json")[0] == 0
+    codes = sorted(e["code"] for e in _entries(Path("b.json")))
+    assert "FC411" in codes and codes.count("FC411") == 1
+    status, out, _ = _check(capsys, project, "--baseline", "b.json")
+    assert status == 0, out
+    create["request"]["body"] = json.dumps(
+        {"model": "gpt-4o-mini", "training_file": "f", "seed": "x"}
+    )
+    write_cassette(project / "create.yaml", [create])  # another request finding: new
+    status, out, _ = _check(capsys, project, "--baseline", "b.json")
+    assert status == 1 and "request: " in out and "[FC4" in out
+    assert "1 entry resolved" in out
 
 
 # The baseline and the stale-amendments switch are settings: resolved once, in the order

@@ -60,7 +60,7 @@ def check_response(
         deviations=True,
         requests=run.requests,
     )
-    if run.baseline is not None and result.violations:
+    if run.baseline is not None and (result.violations or result.request_violations):
         result = _known(result, run, properties, path)
     properties.append((VERDICT, result.verdict))
     properties.append((JOBS, result.jobs))

@@ -131,19 +131,29 @@ class Baseline:
             return file
 
     def entry_of(
-        self, result: Result, violation: Violation, today: datetime.date, file: str | None = None
+        self,
+        result: Result,
+        violation: Violation,
+        today: datetime.date,
+        file: str | None = None,
+        side: str = "response",
     ) -> Entry:
-        """The entry a finding would have (``first_seen`` today; ``file``: the real file)."""
+        """The entry a finding would have (``first_seen`` today; ``file``: the real file).
+
+        A finding on the recorded request has its request-side code (``FC4NN``), so its
+        fingerprint differs from the same keyword's on the response.
+        """
         file, item = self.file_key(file or result.file), _item(result)
         place = _place(violation)
+        code = violation.code_on(side)
         return Entry(
-            code=violation.code,
+            code=code,
             file=file,
             item=item,
             operation=result.operation,
             path=violation.path,
             message=violation.message,
-            fingerprint=fingerprint(violation.code, file, item, result.operation, place),
+            fingerprint=fingerprint(code, file, item, result.operation, place),
             first_seen=today.isoformat(),
         )
 
@@ -235,12 +245,22 @@ class Matcher:
             self._open.setdefault(entry.fingerprint, []).append(entry)
 
     def filter(self, result: Result, file: str | None = None) -> Result:
-        """``result`` without the findings the baseline accepts (``file``: its real path)."""
-        if not result.violations:
+        """``result`` without the findings the baseline accepts (``file``: its real path);
+        the response's and the recorded request's alike."""
+        if not result.violations and not result.request_violations:
             return result
+        response = self._kept(result, result.violations, file, "response")
+        request = self._kept(result, result.request_violations, file, "request")
+        if response == result.violations and request == result.request_violations:
+            return result
+        return dataclasses.replace(result, violations=response, request_violations=request)
+
+    def _kept(
+        self, result: Result, violations: tuple[Violation, ...], file: str | None, side: str
+    ) -> tuple[Violation, ...]:
         kept: list[Violation] = []
-        for violation in result.violations:
-            found = self.baseline.entry_of(result, violation, self.today, file)
+        for violation in violations:
+            found = self.baseline.entry_of(result, violation, self.today, file, side)
             listed = self._open.get(found.fingerprint)
             entry = listed.pop(0) if listed else None
             if entry is not None and entry.expired(self.today) and not self.update:
@@ -253,9 +273,7 @@ class Matcher:
                 self.accepted += 1
             else:
                 kept.append(violation)
-        if len(kept) == len(result.violations):
-            return result
-        return dataclasses.replace(result, violations=tuple(kept))
+        return violations if len(kept) == len(violations) else tuple(kept)
 
     def resolved(self) -> list[Entry]:
         """Entries no finding of this run matched."""
