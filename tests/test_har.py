@@ -112,7 +112,8 @@ def test_cli_checks_har_pause_entries_only(capsys: pytest.CaptureFixture[str]) -
     assert out.splitlines() == [
         f'{path}:{content_lines[2]}: interaction[2]: /id: "ftjob-someone-else" is not the job '
         'the request paused ("ftjob-har3") [FC004]',
-        "checked 2 payloads: 1 valid, 1 invalid (1 other recorded interaction skipped)",
+        "checked 2 payloads: 1 valid, 1 invalid (1 other recorded interaction skipped); "
+        "2 requests checked: 2 valid, 0 invalid",
     ]
     assert FIXTURE_KEY not in out + err
 
