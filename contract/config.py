@@ -15,6 +15,7 @@ the same keys at its top level, a ``.json`` file the same object. The shape is
     format = "github"                 # report format; color = "auto" | "always" | "never"
     max-annotations = 10              # github format: most ::error annotations
     sessions = false                  # check each response alone (no session checks)
+    baseline = "contract-baseline.json"  # known findings (check --baseline, the plugin)
 
     [tool.finetune-contract.amendments.status-archived]
     description = "Archived jobs report status archived."
@@ -74,6 +75,16 @@ class Config:
     max_annotations: int | None = None
     #: Session checks over recordings (``finetune-contract check``, the pytest plugin).
     sessions: bool | None = None
+    #: Baseline of known findings, relative to the file's folder (see
+    #: :mod:`contract.reports.baseline`).
+    baseline: str | None = None
+
+    @property
+    def baseline_path(self) -> Path | None:
+        """:attr:`baseline` as a path (relative to the configuration file's folder)."""
+        if self.baseline is None:
+            return None
+        return Path(self.source).parent / self.baseline
 
 
 #: Largest configuration file read, in bytes; deepest nesting of its tables and arrays;
@@ -191,6 +202,7 @@ def from_data(data: Any, source: str, prefix: str = "") -> Config:
         color=data.get("color"),
         max_annotations=data.get("max-annotations"),
         sessions=data.get("sessions"),
+        baseline=data.get("baseline"),
     )
 
 

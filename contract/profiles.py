@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 from typing import cast
 
 from contract.config import Config, Strict, discover, load
@@ -131,6 +132,10 @@ class Choices:
     requests: str | None = None
     #: Whether the responses about one job are checked together, said like ``requests``.
     sessions: str | None = None
+    #: A baseline file (relative to the working directory; the plugin passes it resolved).
+    baseline: str | None = None
+    #: Whether to list the amendments nothing needed: ``"true"``/``"false"`` as ``requests``.
+    stale_amendments: str | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,9 @@ class Settings:
     their responses (default yes).
     ``sessions``: whether the responses about one job within a recording are
     checked together (:mod:`contract.checks.sessions`; default yes).
+    ``baseline``: the baseline of known findings (:mod:`contract.reports.baseline`),
+    if one is named; ``stale_amendments``: whether to list the amendments
+    nothing needed (default no).
     """
 
     profile: Profile
@@ -151,6 +159,8 @@ class Settings:
     sources: tuple[tuple[str, str], ...] = ()
     requests: bool = True
     sessions: bool = True
+    baseline: Path | None = None
+    stale_amendments: bool = False
 
 
 #: The environment variables a run reads; lists are separated by commas.
@@ -162,6 +172,8 @@ ENVIRONMENT = {
     "strict": "FINETUNE_CONTRACT_STRICT",
     "requests": "FINETUNE_CONTRACT_REQUESTS",
     "sessions": "FINETUNE_CONTRACT_SESSIONS",
+    "baseline": "FINETUNE_CONTRACT_BASELINE",
+    "stale_amendments": "FINETUNE_CONTRACT_STALE_AMENDMENTS",
 }
 
 _STRICT_MODES = ("off", "warn", "fail")
@@ -184,6 +196,8 @@ def from_environment(environ: Mapping[str, str] | None = None) -> Choices:
         strict=env.get(ENVIRONMENT["strict"]) or None,
         requests=env.get(ENVIRONMENT["requests"]) or None,
         sessions=env.get(ENVIRONMENT["sessions"]) or None,
+        baseline=env.get(ENVIRONMENT["baseline"]) or None,
+        stale_amendments=env.get(ENVIRONMENT["stale_amendments"], "").strip() or None,
     )
 
 
@@ -196,8 +210,9 @@ def settings(
 ) -> Settings:
     """Resolve a run's settings: command line, environment, pytest ini, file, defaults.
 
-    Each source overrides the ones after it: a profile name, strict mode or
-    yes/no switch (requests, sessions) from the first source that says one;
+    Each source overrides the ones after it: a profile name, strict mode,
+    yes/no switch (requests, sessions, stale amendments) or baseline file from
+    the first source that says one (else the file's, else the default);
     amendments switched on or off accumulate, a stronger source winning where
     two disagree. The file is the first ``config`` said, else the nearest
     ``pyproject.toml`` from ``search_from`` (default: the working directory)
@@ -242,7 +257,14 @@ def settings(
     profile = resolve(
         name[1] if name else None, amend=amend, no_amend=no_amend, config=found
     )
-    return Settings(profile, mode, found, tuple(sources), requests, sessions)
+    baseline = next((Path(c.baseline) for _, c in layers if c.baseline), None)
+    if baseline is None and found is not None:
+        baseline = found.baseline_path
+    said = next(((w, c.stale_amendments) for w, c in layers if c.stale_amendments), None)
+    stale = _switch("stale_amendments", *said) if said is not None else False
+    return Settings(
+        profile, mode, found, tuple(sources), requests, sessions, baseline, stale
+    )
 
 
 def _switched(

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from contract._core.rules import code_of
+
 #: Keywords of violations found above the JSON Schema level by ``check_response``.
 HTTP_KEYWORDS = ("status", "content-type", "json", "job-id")
 
@@ -28,14 +30,24 @@ class Violation:
     schema_path: str = ""
     amendment: str = ""
 
+    @property
+    def code(self) -> str:
+        """The stable rule code of this kind of finding (``FC106``; :mod:`contract._core.rules`)."""
+        return code_of(self.keyword)
+
+    def code_on(self, side: str) -> str:
+        """The code of this finding on ``side``: ``response`` (:attr:`code`) or ``request``."""
+        return code_of(self.keyword, side)
+
     def __str__(self) -> str:
         return f"{self.path or '<root>'}: {self.message}"
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self, side: str = "response") -> dict[str, str]:
         """The violation as the JSON report writes it (``amendment`` only when set)."""
         data = {
             "path": self.path,
             "keyword": self.keyword,
+            "code": self.code_on(side),
             "message": self.message,
             "schema_path": self.schema_path,
         }

@@ -213,7 +213,7 @@ def test_usage_counts_what_traffic_needed_and_what_went_stale() -> None:
     ]
     for job in jobs:
         usage.add(assess(job, profile=OBSERVED))
-    assert usage.lines() == [
+    assert usage.lines(stale=True) == [
         "amendments needed (profile observed): error-empty-object (2), seed-absent-legacy (1), "
         "status-paused (1)",
         "stale amendments (enabled, needed by nothing): error-absent-legacy, error-null-fields, "
@@ -243,7 +243,16 @@ def test_usage_counts_what_traffic_needed_and_what_went_stale() -> None:
 
 
 def test_nothing_checked_is_nothing_stale() -> None:
-    assert Usage(OBSERVED).stale() == () and Usage(OBSERVED).lines() == []
+    assert Usage(OBSERVED).stale() == () and Usage(OBSERVED).lines(stale=True) == []
+
+
+def test_stale_amendments_are_said_only_when_asked() -> None:
+    usage = Usage(OBSERVED)
+    usage.add(assess(minimal_job(error={}), profile=OBSERVED))
+    assert "status-paused" in usage.stale()  # known, and in the JSON summary
+    assert usage.as_dict()["stale"] == list(usage.stale())
+    assert not any(line.startswith("stale") for line in usage.lines())
+    assert any(line.startswith("stale amendments") for line in usage.lines(stale=True))
 
 
 def test_the_overlay_is_in_memory_under_the_same_ids() -> None:

@@ -59,8 +59,8 @@ def test_assert_response_raises_a_contract_violation_with_the_full_report() -> N
     assert str(caught.value).splitlines() == [
         "POST https://api.openai.com/v1/fine_tuning/jobs/ftjob-a/pause -> 200",
         "2 contract violations:",
-        "  /hyperparameters/n_epochs: 51 is greater than the maximum of 50",
-        '  /seed: "x" is not of type integer',
+        "  /hyperparameters/n_epochs: 51 is greater than the maximum of 50 [FC106]",
+        '  /seed: "x" is not of type integer [FC101]',
         '  body at /hyperparameters: {"n_epochs": 51}',
         '  body at <root>: {…, "seed": "x"}',
     ]

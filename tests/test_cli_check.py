@@ -45,7 +45,7 @@ def test_violation_reads_like_a_compiler(capsys: pytest.CaptureFixture[str]) -> 
     status, out, _ = run(capsys, str(path))
     assert status == 1
     assert out.splitlines() == [
-        f"{path}:1: /hyperparameters/n_epochs: 51 is greater than the maximum of 50",
+        f"{path}:1: /hyperparameters/n_epochs: 51 is greater than the maximum of 50 [FC106]",
         "checked 1 payload: 0 valid, 1 invalid",
     ]
 
@@ -76,6 +76,7 @@ def test_jsonl_names_each_line(capsys: pytest.CaptureFixture[str]) -> None:
         "side",  # "response": a payload has no request
         "path",
         "keyword",
+        "code",
         "message",
         "schema_path",
     }
@@ -241,7 +242,8 @@ def test_rfc_8259_problems_in_payload_files_are_violations(
     status, out, _ = run(capsys, "--schema", "Metadata", str(path))
     assert status == 1
     assert out.splitlines() == [
-        f"{path}:1: <root>: body is not interoperable JSON: NaN is not a JSON number",
-        f'{path}:1: <root>: body is not interoperable JSON: duplicate key "team" in an object',
+        f"{path}:1: <root>: body is not interoperable JSON: NaN is not a JSON number [FC003]",
+        f'{path}:1: <root>: body is not interoperable JSON: duplicate key "team" in an object '
+        "[FC003]",
         "checked 1 payload: 0 valid, 1 invalid",
     ]

@@ -49,7 +49,7 @@ def test_api_errors_are_counted_not_failed(
         f"{path}::interaction[0]: ok",
         f"{path}::interaction[1]: API error 404 x: gone (an API error response)",
         "checked 2 payloads: 1 valid, 0 invalid, 1 API error response "
-        "(1 other recorded interaction skipped)",
+        "(1 other recorded interaction skipped); 2 requests checked: 2 valid, 0 invalid",
     ]
     assert run(capsys, str(path), "--fail-on-api-errors")[0] == 1
 
@@ -73,6 +73,7 @@ def test_json_names_the_operation_and_counts_api_errors(
         "api_errors": 1,
         "jobs": 1,
         "skipped": 1,
+        "requests": {"checked": 2, "valid": 2, "invalid": 0, "with_warnings": 0},
     }
 
 
@@ -114,7 +115,7 @@ def test_no_path_reads_piped_standard_input(tmp_path: Path) -> None:
     )
     assert done.returncode == 1, done.stderr
     assert done.stdout.splitlines() == [
-        '<stdin>:2: /seed: "x" is not of type integer',
+        '<stdin>:2: /seed: "x" is not of type integer [FC101]',
         "checked 2 payloads: 1 valid, 1 invalid",
     ]
     assert "reading standard input (no PATH given)" in done.stderr

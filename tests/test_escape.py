@@ -67,8 +67,8 @@ def test_a_failure_report_escapes_every_field_the_input_controls() -> None:
     assert text.split("\n") == [
         "POST https://api.example.com/v1/fine_tuning/jobs/x\\x0a\\u202eforged/pause -> 200",
         "2 contract violations:",
-        '  /metadata/a\\x0ab: "\\x1b]0;title\\x07" is not of type integer',
-        '  /metadata/z: "\\x9b" is not of type integer',
+        '  /metadata/a\\x0ab: "\\x1b]0;title\\x07" is not of type integer [FC101]',
+        '  /metadata/z: "\\x9b" is not of type integer [FC101]',
         # JSON writes C0 controls as \\u escapes itself; the C1 control is escaped here.
         '  body at /metadata: {"a\\nb": "\\u001b]0;title\\u0007", …}',
         '  body at /metadata: {…, "z": "\\x9b"}',

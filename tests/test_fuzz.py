@@ -15,6 +15,7 @@ from hypothesis.database import InMemoryExampleDatabase
 import contract
 from contract import schema as registry
 from contract.fuzz import FuzzReport, ParserFindings, check_parser, fuzz_parser
+from contract.violations import ContractViolation
 
 REQUIRED = set(registry.document("FineTuningJob")["required"])
 
@@ -87,21 +88,18 @@ def test_crash_on_sixteen_metadata_keys_is_found_with_a_sixteen_key_payload() ->
     report = check_parser(
         crashes_on_sixteen_keys, max_examples=300, seed=3, database=None, shrink_time=5
     )
-    # KeyError is not a clean rejection: a crash on either class, counted as one.
-    by_class = {f.payload_class: f for f in report.findings}
-    assert {(f.kind, f.payload_class) for f in report.findings} == {
-        ("crash", "conforming"),
-        ("crash", "nonconforming"),
-    }, str(report)
-    for finding in by_class.values():
-        assert len(finding.payload["metadata"]) == 16
-        assert finding.exception == "KeyError: 'sixteen'"
-        assert "KeyError" in finding.traceback
-        assert report.counts[finding.payload_class]["crash"] >= 1
-    assert contract.is_valid(by_class["conforming"].payload)
-    crash = by_class["nonconforming"]
-    assert crash.label is not None
-    assert not contract.is_valid(crash.payload)
+    # KeyError is not a clean rejection: a crash, counted in both classes' columns, and
+    # one finding: one bug, whichever class showed it first.
+    (finding,) = report.findings
+    assert finding.kind == "crash", str(report)
+    assert (
+        report.counts["conforming"]["crash"] >= 1 and report.counts["nonconforming"]["crash"] >= 1
+    )
+    assert len(finding.payload["metadata"]) == 16
+    assert finding.exception == "KeyError: 'sixteen'"
+    assert "KeyError" in finding.traceback
+    assert finding.group.startswith(f"KeyError at {__file__}:")
+    assert contract.is_valid(finding.payload) == (finding.payload_class == "conforming")
 
 
 @pytest.mark.parametrize(
@@ -384,3 +382,39 @@ def _at(payload: Any, pointer: str) -> Any:
         part = part.replace("~1", "/").replace("~0", "~")
         payload = payload[int(part)] if isinstance(payload, list) else payload[part]
     return payload
+
+
+def test_one_finding_per_bug_and_the_users_frames_first() -> None:
+    """Two bugs (two places that raise), each hit by both payload classes: two findings."""
+    import json as _json
+
+    def two_bugs(payload: Any) -> Any:
+        if isinstance(payload, dict) and payload.get("status") == "failed":
+            return _json.loads(payload["id"] + "{")  # bug 1: raises inside the library
+        if isinstance(payload, dict) and payload.get("seed") == 0:
+            raise TypeError("seed 0")  # bug 2: raises here
+        return payload
+
+    report = check_parser(
+        two_bugs,
+        mode="tolerant",
+        max_examples=200,
+        seed=5,
+        database=None,
+        shrink_time=2,
+        clean=(ContractViolation,),
+    )
+    assert sorted(f.group.split(" at ")[0] for f in report.findings) == [
+        "JSONDecodeError",
+        "TypeError",
+    ], str(report)
+    assert all(f.kind == "crash" for f in report.findings)
+    assert len({f.group for f in report.findings}) == 2
+    decode = next(f for f in report.findings if f.group.startswith("JSONDecodeError"))
+    lines = decode.traceback.splitlines()
+    assert lines[0] == "Your code (innermost last):"
+    assert __file__ in lines[1] and "two_bugs" in lines[1]
+    library = lines.index("Library frames (innermost last):")
+    assert library > 1 and "json" in "\n".join(lines[library:])
+    assert "_python.py" not in decode.traceback  # the runner that called the parser: left out
+    assert str(report).count("| Your code (innermost last):") == 2

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -20,6 +22,18 @@ from contract.fuzz._exec import JsonLinesParser, OneShotParser, parse_verdict_li
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data" / "fuzz"
 PERL = f"perl {ROOT / 'examples' / 'perl' / 'parse_pause.pl'}"
+
+
+def _perl_with_json() -> bool:
+    """Whether perl and its JSON::PP are here (a slim image has perl-base only)."""
+    perl = shutil.which("perl")
+    if perl is None:
+        return False
+    found = subprocess.run([perl, "-MJSON::PP", "-e", "1"], capture_output=True, timeout=30)
+    return found.returncode == 0
+
+
+NEEDS_PERL = pytest.mark.skipif(not _perl_with_json(), reason="perl with JSON::PP is not here")
 PYTHON = f"{sys.executable} {ROOT / 'examples' / 'python' / 'parse_pause.py'}"
 REQUIRED = set(registry.document("FineTuningJob")["required"])
 PAYLOAD = b'{"id": "x"}'
@@ -334,8 +348,8 @@ def counts_of(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict
 @pytest.mark.parametrize(
     ("command", "protocol", "draws"),
     [
-        (PERL + " --jsonl", "jsonl", "80"),
-        (PERL, "oneshot", "12"),
+        pytest.param(PERL + " --jsonl", "jsonl", "80", marks=NEEDS_PERL),
+        pytest.param(PERL, "oneshot", "12", marks=NEEDS_PERL),
         (PYTHON + " --jsonl", "jsonl", "80"),
         (PYTHON, "oneshot", "12"),
     ],
@@ -353,6 +367,7 @@ def test_example_parsers_pass_in_tolerant_mode(
     assert report["counts"]["nonconforming"]["rejected"] > 0  # it does check something
 
 
+@NEEDS_PERL
 def test_perl_and_python_examples_agree(capsys: pytest.CaptureFixture[str]) -> None:
     _, perl = counts_of(
         capsys, "--exec", PERL + " --jsonl", "--protocol", "jsonl", "-n", "80", "--mode", "tolerant"
@@ -371,6 +386,7 @@ def test_perl_and_python_examples_agree(capsys: pytest.CaptureFixture[str]) -> N
     assert perl["counts"] == python["counts"]
 
 
+@NEEDS_PERL
 def test_perl_example_in_strict_mode_reports_the_rules_it_does_not_check(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -396,3 +412,60 @@ def test_perl_example_in_strict_mode_reports_the_rules_it_does_not_check(
         assert finding["kind"] == "accepted-nonconforming"
         top = finding["label"]["path"].split("/")[1] if finding["label"]["path"] else ""
         assert top not in checked, finding["label"]
+
+
+# -- the parser's standard error ---------------------------------------------
+
+#: What a Node parser writes when it throws: the error's line is not the last.
+NODE_CRASH = (
+    "/app/parse.js:3\\n    throw new TypeError(msg);\\n    ^\\n\\n"
+    "TypeError: Cannot read properties of undefined (reading id)\\n"
+    "    at parse (/app/parse.js:3:11)\\n    at main (/app/parse.js:9:3)\\n\\nNode.js v20.11.0\\n"
+)
+
+
+def test_the_verdict_keeps_the_whole_stderr_and_quotes_the_error_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secret = "sk-proj-" + "Kq4" * 14
+    monkeypatch.setenv("OPENAI_API_KEY", secret)
+    script = f"printf '{NODE_CRASH}' >&2; echo \"key $OPENAI_API_KEY\" >&2; exit 1"
+    verdict = OneShotParser(["sh", "-c", script], 5).check(PAYLOAD)
+    assert verdict.outcome == "rejected"
+    # The one line names the error, not the "Node.js v20" a Node crash ends with.
+    assert verdict.detail.startswith("exit status 1: TypeError: Cannot read properties")
+    lines = verdict.output.splitlines()
+    assert lines[0] == "/app/parse.js:3"
+    assert "    at parse (/app/parse.js:3:11)" in lines
+    assert "Node.js v20.11.0" in lines
+    assert secret not in verdict.output and secret[:16] not in verdict.output
+    with JsonLinesParser(["sh", "-c", f"read line; printf '{NODE_CRASH}' >&2; exit 4"], 5) as p:
+        crashed = p.check(PAYLOAD)
+    assert crashed.outcome == "crash"
+    assert "without a verdict: TypeError: Cannot read" in crashed.detail
+    assert "    at main (/app/parse.js:9:3)" in crashed.output.splitlines()
+
+
+def test_cli_shows_the_parsers_stderr_with_each_finding(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    command = f"sh -c \"printf '{NODE_CRASH}' >&2; exit 1\""
+    status, out, _ = fuzz(
+        capsys,
+        "--exec",
+        command,
+        "-n",
+        "4",
+        "--seed",
+        "1",
+        "--shrink-time",
+        "1",
+        "--out",
+        str(tmp_path),
+    )
+    assert status == 1
+    assert "  | TypeError: Cannot read properties of undefined (reading id)" in out
+    assert "  |     at parse (/app/parse.js:3:11)" in out
+    (found,) = [p for p in tmp_path.glob("*.json") if not p.name.endswith(".payload.json")]
+    written = json.loads(found.read_text("utf-8"))
+    assert "at main (/app/parse.js:9:3)" in written["traceback"]

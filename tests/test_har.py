@@ -105,10 +105,15 @@ def test_cli_checks_har_pause_entries_only(capsys: pytest.CaptureFixture[str]) -
     status = main(["check", str(path)])
     out, err = capsys.readouterr()
     assert status == 1
+    # The text line names the line of the entry's response content (the third "content").
+    content_lines = [
+        n for n, line in enumerate(path.read_text().splitlines(), 1) if '"content":' in line
+    ]
     assert out.splitlines() == [
-        f'{path}::interaction[2]: /id: "ftjob-someone-else" is not the job the request '
-        'paused ("ftjob-har3")',
-        "checked 2 payloads: 1 valid, 1 invalid (1 other recorded interaction skipped)",
+        f'{path}:{content_lines[2]}: interaction[2]: /id: "ftjob-someone-else" is not the job '
+        'the request paused ("ftjob-har3") [FC004]',
+        "checked 2 payloads: 1 valid, 1 invalid (1 other recorded interaction skipped); "
+        "2 requests checked: 2 valid, 0 invalid",
     ]
     assert FIXTURE_KEY not in out + err
 

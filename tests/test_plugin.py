@@ -69,7 +69,7 @@ def test_cassette_gives_one_pass_one_failure_naming_the_path(
             lit("*_ interaction[2] _*"),
             "POST https://api.openai.com/v1/fine_tuning/jobs/ftjob-mix2/pause -> 200",
             "1 contract violation:",
-            "  /hyperparameters/n_epochs: 51 is greater than the maximum of 50",
+            "  /hyperparameters/n_epochs: 51 is greater than the maximum of 50 [[]FC106[]]",
             '  body at /hyperparameters: {"n_epochs": 51, …}',
         ]
     )
@@ -85,7 +85,7 @@ def test_same_result_under_xdist(pytester: pytest.Pytester, mixed: Path) -> None
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         [
-            "*/hyperparameters/n_epochs: 51 is greater than the maximum of 50",
+            "*/hyperparameters/n_epochs: 51 is greater than the maximum of 50 [[]FC106[]]",
             "contract: 2 responses checked: 1 valid, 1 invalid; 1 other interaction skipped",
             lit("FAILED cassettes/pause.yaml::interaction[2]") + "*",
         ]
@@ -195,7 +195,8 @@ def test_har_report_shows_the_interaction_and_hides_keys(pytester: pytest.Pytest
             "POST https://example-resource.openai.azure.com/openai/v1/fine_tuning/jobs/ftjob-har3/"
             "pause?api-key=[[]REDACTED[]] -> 200",
             "1 contract violation:",
-            '  /id: "ftjob-someone-else" is not the job the request paused ("ftjob-har3")',
+            '  /id: "ftjob-someone-else" is not the job the request paused ("ftjob-har3") '
+            "[[]FC004[]]",
             '  body at <root>: {…, "id": "ftjob-someone-else", …}',
         ]
     )
@@ -419,7 +420,7 @@ def test_live_violations_and_errors(
     result = live_run(pytester, httpserver.url_for("/v1"))
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
-        ['  /id: "ftjob-other" is not the job the request paused ("ftjob-live")']
+        ['  /id: "ftjob-other" is not the job the request paused ("ftjob-live") [[]FC004[]]']
     )
     for status, kind in (
         (401, "unauthorized"),

@@ -59,7 +59,7 @@ def test_every_jobs_operation_is_an_item_and_api_errors_are_counted(
         [
             "GET https://api.openai.com/v1/fine_tuning/jobs?limit=2 -> 200",
             "1 contract violation:",
-            '  /data/1/seed: "x" is not of type integer',
+            '  /data/1/seed: "x" is not of type integer [FC101]',
         ]
     )
     result.stdout.fnmatch_lines(

@@ -1,5 +1,6 @@
 """The pre-commit hook, run as a user would: ``pre-commit try-repo`` on a temporary
-repository, then the README's ``.pre-commit-config.yaml`` snippet with ``pre-commit run``.
+repository, then the docs' ``.pre-commit-config.yaml`` snippet (docs/guides/recordings-in-ci.md)
+with ``pre-commit run``.
 
 Cost: pre-commit builds a virtual environment and pip-installs this project from
 the committed HEAD (about 45 s on the development machine, once: the second run
@@ -43,9 +44,9 @@ def _git(*args: str, cwd: Path) -> str:
     return done.stdout.strip()
 
 
-def _readme_snippet() -> dict[str, object]:
-    """The README's ``.pre-commit-config.yaml`` snippet (the yaml block using the hook)."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def _recipe_snippet() -> dict[str, object]:
+    """The docs' ``.pre-commit-config.yaml`` snippet (the yaml block using the hook)."""
+    text = (ROOT / "docs" / "guides" / "recordings-in-ci.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.DOTALL)
     (snippet,) = [b for b in blocks if f"id: {HOOK}" in b]
     config: dict[str, object] = yaml.safe_load(snippet)
@@ -115,15 +116,19 @@ def test_the_hook_fails_a_bad_recording_and_passes_a_fixed_one(tmp_path: Path) -
     )
     output = done.stdout + done.stderr
     assert done.returncode == 1, output
-    assert "cassettes/jobs.yaml::interaction[0]: <root>: required property" in output
+    # File and line of the interaction first, then its name and the place (FC102: required).
+    assert re.search(
+        r"cassettes/jobs\.yaml:\d+: interaction\[0\]: <root>: required property .*\[FC102\]",
+        output,
+    ), output
     assert "notes.yaml" not in output
     assert "error: cassettes/models.yaml" not in output  # another API: skipped, no failure
 
-    # Fixed, with the README's configuration (the same repository and revision: reused).
+    # Fixed, with the docs' configuration (the same repository and revision: reused).
     (project / "cassettes" / "jobs.yaml").write_text(
         _cassette(valid.replace("ftjob-abc123", "ftjob-1"))
     )
-    config = _readme_snippet()
+    config = _recipe_snippet()
     repos = config["repos"]
     assert isinstance(repos, list) and len(repos) == 1
     assert [hook["id"] for hook in repos[0]["hooks"]] == [HOOK]

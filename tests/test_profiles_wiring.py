@@ -69,13 +69,20 @@ def test_observed_passes_real_openai_traffic_that_breaks_only_known_deviations(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     folder = _copy(OPENAI, tmp_path / "openai")
-    status, out, _ = run(capsys, str(folder))
+    status, out, _ = run(capsys, "--format", "json", str(folder))
     assert status == 1  # the default profile's verdicts are unchanged
     # SOURCES.md: "error": {} in 1 ruby, 2 + 2 (.NET create/cancel), 19 + 38 (.NET list pages)
     # recorded jobs and in 5 of the pasted bodies copied here.
     deviation = "(known deviation error-empty-object; accepted by profile observed)"
-    assert out.count(deviation) == 1 + 2 + 2 + 19 + 38 + 5
+    messages = [v["message"] for r in json.loads(out)["results"] for v in r["violations"]]
+    assert sum(deviation in m for m in messages) == 1 + 2 + 2 + 19 + 38 + 5
+    # The text report says each once per body: a list page's jobs share one line.
+    status, out, _ = run(capsys, str(folder))
+    assert out.count(deviation) == 1 + 2 + 2 + 1 + 2 + 5
     status, out, _ = run(capsys, "--profile", "observed", str(folder))
+    assert status == 0, out
+    assert "stale amendments" not in out  # said only when asked
+    status, out, _ = run(capsys, "--profile", "observed", "--stale-amendments", str(folder))
     assert status == 0, out
     # Counted per checked body (a list page once): "error": {} in 1 ruby, 2 + 2 .NET create and
     # cancel, 1 + 2 .NET list pages, 5 pasted bodies; no seed in 2 ruby bodies and 3 pasted ones.
@@ -101,8 +108,9 @@ def test_a_real_break_still_fails_under_observed(
     status, out, _ = run(capsys, "--profile", "observed", str(folder))
     assert status == 1
     assert out.splitlines()[0] == (
-        f'{record}::entry[0]: /data/3/status: "archived" is not one of "validating_files", '
-        '"queued", "running", "succeeded", "failed", "cancelled", "paused", "pausing", "resuming"'
+        f'{record}:1: entry[0]: /data/3/status: "archived" is not one of "validating_files", '
+        '"queued", "running", "succeeded", "failed", "cancelled", "paused", "pausing", "resuming" '
+        "[FC103]"
     )
 
 
@@ -152,12 +160,18 @@ def test_single_amendments_switch_on_and_off(
 ) -> None:
     path = _job_file(tmp_path, error={})
     status, out, _ = run(capsys, str(path))
-    assert status == 1 and out.splitlines()[0] == f"{path}:1: {ERROR_EMPTY_LINE}"
+    assert status == 1 and out.splitlines()[0] == f"{path}:1: {ERROR_EMPTY_LINE} [FC201]"
     assert run(capsys, "--amend", "error-empty-object", str(path))[0] == 0
     status, out, _ = run(
-        capsys, "--profile", "observed", "--no-amend", "error-empty-object", str(path)
+        capsys,
+        "--profile",
+        "observed",
+        "--no-amend",
+        "error-empty-object",
+        "--stale-amendments",
+        str(path),
     )
-    assert status == 1 and out.splitlines()[0] == f"{path}:1: {ERROR_EMPTY_LINE}"
+    assert status == 1 and out.splitlines()[0] == f"{path}:1: {ERROR_EMPTY_LINE} [FC201]"
     assert "stale amendments (enabled, needed by nothing): error-absent-legacy" in out
 
 
@@ -219,7 +233,7 @@ def test_strict_lists_unknown_properties_and_fails_only_when_asked(
     assert status == 0
     assert out.splitlines()[0] == (
         f'{path}:1: warning: /usage_metrics: unknown property "usage_metrics": the contract does '
-        "not name it (allowed; listed in strict mode)"
+        "not name it (allowed; listed in strict mode) [FC202]"
     )
     status, out, _ = run(capsys, "--strict=fail", str(path))
     assert status == 1 and out.splitlines()[0].startswith(
@@ -251,7 +265,11 @@ def _cassette(folder: Path) -> Path:
 def test_plugin_checks_under_the_profile_and_reports_usage(pytester: pytest.Pytester) -> None:
     _cassette(pytester.path / "cassettes")
     result = pytester.runpytest(
-        "--contract-recordings", "cassettes", "--contract-profile", "observed"
+        "--contract-recordings",
+        "cassettes",
+        "--contract-profile",
+        "observed",
+        "--contract-stale-amendments",
     )
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(
@@ -273,7 +291,7 @@ def test_plugin_ini_options_and_the_deviation_line(pytester: pytest.Pytester) ->
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(
         [
-            f"  {ERROR_EMPTY_LINE}",
+            f"  {ERROR_EMPTY_LINE} [[]FC201[]]",
             "contract: warning: cassettes/jobs.yaml::interaction?2?: /extra: unknown property *",
         ]
     )
@@ -321,7 +339,7 @@ def test_plugin_adds_usage_up_from_reports_as_xdist_delivers_them(
     run.pytest_runtest_logreport(
         Report("c", **{NEEDED: [], DEVIATIONS: ["azure-status-pending"], UNKNOWN: ["/x: unknown"]})
     )
-    assert run.usage.lines() == [
+    assert run.usage.lines(stale=True) == [
         "amendments needed (profile observed): error-empty-object (1), status-paused (1)",
         "stale amendments (enabled, needed by nothing): error-absent-legacy, error-null-fields, "
         "event-data-null, hyperparameters-absent-non-supervised, seed-absent-legacy, "

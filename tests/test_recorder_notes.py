@@ -148,7 +148,7 @@ def test_a_har_entry_without_captured_text_is_a_note_not_an_empty_body(
     entries[1]["response"]["content"]["text"] = ""
     write_har(path, entries)
     status, out, _ = check(capsys, path)
-    assert status == 1 and "::interaction[1]: <root>: body" in out
+    assert status == 1 and ": interaction[1]: <root>: body" in out
 
 
 def test_the_plugin_skips_a_cut_body_with_its_reason(pytester: pytest.Pytester) -> None:

@@ -124,21 +124,23 @@ def test_python_dash_m_contract_runs_the_cli(project: Path) -> None:
     assert json.loads(last)["summary"]["invalid"] == 1
 
 
-def _readme_yaml_blocks() -> list[str]:
+def _recipe_yaml_blocks() -> list[str]:
+    """The yaml blocks of the CI recipes page (docs/guides/recordings-in-ci.md)."""
     import re
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    return re.findall(r"```yaml\n(.*?)```", readme, flags=re.DOTALL)
+    root = Path(__file__).resolve().parents[1]
+    page = (root / "docs" / "guides" / "recordings-in-ci.md").read_text(encoding="utf-8")
+    return re.findall(r"```yaml\n(.*?)```", page, flags=re.DOTALL)
 
 
-def test_the_readme_workflow_runs_real_check_options() -> None:
+def test_the_recipe_workflow_runs_real_check_options() -> None:
     import shlex
 
     import yaml
 
     from contract.cli import build_parser
 
-    (workflow,) = [yaml.safe_load(b) for b in _readme_yaml_blocks() if "runs-on" in b]
+    (workflow,) = [yaml.safe_load(b) for b in _recipe_yaml_blocks() if "runs-on" in b]
     steps = [step for job in workflow["jobs"].values() for step in job["steps"]]
     commands = [step["run"] for step in steps if "finetune-contract check" in step.get("run", "")]
     assert len(commands) == 2

@@ -58,8 +58,9 @@ def test_valid_sarif_with_one_result_per_violation(
     rules = run["tool"]["driver"]["rules"]
     ids = [rule["id"] for rule in rules]
     assert len(ids) == len(set(ids))
+    # The rule is the JSON report's code; a known deviation's is hierarchical, per amendment.
     expected = {
-        f"amendment/{v['amendment']}" if v.get("amendment") else v["keyword"] for v in violations
+        f"{v['code']}/{v['amendment']}" if v.get("amendment") else v["code"] for v in violations
     }
     assert set(ids) == expected
     for result in run["results"]:
@@ -96,7 +97,8 @@ def test_locations_are_relative_files_and_lines(
     assert location["logicalLocations"][0]["fullyQualifiedName"].endswith(
         "jobs.jsonl:2/hyperparameters/n_epochs"
     )
-    assert result["ruleId"] == "maximum"
+    assert result["ruleId"] == "FC106"  # maximum
+    assert result["properties"]["keyword"] == "maximum"
 
 
 def test_amendments_are_rules_of_their_own() -> None:
@@ -108,7 +110,8 @@ def test_amendments_are_rules_of_their_own() -> None:
     log = json.loads(out.getvalue())
     _valid(log)
     rules = log["runs"][0]["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == ["amendment/status-paused", "type"]
+    assert [r["id"] for r in rules] == ["FC201/status-paused", "FC101"]
+    assert [r["name"] for r in rules] == ["deviation-status-paused", "type"]
     assert rules[0]["properties"]["kind"] == "amendment"
     assert "paused" in rules[0]["shortDescription"]["text"]  # the catalogue's description
 

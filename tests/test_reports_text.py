@@ -61,7 +61,7 @@ def test_plain_text_is_unchanged_and_always_paints(
     assert status == 1
     assert ESC not in plain
     assert plain.splitlines()[0] == (
-        f"{path}:1: /hyperparameters/n_epochs: 51 is greater than the maximum of 50"
+        f"{path}:1: /hyperparameters/n_epochs: 51 is greater than the maximum of 50 [FC106]"
     )
     status, painted, _ = check(capsys, "--color", "always", path)
     assert status == 1 and ESC in painted
@@ -141,5 +141,66 @@ def test_one_text_line_per_violation(
     lines = out.splitlines()
     summary_at = next(i for i, line in enumerate(lines) if line.startswith("checked "))
     violation_lines = [line for line in lines[:summary_at] if ": warning: " not in line]
-    assert len(violation_lines) == violation_count(document)
+    # One line per fault: the same fault in several jobs of one list page is one line.
+    faults = {
+        (
+            r["source"],
+            re.sub(r"\A/data/\d+(?=/|\Z)", "/data/*", v["path"]),
+            v["keyword"],
+            v["message"],
+            v.get("amendment"),
+        )
+        for r in document["results"]
+        for v in r["violations"]
+    }
+    assert len(violation_lines) == len(faults) <= violation_count(document)
+    coded = re.compile(r" \[FC\d{3}\]( \(and \d+ more jobs?: .*\))?\Z")
+    assert all(coded.search(line) for line in violation_lines)
     assert document["summary"]["checked"] > 0
+
+
+def _page(jobs: int, broken: set[int]) -> dict[str, object]:
+    from tests.helpers import minimal_job
+
+    data = []
+    for index in range(jobs):
+        job = minimal_job(id=f"ftjob-{index}")
+        if index in broken:
+            job["seed"] = "x"  # one fault
+        data.append(job)
+    return {"object": "list", "data": data, "has_more": False}
+
+
+def test_one_fault_in_many_jobs_of_a_page_is_one_line(
+    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import json
+
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(_page(19, set(range(19)))))
+    status, out, _ = check(capsys, path)
+    assert status == 1
+    line, summary = out.splitlines()
+    assert line == (
+        f'{path}:1: /data/0/seed: "x" is not of type integer [FC101] '
+        "(and 18 more jobs: /data/1, /data/2, /data/3, …)"
+    )
+    assert summary.startswith("checked 1 payload (19 jobs): 0 valid, 1 invalid")
+    document = as_json(capsys, path)
+    assert len(document["results"][0]["violations"]) == 19  # machines still get each one
+
+
+def test_places_sort_as_numbers(
+    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import json
+
+    page = _page(12, set())
+    page["data"][2]["seed"] = "two"  # type: ignore[index]
+    page["data"][10]["seed"] = "ten"  # type: ignore[index]
+    page["data"][10]["model"] = 10  # type: ignore[index]
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page))
+    _, out, _ = check(capsys, path)
+    places = [line.split(": ")[1] for line in out.splitlines()[:-1]]
+    assert places == ["/data/2/seed", "/data/10/model", "/data/10/seed"]

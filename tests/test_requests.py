@@ -9,6 +9,7 @@ resume and cancel) and from our reading of it (``limit`` from 1 to 100, the
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -267,7 +268,9 @@ def test_a_bad_request_fails_the_run_and_says_request(
     path = _cassette(tmp_path, _create(suffix="x" * 65))
     status, out, _ = check(capsys, path)
     assert status == 1
-    assert f"{path}::interaction[0]: request: /suffix: " in out
+    # The text line: file and line, the interaction, the side, the place, the request's code.
+    assert re.search(rf"{re.escape(str(path))}:\d+: interaction\[0\]: request: /suffix: ", out)
+    assert "more than the maximum of 64 [FC411]" in out
     assert out.splitlines()[-1].endswith("1 request checked: 0 valid, 1 invalid")
     status, out, _ = check(capsys, "--format", "json", path)
     document = json.loads(out)
@@ -308,7 +311,7 @@ def test_request_findings_are_marked_in_every_format(
     _, out, _ = check(capsys, "--format", "sarif", path)
     results = json.loads(out)["runs"][0]["results"]
     sides = {(r["properties"]["side"], r["ruleId"]) for r in results}
-    assert sides == {("response", "type"), ("request", "request/maxLength")}
+    assert sides == {("response", "FC101"), ("request", "FC411")}
     (request,) = (r for r in results if r["properties"]["side"] == "request")
     assert ": request: /suffix: " in request["message"]["text"]
 
@@ -436,7 +439,7 @@ def test_the_plugin_checks_requests_and_can_be_told_not_to(pytester: pytest.Pyte
     result.stdout.fnmatch_lines(
         [
             "*1 request contract violation:",
-            "  request: /suffix: *more than the maximum of 64",
+            "  request: /suffix: *more than the maximum of 64 [[]FC411[]]",
             "contract: 1 request checked: 0 valid, 1 invalid",
         ]
     )

@@ -60,7 +60,7 @@ def test_every_field_of_a_report_is_redacted() -> None:
     assert report.split("\n") == [
         f"POST https://x/v1/fine_tuning/jobs/j/pause?api-key={MASK}&sig={MASK} -> 200",
         "1 contract violation:",
-        f'  /metadata/token: "{MASK}" is not of type integer',
+        f'  /metadata/token: "{MASK}" is not of type integer [FC101]',
         f'  body at /metadata: {{"token": "{MASK}"}}',
     ]
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import site
 import subprocess
 import sys
-import sysconfig
-import venv
 import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests import fresh_env
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,45 +49,10 @@ def test_wheel_contents(wheel: Path) -> None:
 
 def test_installed_wheel_validates(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    venv.EnvBuilder(with_pip=False).create(env_dir)
-    python = env_dir / "bin" / "python"
-    # The wheel goes into the fresh environment without dependencies; those
-    # are borrowed from this environment through a .pth file, which adds the
-    # directory but not this environment's own .pth files (so an editable
-    # install of the checkout stays out of sight).
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "--python",
-            str(python),
-            "install",
-            "--no-deps",
-            "--quiet",
-            str(wheel),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    target = Path(
-        subprocess.run(
-            [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-    )
-    borrowed = [
-        p
-        for p in {
-            sysconfig.get_paths()["purelib"],
-            sysconfig.get_paths()["platlib"],
-            *site.getsitepackages(),
-        }
-    ]
-    (target / "borrowed-deps.pth").write_text("\n".join(borrowed) + "\n")
+    bin_dir = fresh_env.create(env_dir)
+    python = bin_dir / "python"
+    installed = fresh_env.pip_install(bin_dir, str(wheel))
+    assert installed.returncode == 0, installed.stderr
     payload = json.loads((ROOT / "tests" / "data" / "upstream" / "seed_example.json").read_text())
     script = (
         "import contract, contract.schema._paths, json, sys\n"
@@ -106,6 +70,7 @@ def test_installed_wheel_validates(wheel: Path, tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
         timeout=120,
+        env=fresh_env.environ(),
     )
     assert result.returncode == 0, result.stderr
     module, schema_dir, violations, valid = result.stdout.splitlines()
@@ -119,6 +84,7 @@ def test_installed_wheel_validates(wheel: Path, tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
         timeout=120,
+        env=fresh_env.environ(),
     )
     assert cli.returncode == 0, cli.stdout + cli.stderr
     assert "0 invalid" in cli.stdout

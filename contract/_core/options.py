@@ -18,6 +18,8 @@ class Option:
     metavar: str
     help: str
     repeatable: bool = False
+    #: A switch (no value): on when given.
+    flag: bool = False
 
     @property
     def dest(self) -> str:
@@ -27,8 +29,9 @@ class Option:
 #: Where the settings come from, strongest first (said once, in every --help).
 ORDER = (
     "Settings come from the command line, then the environment (FINETUNE_CONTRACT_PROFILE, "
-    "_AMEND, _NO_AMEND, _CONFIG, _STRICT, _REQUESTS, _SESSIONS), then the pytest ini file, "
-    "then --config or [tool.finetune-contract] of the nearest pyproject.toml, then the defaults."
+    "_AMEND, _NO_AMEND, _CONFIG, _STRICT, _REQUESTS, _SESSIONS, _BASELINE, _STALE_AMENDMENTS), "
+    "then the pytest ini file, then --config or [tool.finetune-contract] of the nearest "
+    "pyproject.toml, then the defaults."
 )
 
 PROFILE_OPTIONS = (
@@ -77,4 +80,30 @@ NO_SESSIONS = Option(
     "job)",
 )
 
-__all__ = ["NO_REQUESTS", "NO_SESSIONS", "ORDER", "PROFILE_OPTIONS", "STRICT_HELP", "Option"]
+#: What a run does with its findings: a baseline of known ones, amendments nothing needed.
+RUN_OPTIONS = (
+    Option(
+        "baseline",
+        "FILE",
+        "baseline of known findings (written by finetune-contract check --update-baseline): "
+        "fail only on findings it does not list, and on entries whose expires date has passed; "
+        "entries no longer seen are listed as resolved (configuration key baseline)",
+    ),
+    Option(
+        "stale-amendments",
+        "",
+        "also list the enabled amendments nothing needed (worth dropping once the API is "
+        "fixed; meaningful over a large corpus, so off by default)",
+        flag=True,
+    ),
+)
+
+__all__ = [
+    "NO_REQUESTS",
+    "NO_SESSIONS",
+    "ORDER",
+    "PROFILE_OPTIONS",
+    "RUN_OPTIONS",
+    "STRICT_HELP",
+    "Option",
+]

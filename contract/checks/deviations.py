@@ -392,16 +392,21 @@ class Usage:
             "deviations": dict(sorted(self.deviations.items())),
         }
 
-    def lines(self) -> list[str]:
-        """The summary for people; empty when there is nothing to say."""
+    def lines(self, stale: bool = False) -> list[str]:
+        """The summary for people; empty when there is nothing to say.
+
+        The stale amendments are listed only when ``stale`` asks for them: a run over a
+        few recordings says nothing about what the API no longer sends
+        (:meth:`as_dict` always holds them).
+        """
         out: list[str] = []
         if self.needed:
             out.append(
                 f"amendments needed (profile {self.profile.describe()}): " + _counts(self.needed)
             )
-        stale = self.stale()
-        if stale:
-            out.append("stale amendments (enabled, needed by nothing): " + ", ".join(stale))
+        unused = self.stale() if stale else ()
+        if unused:
+            out.append("stale amendments (enabled, needed by nothing): " + ", ".join(unused))
         if self.deviations:
             out.append("known deviations outside the profile: " + _counts(self.deviations))
         return out

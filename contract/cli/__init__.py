@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "validate recorded responses and payloads against the contract"),
     "coverage": ("coverage", "table of constraints with passing and failing cases"),
     "diff": ("diff", "compare a published OpenAPI document with the contract"),
+    "explain": ("explain", "say what a rule code (FC106...) means, why, and how to accept it"),
     "fuzz": ("fuzz", "fuzz an external parser with conforming and non-conforming payloads"),
     "generate": ("generate", "write conforming or non-conforming payloads (JSON Lines)"),
     "serve": ("serve", "serve a stateful fake of the fine-tuning jobs API on a loopback port"),

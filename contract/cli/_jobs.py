@@ -2,8 +2,10 @@
 
 :func:`events` is what ``check`` iterates: the results and notices of every
 path, in input order, from one process, ``N`` processes or a Dask cluster,
-with a progress bar on standard error when it is a terminal, and standard
-output flushed at least every half second so results show as they come.
+with a progress bar on standard error when it is a terminal (with a total,
+the bytes of the input, and the time left; see :mod:`contract.cli._progress`),
+and standard output flushed at least every half second so results show as
+they come.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from contract.cli import UsageError
 from contract.cli._arguments import positive_int
 from contract.engine import Conforming, Event, check_paths
 from contract.engine.results import Result
+
+if TYPE_CHECKING:
+    from contract.cli._progress import Meter
 
 #: Seconds between flushes of standard output (results show as they come, in blocks).
 FLUSH_SECONDS = 0.5
@@ -89,18 +94,49 @@ def events(args: argparse.Namespace, paths: list[str | Path], **options: Any) ->
         return
     from tqdm import tqdm
 
-    with tqdm(unit=" payloads", file=sys.stderr, mininterval=0.5, leave=False) as bar:
-        count = 0
+    from contract.cli._progress import Meter
+
+    meter = Meter.of(paths, options.get("label_of") or {})
+    if meter is None:  # standard input: payloads counted, no total
+        bar = tqdm(unit=" payloads", file=sys.stderr, mininterval=0.5, leave=False)
+    else:  # bytes of input: a total, so the time left is shown
+        bar = tqdm(
+            total=meter.total,
+            unit="B",
+            unit_scale=True,
+            unit_divisor=1024,
+            file=sys.stderr,
+            mininterval=0.5,
+            leave=False,
+        )
+    with bar:
+        count = payloads = 0
         for event in _flushing(found):
             shown = verbose or (isinstance(event, Result) and event.failed)
             if shown:
                 bar.clear()
             yield event
-            count += event.payloads if isinstance(event, Conforming) else 1
+            step = event.payloads if isinstance(event, Conforming) else 1
+            count += step
+            payloads += step
+            if meter is not None:
+                meter.add(event)
             if shown or count >= _STEP:
-                bar.update(count)
+                _show(bar, meter, count, payloads)
                 count = 0
+        if meter is not None:
+            meter.finish()
+        _show(bar, meter, count, payloads)
+        bar.refresh()  # the last state, whatever the time since the previous one
+
+
+def _show(bar: Any, meter: Meter | None, count: int, payloads: int) -> None:
+    """Move the bar: by payloads without a total, to the bytes read with one."""
+    if meter is None:
         bar.update(count)
+        return
+    bar.update(meter.done - bar.n)
+    bar.set_postfix_str(f"{payloads} payloads", refresh=False)
 
 
 def _flushing(found: Iterator[Event]) -> Iterator[Event]:

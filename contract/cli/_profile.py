@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from contract._core.options import NO_REQUESTS, NO_SESSIONS, ORDER, PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import (
+    NO_REQUESTS,
+    NO_SESSIONS,
+    ORDER,
+    PROFILE_OPTIONS,
+    RUN_OPTIONS,
+    STRICT_HELP,
+    Option,
+)
 from contract.cli import UsageError
 
 if TYPE_CHECKING:
@@ -69,12 +77,23 @@ def sessions_argument(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def run_option(group: Any, option: Option) -> None:
+    """Add one of :data:`~contract._core.options.RUN_OPTIONS` (``--baseline``…) to ``group``."""
+    if option.flag:
+        group.add_argument(f"--{option.name}", action="store_true", default=None, help=option.help)
+    else:
+        group.add_argument(
+            f"--{option.name}", metavar=option.metavar, default=None, help=option.help
+        )
+
+
 def chosen_settings(args: argparse.Namespace) -> Settings:
     """The settings the options ask for (with the environment and the configuration file);
     :class:`UsageError` when they cannot be had."""
     from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
+    said = {o.dest: getattr(args, o.dest, None) for o in RUN_OPTIONS}
     try:
         return settings(
             Choices(
@@ -85,6 +104,8 @@ def chosen_settings(args: argparse.Namespace) -> Settings:
                 getattr(args, "strict", None),
                 "false" if getattr(args, "requests", None) is False else None,
                 "false" if getattr(args, "sessions", None) is False else None,
+                baseline=said["baseline"],
+                stale_amendments="true" if said["stale_amendments"] else None,
             )
         )
     except AmendmentError as exc:

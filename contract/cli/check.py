@@ -7,11 +7,12 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contract import schema as registry
+from contract._core.options import RUN_OPTIONS
 from contract.checks.deviations import Usage
-from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS
+from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UsageError
 from contract.cli._arguments import check_schema
 from contract.cli._jobs import bulk_arguments
 from contract.cli._jobs import events as bulk_events
@@ -20,6 +21,7 @@ from contract.cli._profile import (
     chosen_settings,
     profile_arguments,
     requests_argument,
+    run_option,
     sessions_argument,
 )
 from contract.engine import Tally
@@ -27,6 +29,9 @@ from contract.engine.results import Conforming, Result, plural
 from contract.recordings import SUFFIXES, _limits, expand
 from contract.redact import for_terminal
 from contract.schema._paths import example_recordings_dir
+
+if TYPE_CHECKING:
+    from contract.reports.baseline import Matcher
 
 _PROG = "finetune-contract check"
 
@@ -77,6 +82,22 @@ def register(commands: Any) -> None:
         f"${_limits.INFLATED_VARIABLE})",
     )
     sessions_argument(parser)
+    group = parser.add_argument_group(
+        "baseline",
+        "Known findings: a baseline file accepts these findings, in these places, until a date "
+        "(entries' expires); configuration key baseline.",
+    )
+    chosen = group.add_mutually_exclusive_group()
+    baseline, stale = RUN_OPTIONS
+    run_option(chosen, baseline)
+    chosen.add_argument(
+        "--update-baseline",
+        metavar="FILE",
+        default=None,
+        help="write every current finding to FILE (keeping first_seen, expires and reason of "
+        "entries still seen; pruning resolved ones) and accept them",
+    )
+    run_option(parser, stale)
     profile_arguments(parser)
     output_arguments(parser)
     bulk_arguments(parser)
@@ -106,13 +127,34 @@ def _label(file: Path | str, bundled: bool) -> str:
     return str(file)
 
 
-def _add_usage(tally: Tally) -> None:
+def _add_usage(tally: Tally, stale: bool) -> None:
     """Put the amendment usage (what was needed, what is stale) into the run's summary."""
     usage = tally.usage
     if usage is None or not usage.profile.amendments:
         return  # the published profile: each line already names its known deviation
     tally.summary.extra["amendments"] = usage.as_dict()
-    tally.summary.details.extend(usage.lines())
+    tally.summary.details.extend(usage.lines(stale))
+
+
+def _add_baseline(tally: Tally, matcher: Matcher, stopped: bool) -> None:
+    """Say what the baseline accepted, resolved and saw expire; write it when updating.
+
+    Unreadable input is no finding: the baseline is written anyway (the run still exits 2);
+    a run --fail-fast stopped saw only some findings, so it writes nothing.
+    """
+    path = matcher.baseline.path
+    if matcher.update and stopped:
+        tally.errors.append(f"{path}: baseline not written: --fail-fast stopped the run")
+        return
+    if matcher.update:
+        assert path is not None
+        try:
+            matcher.baseline.write(path, matcher.entries())
+        except OSError as exc:
+            tally.errors.append(f"{path}: cannot write the baseline: {exc.strerror or exc}")
+            return
+    tally.summary.extra["baseline"] = matcher.as_dict()
+    tally.summary.details.extend(matcher.lines())
 
 
 def run(args: argparse.Namespace) -> int:
@@ -134,11 +176,27 @@ def run(args: argparse.Namespace) -> int:
             os.environ[_limits.INFLATED_VARIABLE] = previous
 
 
+def _matcher(args: argparse.Namespace, given: Path | None) -> Matcher | None:
+    """The run's baseline: --update-baseline, else the settings' (--baseline, ..., the file's)."""
+    from contract.reports.baseline import Baseline, BaselineError, Matcher
+
+    update: str | None = args.update_baseline
+    try:
+        if update is not None:
+            return Matcher(Baseline.load(update, missing_ok=True), update=True)
+        if given is not None:
+            return Matcher(Baseline.load(given))
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    return None
+
+
 def _run(args: argparse.Namespace, schema: str | None) -> int:
     run_settings = chosen_settings(args)
     profile, strict, requests = run_settings.profile, run_settings.strict, run_settings.requests
     config = configuration(getattr(args, "config", None))
     chosen = choices(args, config)
+    matcher = _matcher(args, run_settings.baseline)
     paths: list[str | Path] = list(args.paths) or list(chosen.paths)
     labels: dict[str, str] = {}
     if not paths:
@@ -170,6 +228,8 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         requests=requests,
         sessions=run_settings.sessions,
     ):
+        if matcher is not None and isinstance(event, Result):
+            event = matcher.filter(event)
         tally.add(event)
         if isinstance(event, Result) and output.result(event):
             stopped = True  # --fail-fast
@@ -182,7 +242,9 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
             f"{', '.join(map(str, paths))}: no fine-tuning jobs responses or payloads found "
             f"({plural(tally.summary.skipped, 'other interaction')} skipped)"
         )
-    _add_usage(tally)
+    _add_usage(tally, run_settings.stale_amendments)
+    if matcher is not None:
+        _add_baseline(tally, matcher, stopped)
     output.finish(tally, stopped)
     for note in tally.notes:
         print(f"{_PROG}: note: {for_terminal(note)}", file=sys.stderr)

@@ -28,6 +28,12 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--format", choices=("text", "json"), default="text", help="report format (default: text)"
     )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="also check the examples of components outside the jobs family (by default only "
+        "the components the jobs operations reach are checked; the others are counted)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -37,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     from contract.redact import for_terminal, redact_value
 
     try:
-        report = compare(load(args.document))
+        report = compare(load(args.document), everything=bool(args.all))
     except OpenAPIError as exc:
         raise UsageError(for_terminal(str(exc))) from None
     # The document's values (enums, examples) are printed: credentials masked.

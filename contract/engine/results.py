@@ -184,7 +184,7 @@ class Result:
 
 def _finding(side: Side, violation: Violation) -> dict[str, str]:
     """A violation or warning as the JSON formats write it, with its ``side``."""
-    return {"side": side, **{key: _clean(value) for key, value in violation.as_dict().items()}}
+    return {"side": side, **{key: _clean(value) for key, value in violation.as_dict(side).items()}}
 
 
 @dataclass

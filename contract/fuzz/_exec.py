@@ -21,10 +21,13 @@ Every wait is bounded by the timeout; output is read in bounded amounts (what
 a flooding process writes beyond the limits is discarded or ends the call);
 each process runs in its own session, and its whole tree is killed once its
 call is over: its process group and, on Linux, every descendant that left it
-(:mod:`contract.fuzz._tree`), so nothing outlives a call or a ``fuzz`` run. What the process says
-(its last line of standard error, its ``error`` text) reaches a verdict only
+(:mod:`contract.fuzz._tree`), so nothing outlives a call or a ``fuzz`` run. What
+the process says (its standard error, its ``error`` text) reaches a verdict only
 redacted (credentials masked, also the values of secret-looking environment
-variables) and escaped for a terminal.
+variables) and escaped for a terminal: the verdict's one line quotes the line
+that names the error (``TypeError: …``, not the ``Node.js v20`` a Node crash
+ends with), and ``output`` keeps the whole standard error of the call (its last
+:data:`MAX_OUTPUT` bytes).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from types import TracebackType
 from typing import Literal, Protocol
 
 from contract.fuzz._tree import MARK, kill_tree, new_mark, start_time
-from contract.redact import clip
+from contract.redact import clip, for_terminal
 
 #: How the external protocols are named on the command line.
 PROTOCOLS = ("oneshot", "jsonl")
@@ -68,11 +71,13 @@ class Verdict:
 
     ``outcome`` is ``accepted``, ``rejected``, ``crash`` (signal, protocol
     error, exited mid-stream) or ``hang`` (no answer within the timeout);
-    ``detail`` says why in one line (exit status, signal, the parser's error).
+    ``detail`` says why in one line (exit status, signal, the parser's error);
+    ``output`` is the call's whole standard error, redacted and escaped (bounded).
     """
 
     outcome: Outcome
     detail: str = ""
+    output: str = ""
 
 
 class ExternalParser(Protocol):
@@ -163,9 +168,29 @@ def shown(text: str, limit: int = 200) -> str:
     return clip(text.strip(), limit, environment_secrets(), squeeze=True) if text.strip() else ""
 
 
+#: A line that names an error: ``TypeError: …``, ``panic: …``, ``Exception in thread …``.
+_ERROR_LINE = re.compile(
+    r"^\s*(?:[\w.$]*(?:Error|Exception|Panic|Failure)\b|panic:|fatal error:|Traceback\b)",
+    re.IGNORECASE,
+)
+
+
 def _last_line(data: bytes | bytearray, limit: int = 200) -> str:
-    lines = bytes(data).decode("utf-8", "replace").strip().splitlines()
-    return shown(lines[-1], limit) if lines else ""
+    """The line of ``data`` that says what went wrong: the last naming an error, else the last."""
+    lines = [line for line in bytes(data).decode("utf-8", "replace").splitlines() if line.strip()]
+    if not lines:
+        return ""
+    named = [line for line in lines if _ERROR_LINE.match(line)]
+    return shown((named or lines)[-1], limit)
+
+
+def whole_output(data: bytes | bytearray) -> str:
+    """Everything the process wrote on standard error (bounded), redacted and escaped."""
+    text = bytes(data).decode("utf-8", "replace").strip("\n")
+    if not text.strip():
+        return ""
+    secrets = environment_secrets()
+    return "\n".join(for_terminal(line, secrets) for line in text.splitlines())
 
 
 class _Pipes:
@@ -287,8 +312,8 @@ class OneShotParser:
             if returncode == 0:
                 return Verdict("accepted", detail)
             if returncode > 0:
-                return Verdict("rejected", detail)
-            return Verdict("crash", detail)
+                return Verdict("rejected", detail, whole_output(pipes.err))
+            return Verdict("crash", detail, whole_output(pipes.err))
         finally:
             child.kill()
 
@@ -330,6 +355,7 @@ class JsonLinesParser:
             raise ValueError("a JSON Lines payload must not contain a newline")
         pipes = self._start()
         assert self._proc is not None
+        pipes.err.clear()  # what it writes from here on is about this payload
         deadline = time.monotonic() + self.timeout
         state = pipes.exchange(payload + b"\n", deadline, until_line=True, close_after=False)
         if state == "timeout":
@@ -344,9 +370,10 @@ class JsonLinesParser:
                 how = f"exited ({_status_text(returncode)})"
             except subprocess.TimeoutExpired:
                 how = "closed its standard output"
-            said = _last_line(pipes.err)
+            said, output = _last_line(pipes.err), whole_output(pipes.err)
             self._stop()
-            return Verdict("crash", f"{how} without a verdict" + (f": {said}" if said else ""))
+            detail = f"{how} without a verdict" + (f": {said}" if said else "")
+            return Verdict("crash", detail, output)
         line, _, rest = bytes(pipes.out).partition(b"\n")
         pipes.out = bytearray(rest)
         verdict = parse_verdict_line(line)

@@ -121,7 +121,10 @@ def check_command(
                     f"{name!r} gave no verdict for its first {FIRST_FAILURES} payloads "
                     f"(protocol {protocol}): {failures[0]}"
                 )
-        finding = judge(cls, verdict.outcome, mode, payload, label=label, exception=detail)
+        output = redact(verdict.output, given) if given else verdict.output
+        finding = judge(
+            cls, verdict.outcome, mode, payload, label=label, exception=detail, tb=output
+        )
         return verdict.outcome, finding
 
     try:

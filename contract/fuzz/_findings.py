@@ -28,6 +28,8 @@ _COLUMNS: Final = {
 }
 #: Characters of a finding's payload shown in the table (the whole payload is in as_dict()).
 SHOWN_PAYLOAD: Final = 2000
+#: Lines of a finding's traceback or standard error shown in the table (all in as_dict()).
+SHOWN_LINES: Final = 30
 
 
 def encode_payload(payload: Any) -> bytes:
@@ -68,7 +70,14 @@ class Finding:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        """What tells distinct findings apart: kind, payload class and a discriminator."""
+        """What tells distinct findings apart: kind, payload class and a discriminator.
+
+        A crash, a hang or a broken invariant is the parser's bug whatever payload showed
+        it: one finding for both payload classes (the discriminator names the exception
+        and where the parser raised it).
+        """
+        if self.kind in ("crash", "hang", "invariant"):
+            return (self.kind, "", self.group)
         return (self.kind, self.payload_class, self.group)
 
     @property
@@ -96,6 +105,7 @@ class Finding:
             "class": self.payload_class,
             "label": dict(self.label) if self.label else None,
             "exception": self.exception,
+            "traceback": self.traceback,
             "shrunk": self.shrunk,
             "payload": self.payload,
         }
@@ -103,7 +113,16 @@ class Finding:
     def __str__(self) -> str:
         state = "minimal payload" if self.shrunk else "payload (not shrunk)"
         body = json.dumps(self.payload, ensure_ascii=False, sort_keys=True)
-        return f"[{self.kind}] {self.summary}\n  {state}: {clip(body, SHOWN_PAYLOAD)}"
+        text = f"[{self.kind}] {self.summary}\n  {state}: {clip(body, SHOWN_PAYLOAD)}"
+        if self.traceback:
+            lines = self.traceback.rstrip("\n").splitlines()
+            shown = lines[:SHOWN_LINES] + (
+                [f"… {len(lines) - SHOWN_LINES} more lines (all in --format json and --out)"]
+                if len(lines) > SHOWN_LINES
+                else []
+            )
+            text += "\n" + "\n".join(f"  | {for_terminal(line)}" for line in shown)
+        return text
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,16 @@ import copy
 import hashlib
 import json
 import math
+import os
 import queue
 import random
+import site
+import sysconfig
 import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
 from typing import Any, Final
 
 from hypothesis import settings
@@ -110,12 +115,54 @@ class _TimedCall:
             self.worker = None
 
 
+#: Frames of library code shown after the user's (the innermost ones).
+LIBRARY_FRAMES = 8
+
+
+@lru_cache(maxsize=1)
+def _library_roots() -> tuple[str, ...]:
+    """Folders of code that is not the user's: the standard library, installed packages, us."""
+    paths = sysconfig.get_paths()
+    roots = {paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"]}
+    roots.update(site.getsitepackages())
+    roots.add(str(Path(__file__).resolve().parents[1]))  # the contract package
+    return tuple(sorted(str(Path(r).resolve()) + os.sep for r in roots if r))
+
+
+def _is_library(filename: str) -> bool:
+    try:
+        where = str(Path(filename).resolve())
+    except (OSError, ValueError):
+        return True
+    return where.startswith(_library_roots()) or filename.startswith("<")
+
+
 def describe(exc: BaseException) -> tuple[str, str, str]:
-    """(``Type: message``, type name, traceback), credentials masked."""
+    """(``Type: message``, the bug's name, traceback), credentials masked.
+
+    The traceback shows the user's frames first (where their code raised, or called
+    the library that did), then the innermost library frames. The bug's name is the
+    exception's type and the innermost user frame (``KeyError at app/parse.py:12``):
+    one finding per bug, whatever payload showed it.
+    """
     name = type(exc).__qualname__
     text = redact(f"{name}: {exc}" if str(exc) else name)
-    tb = redact("".join(traceback.format_exception(exc, limit=-8)))
-    return text, name, tb
+    frames = traceback.extract_tb(exc.__traceback__)
+    users = [i for i, f in enumerate(frames) if not _is_library(f.filename)]
+    mine = traceback.StackSummary.from_list([frames[i] for i in users])
+    # The library code the user's code called (inside its last frame); what called the
+    # user's code (our runner) says nothing about the bug.
+    inner = frames[users[-1] + 1 :] if users else frames
+    library = inner[-LIBRARY_FRAMES:]
+    parts = []
+    if mine:
+        parts += ["Your code (innermost last):\n", *mine.format()]
+    if library:
+        parts += ["Library frames (innermost last):\n"]
+        parts += traceback.StackSummary.from_list(library).format()
+    parts.append(text + "\n")
+    where = f" at {mine[-1].filename}:{mine[-1].lineno}" if mine else ""
+    return text, name + where, redact("".join(parts))
 
 
 def _parser_name(parse: Callable[..., Any]) -> str:

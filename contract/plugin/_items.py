@@ -198,7 +198,7 @@ class FileItem(pytest.Item):
                 # one pytest node per response.
                 properties: list[tuple[str, Any]] = []
                 found = findings_of(sessions, interaction)
-                failure = check_response(interaction, self.run, properties, found)
+                failure = check_response(interaction, self.run, properties, found, self.path)
                 if failure is not None:
                     failures.append(failure)
                 counts.add(f"{parent.nodeid}::{interaction.name}", dict(properties))
@@ -248,7 +248,9 @@ class InteractionItem(ContractItem):
             pytest.skip(self.interaction.unchecked)
         parent = self.parent
         session = parent.session_findings(self.name) if isinstance(parent, RecordingFile) else ()
-        failure = check_response(self.interaction, self.run, self.user_properties, session)
+        failure = check_response(
+            self.interaction, self.run, self.user_properties, session, self.path
+        )
         if failure is not None:
             raise ContractFailure(failure)
 

@@ -27,6 +27,9 @@ _WORKER_OUTPUT = "finetune_contract_collection"
 #: ``user_properties`` key of a file item: the sums of the responses it checked and the other
 #: calls it skipped (:meth:`contract.plugin._properties.Counts.as_data`), one value for the file.
 BATCH = "contract_batch"
+#: ``user_properties`` key: what the baseline did with the response's findings
+#: (``{"seen": [fingerprints], "expired": [entries], "accepted": n}``).
+BASELINE = "contract_baseline"
 _MAX_FAILURES_SHOWN = 20
 
 

@@ -6,11 +6,18 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from contract._core.options import NO_REQUESTS, NO_SESSIONS, PROFILE_OPTIONS, STRICT_HELP
+from contract._core.options import (
+    NO_REQUESTS,
+    NO_SESSIONS,
+    PROFILE_OPTIONS,
+    RUN_OPTIONS,
+    STRICT_HELP,
+)
 
 if TYPE_CHECKING:
     from contract.config import Strict
     from contract.profiles import Settings
+    from contract.reports.baseline import Matcher
     from contract.schema.amendments import Profile
 
 
@@ -85,6 +92,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help=STRICT_HELP["fail"],
     )
     parser.addini("contract_strict", type="string", default="", help="like --contract-strict")
+    for option in RUN_OPTIONS:
+        flag, key = f"--contract-{option.name}", f"contract_{option.dest}"
+        if option.flag:
+            group.addoption(flag, action="store_true", default=None, dest=key, help=option.help)
+            parser.addini(key, type="bool", default=None, help=f"like {flag}")
+        else:
+            group.addoption(flag, metavar=option.metavar, default=None, dest=key, help=option.help)
+            parser.addini(key, type="string", default="", help=f"like {flag}")
     group.addoption(
         f"--contract-{NO_REQUESTS.name}",
         action="store_false",
@@ -146,6 +161,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def _baseline_of(config: pytest.Config) -> Matcher | None:
+    """The baseline the settings name (option, environment, ini, configuration file), if any."""
+    from contract.reports.baseline import Baseline, BaselineError, Matcher
+
+    path = _settings_of(config).baseline
+    if path is None:
+        return None
+    try:
+        return Matcher(Baseline.load(path))
+    except BaselineError as exc:
+        raise pytest.UsageError(f"finetune-contract: {exc}") from None
+
+
 def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
     """The profile and strict mode of this run: options, environment, ini, file, defaults."""
     chosen = _settings_of(config)
@@ -153,7 +181,16 @@ def _profile_of(config: pytest.Config) -> tuple[Profile, Strict]:
 
 
 def _settings_of(config: pytest.Config) -> Settings:
-    """This run's settings (see :func:`contract.profiles.settings`); a usage error if bad."""
+    """This run's settings (see :func:`contract.profiles.settings`), resolved once per session;
+    a usage error if bad."""
+    found: Settings | None = config.stash.get(_SETTINGS, None)
+    if found is None:
+        found = _resolve(config)
+        config.stash[_SETTINGS] = found
+    return found
+
+
+def _resolve(config: pytest.Config) -> Settings:
     from contract.profiles import Choices, settings
     from contract.schema.amendments import AmendmentError
 
@@ -165,8 +202,15 @@ def _settings_of(config: pytest.Config) -> Settings:
         value = config.getini(name)
         return str(value) if value else None
 
+    def at_root(given: str | None) -> str | None:
+        """A baseline named relative to the rootdir (an absolute one as given)."""
+        return None if given is None else str(config.rootpath / given)
+
+    def switch(value: object) -> str | None:
+        return None if value is None else "true" if value else "false"
+
     try:
-        chosen = settings(
+        return settings(
             Choices(
                 said("contract_profile"),
                 tuple(config.getoption("contract_amend")),
@@ -175,6 +219,8 @@ def _settings_of(config: pytest.Config) -> Settings:
                 said("contract_strict"),
                 "false" if config.getoption("contract_requests") is False else None,
                 "false" if config.getoption("contract_sessions") is False else None,
+                baseline=at_root(said("contract_baseline")),
+                stale_amendments=switch(config.getoption("contract_stale_amendments")),
             ),
             ini=Choices(
                 ini("contract_profile"),
@@ -184,9 +230,13 @@ def _settings_of(config: pytest.Config) -> Settings:
                 ini("contract_strict"),
                 ini("contract_requests"),
                 ini("contract_sessions"),
+                baseline=at_root(ini("contract_baseline")),
+                stale_amendments=switch(config.getini("contract_stale_amendments")),
             ),
             search_from=config.rootpath,
         )
     except AmendmentError as exc:
         raise pytest.UsageError(f"finetune-contract: {exc}") from None
-    return chosen
+
+
+_SETTINGS = pytest.StashKey["Settings"]()

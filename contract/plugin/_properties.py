@@ -18,6 +18,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from contract.plugin._keys import (
+    BASELINE,
     DEVIATIONS,
     JOBS,
     NEEDED,
@@ -30,7 +31,9 @@ from contract.plugin._keys import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from pathlib import Path
 
+    from contract.engine.results import Result
     from contract.plugin._run import ContractRun
     from contract.recordings import Interaction
     from contract.violations import Violation
@@ -41,6 +44,7 @@ def check_response(
     run: ContractRun,
     properties: list[tuple[str, Any]],
     session: Sequence[Violation] = (),
+    path: Path | None = None,
 ) -> str | None:
     """Check ``interaction``; its findings go to ``properties``; the failure text, if it fails.
 
@@ -63,6 +67,8 @@ def check_response(
     )
     if session:
         result = replace(result, violations=(*result.violations, *session))
+    if run.baseline is not None and (result.violations or result.request_violations):
+        result = _known(result, run, properties, path)
     properties.append((VERDICT, result.verdict))
     properties.append((JOBS, result.jobs))
     if result.observed is not None:
@@ -94,6 +100,26 @@ def check_response(
     return None
 
 
+def _known(
+    result: Result,
+    run: ContractRun,
+    properties: list[tuple[str, Any]],
+    path: Path | None,
+) -> Result:
+    """``result`` less what the run's baseline accepts; what it did goes to ``properties``."""
+    matcher = run.baseline
+    assert matcher is not None
+    seen, expired, accepted = len(matcher.seen), len(matcher.expired), matcher.accepted
+    kept = matcher.filter(result, str(path) if path is not None else None)
+    report = {
+        "seen": [e.fingerprint for e in matcher.seen[seen:]],
+        "expired": [e.as_dict() for e in matcher.expired[expired:]],
+        "accepted": matcher.accepted - accepted,
+    }
+    properties.append((BASELINE, report))
+    return kept
+
+
 class Counts:
     """What checked responses add to the summary: verdicts, jobs, amendments, coverage, warnings.
 
@@ -110,6 +136,8 @@ class Counts:
         self.observed: list[Any] = []
         self.unknown: list[str] = []
         self.other = 0
+        #: What the baseline did: fingerprints seen, entries expired, findings accepted.
+        self.baseline: dict[str, Any] = {"seen": [], "expired": [], "accepted": 0}
         #: Requests checked (``requests``) and those that failed (``requests-invalid``).
         self.requests: Counter[str] = Counter()
 
@@ -137,6 +165,11 @@ class Counts:
             self.requests["requests-invalid"] += request == "invalid"
         unknown: Any = properties.get(UNKNOWN, ())
         self.unknown.extend(f"{nodeid}: {line}" for line in unknown)
+        known: Any = properties.get(BASELINE)
+        if known:
+            self.baseline["seen"].extend(known["seen"])
+            self.baseline["expired"].extend(known["expired"])
+            self.baseline["accepted"] += int(known["accepted"])
 
     def as_data(self) -> dict[str, Any]:
         """Plain data (dicts, lists, strings, numbers): what execnet and JUnit XML carry."""
@@ -149,6 +182,7 @@ class Counts:
             "observed": self.observed,
             "unknown": self.unknown,
             "other": self.other,
+            "baseline": self.baseline,
             "requests": dict(self.requests),
         }
 
@@ -164,5 +198,6 @@ class Counts:
         counts.observed = list(data["observed"])
         counts.unknown = [str(line) for line in data["unknown"]]
         counts.other = int(data["other"])
+        counts.baseline = dict(data["baseline"])
         counts.requests.update({str(k): int(v) for k, v in data.get("requests", {}).items()})
         return counts

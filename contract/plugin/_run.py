@@ -9,7 +9,7 @@ import pytest
 
 from contract.plugin._items import LiveItem, RecordingFile
 from contract.plugin._keys import _MAX_WARNINGS, _WORKER_OUTPUT, BATCH
-from contract.plugin._options import _settings_of
+from contract.plugin._options import _baseline_of, _settings_of
 from contract.plugin._properties import Counts
 
 if TYPE_CHECKING:
@@ -60,6 +60,10 @@ class ContractRun:
 
             self.coverage = TrafficCoverage()
         self._configure_profile()
+        #: The baseline of known findings, if one is named: the one items filter with (each
+        #: xdist worker loads its own), and the one the summary counts their reports with.
+        self.baseline = _baseline_of(config)
+        self.baseline_summary = _baseline_of(config) if self.baseline is not None else None
         self.unknown: list[str] = []
         #: Files a folder walk skipped: links leading out of the folder.
         self.outside: list[Path] = []
@@ -195,6 +199,9 @@ class ContractRun:
             for observed in counts.observed:
                 self.coverage.add(Observation.from_list(list(observed)))
         self.unknown.extend(counts.unknown)
+        if self.baseline_summary is not None:
+            known = counts.baseline
+            self.baseline_summary.merge(known["seen"], known["expired"], int(known["accepted"]))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.worker or self.config.option.collectonly:
@@ -233,6 +240,9 @@ class ContractRun:
                 yellow=True,
             )
         self._amendment_summary(terminalreporter)
+        if self.baseline_summary is not None:
+            for line in self.baseline_summary.lines():
+                terminalreporter.write_line(f"contract: {line}")
         if self.coverage is not None:
             for line in self.coverage.lines():
                 terminalreporter.write_line(f"contract: {line}")
@@ -241,7 +251,8 @@ class ContractRun:
         from contract.redact._terminal import escape
 
         if self.profile.amendments or self.usage.deviations:
-            for line in self.usage.lines():
+            stale = _settings_of(self.config).stale_amendments
+            for line in self.usage.lines(stale):
                 terminalreporter.write_line(f"contract: {line}")
         for line in self.unknown[:_MAX_WARNINGS]:
             terminalreporter.write_line(f"contract: warning: {escape(line)}", yellow=True)

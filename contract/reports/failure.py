@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from contract._core import jsonpointer
 from contract.redact import clip, for_terminal
+from contract.reports._group import grouped
 from contract.strictjson import JSONSyntaxError, decode
 from contract.violations import Violation
 
@@ -143,13 +144,17 @@ def report(
     count = len(violations)
     if count or not request:
         lines.append(f"{count} contract violation{'s' if count != 1 else ''}:")
-        lines += [f"  {for_terminal(str(v), secrets)}" for v in violations]
+        for group in grouped(violations):
+            shown = f"{group.first} [{group.first.code}]{group.note()}"
+            lines.append(f"  {for_terminal(shown, secrets)}")
         if body is not None:
             lines += [f"  {line}" for line in excerpts(body, violations, secrets=secrets)]
     if request:
         count = len(request)
         lines.append(f"{count} request contract violation{'s' if count != 1 else ''}:")
-        lines += [f"  request: {for_terminal(str(v), secrets)}" for v in request]
+        for v in request:
+            shown = f"{v} [{v.code_on('request')}]"
+            lines.append(f"  request: {for_terminal(shown, secrets)}")
     return "\n".join(lines)
 
 

@@ -1,6 +1,7 @@
 """``--format github``: GitHub Actions workflow commands, and a Markdown step summary.
 
-Each violation becomes ``::error file=F,line=L,title=T::message`` (``file``
+Each violation becomes ``::error file=F,line=L,title=T::message [FC…]``
+(the title starts with the rule code too; ``file``
 relative to the repository root, ``$GITHUB_WORKSPACE`` or the working
 directory; left out for files outside it, such as the bundled examples, and
 for standard input). GitHub shows at most 10 error annotations per step, so
@@ -21,11 +22,15 @@ import os
 from pathlib import Path
 from typing import TextIO
 
+from contract._core.rules import code_of
 from contract.engine.results import Result
 from contract.reports import _markdown
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_person
 from contract.reports.text import result_lines, summary_lines
+
+#: The code of an API error response failed by --fail-on-api-errors.
+API_ERROR_CODE = code_of("api-error-response")
 
 
 def escape_data(text: str) -> str:
@@ -100,21 +105,26 @@ class GitHubWriter:
         source = for_person(result.source)
         for (side, violation), line in zip(findings, lines, strict=True):
             said = "request: " if side == "request" else ""
-            text = f"{source}: {said}{for_person(str(violation))}"
+            code = violation.code_on(side)
+            text = f"{source}: {said}{for_person(str(violation))} [{code}]"
             kind = "request contract violation" if side == "request" else "contract violation"
             self._annotate(
                 text,
                 [text],
                 file=file,
                 line=line if file else None,
-                title=f"{kind} ({violation.keyword})",
+                title=f"{code} {kind} ({violation.keyword})",
             )
             self.table.add(result.source, line, f"{said}{violation.path}", violation.message)
         if result.api_error and result.fail_api_errors:
             text = f"{source}: {for_person(result.api_error)} (an API error response)"
             line = location.line if location else result.line
             self._annotate(
-                text, [text], file=file, line=line if file else None, title="API error response"
+                text,
+                [text],
+                file=file,
+                line=line if file else None,
+                title=f"{API_ERROR_CODE} API error response",
             )
             self.table.add(result.source, line, "", result.api_error)
         elif self.options.verbose:

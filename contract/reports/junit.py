@@ -43,8 +43,9 @@ def _text(lines: list[str]) -> str:
 
 
 def _said(side: str, violation: Violation) -> str:
-    """A violation as a line of the report, ``request: …`` when it is the request's."""
-    return f"request: {violation}" if side == "request" else str(violation)
+    """A violation as a line of the report (``… [FC106]``), ``request: …`` when the request's."""
+    said = f"{violation} [{violation.code_on(side)}]"
+    return f"request: {said}" if side == "request" else said
 
 
 class JUnitWriter:

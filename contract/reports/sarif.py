@@ -1,17 +1,18 @@
 """``--format sarif``: SARIF 2.1.0, for code scanning dashboards.
 
-One run of the tool ``finetune-contract``. Rules: one per JSON Schema keyword
-or HTTP-level check that failed (``required``, ``maximum``, ``status``,
-``content-type``, ``json``, ``job-id``...; the rule id is the keyword) and one
-per amendment a violation names (``amendment/<name>``, described from the
-amendment catalogue); ``api-error-response`` for API error responses failed
-by ``--fail-on-api-errors``. Each violation is a result at level ``error``
-whose location is the file (relative to the repository root when inside it,
-``uriBaseId`` ``SRCROOT``; an absolute ``file:`` URI otherwise) and the line
-(see :mod:`contract.reports._locate`), with the JSON Pointer as a logical
-location. Unreadable inputs are tool execution notifications; the summary
-(and the traffic coverage, when asked) are the run's properties.
-Valid against the OASIS SARIF 2.1.0 schema (tested).
+One run of the tool ``finetune-contract``. Rules: one per rule code that
+failed (``FC102`` for ``required``, ``FC106`` for ``maximum``, ``FC001`` for
+``status``...; see :mod:`contract._core.rules`; the keyword is the rule's name) and,
+for known deviations, one per amendment a violation names (the hierarchical id
+``FC201/<name>``, described from the amendment catalogue); ``FC006`` for API
+error responses failed by ``--fail-on-api-errors``; a finding on the recorded
+request has its request-side code (``FC4NN``, the keyword's ``FC1NN``). Each violation is a result
+at level ``error`` whose location is the file (relative to the repository root
+when inside it, ``uriBaseId`` ``SRCROOT``; an absolute ``file:`` URI
+otherwise) and the line (see :mod:`contract.reports._locate`), with the JSON
+Pointer as a logical location. Unreadable inputs are tool execution
+notifications; the summary (and the traffic coverage, when asked) are the
+run's properties. Valid against the OASIS SARIF 2.1.0 schema (tested).
 """
 
 from __future__ import annotations
@@ -22,34 +23,23 @@ from typing import Any, TextIO
 from urllib.parse import quote
 
 from contract import __version__
+from contract._core import rules
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_machine, json_text
 from contract.reports.github import relative_file
-from contract.violations import HTTP_KEYWORDS, Violation
+from contract.violations import Violation
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL = "finetune-contract"
-API_ERROR_RULE = "api-error-response"
-
-_HTTP_RULES = {
-    "status": "The response has a status code the operation does not document.",
-    "content-type": "The response's Content-Type is not the documented media type.",
-    "json": "The body is not RFC 8259 JSON (or not interoperable JSON).",
-    "job-id": "The body's id is not the job the request's path names.",
-}
+API_ERROR_RULE = rules.code_of("api-error-response")
 
 
 def rule_id(violation: Violation, side: str = "response") -> str:
-    """The SARIF rule of a violation: its amendment (``amendment/<name>``), else its keyword;
-    a request's findings under ``request/`` (``request/maximum``)."""
-    if side == "request":
-        return f"{REQUEST_RULE_PREFIX}{violation.keyword}"
-    return f"amendment/{violation.amendment}" if violation.amendment else violation.keyword
-
-
-#: The rules of findings on the recorded request start with this.
-REQUEST_RULE_PREFIX = "request/"
+    """The SARIF rule of a violation: its code on its side (``FC106``, a request's ``FC406``),
+    with its amendment (``FC201/<name>``) if any."""
+    code = violation.code_on(side)
+    return f"{code}/{violation.amendment}" if violation.amendment else code
 
 
 def _amendment_text(name: str) -> str:
@@ -61,29 +51,23 @@ def _amendment_text(name: str) -> str:
         return f"A known deviation from the published contract ({name})."
 
 
-def _rule(identifier: str) -> dict[str, Any]:
-    if identifier.startswith("amendment/"):
-        name = identifier.removeprefix("amendment/")
-        text = _amendment_text(name)
-        kind = "amendment"
-    elif identifier.startswith(REQUEST_RULE_PREFIX):
-        keyword = identifier.removeprefix(REQUEST_RULE_PREFIX)
-        text = f"The recorded request breaks the contract (keyword {keyword!r})."
-        kind = "request"
-    elif identifier == API_ERROR_RULE:
-        text = "The response is the API's error envelope under an undocumented status."
-        kind = "api-error"
-    elif identifier in HTTP_KEYWORDS:
-        text, kind = _HTTP_RULES.get(identifier, f"HTTP-level check {identifier!r}."), "http"
+def _rule(identifier: str, keyword: str) -> dict[str, Any]:
+    code, _, amendment = identifier.partition("/")
+    known = rules.rule(code)
+    if amendment:
+        text, kind, name = _amendment_text(amendment), "amendment", f"{keyword}-{amendment}"
     else:
-        text = f"A value breaks the contract's JSON Schema keyword {identifier!r}."
-        kind = "keyword"
+        text, kind, name = known.title + ".", known.kind, keyword
+    if known.side == "request":
+        name = f"request-{name}"
     return {
         "id": identifier,
-        "name": identifier.replace("/", "-"),
+        "name": name,
         "shortDescription": {"text": for_machine(text)},
+        "fullDescription": {"text": for_machine(known.meaning)},
+        "help": {"text": for_machine(f"{known.why} {known.accept}")},
         "defaultConfiguration": {"level": "error"},
-        "properties": {"kind": kind},
+        "properties": {"kind": kind, "code": code, "docs": rules.table().link(known)},
     }
 
 
@@ -104,9 +88,11 @@ class SARIFWriter:
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out, self.options = out, options
         self.rules: dict[str, int] = {}
+        self.keywords: dict[str, str] = {}
         self.results: list[dict[str, Any]] = []
 
-    def _index(self, identifier: str) -> int:
+    def _index(self, identifier: str, keyword: str) -> int:
+        self.keywords.setdefault(identifier, keyword)
         return self.rules.setdefault(identifier, len(self.rules))
 
     def _location(
@@ -138,6 +124,7 @@ class SARIFWriter:
                 "side": side,
                 "path": violation.path,
                 "keyword": violation.keyword,
+                "code": violation.code_on(side),
             }
             said = "request: " if side == "request" else ""
             if violation.schema_path:
@@ -147,7 +134,7 @@ class SARIFWriter:
             self.results.append(
                 {
                     "ruleId": identifier,
-                    "ruleIndex": self._index(identifier),
+                    "ruleIndex": self._index(identifier, violation.keyword),
                     "level": "error",
                     "message": {"text": f"{source}: {said}{for_machine(str(violation))}"},
                     "locations": [self._location(where, line, violation.path, source)],
@@ -159,11 +146,11 @@ class SARIFWriter:
             self.results.append(
                 {
                     "ruleId": API_ERROR_RULE,
-                    "ruleIndex": self._index(API_ERROR_RULE),
+                    "ruleIndex": self._index(API_ERROR_RULE, "api-error-response"),
                     "level": "error",
                     "message": {"text": f"{source}: {for_machine(result.api_error)}"},
                     "locations": [self._location(where, line, "", source)],
-                    "properties": {"source": source},
+                    "properties": {"source": source, "code": API_ERROR_RULE},
                 }
             )
 
@@ -181,7 +168,10 @@ class SARIFWriter:
                         "driver": {
                             "name": TOOL,
                             "version": __version__,
-                            "rules": [_rule(identifier) for identifier in self.rules],
+                            "rules": [
+                                _rule(identifier, self.keywords[identifier])
+                                for identifier in self.rules
+                            ],
                         }
                     },
                     "originalUriBaseIds": {
@@ -207,7 +197,7 @@ class SARIFWriter:
 
 FORMAT = Format(
     "sarif",
-    "SARIF 2.1.0 (code scanning): one rule per keyword or amendment, results with file and line",
+    "SARIF 2.1.0 (code scanning): one rule per code (FC…) or amendment, results with file and line",
     SARIFWriter,
     uses_lines=True,
     failures_only=True,

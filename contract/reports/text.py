@@ -1,9 +1,14 @@
 """``--format text``: compiler-style lines for people, then the summary.
 
-``source: /json/pointer: message`` per violation (source as the user named
-the file; ``source: request: place: message`` for a finding on the recorded
+``source: /json/pointer: message [FC106]`` per violation (source as the user
+named the file; the code is the rule's, see :mod:`contract._core.rules`;
+``source: request: place: message [FC406]`` for a finding on the recorded
 request), with ``-v`` also ``source: ok`` and API error responses; ``-q``
-prints only the summary. Colour (see :mod:`contract.reports._color`) marks
+prints only the summary. A response of a recording is named with the line of
+its body, ``cassettes/jobs.yaml:12: interaction[1]: …``, so an editor jumps to
+it. Violations are sorted by place (``/data/2`` before ``/data/10``) and one
+fault shared by several jobs of a list page is one line (see
+:mod:`contract.reports._group`). Colour (see :mod:`contract.reports._color`) marks
 places in bold, violations red, API errors yellow and conforming lines green;
 without colour the lines are plain text. Input-controlled text is escaped.
 """
@@ -16,23 +21,45 @@ from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import for_person
 from contract.reports._color import paint
+from contract.reports._group import grouped
+from contract.reports._locate import Locator
 
 #: What a line says before a finding of each side (the response's need no word).
 _SIDE = {"response": "", "request": "request: "}
 
 
-def result_lines(result: Result, verbose: bool = False, color: bool = False) -> list[str]:
-    """The lines of one result (plain when ``color`` is off)."""
+def _where(result: Result, locator: Locator | None) -> str:
+    """The result's source, with the line of its body for a response of a recording."""
+    if locator is None or not result.name.startswith(("interaction[", "entry[")):
+        return result.source
+    line = locator.locate(result).line
+    return f"{result.file}:{line}: {result.name}" if line is not None else result.source
+
+
+def result_lines(
+    result: Result, verbose: bool = False, color: bool = False, locator: Locator | None = None
+) -> list[str]:
+    """The lines of one result (plain when ``color`` is off; lines found by ``locator``)."""
     if result.valid and not result.warnings and not result.request_warnings and not verbose:
         return []  # the common case: nothing to print, so nothing to clean
     source = paint(for_person(result.source), "bold", color)
     lines = []
-    for side, v in result.findings:
-        place = paint(for_person(v.path or "<root>"), "red", color)
-        lines.append(f"{source}: {_SIDE[side]}{place}: {for_person(v.message)}")
+    if result.violations or result.request_violations:
+        where = paint(for_person(_where(result, locator)), "bold", color)
+        for group in grouped(result.violations):
+            v = group.first
+            place = paint(for_person(v.path or "<root>"), "red", color)
+            lines.append(
+                f"{where}: {place}: {for_person(v.message)} [{v.code}]{for_person(group.note())}"
+            )
+        for v in result.request_violations:
+            place = paint(for_person(v.path or "<root>"), "red", color)
+            code = v.code_on("request")
+            lines.append(f"{where}: {_SIDE['request']}{place}: {for_person(v.message)} [{code}]")
     for side, w in result.all_warnings:
         place = paint(for_person(w.path or "<root>"), "yellow", color)
-        lines.append(f"{source}: {_SIDE[side]}warning: {place}: {for_person(w.message)}")
+        code = w.code_on(side)
+        lines.append(f"{source}: {_SIDE[side]}warning: {place}: {for_person(w.message)} [{code}]")
     if result.api_error and (verbose or result.fail_api_errors):
         style = "red" if result.fail_api_errors else "yellow"
         api_error = paint(for_person(result.api_error), style, color)
@@ -62,7 +89,8 @@ class TextWriter:
     def result(self, result: Result) -> None:
         if self.options.quiet:
             return
-        for line in result_lines(result, self.options.verbose, self.options.color):
+        lines = result_lines(result, self.options.verbose, self.options.color, self.options.locator)
+        for line in lines:
             self.out.write(line + "\n")
 
     def finish(self, run: Run) -> None:
@@ -75,6 +103,7 @@ FORMAT = Format(
     "text",
     "compiler-style lines, then a summary (colour on a terminal)",
     TextWriter,
+    uses_lines=True,
     failures_only=True,
 )
 
