@@ -11,7 +11,12 @@ from types import FrameType
 from typing import Any
 
 from contract.cli import EXIT_OK, EXIT_USAGE, EXIT_VIOLATIONS, UsageError
-from contract.cli._profile import chosen_settings, profile_arguments, requests_argument
+from contract.cli._profile import (
+    chosen_settings,
+    profile_arguments,
+    requests_argument,
+    sessions_argument,
+)
 from contract.redact import for_terminal
 
 _PROG = "finetune-contract proxy"
@@ -58,11 +63,7 @@ def register(commands: Any) -> None:
         help="how findings are printed on standard error: text (default) or jsonl",
     )
     requests_argument(parser)
-    parser.add_argument(
-        "--no-sessions",
-        action="store_true",
-        help="do not check the responses about one job together",
-    )
+    sessions_argument(parser)
     profile_arguments(parser)
     parser.set_defaults(run=run)
 
@@ -120,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             strict=strict,
             record=args.record,
             requests=chosen.requests,
-            sessions=not args.no_sessions,
+            sessions=chosen.sessions,
             on_finding=printer.finding,
             on_note=printer.note,
         )
