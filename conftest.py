@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import os
 
+# httpx imports httpcore only when a transport is first made. Made first inside an in-process
+# pytester run, httpcore would leave sys.modules with that run's snapshot and come back as new
+# classes, which httpx's exception mapping no longer recognises: import it once, here.
+import httpcore  # noqa: F401
 from hypothesis import HealthCheck, settings
 
 # CI runs on every commit: it must be reproducible and must not flake on a

@@ -75,7 +75,7 @@ def _leaks(text: str) -> list[str]:
     return [p for p in PLANTED if p in text]
 
 
-CHECK = ("contract.recordings", "contract.recordings.Interaction.check")
+CHECK = ("contract.recordings", "contract.recordings.Interaction.assess")  # what live.check calls
 TRANSPORT = ("httpx", "httpx.HTTPTransport.handle_request")
 
 

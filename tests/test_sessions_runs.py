@@ -186,3 +186,22 @@ def test_the_real_azure_recordings_are_read_as_one_job_over_time() -> None:
     created_again = Seen("later", seen[0].operation, 200, {**seen[0].body, "status": "pending"})
     (found,) = check([*seen, created_again], "azure")
     assert found.label == "later" and "resuming" in found.violation.message
+
+
+def test_a_place_the_response_check_faults_is_not_also_a_session_finding(
+    tmp_path: Path,
+) -> None:
+    # The later seed is not an integer: one finding there (its type), not also "it changed";
+    # the created_at that did change is still a session finding.
+    url = f"{API}/fine_tuning/jobs/{JOB}"
+    path = write_cassette(
+        tmp_path / "jobs.yaml",
+        [
+            vcr_interaction("GET", url, 200, body(seed=7)),
+            vcr_interaction("GET", url, 200, body(seed="x", created_at=1721764801)),
+        ],
+    )
+    results = [e for e in check_paths([path]) if isinstance(e, Result)]
+    later = results[1].violations
+    assert [(v.path, v.keyword) for v in later if v.path == "/seed"] == [("/seed", "type")]
+    assert [v.path for v in later if v.keyword == "session"] == ["/created_at"]

@@ -77,10 +77,23 @@ def checked(
         return result(interaction)
     interaction, seen = prepared(interaction)
     found = sessions.see(seen)
-    outcome = result(interaction)
-    if not found:
+    return joined(result(interaction), found)
+
+
+def _within(path: str, place: str) -> bool:
+    """Whether ``path`` is ``place`` or inside it (the whole body only when ``place`` is it)."""
+    return path == place or (place != "" and path.startswith(place + "/"))
+
+
+def joined(outcome: Result, found: Iterable[Violation]) -> Result:
+    """``outcome`` with the session findings ``found`` added, but for those at a place the
+    response's own check already faults (a seed that is not an integer is one finding, not
+    also "the seed changed")."""
+    faulted = {v.path for v in outcome.violations}
+    kept = tuple(v for v in found if not any(_within(v.path, p) for p in faulted))
+    if not kept:
         return outcome
-    return replace(outcome, violations=(*outcome.violations, *found))
+    return replace(outcome, violations=(*outcome.violations, *kept))
 
 
 def findings_of(sessions: Session | None, interaction: Interaction) -> tuple[Violation, ...]:
@@ -104,4 +117,4 @@ def attach_all(
     return found
 
 
-__all__ = ["attach_all", "checked", "findings_of", "prepared", "seen_of", "session"]
+__all__ = ["attach_all", "checked", "findings_of", "joined", "prepared", "seen_of", "session"]

@@ -14,7 +14,6 @@ file of 10,000 responses sends a few counters instead of 10,000 entries.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from contract.plugin._keys import (
@@ -66,7 +65,9 @@ def check_response(
         requests=run.requests,
     )
     if session:
-        result = replace(result, violations=(*result.violations, *session))
+        from contract.engine._sessions import joined
+
+        result = joined(result, session)
     if run.baseline is not None and (result.violations or result.request_violations):
         result = _known(result, run, properties, path)
     properties.append((VERDICT, result.verdict))

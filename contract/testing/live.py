@@ -304,6 +304,13 @@ def _read_body(response: httpx.Response, clock: _Clock, max_body: int, max_infla
     length = response.headers.get("content-length", "").strip()
     if length.isdigit() and int(length) > max_body:
         raise BodyTooLargeError(max_body, int(length))
+    if response.is_stream_consumed:
+        # A transport that answered with its body in memory (httpx.MockTransport): httpx
+        # has read and decoded it already, so only its size is left to bound.
+        content = response.content
+        if len(content) > max_body:
+            raise BodyTooLargeError(max_body, len(content))
+        return content
     inflater = _Inflater(response.headers.get("content-encoding", ""), max_inflated)
     parts: list[bytes] = []
     read = 0
