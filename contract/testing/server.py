@@ -12,7 +12,11 @@ test can assert the client's request too. ::
 
 Inside a Hypothesis test, :meth:`ContractServer.serve_conforming` and
 :meth:`ContractServer.serve_nonconforming` draw the payload from
-:mod:`contract.generate.strategies` and queue it.
+:mod:`contract.generate.strategies` and queue it, under the server's
+:attr:`~ContractServer.profile`: the one given, else the run's settings
+(environment, nearest ``pyproject.toml``'s ``[tool.finetune-contract]``; see
+:func:`contract.profiles.settings`), else ``published``. The
+``contract_server`` fixture gives it the pytest run's profile.
 
 Queued responses are served once each to pause calls only (method and path
 template, under any base path): a response queued with ``job_id=`` goes only
@@ -49,6 +53,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from contract.checks import header
+from contract.profiles import coerce, configured
 from contract.redact import redact, redact_headers
 from contract.schema import operations
 from contract.testing import _server_http
@@ -58,7 +63,7 @@ from contract.testing._serving import Limits, Served
 if TYPE_CHECKING:
     from hypothesis.strategies import DataObject
 
-    from contract.profiles import ProfileLike
+    from contract.profiles import Profile, ProfileLike
 
 #: Headers of every served pause response unless :meth:`ContractServer.serve` overrides them.
 DEFAULT_HEADERS = (("Content-Type", "application/json"),)
@@ -116,7 +121,11 @@ class ContractServer:
 
     ``max_body`` bounds request bodies (bytes); ``timeout`` is how long a
     client may stay silent (seconds); ``keep_bodies`` bounds the bodies kept
-    in :attr:`requests`, all together (bytes).
+    in :attr:`requests`, all together (bytes). ``profile`` is what
+    :meth:`serve_conforming` and :meth:`serve_nonconforming` draw under when
+    not told: the one given, else the run's settings
+    (:func:`contract.profiles.configured`: environment, nearest
+    ``pyproject.toml``), else ``published``.
     """
 
     def __init__(
@@ -128,7 +137,10 @@ class ContractServer:
         max_body: int = MAX_BODY,
         timeout: float = TIMEOUT,
         keep_bodies: int = KEEP_BODIES,
+        profile: ProfileLike = None,
     ) -> None:
+        #: The profile served payloads are drawn under when a ``serve_*`` call names none.
+        self.profile: Profile = coerce(profile) if profile is not None else configured()[0]
         stripped = base_path.strip("/")
         self.host = host
         self.base_path = f"/{stripped}" if stripped else ""
@@ -232,11 +244,12 @@ class ContractServer:
     ) -> dict[str, Any]:
         """Draw a conforming payload from ``strategies.conforming(name)``, queue it, return it.
 
-        ``profile`` (``"observed"``, ``"azure"``...) serves what that API really sends.
+        ``profile`` (``"observed"``, ``"azure"``...) serves what that API really
+        sends; by default the server's :attr:`profile`.
         """
         from contract.generate import strategies
 
-        drawn = strategies.conforming(name, profile=profile)
+        drawn = strategies.conforming(name, profile=self.profile if profile is None else profile)
         payload: dict[str, Any] = data.draw(drawn, label="served payload")
         self.serve(payload)
         return payload
@@ -246,11 +259,12 @@ class ContractServer:
     ) -> Any:
         """Draw a ``strategies.nonconforming(name)`` mutant, queue its payload, return it.
 
-        Under ``profile`` the mutant is invalid under that profile.
+        Under ``profile`` (by default the server's :attr:`profile`) the mutant
+        is invalid under that profile.
         """
         from contract.generate import strategies
 
-        drawn = strategies.nonconforming(name, profile=profile)
+        drawn = strategies.nonconforming(name, profile=self.profile if profile is None else profile)
         mutant = data.draw(drawn, label="served mutant")
         self.serve(mutant.payload)
         return mutant
