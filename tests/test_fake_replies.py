@@ -125,7 +125,7 @@ def test_rejecting_faults_answer_first_and_damaging_faults_damage_the_reply(
     assert http.get(JOBS).status_code == 429
     assert len(fake.replies) == 1  # still queued for the retry
     damaged = http.get(JOBS)
-    assert damaged.status_code == 200 and damaged.content == b'{"scripted":1,}'
+    assert damaged.status_code == 200 and damaged.content == b'{"scripted": 1,}'
     with pytest.raises(json.JSONDecodeError):
         json.loads(damaged.content)
     assert len(fake.replies) == 0
@@ -199,3 +199,11 @@ def test_each_reply_is_served_once_to_a_call_it_was_queued_for(
 
 def replies_id(operation: str) -> str:
     return {"pause": "pauseFineTuningJob", "retrieve": "retrieveFineTuningJob"}[operation]
+
+
+def test_a_payload_is_served_as_given_even_what_json_parsers_refuse(
+    fake: FakeJobsAPI, http: httpx.Client
+) -> None:
+    fake.replies.next("list", {"big": 2**70, "nan": float("nan"), "name": "é"})
+    response = http.get(JOBS)
+    assert response.content == '{"big": 1180591620717411303424, "nan": NaN, "name": "é"}'.encode()

@@ -43,10 +43,8 @@ its body is dropped, and its :attr:`RecordedRequest.note` says so.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -57,6 +55,7 @@ from contract.profiles import coerce, configured
 from contract.redact import redact, redact_headers
 from contract.schema import operations
 from contract.testing import _server_http
+from contract.testing._scripted import Script, encode, header_pairs
 from contract.testing._server_http import Reply, error_reply
 from contract.testing._serving import Limits, Served
 
@@ -108,12 +107,8 @@ def _paused_job(method: str, path: str) -> str | None:
     return (operations.pause().path_parameters(method, path) or {}).get("fine_tuning_job_id")
 
 
-def _encode(payload: Any) -> bytes:
-    if isinstance(payload, (bytes, bytearray)):
-        return bytes(payload)
-    if isinstance(payload, str):
-        return payload.encode("utf-8")
-    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+#: The one operation the server plays.
+_PAUSE = "pauseFineTuningJob"
 
 
 class ContractServer:
@@ -148,7 +143,8 @@ class ContractServer:
         self._requested_port = port
         self._served: Served | None = None
         self._lock = threading.Lock()
-        self._queue: deque[tuple[str | None, Reply]] = deque()
+        #: The queued replies: the fake's scripted-reply queue (:mod:`contract.testing._scripted`).
+        self._queue: Script[Reply] = Script()
         self._requests: list[RecordedRequest] = []
         self._kept = 0
         #: Requests whose head arrived before this (``monotonic_ns``) get a 503.
@@ -230,14 +226,8 @@ class ContractServer:
         are sent as they are (for bodies that are not JSON at all).
         ``headers`` replace the default ``Content-Type: application/json``.
         """
-        pairs: tuple[tuple[str, str], ...]
-        if headers is None:
-            pairs = DEFAULT_HEADERS
-        else:
-            items = headers.items() if isinstance(headers, Mapping) else headers
-            pairs = tuple((str(k), str(v)) for k, v in items)
-        with self._lock:
-            self._queue.append((job_id, Reply(status, pairs, _encode(payload))))
+        pairs = DEFAULT_HEADERS if headers is None else header_pairs(headers)
+        self._queue.push(_PAUSE, Reply(status, pairs, encode(payload)), job_id)
 
     def serve_conforming(
         self, data: DataObject, name: str = "FineTuningJob", *, profile: ProfileLike = None
@@ -272,8 +262,7 @@ class ContractServer:
     @property
     def pending(self) -> int:
         """How many queued responses have not been served yet."""
-        with self._lock:
-            return len(self._queue)
+        return self._queue.pending()
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -321,20 +310,10 @@ class ContractServer:
                     f"contract_server serves only {pause.method} {pause.path}",
                     "not_found",
                 )
-            return self._take(request.job_id) or error_reply(
+            # Taken under the server's lock: recording and taking are one step.
+            return self._queue.take(_PAUSE, request.job_id) or error_reply(
                 500, "contract_server: no response queued", "no_response_queued"
             )
-
-    def _take(self, job_id: str) -> Reply | None:
-        """The oldest reply queued for ``job_id``, else the oldest for any job (lock held)."""
-        chosen = next((i for i, (job, _) in enumerate(self._queue) if job == job_id), None)
-        if chosen is None:
-            chosen = next((i for i, (job, _) in enumerate(self._queue) if job is None), None)
-        if chosen is None:
-            return None
-        _, reply = self._queue[chosen]
-        del self._queue[chosen]
-        return reply
 
 
 __all__ = ["DEFAULT_HEADERS", "KEEP_BODIES", "ContractServer", "RecordedRequest", "Reply"]

@@ -17,13 +17,14 @@ header ``X-Fake-Fault``; scripted replies for one call
 
 from __future__ import annotations
 
+from contract.testing._scripted import OPERATIONS
 from contract.testing.fake._api import BASE_PATH, IN_PROCESS_URL, FakeJobsAPI, FakeRequest
 from contract.testing.fake._asgi import DroppedConnection, FakeApp
 from contract.testing.fake._clock import Clock
 from contract.testing.fake._faults import FAULT_HEADER, KINDS, Faults, FaultSpecError, parse_spec
 from contract.testing.fake._jobs import Durations
 from contract.testing.fake._reply import MAX_BODY, Reply
-from contract.testing.fake._script import OPERATIONS, Replies, Scripted
+from contract.testing.fake._script import Replies, Scripted
 from contract.testing.fake._transport import FakeTransport
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Scripted replies: a given answer served to the next call of an operation.
+"""The fake's scripted replies: a given answer served to the next call of an operation.
 
 A test says what the API answers to one call (``fake.replies.next("pause",
 body)``), and the fake serves it instead of what the simulation would: the job
@@ -9,111 +9,11 @@ out to any call of their operation. Each is served once.
 
 from __future__ import annotations
 
-import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-import orjson
-
-#: The operations a reply can be scripted for: short names and their operationIds.
-OPERATIONS = {
-    "create": "createFineTuningJob",
-    "list": "listPaginatedFineTuningJobs",
-    "retrieve": "retrieveFineTuningJob",
-    "cancel": "cancelFineTuningJob",
-    "pause": "pauseFineTuningJob",
-    "resume": "resumeFineTuningJob",
-    "events": "listFineTuningEvents",
-    "checkpoints": "listFineTuningJobCheckpoints",
-}
-#: The operations that name no job (a reply for them cannot be kept for one job).
-_NO_JOB = frozenset({"createFineTuningJob", "listPaginatedFineTuningJobs"})
-
-T = TypeVar("T")
-
-
-def operation_id(name: str) -> str:
-    """The operationId ``name`` means (a short name or an operationId); ValueError otherwise."""
-    if name in OPERATIONS.values():
-        return name
-    found = OPERATIONS.get(name.strip().lower())
-    if found is None:
-        known = ", ".join(OPERATIONS)
-        raise ValueError(f"no operation {name!r} to script a reply for; known: {known}")
-    return found
-
-
-def encode(payload: Any) -> bytes:
-    """A body: ``bytes`` and ``str`` as they are (for bodies that are not JSON), else JSON."""
-    if isinstance(payload, (bytes, bytearray)):
-        return bytes(payload)
-    if isinstance(payload, str):
-        return payload.encode("utf-8")
-    return orjson.dumps(payload)
-
-
-def header_pairs(
-    headers: Mapping[str, str] | Iterable[tuple[str, str]],
-) -> tuple[tuple[str, str], ...]:
-    """Headers as ``(name, value)`` pairs of strings, in the order given."""
-    items = headers.items() if isinstance(headers, Mapping) else headers
-    return tuple((str(name), str(value)) for name, value in items)
-
-
-class Script(Generic[T]):
-    """Replies queued per operation, each served once (thread-safe).
-
-    ``take(operation, job_id)`` gives the oldest reply queued for that job,
-    else the oldest queued for any call of the operation, else None.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._queue: deque[tuple[str, str | None, T]] = deque()
-
-    def push(self, operation: str, reply: T, job_id: str | None = None) -> None:
-        """Queue ``reply`` for the next call of ``operation`` (about ``job_id`` only, if given)."""
-        operation = operation_id(operation)
-        if job_id is not None and operation in _NO_JOB:
-            raise ValueError(f"{operation} names no job: a reply for it cannot be kept for one")
-        with self._lock:
-            self._queue.append((operation, job_id, reply))
-
-    def take(self, operation: str, job_id: str | None) -> T | None:
-        """The reply for this call (removed from the queue), or None when none is queued."""
-        with self._lock:
-            chosen = self._find(
-                lambda op, job: op == operation and job is not None and job == job_id
-            )
-            if chosen is None:
-                chosen = self._find(lambda op, job: op == operation and job is None)
-            if chosen is None:
-                return None
-            reply = self._queue[chosen][2]
-            del self._queue[chosen]
-            return reply
-
-    def _find(self, wanted: Callable[[str, str | None], bool]) -> int | None:
-        return next((i for i, (op, job, _) in enumerate(self._queue) if wanted(op, job)), None)
-
-    def pending(self, operation: str | None = None) -> int:
-        """How many replies are queued (for ``operation`` only, when given)."""
-        wanted = None if operation is None else operation_id(operation)
-        with self._lock:
-            return sum(1 for op, _, _ in self._queue if wanted in (None, op))
-
-    def clear(self) -> None:
-        """Forget every queued reply."""
-        with self._lock:
-            self._queue.clear()
-
-    def __len__(self) -> int:
-        return self.pending()
-
-    def __repr__(self) -> str:
-        return f"Script(pending={self.pending()})"
+from contract.testing._scripted import Script, encode, header_pairs
 
 
 @dataclass(frozen=True)
