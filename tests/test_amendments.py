@@ -458,3 +458,29 @@ def test_a_users_status_amendment_is_read_by_the_checks() -> None:
     assert (
         registry.documents(chosen)["FineTuningJob"] == registry.documents(OBSERVED)["FineTuningJob"]
     )
+
+
+@pytest.mark.parametrize(("allow", "absent"), [("a-allow", "b-absent"), ("b-allow", "a-absent")])
+def test_a_conditional_change_and_a_conditional_absence_of_one_property_combine(
+    tmp_path: Path, allow: str, absent: str
+) -> None:
+    # Whichever is applied first, each holds exactly where its own `when` holds.
+    path = tmp_path / "both.toml"
+    common = 'evidence = ["https://example.com/x"]\nfirst-seen = "2026-01-01"\n'
+    common += 'scope = "FineTuningJob.json#/properties/trained_tokens"\n'
+    path.write_text(
+        f'[amendments.{allow}]\ndescription = "n/a when cancelled"\n{common}'
+        'change = { allow = { const = "n/a" } }\n'
+        'when = { required = ["status"], properties = { status = { const = "cancelled" } } }\n'
+        f'[amendments.{absent}]\ndescription = "absent when failed"\n{common}'
+        "change = { absent = true }\n"
+        'when = { required = ["status"], properties = { status = { const = "failed" } } }\n'
+        f'[profiles.both]\nextends = "published"\namendments = ["{allow}", "{absent}"]\n'
+    )
+    both = profiles.resolve("both", config=path)
+    no_tokens = changed(minimal_job(status="failed"), "/trained_tokens", DELETE)
+    assert validation.is_valid(minimal_job(status="cancelled", trained_tokens="n/a"), profile=both)
+    assert validation.is_valid(no_tokens, profile=both)
+    assert not validation.is_valid(minimal_job(status="failed", trained_tokens="n/a"), profile=both)
+    running = changed(minimal_job(status="running"), "/trained_tokens", DELETE)
+    assert not validation.is_valid(running, profile=both)

@@ -152,7 +152,9 @@ def _apply_one(
     chain = _property_chain(parts, where)
     name = chain[-1]
     holder = _locate(document, parts[:-2], where)
-    if node == _MOVED:
+    if node == _MOVED and set(change) - {"absent"}:
+        # Two conditional changes of one rule cannot be combined; a conditional absence
+        # only touches the holder's "required", so it combines with either.
         raise AmendmentError(f"{where}: another conditional amendment already changes it")
     amended: dict[str, Any] = {}
     original: dict[str, Any] = {}
