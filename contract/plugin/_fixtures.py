@@ -38,14 +38,16 @@ def contract(pytestconfig: pytest.Config) -> Contract:
 
 
 @pytest.fixture
-def contract_server() -> Iterator[ContractServer]:
+def contract_server(pytestconfig: pytest.Config) -> Iterator[ContractServer]:
     """A started :class:`~contract.testing.server.ContractServer` on 127.0.0.1, stopped after.
 
-    Stopped after the test.
+    Its ``serve_conforming``/``serve_nonconforming`` draw under the run's
+    profile (``--contract-profile`` and the other profile options, the
+    environment, the ini file, ``[tool.finetune-contract]``) unless told one.
     """
     from contract.testing.server import ContractServer
 
-    with ContractServer() as server:
+    with ContractServer(profile=_run_profile(pytestconfig)) as server:
         yield server
 
 
@@ -62,8 +64,11 @@ def fake_jobs_api(request: pytest.FixtureRequest) -> Iterator[FakeJobsAPI]:
     from contract.testing.fake import FakeJobsAPI
 
     profile: Profile | str | None = getattr(request, "param", None)
-    if profile is None:
-        run = request.config.pluginmanager.get_plugin("finetune_contract_run")
-        profile = run.profile if isinstance(run, ContractRun) else _profile_of(request.config)[0]
-    with FakeJobsAPI(profile) as fake:
+    with FakeJobsAPI(_run_profile(request.config) if profile is None else profile) as fake:
         yield fake
+
+
+def _run_profile(config: pytest.Config) -> Profile:
+    """The profile of this pytest run's settings (resolved once per session)."""
+    run = config.pluginmanager.get_plugin("finetune_contract_run")
+    return run.profile if isinstance(run, ContractRun) else _profile_of(config)[0]

@@ -12,7 +12,11 @@ test can assert the client's request too. ::
 
 Inside a Hypothesis test, :meth:`ContractServer.serve_conforming` and
 :meth:`ContractServer.serve_nonconforming` draw the payload from
-:mod:`contract.generate.strategies` and queue it.
+:mod:`contract.generate.strategies` and queue it, under the server's
+:attr:`~ContractServer.profile`: the one given, else the run's settings
+(environment, nearest ``pyproject.toml``'s ``[tool.finetune-contract]``; see
+:func:`contract.profiles.settings`), else ``published``. The
+``contract_server`` fixture gives it the pytest run's profile.
 
 Queued responses are served once each to pause calls only (method and path
 template, under any base path): a response queued with ``job_id=`` goes only
@@ -39,26 +43,26 @@ its body is dropped, and its :attr:`RecordedRequest.note` says so.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from contract.checks import header
+from contract.profiles import coerce, configured
 from contract.redact import redact, redact_headers
 from contract.schema import operations
 from contract.testing import _server_http
+from contract.testing._scripted import Script, encode, header_pairs
 from contract.testing._server_http import Reply, error_reply
 from contract.testing._serving import Limits, Served
 
 if TYPE_CHECKING:
     from hypothesis.strategies import DataObject
 
-    from contract.profiles import ProfileLike
+    from contract.profiles import Profile, ProfileLike
 
 #: Headers of every served pause response unless :meth:`ContractServer.serve` overrides them.
 DEFAULT_HEADERS = (("Content-Type", "application/json"),)
@@ -103,12 +107,8 @@ def _paused_job(method: str, path: str) -> str | None:
     return (operations.pause().path_parameters(method, path) or {}).get("fine_tuning_job_id")
 
 
-def _encode(payload: Any) -> bytes:
-    if isinstance(payload, (bytes, bytearray)):
-        return bytes(payload)
-    if isinstance(payload, str):
-        return payload.encode("utf-8")
-    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+#: The one operation the server plays.
+_PAUSE = "pauseFineTuningJob"
 
 
 class ContractServer:
@@ -116,7 +116,11 @@ class ContractServer:
 
     ``max_body`` bounds request bodies (bytes); ``timeout`` is how long a
     client may stay silent (seconds); ``keep_bodies`` bounds the bodies kept
-    in :attr:`requests`, all together (bytes).
+    in :attr:`requests`, all together (bytes). ``profile`` is what
+    :meth:`serve_conforming` and :meth:`serve_nonconforming` draw under when
+    not told: the one given, else the run's settings
+    (:func:`contract.profiles.configured`: environment, nearest
+    ``pyproject.toml``), else ``published``.
     """
 
     def __init__(
@@ -128,7 +132,10 @@ class ContractServer:
         max_body: int = MAX_BODY,
         timeout: float = TIMEOUT,
         keep_bodies: int = KEEP_BODIES,
+        profile: ProfileLike = None,
     ) -> None:
+        #: The profile served payloads are drawn under when a ``serve_*`` call names none.
+        self.profile: Profile = coerce(profile) if profile is not None else configured()[0]
         stripped = base_path.strip("/")
         self.host = host
         self.base_path = f"/{stripped}" if stripped else ""
@@ -136,7 +143,8 @@ class ContractServer:
         self._requested_port = port
         self._served: Served | None = None
         self._lock = threading.Lock()
-        self._queue: deque[tuple[str | None, Reply]] = deque()
+        #: The queued replies: the fake's scripted-reply queue (:mod:`contract.testing._scripted`).
+        self._queue: Script[Reply] = Script()
         self._requests: list[RecordedRequest] = []
         self._kept = 0
         #: Requests whose head arrived before this (``monotonic_ns``) get a 503.
@@ -218,25 +226,20 @@ class ContractServer:
         are sent as they are (for bodies that are not JSON at all).
         ``headers`` replace the default ``Content-Type: application/json``.
         """
-        pairs: tuple[tuple[str, str], ...]
-        if headers is None:
-            pairs = DEFAULT_HEADERS
-        else:
-            items = headers.items() if isinstance(headers, Mapping) else headers
-            pairs = tuple((str(k), str(v)) for k, v in items)
-        with self._lock:
-            self._queue.append((job_id, Reply(status, pairs, _encode(payload))))
+        pairs = DEFAULT_HEADERS if headers is None else header_pairs(headers)
+        self._queue.push(_PAUSE, Reply(status, pairs, encode(payload)), job_id)
 
     def serve_conforming(
         self, data: DataObject, name: str = "FineTuningJob", *, profile: ProfileLike = None
     ) -> dict[str, Any]:
         """Draw a conforming payload from ``strategies.conforming(name)``, queue it, return it.
 
-        ``profile`` (``"observed"``, ``"azure"``...) serves what that API really sends.
+        ``profile`` (``"observed"``, ``"azure"``...) serves what that API really
+        sends; by default the server's :attr:`profile`.
         """
         from contract.generate import strategies
 
-        drawn = strategies.conforming(name, profile=profile)
+        drawn = strategies.conforming(name, profile=self.profile if profile is None else profile)
         payload: dict[str, Any] = data.draw(drawn, label="served payload")
         self.serve(payload)
         return payload
@@ -246,11 +249,12 @@ class ContractServer:
     ) -> Any:
         """Draw a ``strategies.nonconforming(name)`` mutant, queue its payload, return it.
 
-        Under ``profile`` the mutant is invalid under that profile.
+        Under ``profile`` (by default the server's :attr:`profile`) the mutant
+        is invalid under that profile.
         """
         from contract.generate import strategies
 
-        drawn = strategies.nonconforming(name, profile=profile)
+        drawn = strategies.nonconforming(name, profile=self.profile if profile is None else profile)
         mutant = data.draw(drawn, label="served mutant")
         self.serve(mutant.payload)
         return mutant
@@ -258,8 +262,7 @@ class ContractServer:
     @property
     def pending(self) -> int:
         """How many queued responses have not been served yet."""
-        with self._lock:
-            return len(self._queue)
+        return self._queue.pending()
 
     @property
     def requests(self) -> list[RecordedRequest]:
@@ -307,20 +310,10 @@ class ContractServer:
                     f"contract_server serves only {pause.method} {pause.path}",
                     "not_found",
                 )
-            return self._take(request.job_id) or error_reply(
+            # Taken under the server's lock: recording and taking are one step.
+            return self._queue.take(_PAUSE, request.job_id) or error_reply(
                 500, "contract_server: no response queued", "no_response_queued"
             )
-
-    def _take(self, job_id: str) -> Reply | None:
-        """The oldest reply queued for ``job_id``, else the oldest for any job (lock held)."""
-        chosen = next((i for i, (job, _) in enumerate(self._queue) if job == job_id), None)
-        if chosen is None:
-            chosen = next((i for i, (job, _) in enumerate(self._queue) if job is None), None)
-        if chosen is None:
-            return None
-        _, reply = self._queue[chosen]
-        del self._queue[chosen]
-        return reply
 
 
 __all__ = ["DEFAULT_HEADERS", "KEEP_BODIES", "ContractServer", "RecordedRequest", "Reply"]

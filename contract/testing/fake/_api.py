@@ -35,6 +35,7 @@ from contract.testing.fake._requests import (
     metadata_filter,
     page_limit,
 )
+from contract.testing.fake._script import Replies, Scripted
 from contract.testing.fake._transport import FakeTransport
 
 #: Where the API lives under the server's root: the base URL ends with it.
@@ -75,6 +76,8 @@ class FakeRequest:
     status: int
     fault: str | None
     operation: str | None
+    #: Whether a scripted reply (:attr:`FakeJobsAPI.replies`) answered it.
+    scripted: bool = False
 
     def json(self) -> Any:
         """The body as JSON (None when empty or not JSON)."""
@@ -95,6 +98,14 @@ class FakeJobsAPI:
     a number runs it at that many simulated seconds per real second.
     ``faults`` is a spec (``"429=0.2,500=0.05"``), a mapping of rates or a
     :class:`Faults`. Everything random follows ``seed``.
+
+    :attr:`replies` scripts what one call answers
+    (``fake.replies.next("pause", body, status=200, job_id=None)``): served
+    once, instead of what the simulation answers, to the next call of that
+    operation (about that job only, when ``job_id`` is given) with a valid
+    key, after the faults (a 429, 500, 503 or drop answers first and leaves
+    the reply queued; a malformed, truncated or slow fault damages it). The
+    request is not checked and no job changes.
 
     What it keeps is bounded: at most ``max_jobs`` jobs, made from create
     bodies of at most ``max_job_bytes`` bytes in all; a create beyond either
@@ -119,6 +130,8 @@ class FakeJobsAPI:
         self.lifecycle: Lifecycle = lifecycle(self.profile)
         self.clock = Clock(speed)
         self.faults = faults if isinstance(faults, Faults) else Faults(faults, seed=seed)
+        #: Scripted replies, served before the simulation answers.
+        self.replies = Replies()
         self.durations = durations or Durations()
         self._simulation = Simulation(self.lifecycle, self.durations, seed, failure_rate)
         self._requests: deque[FakeRequest] = deque(maxlen=keep_requests)
@@ -227,6 +240,7 @@ class FakeJobsAPI:
         pairs = parse_qsl(query, keep_blank_values=True)
         operation: str | None = None
         fault: str | None = None
+        scripted: Scripted | None = None
         try:
             check_key(headers)
             if len(body) > MAX_BODY:
@@ -235,6 +249,8 @@ class FakeJobsAPI:
             operation, job_id = _route(method, path)
             if fault in REJECTING:
                 reply = self._fault_reply(fault)
+            elif (scripted := self.replies.take(operation, job_id)) is not None:
+                reply = self._reply(scripted.status, scripted.body, fault, scripted.headers)
             else:
                 with self._lock:
                     status, payload = self._dispatch(operation, job_id, pairs, body)
@@ -242,7 +258,7 @@ class FakeJobsAPI:
         except Refusal as refusal:
             damage = None if fault in REJECTING else fault
             reply = self._reply(refusal.status, _dumps(refusal.envelope()), damage)
-        self._record(method, path, pairs, headers, body, reply, operation)
+        self._record(method, path, pairs, headers, body, reply, operation, scripted is not None)
         return reply
 
     def _dispatch(
@@ -326,11 +342,17 @@ class FakeJobsAPI:
             *extra,
         )
 
-    def _reply(self, status: int, body: bytes, fault: str | None) -> Reply:
+    def _reply(
+        self,
+        status: int,
+        body: bytes,
+        fault: str | None,
+        headers: tuple[tuple[str, str], ...] | None = None,
+    ) -> Reply:
         if fault == "malformed":
             body = body[:-1] + b",}"  # a trailing comma: not JSON
         delay = self.faults.slow_seconds if fault == "slow" else 0.0
-        return Reply(status, self._headers(), body, fault, delay)
+        return Reply(status, self._headers() if headers is None else headers, body, fault, delay)
 
     def _fault_reply(self, fault: str) -> Reply:
         if fault == "drop":
@@ -365,6 +387,7 @@ class FakeJobsAPI:
         body: bytes,
         reply: Reply,
         operation: str | None,
+        scripted: bool = False,
     ) -> None:
         kept = tuple(
             (name, MASK if name in SECRET_HEADERS else value) for name, value in headers.items()
@@ -378,6 +401,7 @@ class FakeJobsAPI:
             status=reply.status,
             fault=reply.fault,
             operation=operation,
+            scripted=scripted,
         )
         with self._lock:
             self._requests.append(entry)
