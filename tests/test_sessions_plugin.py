@@ -52,7 +52,8 @@ def test_the_later_item_fails_naming_the_earlier(pytester: pytest.Pytester, cass
             "1 contract violation:",
             lit(
                 '  <root>: pause of job "ftjob-abc123" was answered 200, but interaction[0] '
-                "showed it succeeded: a succeeded job cannot be paused (the API answers 400) [FC300]"
+                "showed it succeeded: a succeeded job cannot be paused "
+                "(the API answers 400) [FC300]"
             ),
         ]
     )
