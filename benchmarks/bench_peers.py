@@ -17,7 +17,7 @@ Redocly CLI is installed by this script with ``npm install
 @redocly/cli@VERSION`` into ``~/.cache/finetune-contract-bench/`` (or
 ``$XDG_CACHE_HOME``); where npm is missing or the install fails the peer is
 skipped with a message. It is never a dependency of the package. Redocly
-reads an OpenAPI document: the published one (``/work/shared/reference`` or
+reads an OpenAPI document: the published one (``../shared/reference`` or
 ``--reference``) cannot be compiled as published (its boolean
 ``exclusiveMinimum``), so the script writes, into the same cache folder, the
 published paths and components with ``exclusiveMinimum: true`` +
@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-REFERENCE = Path("/work/shared/reference/openai-openapi-fine-tuning.json")
+REFERENCE = ROOT.parent / "shared" / "reference" / "openai-openapi-fine-tuning.json"
 SERVER = "https://api.openai.com/v1"
 TARGET_CPU = 0.5
 TARGET_MEMORY_SHARE = 1 / 3

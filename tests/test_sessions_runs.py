@@ -17,7 +17,7 @@ from contract.recordings import read
 from contract.schema.amendments import AmendmentError
 from tests.recording_builders import API, body, vcr_interaction, write_cassette
 
-REALWORLD = Path("/work/shared/realworld")
+REALWORLD = Path(__file__).resolve().parents[2] / "shared" / "realworld"
 AZURE_PAUSE = REALWORLD / "azure-ai-projects-py-testproxy-pause-pausing-2025-12.json"
 AZURE_RESUME = REALWORLD / "azure-ai-projects-py-testproxy-resume-resuming-2025-12.json"
 JOB = "ftjob-abc123"
