@@ -29,8 +29,8 @@ def register(commands: Any) -> None:
         description=(
             "Serve on HOST:PORT, forward every call to --upstream and every answer back "
             "unchanged (status, headers except hop-by-hop ones, body bytes), and check each "
-            "call of a fine-tuning jobs operation as it passes: its response, and its request "
-            "and the session it belongs to where those checks are installed. The first line "
+            "call of a fine-tuning jobs operation as it passes: its response, its request "
+            "(--no-requests) and the job's session so far (--no-sessions). The first line "
             "of standard output is the base URL to give a client (the upstream's path under "
             "http://HOST:PORT); each finding is printed on standard error as it happens. "
             "Calls of other operations pass through and are counted. The client's key goes "

@@ -22,8 +22,11 @@ def register(commands: Any) -> None:
             "Serve a stateful fake of the fine-tuning jobs API: create, list, retrieve, "
             "cancel, pause, resume, events and checkpoints, each job moving along the "
             "profile's life cycle on a clock. The first line of standard output is the base "
-            "URL (http://HOST:PORT/v1), for any client (the openai SDKs: base_url). Any API "
-            "key is accepted. A request header X-Fake-Fault: KIND asks for one fault."
+            "URL (http://HOST:PORT/v1), for any client (the openai SDKs: base_url). Any "
+            "well-formed API key is accepted (none, or a malformed Authorization: 401). The "
+            "published document has no pausing state, so under the default profile pause and "
+            "resume answer 400; --profile observed (or azure) plays them as the real API does. "
+            "A request header X-Fake-Fault: KIND asks for one fault."
         ),
         epilog=(
             "Serves until SIGINT or SIGTERM, then exits 0. Exit status 2: a bad option or "
