@@ -386,3 +386,36 @@ def test_a_tally_of_pages_of_every_type_is_the_sum_of_plain_walks(seed: int) -> 
     assert summed.jobs == jobs
     assert dict(summed.facts) == dict(total) and dict(summed.items) == dict(kinds)
     assert any(kind != "FineTuningJob" for kind in kinds)  # other types were reached
+
+
+# -- coverage handed over as counts ---------------------------------------------------------
+
+
+@settings(max_examples=30)
+@given(st.integers(0, 60), st.integers(0, 10_000))
+def test_counts_handed_over_and_absorbed_are_the_counts_of_one_tally(cut: int, seed: int) -> None:
+    # The lane hands its counts over in pieces (and across processes, pickled); added up
+    # slot by slot they must name the same facts as one tally over every payload.
+    from contract.generate import sampler
+    from contract.traffic import Tally, TrafficCoverage
+
+    payloads = list(islice(sampler.conforming(seed=seed, coherent=True), 60))
+    pages = [{"object": "list", "data": payloads[:3], "has_more": False}]
+    whole = Tally()
+    for payload in [*payloads, *pages]:
+        whole.add(payload)
+    first, second = Tally(), Tally()
+    for payload in payloads[:cut]:
+        first.add(payload)
+    for payload in [*payloads[cut:], *pages]:
+        second.add(payload)
+    joined = Tally()
+    for part in (first, second):
+        joined.absorb(pickle.loads(pickle.dumps(part.counts())))
+    assert joined.observation() == whole.observation()
+    coverage = TrafficCoverage()
+    coverage.add(first.counts(), cut)
+    coverage.add(second.counts(), len(payloads) - cut + 1)
+    expected = TrafficCoverage()
+    expected.add(whole.observation(), len(payloads) + 1)
+    assert coverage.as_dict() == expected.as_dict()

@@ -20,7 +20,7 @@ from contract.checks import body_schema, jobs_in
 from contract.config import Strict
 from contract.profiles import ProfileLike
 from contract.strictjson import JSONSyntaxError, decode
-from contract.traffic import Observation, Tally
+from contract.traffic import Counts, Tally
 from contract.validation import is_valid, overlay_of
 
 #: One line's bytes to the number of jobs it holds when proven conforming, else None.
@@ -91,11 +91,12 @@ class Observing:
         self.tally.add(payload, kind)  # the type it was checked as (items_of reads it)
         return jobs_in(payload, kind)
 
-    def take(self) -> Observation | None:
-        """What the payloads proven since the last call exercised (None if there were none)."""
+    def take(self) -> Counts | None:
+        """What the payloads proven since the last call exercised (None if there were none),
+        as counts: naming them as facts waits until the coverage is read."""
         if not self.tally.payloads:
             return None
-        found = self.tally.observation()
+        found = self.tally.counts()
         self.tally = Tally()
         return found
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from contract.config import Strict
     from contract.profiles import ProfileLike
     from contract.recordings import Interaction
-    from contract.traffic import Observation
+    from contract.traffic import Counts, Observation
 
 Verdict = Literal["valid", "invalid", "api-error"]
 #: Which message of a call a finding is about.
@@ -321,8 +321,9 @@ class Conforming:
 
     payloads: int
     jobs: int
-    #: What they exercised, all together (kept only when traffic coverage was asked for).
-    observed: Observation | None = field(default=None, repr=False, compare=False)
+    #: What they exercised, all together, as counts (kept only when traffic coverage was
+    #: asked for; :meth:`contract.traffic.TrafficCoverage.add` takes them).
+    observed: Counts | None = field(default=None, repr=False, compare=False)
 
 
 #: What a run yields: results, counted conforming payloads, notices.

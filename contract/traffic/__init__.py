@@ -28,7 +28,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import cache
+from operator import add
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from contract import schema as _registry
 from contract.checks import body_schema
@@ -104,8 +106,10 @@ def jobs_of(payload: Any, schema: str | None = None) -> list[Any]:
     return found if kind == _registry.DEFAULT_SCHEMA else []
 
 
+@cache
 def _item_types() -> tuple[str, ...]:
-    """Every type a page of an operation holds (jobs first), each counted in coverage."""
+    """Every type a page of an operation holds (jobs first), each counted in coverage
+    (asked once per payload: the operations are loaded once, so is this)."""
     found = [_registry.DEFAULT_SCHEMA]
     for op in sorted(_operations.operations(), key=lambda o: o.operation_id):
         if op.item_schema is not None and op.item_schema not in found:
@@ -133,6 +137,16 @@ def observe(
     tally = Tally()
     tally.add(_value(body), schema)
     return tally.observation(operation, status)
+
+
+class Counts(NamedTuple):
+    """A :class:`Tally`'s counts as plain data: per type, its slot counts and the facts
+    counted by name; the items of other types; jobs; payloads."""
+
+    kinds: tuple[tuple[str, list[int], Counter[Fact]], ...]
+    items: tuple[tuple[str, int], ...]
+    jobs: int
+    payloads: int
 
 
 class Tally:
@@ -164,6 +178,25 @@ class Tally:
             self.items[kind] += len(objects)
         return len(objects)
 
+    def counts(self) -> Counts:
+        """What was added, as plain data a worker process can send (no compiled counters)."""
+        kinds = tuple((kind, counts, named) for kind, (_, counts, named) in self.kinds.items())
+        return Counts(kinds, tuple(self.items.items()), self.jobs, self.payloads)
+
+    def absorb(self, other: Counts) -> None:
+        """Add what another tally counted (:meth:`counts`): slot by slot, nothing walked."""
+        for kind, counts, named in other.kinds:
+            found = self.kinds.get(kind)
+            if found is None:
+                counter = _slots.Counter.of(kind)
+                found = self.kinds[kind] = (counter, *counter.empty())
+            mine = found[1]
+            mine[:] = map(add, mine, counts)
+            found[2].update(named)
+        self.items.update(dict(other.items))
+        self.jobs += other.jobs
+        self.payloads += other.payloads
+
     def observation(self, operation: str | None = None, status: int | None = None) -> Observation:
         """What the payloads added showed, as one :class:`Observation`."""
         total: Counter[Fact] = Counter()
@@ -190,24 +223,56 @@ class TrafficCoverage:
     """Observations added up, and compared with what the contract allows."""
 
     responses: int = 0
-    jobs: int = 0
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
-    seen: Counter[Fact] = field(default_factory=Counter)
-    items: Counter[str] = field(default_factory=Counter)
+    _jobs: int = 0
+    _seen: Counter[Fact] = field(default_factory=Counter)
+    _items: Counter[str] = field(default_factory=Counter)
+    #: Counts of payloads proven conforming, added slot by slot and named as facts only
+    #: when the coverage is read (naming them per batch cost more than counting them).
+    _pending: Tally | None = field(default=None, repr=False, compare=False)
 
-    def add(self, observation: Observation | None, responses: int = 1) -> None:
-        """Add what ``responses`` responses or payloads showed (one observation for all)."""
+    def add(self, observation: Observation | Counts | None, responses: int = 1) -> None:
+        """Add what ``responses`` responses or payloads showed (one observation for all;
+        or the counts of payloads of no operation, as the JSON Lines lane hands them over)."""
         if observation is None:
             return
         self.responses += responses
-        self.jobs += observation.jobs
+        if isinstance(observation, Counts):
+            if self._pending is None:
+                self._pending = Tally()
+            self._pending.absorb(observation)
+            return
+        self._add(observation, responses)
+
+    def _add(self, observation: Observation, responses: int) -> None:
+        self._jobs += observation.jobs
         for name, count in observation.items:
-            self.items[name] += count
+            self._items[name] += count
         if observation.operation is not None:
             counts = self.statuses.setdefault(observation.operation, Counter())
             counts[observation.status if observation.status is not None else 0] += responses
         for fact, count in observation.facts:
-            self.seen[fact] += count
+            self._seen[fact] += count
+
+    def _settle(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self._add(pending.observation(), 0)  # its payloads were counted as they came
+
+    @property
+    def jobs(self) -> int:
+        self._settle()
+        return self._jobs
+
+    @property
+    def seen(self) -> Counter[Fact]:
+        self._settle()
+        return self._seen
+
+    @property
+    def items(self) -> Counter[str]:
+        self._settle()
+        return self._items
 
     @classmethod
     def of(cls, observations: Iterable[Observation | None]) -> TrafficCoverage:
@@ -371,4 +436,4 @@ def _noun(schema: str) -> str:
     return schema.removeprefix(_registry.DEFAULT_SCHEMA).lower() or "job"
 
 
-__all__ = ["Observation", "Tally", "TrafficCoverage", "items_of", "jobs_of", "observe"]
+__all__ = ["Counts", "Observation", "Tally", "TrafficCoverage", "items_of", "jobs_of", "observe"]

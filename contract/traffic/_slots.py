@@ -124,11 +124,38 @@ class _Compiler:
 
             steps.append(items_step)
 
-        def count(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
+        # The slot of each exact type, so the common values skip naming their kind; the
+        # walk runs some 35 times a job, so the one-step and no-step cases have their own.
+        at_type = {t: reached[k] for t, k in _EXACT_KINDS.items() if k in reached}
+        where = at_type.get
+
+        def reach(value: Any, counts: list[int]) -> None:
             if value is not None:
-                counts[reached[_kind(value)]] += 1
-            for step in steps:
-                step(value, counts, named)
+                at = where(type(value))
+                counts[at if at is not None else reached[kind_of(value)]] += 1
+
+        if not steps:
+
+            def count(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
+                if value is not None:
+                    at = where(type(value))
+                    counts[at if at is not None else reached[kind_of(value)]] += 1
+
+        elif len(steps) == 1:
+            (only,) = steps
+
+            def count(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
+                if value is not None:
+                    at = where(type(value))
+                    counts[at if at is not None else reached[kind_of(value)]] += 1
+                only(value, counts, named)
+
+        else:
+
+            def count(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
+                reach(value, counts)
+                for step in steps:
+                    step(value, counts, named)
 
         return count
 
