@@ -57,23 +57,22 @@ def profile_arguments(parser: argparse.ArgumentParser, *, strict: bool = True) -
 
 def requests_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--no-requests`` (read by :func:`chosen_settings`)."""
-    parser.add_argument(
-        f"--{NO_REQUESTS.name}",
-        dest="requests",
-        action="store_false",
-        default=None,
-        help=NO_REQUESTS.help + "; configuration key requests = false",
-    )
+    _off_switch(parser, NO_REQUESTS, "requests")
 
 
 def sessions_argument(parser: argparse.ArgumentParser) -> None:
     """Add ``--no-sessions`` (read by :func:`chosen_settings`)."""
+    _off_switch(parser, NO_SESSIONS, "sessions")
+
+
+def _off_switch(parser: argparse.ArgumentParser, option: Option, key: str) -> None:
+    """``--no-KEY``: the yes/no setting ``key`` said no on the command line."""
     parser.add_argument(
-        f"--{NO_SESSIONS.name}",
-        dest="sessions",
+        f"--{option.name}",
+        dest=key,
         action="store_false",
         default=None,
-        help=NO_SESSIONS.help + "; configuration key sessions = false",
+        help=f"{option.help}; configuration key {key} = false",
     )
 
 

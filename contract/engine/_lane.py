@@ -15,6 +15,7 @@ generated and mutated lines).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from contract.checks import body_schema, jobs_in
 from contract.config import Strict
@@ -47,23 +48,30 @@ def lane(
         return Observing(schema, overlay)
 
     def conforming(text: bytes) -> int | None:
-        try:
-            decoded = decode(text)
-        except JSONSyntaxError:
-            return None
-        if decoded.problems:
-            return None
-        payload = decoded.value
-        kind = body_schema(payload, schema)
-        if kind is None or not is_valid(payload, kind, overlay):
-            return None
-        # Under an amended profile, a payload the published documents reject needed an
-        # amendment: the full check counts which.
-        if overlay is not None and not is_valid(payload, kind):
-            return None
-        return jobs_in(payload, kind)
+        proven = _proven(text, schema, overlay)
+        return None if proven is None else jobs_in(*proven)
 
     return conforming
+
+
+def _proven(text: bytes, schema: str | None, overlay: ProfileLike) -> tuple[Any, str] | None:
+    """The payload of a line and the type it conforms to, when it plainly does; None when
+    the full check must say more."""
+    try:
+        decoded = decode(text)
+    except JSONSyntaxError:
+        return None
+    if decoded.problems:
+        return None
+    payload = decoded.value
+    kind = body_schema(payload, schema)
+    if kind is None or not is_valid(payload, kind, overlay):
+        return None
+    # Under an amended profile, a payload the published documents reject needed an
+    # amendment: the full check counts which.
+    if overlay is not None and not is_valid(payload, kind):
+        return None
+    return payload, kind
 
 
 class Observing:
@@ -76,18 +84,10 @@ class Observing:
         self.tally = Tally()
 
     def __call__(self, text: bytes) -> int | None:
-        try:
-            decoded = decode(text)
-        except JSONSyntaxError:
+        proven = _proven(text, self.schema, self.overlay)
+        if proven is None:
             return None
-        if decoded.problems:
-            return None
-        payload = decoded.value
-        kind = body_schema(payload, self.schema)
-        if kind is None or not is_valid(payload, kind, self.overlay):
-            return None
-        if self.overlay is not None and not is_valid(payload, kind):
-            return None
+        payload, kind = proven
         self.tally.add(payload, kind)  # the type it was checked as (items_of reads it)
         return jobs_in(payload, kind)
 

@@ -12,6 +12,7 @@ from contract._core.options import (
     PROFILE_OPTIONS,
     RUN_OPTIONS,
     STRICT_HELP,
+    Option,
 )
 
 if TYPE_CHECKING:
@@ -100,20 +101,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         else:
             group.addoption(flag, metavar=option.metavar, default=None, dest=key, help=option.help)
             parser.addini(key, type="string", default="", help=f"like {flag}")
-    group.addoption(
-        f"--contract-{NO_REQUESTS.name}",
-        action="store_false",
-        default=None,
-        dest="contract_requests",
-        help=NO_REQUESTS.help,
-    )
-    parser.addini(
-        "contract_requests",
-        type="string",
-        default="",
-        help="false: like --contract-no-requests (default true; else the configuration's "
-        "requests key)",
-    )
+    _off_switch(parser, group, NO_REQUESTS, "requests")
     group.addoption(
         "--contract-item",
         choices=("interaction", "file"),
@@ -123,20 +111,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "recording file (file: fewer items for very large corpora; -n spreads whole files)",
     )
     parser.addini("contract_item", default="interaction", help="like --contract-item")
-    group.addoption(
-        f"--contract-{NO_SESSIONS.name}",
-        action="store_false",
-        default=None,
-        dest="contract_sessions",
-        help=NO_SESSIONS.help + " (a session finding fails the later item)",
-    )
-    parser.addini(
-        "contract_sessions",
-        type="string",
-        default="",
-        help="false: like --contract-no-sessions (default true; else the configuration's "
-        "sessions key)",
-    )
+    _off_switch(parser, group, NO_SESSIONS, "sessions", " (a session finding fails the later item)")
     group.addoption(
         "--contract-live",
         action="store_true",
@@ -158,6 +133,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         dest="contract_base_url",
         help="API base URL for --contract-live (default: https://api.openai.com/v1)",
+    )
+
+
+def _off_switch(
+    parser: pytest.Parser, group: pytest.OptionGroup, option: Option, key: str, more: str = ""
+) -> None:
+    """``--contract-no-KEY`` and the ini key ``contract_KEY`` of a yes/no setting
+    (:data:`~contract._core.options.NO_REQUESTS`...), both read by :func:`_resolve`."""
+    group.addoption(
+        f"--contract-{option.name}",
+        action="store_false",
+        default=None,
+        dest=f"contract_{key}",
+        help=option.help + more,
+    )
+    parser.addini(
+        f"contract_{key}",
+        type="string",
+        default="",
+        help=f"false: like --contract-{option.name} (default true; else the configuration's "
+        f"{key} key)",
     )
 
 
