@@ -218,3 +218,13 @@ def test_deep_unknown_properties_do_not_stop_the_fast_path(depth: int) -> None:
     assert list(contract.iter_violations(payload)) == []
     wrong = dict(payload, status="paused")
     assert [(v.path, v.keyword) for v in contract.iter_violations(wrong)] == [("/status", "enum")]
+
+
+def test_a_member_named_like_an_integer_is_explained_by_the_fast_path() -> None:
+    # jsonschema-rs names a member "0", "00" or "+1" with an integer in its paths.
+    for names in (("0", "1"), ("00", "+1"), ("0", "00")):  # the last pair: both give 0
+        payload = minimal_job(metadata={names[0]: "x" * 513, names[1]: "v"})
+        fast = _fast(payload, "FineTuningJob")
+        assert fast is not None, names
+        assert fast == _reference(payload, "FineTuningJob")
+        assert [v.path for v in fast] == [f"/metadata/{names[0]}"]

@@ -18,6 +18,7 @@ about 250 levels, or a value of no JSON type).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
@@ -62,6 +63,21 @@ _MOST_PLACES = 16
 _MISSING = object()
 
 
+#: The member names jsonschema-rs gives as integers in its paths (Rust's usize parsing).
+_INTEGER_NAME = re.compile(r"\+?[0-9]+")
+
+
+def _names(node: Any, part: str | int) -> list[str | int]:
+    """The keys ``part`` of a jsonschema-rs path may stand for in ``node``: itself, or, in
+    an object, every member whose name parses as that integer (``"0"``, ``"00"``, ``"+0"``:
+    jsonschema-rs gives such names as integers)."""
+    if type(part) is not int or not isinstance(node, dict):
+        return [part]
+    return [
+        k for k in node if isinstance(k, str) and _INTEGER_NAME.fullmatch(k) and int(k) == part
+    ]
+
+
 def _places(payload: Any, path: Path) -> list[tuple[Path, Any]]:
     """Every place (path and value) ``path`` may stand for: jsonschema-rs leaves empty
     names out of its paths, so below an object with an empty name the path may also
@@ -75,14 +91,14 @@ def _places(payload: Any, path: Path) -> list[tuple[Path, Any]]:
         if step == len(path):
             found.append((taken, node))
         else:
-            part = path[step]
             container: Any = node
-            try:
-                child = container[part] if isinstance(node, (dict, list)) else _MISSING
-            except (LookupError, TypeError):
-                child = _MISSING
-            if child is not _MISSING:
-                stack.append((child, step + 1, (*taken, part)))
+            for part in _names(node, path[step]):
+                try:
+                    child = container[part] if isinstance(node, (dict, list)) else _MISSING
+                except (LookupError, TypeError):
+                    child = _MISSING
+                if child is not _MISSING:
+                    stack.append((child, step + 1, (*taken, part)))
         if len(found) + len(stack) > _MOST_PLACES:
             raise _Unexplained(path)
     return found
@@ -97,14 +113,21 @@ def _place(error: Any, payload: Any) -> tuple[Path, Any]:
     """
     path: Path = tuple(error.instance_path)
     node: Any = payload
+    taken: list[str | int] = []
     try:
         for part in path:  # the common case: no empty name on the way
             if isinstance(node, dict) and "" in node:
                 break
+            if type(part) is int and isinstance(node, dict):  # a name given as an integer
+                names = _names(node, part)
+                if len(names) != 1:
+                    break
+                part = names[0]
             node = node[part]
+            taken.append(part)
         else:
             if not (isinstance(node, dict) and "" in node):
-                return path, node
+                return tuple(taken), node
     except (LookupError, TypeError) as exc:
         raise _Unexplained(path) from exc
     places = _places(payload, path)
