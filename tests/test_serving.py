@@ -251,3 +251,25 @@ def test_envelope_is_the_api_error_shape_and_redacts() -> None:
     assert contract.is_valid(document, schema="ErrorResponse")
     assert "PLANTED" not in body.decode() and document["error"]["type"] == "t"
     assert (b"x-should-retry", b"false") in headers
+
+
+def test_a_refused_client_still_sending_reads_its_answer_not_a_reset(served: Served) -> None:
+    # The head is refused after 64 KiB while the client goes on sending half a MiB: closing
+    # with those bytes unread would reset the connection before the client reads the 431.
+    raw = b"GET /echo HTTP/1.1\r\nHost: t\r\nX-Long: " + b"a" * (512 * 1024) + b"\r\n\r\n"
+    response = _exchange(served.port, raw)
+    assert _status(response) == 431
+    assert _envelope(response)["error"]["code"] == "headers_too_large"
+    assert httpx.get(served.url + "/echo").status_code == 200  # still serving
+
+
+def test_a_refused_client_that_never_stops_is_hung_up_on(served: Served) -> None:
+    # What is dropped after a refusal is bounded: the server hangs up (a reset or a broken
+    # pipe for the client), it does not read forever nor stop reading (a timeout here).
+    from contract.testing._serving import LINGER_BYTES
+
+    with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
+        sock.sendall(b"GET /echo HTTP/1.1\r\nHost: t\r\nX-Long: " + b"a" * 70000)
+        with pytest.raises((ConnectionResetError, BrokenPipeError)):
+            for _ in range(32 * LINGER_BYTES // 65536):
+                sock.sendall(b"a" * 65536)

@@ -117,15 +117,8 @@ def envelope(
     """Headers and body of the API's error envelope (``x-should-retry: false``)."""
     from contract.redact import redact
 
-    body = {
-        "error": {
-            "message": redact(message),
-            "type": error_type,
-            "param": None,
-            "code": code or _CODES.get(status, "error"),
-        }
-    }
-    data = json.dumps(body).encode("utf-8")
+    error = {"message": redact(message), "type": error_type, "param": None}
+    data = json.dumps({"error": {**error, "code": code or _CODES.get(status, "error")}}).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(data)).encode()),
@@ -283,6 +276,11 @@ def _response(status: int, message: str, error_type: str) -> Response:
     return response
 
 
+#: After a refusal, the most read and dropped of what the client still sends, and how long.
+LINGER_BYTES = 1 << 20
+LINGER_SECONDS = 2.0
+
+
 class _Config(uvicorn.Config):
     limits: Limits
 
@@ -296,6 +294,9 @@ class _Protocol(H11Protocol):
         self.logger = self.access_logger = _LOG
         self._refusal: h11.RemoteProtocolError | None = None
         self._timers: list[asyncio.TimerHandle] = []
+        #: The client stopped sending; after a refusal, what it may still send (_linger).
+        self._ended = False
+        self._dropping: int | None = None
         parse = self.conn.next_event
 
         def next_event() -> Any:
@@ -335,6 +336,11 @@ class _Protocol(H11Protocol):
         self._restart_deadline()
 
     def data_received(self, data: bytes) -> None:
+        if self._dropping is not None:  # refused: what still comes is read and dropped
+            self._dropping -= len(data)
+            if self._dropping < 0:
+                self.transport.close()
+            return
         self._arm(self.limits.timeout, replace=True)
         super().data_received(data)
 
@@ -352,6 +358,9 @@ class _Protocol(H11Protocol):
     # -- refusals ---------------------------------------------------------------
     def eof_received(self) -> bool | None:  # type: ignore[override]
         """The client stopped sending: refuse a request it left unfinished, answer a whole one."""
+        self._ended = True
+        if self._dropping is not None:  # a refused client done sending: hang up now
+            return False
         cycle = self.cycle
         if cycle is not None and not cycle.response_complete:
             cycle.keep_alive = False
@@ -387,7 +396,18 @@ class _Protocol(H11Protocol):
             self.transport.write(self.conn.send(h11.EndOfMessage()))
         except h11.LocalProtocolError:  # an answer already begun: just hang up
             pass
-        self.transport.close()
+        self._linger()
+
+    def _linger(self) -> None:
+        """Hang up after a refusal so no reset wipes out its answer (closing with bytes
+        unread sends RST): FIN after the answer, drop what still comes, then close."""
+        transport = self.transport
+        if self._ended or transport.is_closing() or not transport.can_write_eof():
+            transport.close()
+            return
+        transport.write_eof()
+        self._dropping = LINGER_BYTES
+        self._timers.append(self.loop.call_later(LINGER_SECONDS, transport.close))
 
     def shutdown(self) -> None:
         """Stop: hang up on a client still sending; let a request the app holds finish."""
