@@ -166,9 +166,16 @@ class Traffic:
         self.broken_jobs = 0
         self.broken_responses = 0
         self.api_errors = 0
+        self.drawn = 0
 
     def _job(self) -> tuple[dict[str, Any], bool]:
         job = copy.deepcopy(self.rng.choice(self.pool))
+        # Each exchange is about a job of its own: the pool repeats its jobs, and one id
+        # shown failed in one exchange and paused in another is traffic no API writes
+        # (the session checks would rightly report it, which is not what is measured).
+        self.drawn += 1
+        if "id" in job:
+            job["id"] = f"ftjob-bench{self.drawn:010d}"
         if self.rng.random() < self.BROKEN:
             self.rng.choice(self.breakages)[1](job)
             self.broken_jobs += 1

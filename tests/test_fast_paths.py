@@ -7,7 +7,7 @@ import pickle
 import random
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import fields
+from dataclasses import fields, replace
 from itertools import islice
 from pathlib import Path
 
@@ -19,6 +19,7 @@ from contract.recordings import Interaction
 from contract.recordings._model import Call, from_call
 from contract.redact import redact, redact_headers
 from contract.schema import operations
+from contract.strictjson import decode
 from tests.recording_builders import FIXTURE_KEY
 
 # URLs of jobs calls and of other APIs, some carrying credentials in every place a URL can.
@@ -101,6 +102,31 @@ def test_redaction_when_read_gives_what_redaction_when_reading_gave(call: Call) 
             eager.request_headers, name
         ), name
     assert from_call("f.har", call).assess_request() == eager.assess_request()
+
+
+@settings(max_examples=150, deadline=None)
+@given(calls())
+def test_a_decoded_copy_is_the_interaction_with_its_body_decoded(call: Call) -> None:
+    """``with_decoded`` (what the session check uses) gives what ``dataclasses.replace``
+    gave, without reading the URL or the request headers again."""
+    decoded = decode(b"{}")
+    lazy, eager = from_call("f.har", call), _eager("f.har", call)
+    held = dict(lazy.__dict__)
+    twin = lazy.with_decoded(decoded)
+    # Nothing was read to make it: it holds what the original held, the decoded body aside.
+    assert lazy.__dict__ == held
+    assert {k: v for k, v in twin.__dict__.items() if k != "decoded"} == {
+        k: v for k, v in held.items() if k != "decoded"
+    }
+    assert twin.decoded is decoded and lazy.decoded is None
+    assert twin == replace(eager, decoded=decoded)
+    for item in fields(Interaction):
+        assert getattr(twin, item.name) == getattr(replace(eager, decoded=decoded), item.name)
+    assert FIXTURE_KEY not in repr(twin) + str(twin.url) + str(twin.request_headers)
+    assert FIXTURE_KEY.encode() not in pickle.dumps(twin)
+    assert twin.assess_request() == eager.assess_request()
+    plain = eager.with_decoded(decoded)
+    assert type(plain) is Interaction and plain == replace(eager, decoded=decoded)
 
 
 def _route_plainly(method: str | None, url: str | None) -> operations.Route | None:

@@ -396,3 +396,68 @@ def test_any_bodies_give_findings_never_an_exception(seen: list[Seen], profile: 
     for found in check(seen, profile):
         assert found.violation.keyword == "session"
         assert found.label in {s.label for s in seen}
+
+
+# -- bounded memory --------------------------------------------------------------------------
+
+
+def _changed_created_at(label: str, job_id: str, created_at: int) -> Seen:
+    return Seen(label, RETRIEVE, 200, job("running", id=job_id, created_at=created_at))
+
+
+def test_a_session_forgets_the_job_seen_longest_ago_past_its_bound(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from contract.checks import sessions
+
+    monkeypatch.setattr(sessions, "MAX_JOBS", 3)
+    first = _changed_created_at("interaction[0]", "ftjob-a", 1721764800)
+    others = [
+        _changed_created_at(f"interaction[{n}]", f"ftjob-{n}", 1721764800) for n in (1, 2, 3)
+    ]
+    again = _changed_created_at("interaction[4]", "ftjob-a", 1721769999)
+    # Two others in between: ftjob-a is still remembered, its change is found...
+    (found,) = findings([first, *others[:2], again])
+    assert found.label == "interaction[4]" and "interaction[0]" in found.violation.message
+    # ...three: it is the one seen longest ago and was forgotten; no finding, none made up.
+    assert findings([first, *others, again]) == []
+
+
+def test_a_job_seen_again_is_remembered_longer_than_one_seen_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from contract.checks import sessions
+
+    monkeypatch.setattr(sessions, "MAX_JOBS", 3)
+    a0 = _changed_created_at("interaction[0]", "ftjob-a", 1721764800)
+    b = _changed_created_at("interaction[1]", "ftjob-b", 1721764800)
+    c = _changed_created_at("interaction[2]", "ftjob-c", 1721764800)
+    a1 = _changed_created_at("interaction[3]", "ftjob-a", 1721764800)  # seen again
+    d = _changed_created_at("interaction[4]", "ftjob-d", 1721764800)  # b is forgotten
+    a2 = _changed_created_at("interaction[5]", "ftjob-a", 1721769999)
+    b2 = _changed_created_at("interaction[6]", "ftjob-b", 1721769999)
+    # Only a's change is found (it names the answer that first showed the value); b's
+    # earlier value was forgotten.
+    (found,) = findings([a0, b, c, a1, d, a2, b2])
+    assert found.label == "interaction[5]" and "interaction[0]" in found.violation.message
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(min_value=0, max_value=60), st.integers(min_value=1, max_value=8))
+def test_a_session_holds_at_most_its_bound_of_jobs_and_runs(extra: int, bound: int) -> None:
+    from contract.checks import sessions
+
+    saved = sessions.MAX_JOBS, sessions.MAX_RUNS
+    sessions.MAX_JOBS, sessions.MAX_RUNS = bound, bound
+    try:
+        session = sessions.Session("observed")
+        for n in range(bound + extra):
+            session.see(_changed_created_at(f"interaction[{n}]", f"ftjob-{n}", 1721764800))
+            listed = page(job("running", id=f"ftjob-p{n}"), job("running", id=f"ftjob-q{n}"))
+            after = f"ftjob-q{n - 1}" if n else None
+            session.see(Seen(f"interaction[{n}]", LIST, 200, listed, after=after))
+        assert len(session._jobs) <= bound
+        assert len(session._cursors) <= bound
+        assert all(len(chain.seen) <= bound for chain in session._cursors.values())
+    finally:
+        sessions.MAX_JOBS, sessions.MAX_RUNS = saved

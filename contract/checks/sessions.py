@@ -26,6 +26,10 @@ same check a response at a time, for callers that stream.
 
 A field a body leaves out (Azure omits null fields) says nothing; a status the
 profile's graph does not know is left to the schema check.
+
+Memory is bounded whatever the recording: a session remembers the
+:data:`MAX_JOBS` jobs seen most recently and the :data:`MAX_RUNS` latest runs
+of pages; what it forgot cannot be contradicted, so a bound never makes a finding.
 """
 
 from __future__ import annotations
@@ -57,6 +61,14 @@ FIXED = (
     "seed",
     "organization_id",
 )
+#: The most jobs a session remembers: past it, the job seen longest ago is forgotten (a
+#: recording of one client's traffic shows far fewer; a file of a million distinct jobs
+#: must not hold them all). A forgotten job seen again starts afresh: nothing is
+#: reported wrongly, a contradiction with what was forgotten goes unseen.
+MAX_JOBS = 10_000
+#: The most runs of pages (``after`` cursors) a session follows at once, the latest kept;
+#: each remembers at most :data:`MAX_JOBS` listed jobs.
+MAX_RUNS = 64
 #: Operations answered 2xx only from the states the lifecycle allows them in.
 GUARDED = ("pauseFineTuningJob", "resumeFineTuningJob")
 
@@ -120,10 +132,14 @@ class _Chain:
         return _Chain(dict(islice(self.seen.items(), self.size)), self.size)
 
     def extended(self, ids: dict[str, str]) -> _Chain:
-        """The run with one more page's jobs (this run's dict is then spent)."""
+        """The run with one more page's jobs (this run's dict is then spent); past
+        :data:`MAX_JOBS` jobs in the run, the later ones are not remembered."""
+        seen = self.seen
         for job_id, label in ids.items():
-            self.seen.setdefault(job_id, label)
-        return _Chain(self.seen, len(self.seen))
+            if len(seen) >= MAX_JOBS:
+                break
+            seen.setdefault(job_id, label)
+        return _Chain(seen, len(seen))
 
 
 @cache
@@ -190,7 +206,12 @@ class Session:
         job_id = job.get("id")
         if not isinstance(job_id, str):
             return []
-        track = self._jobs.setdefault(job_id, _Job())
+        jobs = self._jobs
+        # Kept in the order last seen, so the first one is the one to forget.
+        track = jobs.pop(job_id, None) or _Job()
+        jobs[job_id] = track
+        if len(jobs) > MAX_JOBS:
+            del jobs[next(iter(jobs))]
         found = self._fixed(seen.label, job_id, job, track, where)
         state = self._state(seen, job_id, job, track, where)
         if state is not None:
@@ -317,7 +338,10 @@ class Session:
                 )
             ids.setdefault(job_id, seen.label)
         if ids:
-            self._cursors[list(ids)[-1]] = chain.extended(ids)
+            cursors = self._cursors
+            cursors[list(ids)[-1]] = chain.extended(ids)
+            if len(cursors) > MAX_RUNS:
+                del cursors[next(iter(cursors))]
         return found
 
 
@@ -356,4 +380,14 @@ def check(seen: Iterable[Seen], profile: ProfileLike = None) -> Iterator[Finding
             yield Finding(one.label, violation)
 
 
-__all__ = ["FIXED", "GUARDED", "KEYWORD", "Finding", "Seen", "Session", "check"]
+__all__ = [
+    "FIXED",
+    "GUARDED",
+    "KEYWORD",
+    "MAX_JOBS",
+    "MAX_RUNS",
+    "Finding",
+    "Seen",
+    "Session",
+    "check",
+]

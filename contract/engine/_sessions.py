@@ -59,7 +59,7 @@ def prepared(interaction: Interaction) -> tuple[Interaction, Seen]:
         except (JSONSyntaxError, TypeError, ValueError):
             # Not JSON: the response check says so; it shows nothing about the job.
             return interaction, Seen(label, operation, interaction.status, None)
-        interaction = replace(interaction, decoded=decoded)
+        interaction = interaction.with_decoded(decoded)
     seen = Seen(label, operation, interaction.status, decoded.value, _after(interaction.url))
     return interaction, seen
 

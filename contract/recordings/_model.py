@@ -163,6 +163,18 @@ class Interaction:
             deviations=deviations,
         )
 
+    def with_decoded(self, decoded: Decoded) -> Interaction:
+        """This interaction with its body already decoded (``decoded``).
+
+        A copy of its fields as they are held, so nothing is read or redacted again
+        (``dataclasses.replace`` would read every field, and so redact the URL and the
+        request headers of every call).
+        """
+        twin = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.__dict__["decoded"] = decoded
+        return twin
+
     def request_header(self, name: str) -> str | None:
         """The value of the request header ``name`` as kept here (credentials masked)."""
         return header(self.request_headers, name)
@@ -236,6 +248,28 @@ class _Recorded(Interaction):
         if found is None:
             return None
         return MASK if name.lower() in SECRET_HEADERS else redact(found)
+
+    def assess_request(
+        self, *, profile: ProfileLike = None, strict: Strict = "off"
+    ) -> RequestAssessment | None:
+        # Checked on the recorded URL, not the redacted one: redacting every call's URL
+        # cost more than the check. The words of a finding quote the URL, so a request
+        # with any finding is checked again on the redacted URL, whose findings are kept.
+        raw = self.__dict__["_url_raw"]
+        if raw is None or "_url_shown" in self.__dict__ or self.operation is None:
+            return super().assess_request(profile=profile, strict=strict)
+        found = assess_request(
+            self.operation,
+            method=self.method,
+            url=raw,
+            body=self.request_body,
+            content_type=self.request_header("content-type"),
+            profile=profile,
+            strict=strict,
+        )
+        if found.violations or found.warnings:
+            return super().assess_request(profile=profile, strict=strict)
+        return found
 
     @property
     def has_request(self) -> bool:
