@@ -37,7 +37,17 @@ _PATHS = st.sampled_from(
     ]
 )
 _IDS = st.one_of(st.sampled_from(["ftjob-abc123", "ftjob-%2F"]), st.text(max_size=12))
-_QUERIES = st.sampled_from(["", "?limit=20", f"?api_key={FIXTURE_KEY}", "?token=hunter2hunter2"])
+_QUERIES = st.sampled_from(
+    [
+        "",
+        "?limit=20",
+        f"?api_key={FIXTURE_KEY}",
+        "?token=hunter2hunter2",
+        "?after=ftjob-abc&limit=2",
+        f"?after={FIXTURE_KEY}",
+        "?after=a&after=b",
+    ]
+)
 _NAMES = st.sampled_from(
     ["Authorization", "accept", "X-Api-Key", "user-agent", "x-note", "Content-Type", "content-type"]
 )
@@ -125,6 +135,12 @@ def test_a_decoded_copy_is_the_interaction_with_its_body_decoded(call: Call) -> 
     assert FIXTURE_KEY not in repr(twin) + str(twin.url) + str(twin.request_headers)
     assert FIXTURE_KEY.encode() not in pickle.dumps(twin)
     assert twin.assess_request() == eager.assess_request()
+    for name in ("after", "limit", "api_key", "token"):
+        assert lazy.query_value(name) == eager.query_value(name), name
+    fresh = from_call("f.har", call)
+    fresh.query_value("after")
+    # The common case (no cursor) reads the cursor without redacting the URL.
+    assert ("_url_shown" in fresh.__dict__) == ("after=" in call.url or fresh.operation is None)
     plain = eager.with_decoded(decoded)
     assert type(plain) is Interaction and plain == replace(eager, decoded=decoded)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qs, urlsplit
 
 from contract.checks.sessions import Seen, Session
 from contract.strictjson import JSONSyntaxError, decode
@@ -26,17 +25,6 @@ if TYPE_CHECKING:
 def session(enabled: bool, profile: ProfileLike) -> Session | None:
     """A fresh session check for one recording, or None when sessions are off."""
     return Session(profile) if enabled else None
-
-
-def _after(url: str | None) -> str | None:
-    """The ``after`` cursor of a request URL, if it has one."""
-    if not url or "after=" not in url:
-        return None
-    try:
-        values = parse_qs(urlsplit(url).query).get("after")
-    except ValueError:
-        return None
-    return values[-1] if values else None
 
 
 def _shows_a_job(interaction: Interaction) -> bool:
@@ -60,7 +48,8 @@ def prepared(interaction: Interaction) -> tuple[Interaction, Seen]:
             # Not JSON: the response check says so; it shows nothing about the job.
             return interaction, Seen(label, operation, interaction.status, None)
         interaction = interaction.with_decoded(decoded)
-    seen = Seen(label, operation, interaction.status, decoded.value, _after(interaction.url))
+    after = interaction.query_value("after")
+    seen = Seen(label, operation, interaction.status, decoded.value, after)
     return interaction, seen
 
 

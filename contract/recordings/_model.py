@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from contract.checks import Assessment, Headers, assess_body, assess_response, header
 from contract.checks.requests import RequestAssessment, assess_request
@@ -163,6 +164,18 @@ class Interaction:
             deviations=deviations,
         )
 
+    def query_value(self, name: str) -> str | None:
+        """The last value of the query parameter ``name`` of the request, as kept here
+        (credentials masked); None when the URL has none."""
+        url = self.url
+        if not url or f"{name}=" not in url:
+            return None
+        try:
+            values = parse_qs(urlsplit(url).query).get(name)
+        except ValueError:
+            return None
+        return values[-1] if values else None
+
     def with_decoded(self, decoded: Decoded) -> Interaction:
         """This interaction with its body already decoded (``decoded``).
 
@@ -248,6 +261,14 @@ class _Recorded(Interaction):
         if found is None:
             return None
         return MASK if name.lower() in SECRET_HEADERS else redact(found)
+
+    def query_value(self, name: str) -> str | None:
+        # Looked for in the recorded URL first: masking never writes "name=", so a URL
+        # without it has no such value, and only one with it is redacted to be read.
+        raw = self.__dict__["_url_raw"]
+        if raw is None or f"{name}=" not in raw:
+            return None
+        return super().query_value(name)
 
     def assess_request(
         self, *, profile: ProfileLike = None, strict: Strict = "off"
