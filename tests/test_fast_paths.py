@@ -461,3 +461,41 @@ def test_counts_handed_over_and_absorbed_are_the_counts_of_one_tally(cut: int, s
     expected = TrafficCoverage()
     expected.add(whole.observation(), len(payloads) + 1)
     assert coverage.as_dict() == expected.as_dict()
+
+
+def _parameters() -> list[tuple[object, object]]:
+    from contract.checks import requests
+
+    return [
+        (op, parameter)
+        for op in operations.operations()
+        for parameter in requests._parameters(op)
+        if parameter.style != "deepObject"
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_parameters()),
+    st.one_of(
+        st.text(),
+        st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x7F)),
+        st.sampled_from(["ftjob-abc123", "a\n", "a\x1c", "a\x85", "{id}", "a b", "", "x/y"]),
+        st.integers(),
+        st.integers(min_value=-5, max_value=150),
+        st.none(),
+        st.booleans(),
+        st.floats(allow_nan=False),
+    ),
+)
+def test_a_parameter_jsonschema_rs_accepts_is_one_jsonschema_accepts(
+    pair: tuple[object, object], value: object
+) -> None:
+    """The request check's fast pass (jsonschema-rs) never accepts what jsonschema rejects."""
+    from contract.checks import requests
+
+    op, parameter = pair
+    reference = list(requests._validator(op, parameter.name).iter_errors(value))  # type: ignore[attr-defined]
+    if requests._surely_valid(parameter, op, value):  # type: ignore[arg-type]
+        assert reference == []
+    assert (requests._schema_failures(parameter, op, value) == []) == (reference == [])  # type: ignore[arg-type]
