@@ -228,6 +228,9 @@ class Session:
         values = [(name, job.get(name, _ABSENT)) for name in FIXED]
         if isinstance(method, dict) and isinstance(method.get("type"), str):
             values.append(("method.type", method["type"]))
+        if not fixed:  # the job's first answer (the usual case): nothing to compare yet
+            track.fixed = {name: (value, label) for name, value in values if value is not _ABSENT}
+            return found
         for name, value in values:
             if value is _ABSENT:
                 continue
