@@ -204,6 +204,8 @@ class _Walk:
         self._opened, self._block = opened, block
         self.container: str | None = None
         self.best: dict[int, tuple[int, int]] = {}
+        #: The interaction being walked (its lines are not known yet).
+        self.current: int | None = None
         self.text: _Text
 
     def run(self) -> Generator[int, None, None]:
@@ -222,11 +224,15 @@ class _Walk:
             raise _Broken
         found = ITEM_POINTER.match(pointer)
         index = self._place(found, text.line()) if found is not None else None
+        item = index is not None and found is not None and not found["rest"]
+        if item:
+            self.current = index
         if first not in "{[" or not _HOLDS.match(pointer):
             text.skip()
-        elif index is None or found is None or found["rest"] or not self._on_one_line():
+        elif not item or not self._on_one_line():
             yield from self._members(pointer, first)
-        if index is not None and found is not None and not found["rest"]:
+        if item and index is not None:
+            self.current = None
             yield index
 
     def _on_one_line(self) -> bool:
@@ -323,6 +329,8 @@ class InteractionLines:
                     self._steps = None
             except (_Broken, OSError, ValueError):
                 self._steps = None
+                if walk.current is not None:  # cut short: no line rather than a wrong one
+                    best.pop(walk.current, None)
         found = best.get(index)
         for earlier in [i for i in best if i < index]:
             del best[earlier]
