@@ -16,7 +16,12 @@ What "line" means, by input:
 - standard input, or a file no longer readable: no line.
 
 Files are read again only by formats that report lines, one file at a time
-(the last one is kept), within the readers' size and inflation limits.
+(the last one is kept), within the readers' size and inflation limits. A JSON
+recording is read forward in blocks only as far as the interaction asked for
+(:mod:`contract.reports._jsonscan`), so its memory stays flat at any size;
+YAML cassettes and payload files are read whole and scanned here
+(:func:`interaction_lines` over :func:`json_values` is also what the block
+reader is tested against).
 """
 
 from __future__ import annotations
