@@ -124,7 +124,7 @@ def _dump(value: Any, spaces: list[str], ascii_only: bool) -> str:
     return next(turn) + dump(value) + next(turn)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(
     _recordings(),
     _SPACES,
@@ -289,3 +289,24 @@ def test_a_huge_value_is_read_a_block_at_a_time() -> None:
     finally:
         tracemalloc.stop()
     assert peak < 1 << 20  # a few blocks, never the 4 MiB value
+
+
+#: Text of JSON's pieces in any order, the names that count among them.
+_JUNK = st.lists(st.sampled_from([*'{}[]":,\\ \n\t0123e.-tnul', '"response"', '"body"'])).map(
+    "".join
+)
+
+
+@settings(max_examples=150)
+@given(
+    _JUNK | st.builds(lambda d, n: _dump(d, [" ", "\n"], True)[:n], _recordings(), st.integers(0)),
+    st.sampled_from([1, 3, 1 << 20]),
+    st.lists(st.integers(0, 6), max_size=6),
+)
+def test_any_text_gives_lines_or_none_never_an_exception(
+    text: str, block: int, asked: list[int]
+) -> None:
+    lines = InteractionLines(_opener(text.encode()), block=block)
+    for index in asked:
+        line = lines.line(index)
+        assert line is None or 1 <= line <= text.count("\n") + 1
