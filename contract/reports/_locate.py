@@ -16,31 +16,33 @@ What "line" means, by input:
 - standard input, or a file no longer readable: no line.
 
 Files are read again only by formats that report lines, one file at a time
-(the last one is kept), within the readers' size and inflation limits.
+(the last one is kept), within the readers' size and inflation limits. A JSON
+recording is read forward in blocks only as far as the interaction asked for
+(:mod:`contract.reports._jsonscan`), so its memory stays flat at any size;
+YAML cassettes and payload files are read whole and scanned here
+(:func:`interaction_lines` over :func:`json_values` is also what the block
+reader is tested against).
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from contract._core import jsonpointer
 from contract.engine.results import Result
+from contract.reports._jsonscan import BODIES as _BODIES
+from contract.reports._jsonscan import ITEM_POINTER as _ITEM_POINTER
+from contract.reports._jsonscan import InteractionLines, Opener
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
 _ITEM = re.compile(r"^(?:interaction|entry)\[(\d+)\]$")
-#: Where recorder layouts keep their list of interactions.
-_CONTAINERS = ("/log/entries", "/interactions", "/http_interactions", "/Entries", "")
-#: Where, inside one interaction, the recorded response body starts; the first found wins.
-_BODIES = ("/response/body", "/response/content", "/ResponseBody", "/response", "")
-_ITEM_POINTER = re.compile(
-    r"^(?P<container>/log/entries|/interactions|/http_interactions|/Entries|)/(?P<index>\d+)"
-    r"(?P<rest>/response/body|/response/content|/ResponseBody|/response|)$"
-)
 
 
 def _segment(key: Any) -> str:
@@ -213,7 +215,7 @@ class Locator:
         item = _ITEM.match(result.name)
         try:
             if path is not None and item is not None:
-                line = self._interactions(path).get(int(item[1]))
+                line = self._interaction_line(path, int(item[1]))
                 lines = [line] * count
             elif path is not None and result.name == "payload":
                 wanted = {a for v in result.violations for a in _ancestors(v.path)} | {""}
@@ -236,27 +238,53 @@ class Locator:
     def _text(self, path: Path) -> str:
         if self._last is not None and self._last[0] == path and isinstance(self._last[1], str):
             return self._last[1]
+        self.close()
         text = self._data(path).decode("utf-8")
         self._last = (path, text)
         return text
 
-    def _interactions(self, path: Path) -> dict[int, int]:
-        if self._last is not None and self._last[0] == path and isinstance(self._last[1], dict):
-            found: dict[int, int] = self._last[1]
-            return found
-        data = self._data(path)
-        name = path.name.lower().removesuffix(".gz")
-        if name.endswith((".yaml", ".yml")):
-            import yaml
+    def _interaction_line(self, path: Path, index: int) -> int | None:
+        if self._last is None or self._last[0] != path or isinstance(self._last[1], str):
+            self.close()
+            name = path.name.lower().removesuffix(".gz")
+            if name.endswith((".yaml", ".yml")):
+                import yaml
 
-            try:
-                found = interaction_lines(yaml_values(data))
-            except yaml.YAMLError:
-                found = {}
-        else:
-            found = interaction_lines(json_values(data.decode("utf-8")))
-        self._last = (path, found)
-        return found
+                try:
+                    self._last = (path, interaction_lines(yaml_values(self._data(path))))
+                except yaml.YAMLError:
+                    self._last = (path, {})
+            else:  # JSON, read as far as asked in blocks (see _jsonscan)
+                self._last = (path, InteractionLines(_opener(path)))
+        lines = self._last[1]
+        return lines.line(index) if isinstance(lines, InteractionLines) else lines.get(index)
+
+    def close(self) -> None:
+        """Closes the file read last, if still open (the next question opens it again)."""
+        if self._last is not None and isinstance(self._last[1], InteractionLines):
+            self._last[1].close()
+        self._last = None
+
+
+def _opener(path: Path) -> Opener:
+    """Opens ``path`` as the recordings' readers do: a regular file within the size limit,
+    inflated as it is read if compressed (within a fresh inflation budget)."""
+    from contract.recordings import _io, _limits
+
+    @contextmanager
+    def opened() -> Iterator[tuple[BinaryIO, int]]:
+        label = str(path)
+        with _io.open_regular(path, label) as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > _limits.MAX_FILE_BYTES:
+                raise _io.refuse_size(label, size)
+            if _io.is_gzip(handle.peek(2)[:2]):
+                with _io.inflating(handle, label, _io.Budget()) as stream:
+                    yield stream, 1 << 62  # the budget bounds it
+            else:
+                yield handle, _limits.MAX_FILE_BYTES
+
+    return opened
 
 
 __all__ = [
