@@ -269,13 +269,18 @@ def _nested_counter() -> SlotCounter:
     return counter
 
 
-def _coverage(path: Path, count: bool, jobs: int = 1) -> dict[str, object]:
+def _coverage(path: Path, count: bool, jobs: int = 1, may_stop: bool = True) -> dict[str, object]:
     from contract.engine import Conforming, Result, check_paths
     from contract.traffic import TrafficCoverage
 
     coverage = TrafficCoverage()
     for event in check_paths(
-        [path], observe=True, deviations=True, count_conforming=count, jobs=jobs
+        [path],
+        observe=True,
+        deviations=True,
+        count_conforming=count,
+        jobs=jobs,
+        may_stop=may_stop,
     ):
         if isinstance(event, Result):
             coverage.add(event.observed)
@@ -297,6 +302,9 @@ def test_coverage_of_counted_lines_is_the_coverage_of_checked_lines(tmp_path: Pa
     assert plain["responses"] == len([t for t in lines if t.strip()])
     assert _coverage(path, count=True) == plain
     assert _coverage(path, count=True, jobs=2) == plain
+    # Handed over once per chunk (serially: once per file) when the reader never stops early.
+    assert _coverage(path, count=True, may_stop=False) == plain
+    assert _coverage(path, count=True, jobs=2, may_stop=False) == plain
 
 
 def _sampled() -> Iterator[object]:

@@ -51,6 +51,10 @@ class Options:
     #: Check the responses about one job within a recording together
     #: (:mod:`contract.checks.sessions`).
     sessions: bool = True
+    #: Whether whoever reads the events may stop at any result (``--fail-fast``): what the
+    #: conforming lines before a result exercised (traffic coverage) then comes with the
+    #: count just before it; else once, with a unit's last count, which is cheaper.
+    may_stop: bool = True
 
     def result(self, interaction: Interaction) -> Result:
         return Result.of(interaction, self.schema, self.fail_api_errors, **self.more)
@@ -119,6 +123,8 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
     label = work.label
     quick = options.lane()
     observing = quick if isinstance(quick, Observing) else None
+    # What the counted lines exercised: handed over with each count, or with the last one.
+    each = observing if options.may_stop else None
     count = jobs = 0
     error = None
     try:
@@ -130,14 +136,15 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
                 if count < COUNT_EVERY:
                     continue
             if count:  # the counted lines before this one, in order
-                yield Conforming(count, jobs, observing.take() if observing else None)
+                yield Conforming(count, jobs, each.take() if each else None)
                 count = jobs = 0
             if found is None:
                 yield options.result(payloads.line(label, number, text))
     except RecordingError as exc:
         error = Notice("error", str(exc))
-    if count:
-        yield Conforming(count, jobs, observing.take() if observing else None)
+    observed = observing.take() if observing else None
+    if count or observed is not None:
+        yield Conforming(count, jobs, observed)
     if error is not None:
         yield error
 

@@ -232,16 +232,18 @@ class TrafficCoverage:
     _pending: Tally | None = field(default=None, repr=False, compare=False)
 
     def add(self, observation: Observation | Counts | None, responses: int = 1) -> None:
-        """Add what ``responses`` responses or payloads showed (one observation for all;
-        or the counts of payloads of no operation, as the JSON Lines lane hands them over)."""
+        """Add what ``responses`` responses or payloads showed (one observation for all);
+        or the counts of payloads of no operation, as the JSON Lines lane hands them over
+        (each payload they counted one response)."""
         if observation is None:
             return
-        self.responses += responses
         if isinstance(observation, Counts):
+            self.responses += observation.payloads
             if self._pending is None:
                 self._pending = Tally()
             self._pending.absorb(observation)
             return
+        self.responses += responses
         self._add(observation, responses)
 
     def _add(self, observation: Observation, responses: int) -> None:
