@@ -396,7 +396,7 @@ def test_a_tally_of_pages_of_every_type_is_the_sum_of_plain_walks(seed: int) -> 
             for key, value in page.items():
                 if isinstance(value, list):
                     page = {**page, key: items}
-        payloads += [(page, op.schema), (page, None), (items[0], None)]
+        payloads += [(page, op.schema), (page, None), (items[0], None), (items[1], op.item_schema)]
     tally = Tally()
     jobs, total, kinds = 0, Counter(), Counter()
     for payload, schema in payloads:

@@ -56,8 +56,10 @@ class Options:
     #: count just before it; else once, with a unit's last count, which is cheaper.
     may_stop: bool = True
 
-    def result(self, interaction: Interaction) -> Result:
-        return Result.of(interaction, self.schema, self.fail_api_errors, **self.more)
+    def result(self, interaction: Interaction, observe: bool | None = None) -> Result:
+        """The result of one response (``observe``: instead of the options' own)."""
+        more = self.more if observe is None else {**self.more, "observe": observe}
+        return Result.of(interaction, self.schema, self.fail_api_errors, **more)
 
     def lane(self) -> Lane | None:
         """The conforming-line shortcut for these options, if counting was asked for."""
@@ -123,8 +125,10 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
     label = work.label
     quick = options.lane()
     observing = quick if isinstance(quick, Observing) else None
-    # What the counted lines exercised: handed over with each count, or with the last one.
+    # What the counted lines exercised: handed over with each count, or with the last one,
+    # and then so is what the other lines exercised (their results carry no observation).
     each = observing if options.may_stop else None
+    folding = observing if not options.may_stop else None
     count = jobs = 0
     error = None
     try:
@@ -139,7 +143,11 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
                 yield Conforming(count, jobs, each.take() if each else None)
                 count = jobs = 0
             if found is None:
-                yield options.result(payloads.line(label, number, text))
+                line = payloads.line(label, number, text)
+                if folding is None:
+                    yield options.result(line)
+                else:
+                    yield folding.fold(line, options.result(line, observe=False))
     except RecordingError as exc:
         error = Notice("error", str(exc))
     observed = observing.take() if observing else None

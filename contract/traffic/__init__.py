@@ -162,6 +162,15 @@ class Tally:
     def add(self, payload: Any, schema: str | None = None) -> int:
         """Count the objects of one decoded payload (see :func:`items_of`); how many it held."""
         self.payloads += 1
+        if schema is not None and isinstance(payload, dict):
+            found = self.kinds.get(schema)
+            if found is not None:  # a type counted before is one of objects: the payload
+                found[0].count(payload, found[1], found[2])
+                if schema == _registry.DEFAULT_SCHEMA:
+                    self.jobs += 1
+                else:
+                    self.items[schema] += 1
+                return 1
         kind, objects = items_of(payload, schema)
         if kind is None or not objects:
             return 0
@@ -177,6 +186,15 @@ class Tally:
         else:
             self.items[kind] += len(objects)
         return len(objects)
+
+    def add_checked(self, interaction: Interaction, api_error: bool) -> None:
+        """Count a checked response or payload of no operation as :func:`observe` counts it
+        (``api_error``: its check found the API's error envelope, which shows nothing)."""
+        if api_error:
+            self.payloads += 1
+            return
+        body = interaction.decoded if interaction.decoded is not None else interaction.body
+        self.add(_value(body))
 
     def counts(self) -> Counts:
         """What was added, as plain data a worker process can send (no compiled counters)."""

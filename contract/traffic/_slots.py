@@ -313,7 +313,8 @@ class Counter:
         self.source = source.text()
         namespace = dict(source.names)
         exec(compile(self.source, f"<coverage counter of {name}>", "exec"), namespace)
-        self._count: _Count = namespace[entry]
+        #: Counts one payload's facts (what :meth:`add` calls).
+        self.count: _Count = namespace[entry]
         self._facts = source.slots.facts
 
     @staticmethod
@@ -327,7 +328,7 @@ class Counter:
 
     def add(self, payload: Any, counts: list[int], named: _Counter[Fact]) -> None:
         """Count one payload's facts."""
-        self._count(payload, counts, named)
+        self.count(payload, counts, named)
 
     def facts(self, counts: list[int], named: _Counter[Fact]) -> _Counter[Fact]:
         """The counts as facts, as :func:`contract.traffic._walk.facts` names them."""
