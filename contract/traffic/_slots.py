@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter as _Counter
 from collections.abc import Callable
-from functools import cache
+from functools import cache, cached_property
 from itertools import compress
 from typing import Any
 
@@ -307,15 +307,21 @@ class Counter:
     """
 
     def __init__(self, name: str) -> None:
-        source = _Source()
-        entry = source.function(root(name), "")
+        self.name = name
+        self._source = _Source()
+        self._entry = self._source.function(root(name), "")
         #: The generated source (one function per type, and one per place nested too deep).
-        self.source = source.text()
-        namespace = dict(source.names)
-        exec(compile(self.source, f"<coverage counter of {name}>", "exec"), namespace)
-        #: Counts one payload's facts (what :meth:`add` calls).
-        self.count: _Count = namespace[entry]
-        self._facts = source.slots.facts
+        self.source = self._source.text()
+        self._facts = self._source.slots.facts
+
+    @cached_property
+    def count(self) -> _Count:
+        """Counts one payload's facts (what :meth:`add` calls): compiled when first asked
+        for, since a process that only adds counts up and names them never needs it."""
+        namespace = dict(self._source.names)
+        exec(compile(self.source, f"<coverage counter of {self.name}>", "exec"), namespace)
+        found: _Count = namespace[self._entry]
+        return found
 
     @staticmethod
     def of(name: str) -> Counter:
