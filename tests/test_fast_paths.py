@@ -8,8 +8,10 @@ import random
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields, replace
+from functools import cache
 from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,9 @@ from contract.redact import redact, redact_headers
 from contract.schema import operations
 from contract.strictjson import decode
 from tests.recording_builders import FIXTURE_KEY
+
+if TYPE_CHECKING:
+    from contract.traffic._slots import Counter as SlotCounter
 
 # URLs of jobs calls and of other APIs, some carrying credentials in every place a URL can.
 _HOSTS = st.sampled_from(
@@ -280,25 +285,44 @@ def test_counting_in_slots_gives_the_facts_of_the_plain_walk(seed: int, kind: st
         payloads = list(islice(sampler.conforming(seed=seed, coherent=True), 3))
     if kind == "page":  # a page's jobs, and a page itself walked as a job (all outside)
         payloads.append({"object": "list", "data": payloads[:2], "has_more": False})
-    counter = Counter.of("FineTuningJob")
-    counts, named = counter.empty()
-    expected: Facts[tuple[str, str, str]] = Facts()
-    for payload in payloads:
-        one, one_named = counter.empty()
-        counter.add(payload, one, one_named)
-        assert counter.facts(one, one_named) == facts(payload, "FineTuningJob")
-        counter.add(payload, counts, named)
-        expected.update(facts(payload, "FineTuningJob"))
-    assert counter.facts(counts, named) == expected
+    for counter in (Counter.of("FineTuningJob"), _nested_counter()):
+        counts, named = counter.empty()
+        expected: Facts[tuple[str, str, str]] = Facts()
+        for payload in payloads:
+            one, one_named = counter.empty()
+            counter.add(payload, one, one_named)
+            assert counter.facts(one, one_named) == facts(payload, "FineTuningJob")
+            counter.add(payload, counts, named)
+            expected.update(facts(payload, "FineTuningJob"))
+        assert counter.facts(counts, named) == expected
 
 
-def _coverage(path: Path, count: bool, jobs: int = 1) -> dict[str, object]:
+@cache
+def _nested_counter() -> SlotCounter:
+    """A counter whose source nests at most 3 levels and 1 loop deep in one function (the
+    places below get functions of their own, as places nested too deep for Python do)."""
+    from unittest import mock
+
+    from contract.traffic import _slots
+
+    with mock.patch.object(_slots, "_MOST_INDENT", 3), mock.patch.object(_slots, "_MOST_LOOPS", 1):
+        counter = _slots.Counter("FineTuningJob")
+    assert counter.source.count("\ndef ") > 10
+    return counter
+
+
+def _coverage(path: Path, count: bool, jobs: int = 1, may_stop: bool = True) -> dict[str, object]:
     from contract.engine import Conforming, Result, check_paths
     from contract.traffic import TrafficCoverage
 
     coverage = TrafficCoverage()
     for event in check_paths(
-        [path], observe=True, deviations=True, count_conforming=count, jobs=jobs
+        [path],
+        observe=True,
+        deviations=True,
+        count_conforming=count,
+        jobs=jobs,
+        may_stop=may_stop,
     ):
         if isinstance(event, Result):
             coverage.add(event.observed)
@@ -320,6 +344,9 @@ def test_coverage_of_counted_lines_is_the_coverage_of_checked_lines(tmp_path: Pa
     assert plain["responses"] == len([t for t in lines if t.strip()])
     assert _coverage(path, count=True) == plain
     assert _coverage(path, count=True, jobs=2) == plain
+    # Handed over once per chunk (serially: once per file) when the reader never stops early.
+    assert _coverage(path, count=True, may_stop=False) == plain
+    assert _coverage(path, count=True, jobs=2, may_stop=False) == plain
 
 
 def _sampled() -> Iterator[object]:
@@ -411,7 +438,7 @@ def test_a_tally_of_pages_of_every_type_is_the_sum_of_plain_walks(seed: int) -> 
             for key, value in page.items():
                 if isinstance(value, list):
                     page = {**page, key: items}
-        payloads += [(page, op.schema), (page, None), (items[0], None)]
+        payloads += [(page, op.schema), (page, None), (items[0], None), (items[1], op.item_schema)]
     tally = Tally()
     jobs, total, kinds = 0, Counter(), Counter()
     for payload, schema in payloads:

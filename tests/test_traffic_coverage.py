@@ -261,3 +261,37 @@ def test_worker_processes_give_the_same_coverage(
         found.append(json.loads(out)["coverage"])
     assert found[0] == found[1]
     assert found[0]["values"]["/status"]["seen"] == {s: 10 for s in statuses[:3]}
+
+
+def _summary_and_coverage(out: str) -> list[str]:
+    """The summary line and the coverage report of ``check``'s text output."""
+    lines = out.splitlines()
+    (start,) = [i for i, line in enumerate(lines) if line.startswith("checked ")]
+    return lines[start:]
+
+
+@pytest.mark.parametrize("fail_fast", [(), ("--fail-fast",)])
+def test_counted_coverage_is_the_coverage_of_each_result_serially_in_processes_and_stopped(
+    capsys: pytest.CaptureFixture[str],
+    clean_env: pytest.MonkeyPatch,
+    tmp_path: Path,
+    fail_fast: tuple[str, ...],
+) -> None:
+    # Conforming lines come as counts whose coverage is handed over once per chunk, or,
+    # with --fail-fast, before each result; -v checks and observes every line on its own.
+    from itertools import islice
+
+    from contract.engine._work import CHUNK_LINES
+    from contract.generate import sampler
+
+    lines = [json.dumps(j) for j in islice(sampler.conforming(seed=4, coherent=True), 2600)]
+    broken = [json.dumps(m.payload) for m in islice(sampler.nonconforming(seed=4), 40)]
+    for at, line in zip(range(CHUNK_LINES + 50, 2600, 13), broken, strict=False):
+        lines[at] = line  # the first failure in the second chunk, more after it
+    path = tmp_path / "jobs.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    plain = _summary_and_coverage(check(capsys, "-v", "--coverage", *fail_fast, path)[1])
+    assert plain[0].startswith("checked 2051 payloads" if fail_fast else "checked 2600 payloads")
+    for jobs in ("1", "2"):
+        _, out, _ = check(capsys, "--jobs", jobs, "--coverage", *fail_fast, path)
+        assert _summary_and_coverage(out) == plain

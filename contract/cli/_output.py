@@ -242,7 +242,7 @@ class Output:
     def conforming(self, event: Conforming) -> None:
         """Count what payloads proven conforming (given as a count) exercised."""
         if self.coverage is not None:
-            self.coverage.add(event.observed, event.payloads)
+            self.coverage.add(event.observed)
 
     def finish(self, tally: Tally, stopped: bool = False) -> None:
         """Write the end of the report (``stopped``: --fail-fast ended the run early)."""

@@ -227,6 +227,7 @@ def _run(args: argparse.Namespace, schema: str | None) -> int:
         count_conforming=output.counts_conforming,
         requests=requests,
         sessions=run_settings.sessions,
+        may_stop=output.fail_fast,
     ):
         if matcher is not None and isinstance(event, Result):
             event = matcher.filter(event)

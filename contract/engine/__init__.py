@@ -41,6 +41,7 @@ def check_paths(
     count_conforming: bool = False,
     sessions: bool = True,
     requests: bool = True,
+    may_stop: bool = True,
 ) -> Iterator[Event]:
     """Results and notices for every recording behind ``paths``, in input order.
 
@@ -50,7 +51,9 @@ def check_paths(
     :class:`Conforming` counts instead of one valid :class:`Result` each (much
     faster; for reports that list only failures). The summary is the same. With
     ``observe``, each count carries in ``observed`` what its payloads exercised,
-    all together (traffic coverage).
+    all together (traffic coverage); with ``may_stop`` off (the reader never stops
+    before the last event), the counts of a chunk of lines come once, with its last
+    :class:`Conforming`, which may then count no payload of its own.
 
     ``sessions`` checks the responses about one job within a recording together
     (:mod:`contract.checks.sessions`; a finding has keyword ``session`` and joins the
@@ -67,7 +70,7 @@ def check_paths(
             "observe": observe,
             "requests": requests,
         }
-        options = Options(schema, fail_api_errors, more, count_conforming, sessions)
+        options = Options(schema, fail_api_errors, more, count_conforming, sessions, may_stop)
         if jobs == 1:
             yield from serial(plan(paths, options, label_of=label_of, stream=True), options)
             return

@@ -15,14 +15,19 @@ generated and mutated lines).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 from contract.checks import body_schema, jobs_in
 from contract.config import Strict
 from contract.profiles import ProfileLike
 from contract.strictjson import JSONSyntaxError, decode
-from contract.traffic import Counts, Tally
+from contract.traffic import Counts, Tally, observe
 from contract.validation import is_valid, overlay_of
+
+if TYPE_CHECKING:
+    from contract.engine.results import Result
+    from contract.recordings import Interaction
 
 #: One line's bytes to the number of jobs it holds when proven conforming, else None.
 Lane = Callable[[bytes], "int | None"]
@@ -90,6 +95,15 @@ class Observing:
         payload, kind = proven
         self.tally.add(payload, kind)  # the type it was checked as (items_of reads it)
         return jobs_in(payload, kind)
+
+    def fold(self, line: Interaction, result: Result) -> Result:
+        """``result`` of a line the full check explained (built with no observation), with
+        what the line exercised counted here instead, as :func:`contract.traffic.observe`
+        would have counted it; with that observation when it has an operation."""
+        if result.operation is not None:  # pragma: no cover - a bare line has none
+            return replace(result, observed=observe(line))
+        self.tally.add_checked(line, result.api_error is not None)
+        return result
 
     def take(self) -> Counts | None:
         """What the payloads proven since the last call exercised (None if there were none),

@@ -60,10 +60,19 @@ def _ready(future: Pending | None) -> bool:
     return future is None or future.done()
 
 
+#: Imported by the fork server before it starts any worker (see the module it names).
+PRELOAD = "contract.engine._preload"
+
+
 def _context() -> Any:
-    """Worker processes started clean (no fork of a process that may hold threads)."""
+    """Worker processes started clean (no fork of a process that may hold threads), from a
+    fork server that has imported and compiled what each of them needs (:data:`PRELOAD`)."""
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" not in methods:
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([PRELOAD])
+    return context
 
 
 def in_processes(work: Iterable[Work], options: Options, jobs: int) -> Iterator[Event]:

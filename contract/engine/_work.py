@@ -51,9 +51,15 @@ class Options:
     #: Check the responses about one job within a recording together
     #: (:mod:`contract.checks.sessions`).
     sessions: bool = True
+    #: Whether whoever reads the events may stop at any result (``--fail-fast``): what the
+    #: conforming lines before a result exercised (traffic coverage) then comes with the
+    #: count just before it; else once, with a unit's last count, which is cheaper.
+    may_stop: bool = True
 
-    def result(self, interaction: Interaction) -> Result:
-        return Result.of(interaction, self.schema, self.fail_api_errors, **self.more)
+    def result(self, interaction: Interaction, observe: bool | None = None) -> Result:
+        """The result of one response (``observe``: instead of the options' own)."""
+        more = self.more if observe is None else {**self.more, "observe": observe}
+        return Result.of(interaction, self.schema, self.fail_api_errors, **more)
 
     def lane(self) -> Lane | None:
         """The conforming-line shortcut for these options, if counting was asked for."""
@@ -119,6 +125,10 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
     label = work.label
     quick = options.lane()
     observing = quick if isinstance(quick, Observing) else None
+    # What the counted lines exercised: handed over with each count, or with the last one,
+    # and then so is what the other lines exercised (their results carry no observation).
+    each = observing if options.may_stop else None
+    folding = observing if not options.may_stop else None
     count = jobs = 0
     error = None
     try:
@@ -130,14 +140,19 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
                 if count < COUNT_EVERY:
                     continue
             if count:  # the counted lines before this one, in order
-                yield Conforming(count, jobs, observing.take() if observing else None)
+                yield Conforming(count, jobs, each.take() if each else None)
                 count = jobs = 0
             if found is None:
-                yield options.result(payloads.line(label, number, text))
+                line = payloads.line(label, number, text)
+                if folding is None:
+                    yield options.result(line)
+                else:
+                    yield folding.fold(line, options.result(line, observe=False))
     except RecordingError as exc:
         error = Notice("error", str(exc))
-    if count:
-        yield Conforming(count, jobs, observing.take() if observing else None)
+    observed = observing.take() if observing else None
+    if count or observed is not None:
+        yield Conforming(count, jobs, observed)
     if error is not None:
         yield error
 

@@ -68,7 +68,8 @@ def _options(
     """The options of a run; ``sessions`` (default on) is the session check's switch."""
     rest = dict(more)
     sessions = bool(rest.pop("sessions", True))
-    return Options(schema, fail_api_errors, rest, count, sessions)
+    may_stop = bool(rest.pop("may_stop", True))
+    return Options(schema, fail_api_errors, rest, count, sessions, may_stop)
 
 
 def _window(client: Client) -> int:

@@ -322,7 +322,9 @@ class Conforming:
     payloads: int
     jobs: int
     #: What they exercised, all together, as counts (kept only when traffic coverage was
-    #: asked for; :meth:`contract.traffic.TrafficCoverage.add` takes them).
+    #: asked for; :meth:`contract.traffic.TrafficCoverage.add` takes them). When the reader
+    #: never stops early (``may_stop`` off), the counts of every counted line of a chunk come
+    #: with its last count alone, which may then count no payload itself.
     observed: Counts | None = field(default=None, repr=False, compare=False)
 
 

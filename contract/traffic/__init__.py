@@ -162,6 +162,15 @@ class Tally:
     def add(self, payload: Any, schema: str | None = None) -> int:
         """Count the objects of one decoded payload (see :func:`items_of`); how many it held."""
         self.payloads += 1
+        if schema is not None and isinstance(payload, dict):
+            found = self.kinds.get(schema)
+            if found is not None:  # a type counted before is one of objects: the payload
+                found[0].count(payload, found[1], found[2])
+                if schema == _registry.DEFAULT_SCHEMA:
+                    self.jobs += 1
+                else:
+                    self.items[schema] += 1
+                return 1
         kind, objects = items_of(payload, schema)
         if kind is None or not objects:
             return 0
@@ -177,6 +186,15 @@ class Tally:
         else:
             self.items[kind] += len(objects)
         return len(objects)
+
+    def add_checked(self, interaction: Interaction, api_error: bool) -> None:
+        """Count a checked response or payload of no operation as :func:`observe` counts it
+        (``api_error``: its check found the API's error envelope, which shows nothing)."""
+        if api_error:
+            self.payloads += 1
+            return
+        body = interaction.decoded if interaction.decoded is not None else interaction.body
+        self.add(_value(body))
 
     def counts(self) -> Counts:
         """What was added, as plain data a worker process can send (no compiled counters)."""
@@ -232,16 +250,18 @@ class TrafficCoverage:
     _pending: Tally | None = field(default=None, repr=False, compare=False)
 
     def add(self, observation: Observation | Counts | None, responses: int = 1) -> None:
-        """Add what ``responses`` responses or payloads showed (one observation for all;
-        or the counts of payloads of no operation, as the JSON Lines lane hands them over)."""
+        """Add what ``responses`` responses or payloads showed (one observation for all);
+        or the counts of payloads of no operation, as the JSON Lines lane hands them over
+        (each payload they counted one response)."""
         if observation is None:
             return
-        self.responses += responses
         if isinstance(observation, Counts):
+            self.responses += observation.payloads
             if self._pending is None:
                 self._pending = Tally()
             self._pending.absorb(observation)
             return
+        self.responses += responses
         self._add(observation, responses)
 
     def _add(self, observation: Observation, responses: int) -> None:

@@ -5,8 +5,13 @@ which facts it shows, working out again for each payload what the schema
 tree says there (the place's name, whether it is nullable, which
 alternatives it has, what each one is called). :class:`Counter` does that
 work once per type: each fact the tree can give becomes a numbered *slot*,
-each (node, place) a small function that adds one to its slots, and a
-payload is counted by calling the root's function. Facts no slot can hold
+and the walk becomes the Python source of one function (``Counter.source``)
+that adds one to a payload's slots, place after place, with no call per
+place: the tree's places are written out as nested ``if`` blocks, an array's
+items as a loop. The source is built only from our own schema documents
+(property names and places written as ``repr`` literals, slot numbers as
+integers; the tables and the rare cases it consults are named values), never
+from input, and compiled once per type and process. Facts no slot can hold
 (a value outside an enum, a non-string enum value) are counted by name, as
 the plain walk counts them. :meth:`Counter.facts` turns the counts back into
 exactly what ``facts`` gives (the suite compares both).
@@ -16,7 +21,7 @@ from __future__ import annotations
 
 from collections import Counter as _Counter
 from collections.abc import Callable
-from functools import cache
+from functools import cache, cached_property
 from itertools import compress
 from typing import Any
 
@@ -42,7 +47,12 @@ _EXACT_KINDS: dict[type, str] = {
     list: "array",
     dict: "object",
 }
+_EXACT_TYPES = {kind: t.__name__ for t, kind in _EXACT_KINDS.items() if kind != "null"}
 _NULL_ONLY = frozenset({"null"})
+#: Deepest nesting written out in one function (Python refuses sources nested beyond 100
+#: indentation levels or 20 loops); deeper places get a function of their own.
+_MOST_INDENT = 40
+_MOST_LOOPS = 8
 
 
 def _kind(value: Any) -> str:
@@ -65,176 +75,223 @@ class _Slots:
         return found
 
 
-class _Compiler:
+class _Source:
+    """The source of one type's counting functions, and the values it names.
+
+    Each function is ``def fN(v, c, named)``: ``v`` the value, ``c`` the slot counts,
+    ``named`` the facts counted by name. :meth:`function` gives the name of the one
+    counting a (node, place), writing it first if need be.
+    """
+
     def __init__(self) -> None:
         self.slots = _Slots()
-        self.done: dict[tuple[int, str], _Count] = {}
+        self.names: dict[str, Any] = {"isinstance": isinstance, "dict": dict, "list": list}
+        self.functions: dict[tuple[int, str], str] = {}
+        self.written: list[list[str]] = []
+        self.fresh = 0
 
-    def count(self, node: Node, place: str) -> _Count:
-        key = (id(node), place)
-        found = self.done.get(key)
-        if found is None:
-            found = self.done[key] = self._compile(node, place)
+    def _new(self, stem: str) -> str:
+        self.fresh += 1
+        return f"{stem}{self.fresh}"
+
+    def name(self, value: Any, stem: str) -> str:
+        """A module-level name for a value the source consults (a table, a rare case)."""
+        found = self._new(stem)
+        self.names[found] = value
         return found
 
-    def _compile(self, node: Node, place: str) -> _Count:
-        slot = self.slots
-        reached = {kind: slot(("reached", place, kind)) for kind in KINDS}
-        steps: list[_Count] = []
+    def function(self, node: Node, place: str) -> str:
+        key = (id(node), place)
+        found = self.functions.get(key)
+        if found is None:
+            found = self.functions[key] = self._new("f")
+            out = [f"def {found}(v, c, named):", f"    # {place or '/'}"]
+            self.emit(node, place, "v", 1, 0, out)
+            self.written.append(out)
+        return found
 
+    def text(self) -> str:
+        return "\n\n".join("\n".join(lines) for lines in self.written) + "\n"
+
+    # -- one (node, place), written out for the value held in the variable ``v`` ----------
+
+    def emit(self, node: Node, place: str, v: str, depth: int, loops: int, out: list[str]) -> None:
+        if depth >= _MOST_INDENT or loops >= _MOST_LOOPS:
+            out.append(f"{'    ' * depth}{self.function(node, place)}({v}, c, named)")
+            return
+        self._reach(node, place, v, depth, out)
         if node.enum is not None:
-            enum = node.enum
-            known = {v: slot(("enum", place, v)) for v in enum if isinstance(v, str)}
-
-            def enum_step(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
-                if type(value) is str:
-                    at = known.get(value)
-                    if at is not None:
-                        counts[at] += 1
-                    else:
-                        named[("outside", place, value)] += 1
-                    return
-                kind = kind_of(value)
-                ok = any(kind_of(v) == kind and v == value for v in enum)
-                named[("enum" if ok else "outside", place, label(value))] += 1
-
-            steps.append(enum_step)
-
+            self._enum(node, place, v, depth, out)
         if _nullable(node):
-            null = slot(("nullable", place, "null"))
-            not_null = slot(("nullable", place, "non-null"))
-
-            def nullable_step(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
-                counts[null if value is None else not_null] += 1
-
-            steps.append(nullable_step)
-
+            null = self.slots(("nullable", place, "null"))
+            not_null = self.slots(("nullable", place, "non-null"))
+            out.append(f"{'    ' * depth}c[{null} if {v} is None else {not_null}] += 1")
         if node.branches:
-            steps.append(self._branches(node, place))
-
+            self._branches(node, place, v, depth, loops, out)
         if node.properties or node.additional is not None:
-            steps.append(self._object(node, place))
+            self._object(node, place, v, depth, loops, out)
         if node.items is not None:
-            item = self.count(node.items, place + "/*")
+            pad = "    " * depth
+            item = self._new("v")
+            out.append(f"{pad}if isinstance({v}, list) and not isinstance({v}, dict):")
+            out.append(f"{pad}    for {item} in {v}:")
+            self.emit(node.items, place + "/*", item, depth + 2, loops + 1, out)
 
-            def items_step(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
-                if isinstance(value, list) and not isinstance(value, dict):
-                    for each in value:
-                        item(each, counts, named)
+    def _reach(self, node: Node, place: str, v: str, depth: int, out: list[str]) -> None:
+        """The ``reached`` slot of the value's kind (none for null): the kind the place
+        expects tested first, any other through a table by exact type, then by kind."""
+        pad = "    " * depth
+        reached = {kind: self.slots(("reached", place, kind)) for kind in KINDS}
+        by_type = {t: reached[k] for t, k in _EXACT_KINDS.items() if k != "null"}
 
-            steps.append(items_step)
+        def other(value: Any) -> int:
+            found = by_type.get(type(value))
+            return found if found is not None else reached[kind_of(value)]
 
-        # The slot of each exact type, so the common values skip naming their kind; the
-        # walk runs some 35 times a job, so the one-step and no-step cases have their own.
-        at_type = {t: reached[k] for t, k in _EXACT_KINDS.items() if k in reached}
-        where = at_type.get
+        fallback = self.name(other, "reach")
+        expected = [kind for kind in KINDS if kind in node.kinds and kind in _EXACT_TYPES]
+        if len(expected) > 2:  # any kind: the table alone
+            expected = []
+        for index, kind in enumerate(expected):
+            out.append(f"{pad}{'elif' if index else 'if'} type({v}) is {_EXACT_TYPES[kind]}:")
+            out.append(f"{pad}    c[{reached[kind]}] += 1")
+        out.append(f"{pad}{'elif' if expected else 'if'} {v} is not None:")
+        out.append(f"{pad}    c[{fallback}({v})] += 1")
 
-        def reach(value: Any, counts: list[int]) -> None:
-            if value is not None:
-                at = where(type(value))
-                counts[at if at is not None else reached[kind_of(value)]] += 1
+    def _enum(self, node: Node, place: str, v: str, depth: int, out: list[str]) -> None:
+        pad = "    " * depth
+        enum = node.enum or ()
+        known = {
+            value: self.slots(("enum", place, value)) for value in enum if isinstance(value, str)
+        }
 
-        if not steps:
+        def other(value: Any, named: _Counter[Fact]) -> None:
+            kind = kind_of(value)
+            ok = any(kind_of(each) == kind and each == value for each in enum)
+            named[("enum" if ok else "outside", place, label(value))] += 1
 
-            def count(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
-                if value is not None:
-                    at = where(type(value))
-                    counts[at if at is not None else reached[kind_of(value)]] += 1
+        table, rare = self.name(known, "enum"), self.name(other, "enum_other")
+        out += [
+            f"{pad}if type({v}) is str:",
+            f"{pad}    at = {table}.get({v})",
+            f"{pad}    if at is not None:",
+            f"{pad}        c[at] += 1",
+            f"{pad}    else:",
+            f"{pad}        named[('outside', {place!r}, {v})] += 1",
+            f"{pad}else:",
+            f"{pad}    {rare}({v}, named)",
+        ]
 
-        elif len(steps) == 1:
-            (only,) = steps
+    def _branches(
+        self, node: Node, place: str, v: str, depth: int, loops: int, out: list[str]
+    ) -> None:
+        """Which alternative a value took (its slot, when there are several), then its facts.
 
-            def count(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
-                if value is not None:
-                    at = where(type(value))
-                    counts[at if at is not None else reached[kind_of(value)]] += 1
-                only(value, counts, named)
-
+        The branch is told apart in the source where the value's exact type or the
+        discriminator's string decides; otherwise by :meth:`_chooser`, as the walk does.
+        """
+        pad = "    " * depth
+        choose = self.name(self._chooser(node), "choose")
+        b = self._new("b")
+        if node.discriminator is not None:
+            by_name = self.name(self._by_name(node), "by_name")
+            w = self._new("w")
+            out += [
+                f"{pad}if type({v}) is dict:",
+                f"{pad}    {w} = {v}.get({node.discriminator!r})",
+                f"{pad}    {b} = {by_name}.get({w}, -1) if type({w}) is str else {choose}({v})",
+                f"{pad}else:",
+                f"{pad}    {b} = {choose}({v})",
+            ]
         else:
-
-            def count(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
-                reach(value, counts)
-                for step in steps:
-                    step(value, counts, named)
-
-        return count
-
-    def _branches(self, node: Node, place: str) -> _Count:
-        """Which alternative a value took (its slot, when there are several), then its facts."""
+            by_type = self.name(self._by_type(node), "by_type")
+            out += [
+                f"{pad}{b} = {by_type}.get(type({v}))",
+                f"{pad}if {b} is None:",
+                f"{pad}    {b} = {choose}({v})",
+            ]
         many = len(_concrete(node)) > 1
-        chosen: dict[int, tuple[int | None, _Count]] = {}
-        for branch in node.branches:
-            alternative = None
+        for index, branch in enumerate(node.branches):
+            out.append(f"{pad}{'if' if index == 0 else 'elif'} {b} == {index}:")
             if many and branch.kinds != _NULL_ONLY:
                 alternative = self.slots(("alternative", place, _branch_label(node, branch)))
-            chosen[id(branch)] = (alternative, self.count(branch, place))
-        # Per kind of value, the branch the plain walk chooses, when the kind alone decides.
-        by_kind: dict[str, Node | None] = {}
+                out.append(f"{pad}    c[{alternative}] += 1")
+            self.emit(branch, place, v, depth + 1, loops, out)
+
+    @staticmethod
+    def _by_kind(node: Node) -> dict[str, int]:
+        """Per kind of value, the branch the plain walk chooses when the kind alone decides
+        (-1: none fits)."""
+        found: dict[str, int] = {}
         for kind in KINDS:
-            fitting = [b for b in node.branches if kind in b.kinds]
+            fitting = [i for i, b in enumerate(node.branches) if kind in b.kinds]
             if len(fitting) <= 1 or kind in ("array", "object"):
-                by_kind[kind] = fitting[0] if fitting else None
-        by_name: dict[str, Node] = {}
-        if node.discriminator is not None:
-            for branch in node.branches:
-                prop = branch.properties.get(node.discriminator)
-                if prop is None:
-                    continue
-                values = [prop.const] if prop.has_const else list(prop.enum or ())
-                for value in values:
-                    if isinstance(value, str):
-                        by_name.setdefault(value, branch)
+                found[kind] = fitting[0] if fitting else -1
+        return found
+
+    def _by_type(self, node: Node) -> dict[type, int]:
+        by_kind = self._by_kind(node)
+        return {t: by_kind[k] for t, k in _EXACT_KINDS.items() if k in by_kind}
+
+    @staticmethod
+    def _by_name(node: Node) -> dict[str, int]:
+        """The branch of each string value of the discriminator."""
+        found: dict[str, int] = {}
+        for index, branch in enumerate(node.branches):
+            prop = branch.properties.get(node.discriminator or "")
+            if prop is None:
+                continue
+            values = [prop.const] if prop.has_const else list(prop.enum or ())
+            for value in values:
+                if isinstance(value, str):
+                    found.setdefault(value, index)
+        return found
+
+    def _chooser(self, node: Node) -> Callable[[Any], int]:
+        """The branch a value takes (-1: none), every case as the plain walk decides it."""
+        by_kind, by_name = self._by_kind(node), self._by_name(node)
+        index = {id(branch): i for i, branch in reversed(list(enumerate(node.branches)))}
         discriminator = node.discriminator
 
-        def branches_step(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
+        def choose(value: Any) -> int:
             branch: Node | None
             if discriminator is not None and isinstance(value, dict):
                 wanted = value.get(discriminator)
-                branch = by_name.get(wanted) if type(wanted) is str else _choose(node, value)
+                if type(wanted) is str:
+                    return by_name.get(wanted, -1)
+                branch = _choose(node, value)
             else:
                 kind = _kind(value)
                 if kind in by_kind:
-                    branch = by_kind[kind]
-                else:
-                    fitting = [b for b in node.branches if kind in b.kinds]
-                    branch = ([b for b in fitting if locally_valid(b, value)] or fitting)[0]
-            if branch is None:
-                return
-            alternative, count = chosen[id(branch)]
-            if alternative is not None:
-                counts[alternative] += 1
-            count(value, counts, named)
+                    return by_kind[kind]
+                fitting = [b for b in node.branches if kind in b.kinds]
+                branch = ([b for b in fitting if locally_valid(b, value)] or fitting)[0]
+            return -1 if branch is None else index[id(branch)]
 
-        return branches_step
+        return choose
 
-    def _object(self, node: Node, place: str) -> _Count:
-        members: list[tuple[str, int | None, int | None, _Count]] = []
+    def _object(
+        self, node: Node, place: str, v: str, depth: int, loops: int, out: list[str]
+    ) -> None:
+        pad = "    " * depth
+        out.append(f"{pad}if isinstance({v}, dict):")
         for name, child in node.properties.items():
             below = _step(place, name)
-            present = absent = None
+            out.append(f"{pad}    if {name!r} in {v}:")
             if name not in node.required:
-                present = self.slots(("optional", below, "present"))
-                absent = self.slots(("optional", below, "absent"))
-            members.append((name, present, absent, self.count(child, below)))
-        known = frozenset(node.properties)
-        extra = None if node.additional is None else self.count(node.additional, place + "/*")
-
-        def object_step(value: Any, counts: list[int], named: _Counter[Fact]) -> None:
-            if not isinstance(value, dict):
-                return
-            for name, present, absent, count in members:
-                if name in value:
-                    if present is not None:
-                        counts[present] += 1
-                    count(value[name], counts, named)
-                elif absent is not None:
-                    counts[absent] += 1
-            if extra is not None:
-                for key, item in value.items():
-                    if key not in known:
-                        extra(item, counts, named)
-
-        return object_step
+                out.append(f"{pad}        c[{self.slots(('optional', below, 'present'))}] += 1")
+            held = self._new("v")
+            out.append(f"{pad}        {held} = {v}[{name!r}]")
+            self.emit(child, below, held, depth + 2, loops, out)
+            if name not in node.required:
+                out.append(f"{pad}    else:")
+                out.append(f"{pad}        c[{self.slots(('optional', below, 'absent'))}] += 1")
+        if node.additional is not None:
+            known = self.name(frozenset(node.properties), "known")
+            key, item = self._new("k"), self._new("v")
+            out.append(f"{pad}    for {key}, {item} in {v}.items():")
+            out.append(f"{pad}        if {key} not in {known}:")
+            self.emit(node.additional, place + "/*", item, depth + 3, loops + 1, out)
 
 
 class Counter:
@@ -250,9 +307,21 @@ class Counter:
     """
 
     def __init__(self, name: str) -> None:
-        compiler = _Compiler()
-        self._count = compiler.count(root(name), "")
-        self._facts = compiler.slots.facts
+        self.name = name
+        self._source = _Source()
+        self._entry = self._source.function(root(name), "")
+        #: The generated source (one function per type, and one per place nested too deep).
+        self.source = self._source.text()
+        self._facts = self._source.slots.facts
+
+    @cached_property
+    def count(self) -> _Count:
+        """Counts one payload's facts (what :meth:`add` calls): compiled when first asked
+        for, since a process that only adds counts up and names them never needs it."""
+        namespace = dict(self._source.names)
+        exec(compile(self.source, f"<coverage counter of {self.name}>", "exec"), namespace)
+        found: _Count = namespace[self._entry]
+        return found
 
     @staticmethod
     def of(name: str) -> Counter:
@@ -265,7 +334,7 @@ class Counter:
 
     def add(self, payload: Any, counts: list[int], named: _Counter[Fact]) -> None:
         """Count one payload's facts."""
-        self._count(payload, counts, named)
+        self.count(payload, counts, named)
 
     def facts(self, counts: list[int], named: _Counter[Fact]) -> _Counter[Fact]:
         """The counts as facts, as :func:`contract.traffic._walk.facts` names them."""
