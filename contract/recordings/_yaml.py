@@ -18,6 +18,12 @@ loader reads (vcrpy 8.2.1 and 9): ``!!python/str``, ``!!python/unicode``,
 ``!!python/object/apply:builtins.iter`` (its items), and Ruby's ``!binary``;
 each is built from its plain content, never by importing anything. Any other
 tag is one error naming the tag and its line.
+
+A recording as recorders write it (one document, no anchor or alias, no tag but
+``!!binary``, ``!binary`` or ``!!str``) is built straight from the parser's
+events in one pass (:func:`_fast`): with nothing to expand, its depth is all
+there is to measure, and each scalar is resolved and built by the same loader.
+Anything else, or anything wrong, takes the path above, which words the refusal.
 """
 
 from __future__ import annotations
