@@ -7,7 +7,7 @@ import pickle
 import random
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import fields, replace
+from dataclasses import fields
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -18,13 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract.checks import header
-from contract.engine._sessions import prepared
-from contract.engine.results import Result
 from contract.recordings import Interaction, RecordingError, _limits, _yaml
 from contract.recordings._model import Call, from_call
 from contract.redact import redact, redact_headers
 from contract.schema import operations
-from contract.strictjson import decode
 from tests.recording_builders import FIXTURE_KEY
 
 # URLs of jobs calls and of other APIs, some carrying credentials in every place a URL can.
@@ -74,12 +71,9 @@ def _eager(label: str, call: Call) -> Interaction:
     """What from_call gave before redaction was deferred: every value redacted at once."""
     routed = operations.route(call.method, call.url)
     wanted = routed is not None and call.status is not None
-    body = call.body() if wanted else b""
     return Interaction(
         source=f"{label}::{call.name}",
-        body=body,
-        # (a 2xx answer is decoded when read: see the next test)
-        decoded=decode(body) if wanted and 200 <= (call.status or 0) < 300 else None,
+        body=call.body() if wanted else b"",
         status=call.status,
         headers=call.headers,
         method=call.method,
@@ -110,27 +104,6 @@ def test_redaction_when_read_gives_what_redaction_when_reading_gave(call: Call) 
             eager.request_headers, name
         ), name
     assert from_call("f.har", call).assess_request() == eager.assess_request()
-
-
-_JOB = json.dumps(
-    {"id": "ftjob-abc123", "object": "fine_tuning.job", "status": "paused", "created_at": 1}
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    calls(),
-    st.sampled_from([200, 201, 299, 300, 404, None]),
-    st.sampled_from([_JOB, _JOB.encode(), '{"a": 1, "a": 2}', b"[1, 2", b"", "null", b"\xff"]),
-)
-def test_a_body_decoded_when_read_is_checked_as_the_session_check_decoded_it(
-    call: Call, status: int | None, body: str | bytes
-) -> None:
-    call = replace(call, status=status, body=lambda: body)
-    read = from_call("f.har", call)
-    unread = replace(read, decoded=None)
-    assert Result.of(read) == Result.of(unread)
-    assert prepared(read)[1] == prepared(unread)[1]
 
 
 def _route_plainly(method: str | None, url: str | None) -> operations.Route | None:

@@ -11,7 +11,7 @@ from contract.checks import Assessment, Headers, assess_body, assess_response, h
 from contract.checks.requests import RequestAssessment, assess_request
 from contract.redact import MASK, SECRET_HEADERS, redact, redact_headers
 from contract.schema import operations
-from contract.strictjson import Decoded, JSONSyntaxError, decode
+from contract.strictjson import Decoded
 
 if TYPE_CHECKING:
     from contract.config import Strict
@@ -277,30 +277,17 @@ def _compared(interaction: Interaction) -> tuple[Any, ...]:
     return tuple(getattr(interaction, f.name) for f in fields(Interaction) if f.compare)
 
 
-def _decoded(body: bytes | str) -> Decoded | None:
-    """A body decoded strictly, as the session check decodes a 2xx answer; None when it is
-    not JSON (the response check then says why)."""
-    try:
-        return decode(body)
-    except (JSONSyntaxError, TypeError, ValueError):
-        return None
-
-
 def from_call(label: str, call: Call) -> Interaction:
     """The :class:`Interaction` of a recorded call; its body is read only for jobs calls.
 
     Request headers are kept with credentials masked, the URL too (masked when
-    first read: see :class:`_Recorded`). A 2xx answer's body is decoded here, once: the
-    session check would otherwise copy the interaction to hold it, and copying reads
-    (so redacts) every field of a call that prints nothing.
+    first read: see :class:`_Recorded`).
     """
     routed = operations.route(call.method, call.url)
     wanted = routed is not None and call.status is not None and not call.unread
-    body = call.body() if wanted else b""
     return _Recorded(
         source=f"{label}::{call.name}",
-        body=body,
-        decoded=_decoded(body) if wanted and 200 <= (call.status or 0) < 300 else None,
+        body=call.body() if wanted else b"",
         request_body=call.request_body() if routed is not None else None,
         unchecked=call.unread if routed is not None and call.status is not None else "",
         status=call.status,
