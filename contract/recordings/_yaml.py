@@ -18,6 +18,12 @@ loader reads (vcrpy 8.2.1 and 9): ``!!python/str``, ``!!python/unicode``,
 ``!!python/object/apply:builtins.iter`` (its items), and Ruby's ``!binary``;
 each is built from its plain content, never by importing anything. Any other
 tag is one error naming the tag and its line.
+
+A recording as recorders write it (one document, no anchor or alias, no tag but
+``!!binary``, ``!binary`` or ``!!str``) is built straight from the parser's
+events in one pass (:func:`_fast`): with nothing to expand, its depth is all
+there is to measure, and each scalar is resolved and built by the same loader.
+Anything else, or anything wrong, takes the path above, which words the refusal.
 """
 
 from __future__ import annotations
@@ -213,11 +219,104 @@ def _measure(data: bytes, label: str) -> None:
         parser.dispose()
 
 
+class _Plain(Exception):
+    """The document needs the plain path (measured, composed and constructed)."""
+
+
+_STR = "tag:yaml.org,2002:str"
+#: The tags of plain scalars the fast path builds (each by the loader's own constructor).
+_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
+)
+#: Explicit tags of scalars the fast path builds: the binary bodies vcrpy (``!!binary``) and
+#: Ruby VCR (``!binary``) write, and text.
+_TAGGED = frozenset(("tag:yaml.org,2002:binary", "!binary", _STR))
+#: First characters of the plain scalars an implicit resolver may claim (others are text).
+_RESOLVED: frozenset[str | None] = frozenset(_Loader.yaml_implicit_resolvers)
+
+
+def _fast(data: bytes) -> Any:
+    """The document in ``data`` built straight from the parser's events, in one pass.
+
+    Only for what recorders write: one document with no anchor, alias or explicit tag
+    (but ``!!binary``, ``!binary`` and ``!!str`` on a scalar),
+    no merge key, no collection as a key, nested at most
+    :data:`~contract.recordings._limits.MAX_YAML_DEPTH` deep. Anything else (or anything
+    wrong) raises :class:`_Plain`: the plain path then loads it, or words what is wrong.
+    With no alias nothing can expand, so the depth is all there is to measure; plain
+    scalars are resolved and built by the loader itself, so each value is what the plain
+    path builds.
+    """
+    loader = _Loader(data)
+    get_event, resolve, construct = loader.get_event, loader.resolve, loader.construct_object
+    scalar, alias = events.ScalarEvent, events.AliasEvent
+    mapping, sequence = events.MappingStartEvent, events.SequenceStartEvent
+    limit = _limits.MAX_YAML_DEPTH
+    open_: list[Any] = []  # the open collections, innermost last
+    keys: list[Any] = []  # per open collection: the key waiting for its value (or _NO_KEY)
+    documents: list[Any] = []
+    try:
+        while (event := get_event()) is not None:
+            kind = type(event)
+            if kind is scalar:
+                item, tag = event.value, event.tag
+                if event.anchor is not None:
+                    raise _Plain
+                if tag is not None:
+                    if tag not in _TAGGED:
+                        raise _Plain
+                    item = construct(ScalarNode(tag, item, event.start_mark, event.end_mark))
+                elif event.implicit[0] and item[:1] in _RESOLVED:
+                    tag = resolve(ScalarNode, item, event.implicit)
+                    if tag != _STR:
+                        if tag not in _SCALARS:
+                            raise _Plain
+                        node = ScalarNode(tag, item, event.start_mark, event.end_mark)
+                        item = construct(node)
+            elif kind is mapping or kind is sequence:
+                if event.anchor is not None or event.tag is not None or len(open_) >= limit:
+                    raise _Plain
+                if open_ and keys[-1] is _NO_KEY and type(open_[-1]) is dict:
+                    raise _Plain  # a collection as a key
+                open_.append({} if kind is mapping else [])
+                keys.append(_NO_KEY)
+                continue
+            elif kind is alias:
+                raise _Plain
+            elif isinstance(event, _CLOSE):
+                item = open_.pop()
+                keys.pop()
+            else:
+                continue  # stream and document events
+            if not open_:
+                documents.append(item)
+            elif type(top := open_[-1]) is list:
+                top.append(item)
+            elif (key := keys[-1]) is _NO_KEY:
+                keys[-1] = item
+            else:
+                top[key] = item
+                keys[-1] = _NO_KEY
+    except yaml.YAMLError:
+        raise _Plain from None
+    finally:
+        loader.dispose()
+    if len(documents) != 1:
+        raise _Plain  # no document, or several: the plain path words it
+    return documents[0]
+
+
+_NO_KEY: Any = object()
+
+
 def load(data: bytes, label: str) -> Any:
     """The YAML document in ``data``, loaded with a safe loader; RecordingError otherwise."""
     # Composing and constructing a large document: see contract._core.gc.
     with _collector.paused():
-        return _load(data, label)
+        try:
+            return _fast(data)
+        except _Plain:
+            return _load(data, label)
 
 
 def _load(data: bytes, label: str) -> Any:
