@@ -146,6 +146,33 @@ def test_block_reader_gives_the_oracles_lines(
     assert [lines.line(i) for i in asked] == [oracle.get(i) for i in asked]
 
 
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(_items(), max_size=5),
+    st.sampled_from(["har", "interactions", "list"]),
+    st.lists(st.sampled_from(["", " ", "  ", "\t"]), min_size=1, max_size=4),
+    st.sampled_from([7, 64, 1 << 20]),
+)
+def test_long_interactions_on_lines_of_their_own_give_the_oracles_lines(
+    items: list[Any], layout: str, tails: list[str], block: int
+) -> None:
+    """Items on one line each, longer than the look-ahead for a newline: each is passed
+    over whole (by orjson, or the stdlib decoder where orjson refuses the line)."""
+    pad = {"padding": "x" * 300}
+    items = [{**item, **pad} if isinstance(item, dict) else [item, pad] for item in items]
+    tail = itertools.cycle(tails)
+    body = ",\n".join(json.dumps(item) + next(tail) for item in items)
+    text = {
+        "har": '{"log": {"entries": [\n' + body + "\n]}}\n",
+        "interactions": '{"interactions": [\n' + body + "\n]}",
+        "list": "[\n" + body + "\n]",
+    }[layout]
+    oracle = _oracle(text)
+    indices = range(max(oracle, default=-1) + 3)
+    lines = InteractionLines(_opener(text.encode()), block=block)
+    assert [lines.line(i) for i in indices] == [oracle.get(i) for i in indices]
+
+
 def test_compact_and_pretty_items_and_other_containers() -> None:
     entries = [
         {"request": {"url": "x"}, "response": {"status": 200, "content": {"text": "{}"}}},
