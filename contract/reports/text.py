@@ -42,7 +42,6 @@ def result_lines(
     """The lines of one result (plain when ``color`` is off; lines found by ``locator``)."""
     if result.valid and not result.warnings and not result.request_warnings and not verbose:
         return []  # the common case: nothing to print, so nothing to clean
-    source = paint(for_person(result.source), "bold", color)
     lines = []
     if result.violations or result.request_violations:
         where = paint(for_person(_where(result, locator)), "bold", color)
@@ -56,11 +55,15 @@ def result_lines(
             place = paint(for_person(v.path or "<root>"), "red", color)
             code = v.code_on("request")
             lines.append(f"{where}: {_SIDE['request']}{place}: {for_person(v.message)} [{code}]")
+    shown_error = bool(result.api_error) and (verbose or result.fail_api_errors)
+    if not (result.warnings or result.request_warnings or shown_error or verbose):
+        return lines  # an API error answer is counted, not printed (unless asked for)
+    source = paint(for_person(result.source), "bold", color)
     for side, w in result.all_warnings:
         place = paint(for_person(w.path or "<root>"), "yellow", color)
         code = w.code_on(side)
         lines.append(f"{source}: {_SIDE[side]}warning: {place}: {for_person(w.message)} [{code}]")
-    if result.api_error and (verbose or result.fail_api_errors):
+    if shown_error and result.api_error:
         style = "red" if result.fail_api_errors else "yellow"
         api_error = paint(for_person(result.api_error), style, color)
         lines.append(f"{source}: {api_error} (an API error response)")
