@@ -212,6 +212,10 @@ def test_the_har_holds_every_call_redacted_and_check_agrees(
             with contextlib.suppress(ValueError):  # a cut body: the SDK cannot decode it
                 client.fine_tuning.jobs.retrieve(f"ftjob-{n}")
         httpx.get(proxy.url + "/other/teapot", headers={"Cookie": "session=s3cr3tvalue"})
+        # Each entry is written after its answer has gone: once the last is written, the
+        # file is a whole document while the proxy still runs (read during a write, it
+        # could be cut anywhere).
+        proxy.wait()
         assert json.loads(record.read_text())["log"]["entries"]  # a whole document mid-run
         labels = {f.label for f in proxy.findings}
         in_memory = proxy.har
