@@ -39,7 +39,6 @@ import platform
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -136,36 +135,10 @@ def write_cassettes(folder: Path, files: int, per_file: int, seed: int = 0) -> A
     return traffic
 
 
-# Runs argv[1:] and prints its CPU seconds (every waited-for descendant) and peak RSS.
-_RUNNER = """
-import json, os, resource, subprocess, sys, time
-before = resource.getrusage(resource.RUSAGE_CHILDREN)
-started = time.perf_counter()
-with open(os.environ["BENCH_OUT"], "wb") as out:
-    child = subprocess.Popen(sys.argv[1:], stdout=out, stderr=subprocess.PIPE)
-    _, err = child.communicate()
-wall = time.perf_counter() - started
-after = resource.getrusage(resource.RUSAGE_CHILDREN)
-cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-scale = 1 if sys.platform == "darwin" else 1024
-print(json.dumps({"rc": child.returncode, "wall": wall, "cpu": cpu,
-                  "rss": after.ru_maxrss * scale / 1e6,
-                  "stderr": err[-2000:].decode("utf-8", "replace")}))
-"""
-
-
 def run(command: list[str], output: Path, env: dict[str, str]) -> dict[str, Any]:
-    environment = dict(env, BENCH_OUT=str(output))
-    done = subprocess.run(
-        [sys.executable, "-c", _RUNNER, *command],
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.exit(f"runner failed: {done.stderr[-500:]}")
-    return dict(json.loads(done.stdout))
+    """CPU, wall, peak memory and exit status of one command: bench_peers.py's runner."""
+    found: dict[str, Any] = _peers().run(command, output, env)
+    return found
 
 
 def findings(output: Path, name: str) -> str:
