@@ -190,3 +190,41 @@ def test_a_progress_bar_on_a_terminal_and_none_otherwise(tmp_path: Path) -> None
         os.close(leader)
     assert (child.returncode, stdout) == (plain.returncode, plain.stdout)
     assert b" payloads" in b"".join(shown)
+
+
+def test_workers_fork_from_a_lone_thread_and_start_from_a_fork_server_otherwise() -> None:
+    """A process with other threads never forks its workers (a lock held by a thread the
+    fork does not copy would stay held); the command line, one thread, forks them."""
+    script = (
+        "import threading, time\n"
+        "from contract.engine._parallel import _context\n"
+        "alone = _context().get_start_method()\n"
+        "stop = threading.Event()\n"
+        "other = threading.Thread(target=stop.wait)\n"
+        "other.start()\n"
+        "busy = _context().get_start_method()\n"
+        "stop.set(); other.join()\n"
+        "print(alone, busy)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == ["fork", "forkserver"]
+
+
+def test_output_written_before_the_workers_start_is_written_once(tmp_path: Path) -> None:
+    """Forked workers inherit the standard streams (multiprocessing flushes them before
+    it forks): what was written before they started is not written again when they end."""
+    path = tmp_path / "jobs.jsonl"
+    _corpus(path, CHUNK_LINES * 2, 10, seed=3)
+    script = (
+        "import sys\n"
+        "from contract.engine import check_paths\n"
+        "sys.stdout.write('written once\\n')\n"
+        f"events = list(check_paths([{str(path)!r}], jobs=2))\n"
+        "print(len(events))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert done.stdout.count("written once") == 1

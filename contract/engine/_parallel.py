@@ -9,6 +9,7 @@ the input's size.
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -65,9 +66,17 @@ PRELOAD = "contract.engine._preload"
 
 
 def _context() -> Any:
-    """Worker processes started clean (no fork of a process that may hold threads), from a
-    fork server that has imported and compiled what each of them needs (:data:`PRELOAD`)."""
+    """How worker processes start.
+
+    A process running one thread (the command line) forks them: they start at once
+    with everything it has imported, and no lock is held by a thread that a fork would
+    not copy. A process with other threads (a test runner, a server) starts them from
+    a fork server that has imported and compiled what each of them needs
+    (:data:`PRELOAD`), or, where there is none, spawns them.
+    """
     methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
     if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
