@@ -9,6 +9,7 @@ the input's size.
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -68,14 +69,15 @@ PRELOAD = "contract.engine._preload"
 def _context() -> Any:
     """How worker processes start.
 
-    A process running one thread (the command line) forks them: they start at once
-    with everything it has imported, and no lock is held by a thread that a fork would
-    not copy. A process with other threads (a test runner, a server) starts them from
-    a fork server that has imported and compiled what each of them needs
+    On Linux, a process running one thread (the command line) forks them: they start
+    at once with everything it has imported, and no lock is held by a thread that a
+    fork would not copy. A process with other threads (a test runner, a server), and
+    any other system (macOS's own libraries do not survive a fork), starts them from a
+    fork server that has imported and compiled what each of them needs
     (:data:`PRELOAD`), or, where there is none, spawns them.
     """
     methods = multiprocessing.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if sys.platform == "linux" and "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" not in methods:
         return multiprocessing.get_context("spawn")
