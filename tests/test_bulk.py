@@ -192,6 +192,7 @@ def test_a_progress_bar_on_a_terminal_and_none_otherwise(tmp_path: Path) -> None
     assert b" payloads" in b"".join(shown)
 
 
+@pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
 def test_workers_fork_from_a_lone_thread_and_start_from_a_fork_server_otherwise() -> None:
     """A process with other threads never forks its workers (a lock held by a thread the
     fork does not copy would stay held); the command line, one thread, forks them."""
