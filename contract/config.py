@@ -111,36 +111,22 @@ def _read(path: Path) -> str:
 
 
 def _parse_text(path: Path, text: str) -> Any:
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ConfigError(
-                f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
-            ) from None
-        except RecursionError:
-            raise ConfigError(
-                f"{path}: not valid JSON: nested deeper than {MAX_CONFIG_DEPTH} levels"
-            ) from None
-        except ValueError:  # an integer longer than Python converts
-            raise ConfigError(
-                f"{path}: not valid JSON: an integer is longer than the "
-                f"{sys.get_int_max_str_digits()} digits Python converts"
-            ) from None
-    else:
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-        except RecursionError:
-            raise ConfigError(
-                f"{path}: not valid TOML: nested deeper than {MAX_CONFIG_DEPTH} levels"
-            ) from None
-        except ValueError:  # an integer longer than Python converts
-            raise ConfigError(
-                f"{path}: not valid TOML: an integer is longer than the "
-                f"{sys.get_int_max_str_digits()} digits Python converts"
-            ) from None
+    kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
+    try:
+        data = json.loads(text) if kind == "JSON" else tomllib.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(
+            f"{path}: not valid {kind}: nested deeper than {MAX_CONFIG_DEPTH} levels"
+        ) from None
+    except ValueError:  # an integer longer than Python converts
+        raise ConfigError(
+            f"{path}: not valid {kind}: an integer is longer than the "
+            f"{sys.get_int_max_str_digits()} digits Python converts"
+        ) from None
     _within_limits(path, data)
     return data
 
