@@ -42,6 +42,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -65,8 +66,10 @@ print(f"loaded {loaded} interactions")
 """
 
 
+@cache
 def _peers() -> ModuleType:
-    """bench_peers.py, whose traffic (jobs, breakages, mix) the cassettes hold."""
+    """bench_peers.py (loaded once), whose traffic (jobs, breakages, mix) the cassettes
+    hold, and whose runner and verdict lines this script uses."""
     path = Path(__file__).with_name("bench_peers.py")
     spec = importlib.util.spec_from_file_location("bench_peers", path)
     assert spec is not None and spec.loader is not None
@@ -250,11 +253,7 @@ def main() -> None:
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    print()
-    for line in verdicts:
-        print(line)
-    load = os.getloadavg()
-    print(f"# load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    _peers().print_verdicts(verdicts)
 
 
 if __name__ == "__main__":

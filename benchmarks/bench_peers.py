@@ -317,6 +317,15 @@ def redocly_findings(report: Path) -> str:
 # -- running ---------------------------------------------------------------------------------
 
 
+def print_verdicts(verdicts: list[str]) -> None:
+    """The targets' verdicts after the table, then the load average at the end."""
+    print()
+    for line in verdicts:
+        print(line)
+    load = os.getloadavg()
+    print(f"# load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+
+
 def run(command: list[str], output: Path, env: dict[str, str]) -> dict[str, Any]:
     environment = dict(env, BENCH_OUT=str(output))
     done = subprocess.run(
@@ -449,11 +458,7 @@ def main() -> None:
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
-    print()
-    for line in verdicts:
-        print(line)
-    load = os.getloadavg()
-    print(f"# load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}")
+    print_verdicts(verdicts)
 
 
 if __name__ == "__main__":
