@@ -199,10 +199,16 @@ class Interaction:
         payload, or a call of another API)."""
         if not self.has_request or self.operation is None:
             return None
+        return self._request_at(self.url, profile, strict)
+
+    def _request_at(
+        self, url: str | None, profile: ProfileLike, strict: Strict
+    ) -> RequestAssessment:
+        """The verdict on the recorded request, its path and query read from ``url``."""
         return assess_request(
             self.operation,
             method=self.method,
-            url=self.url,
+            url=url,
             body=self.request_body,
             content_type=self.request_header("content-type"),
             profile=profile,
@@ -279,17 +285,9 @@ class _Recorded(Interaction):
         raw = self.__dict__["_url_raw"]
         if raw is None or "_url_shown" in self.__dict__ or self.operation is None:
             return super().assess_request(profile=profile, strict=strict)
-        found = assess_request(
-            self.operation,
-            method=self.method,
-            url=raw,
-            body=self.request_body,
-            content_type=self.request_header("content-type"),
-            profile=profile,
-            strict=strict,
-        )
+        found = self._request_at(raw, profile, strict)
         if found.violations or found.warnings:
-            return super().assess_request(profile=profile, strict=strict)
+            return self._request_at(self.url, profile, strict)
         return found
 
     @property
