@@ -81,16 +81,19 @@ def _parameters(op: _operations.Operation) -> tuple[_Parameter, ...]:
     return tuple(found)
 
 
+def _schema(op: _operations.Operation, name: str) -> dict[str, Any]:
+    (parameter,) = (p for p in _parameters(op) if p.name == name)
+    return dict(parameter.schema)
+
+
 @cache
 def _validator(op: _operations.Operation, name: str) -> Draft202012Validator:
-    (parameter,) = (p for p in _parameters(op) if p.name == name)
-    return Draft202012Validator(dict(parameter.schema))
+    return Draft202012Validator(_schema(op, name))
 
 
 @cache
 def _fast_validator(op: _operations.Operation, name: str) -> Any:
-    (parameter,) = (p for p in _parameters(op) if p.name == name)
-    return jsonschema_rs.validator_for(dict(parameter.schema), validate_formats=False)
+    return jsonschema_rs.validator_for(_schema(op, name), validate_formats=False)
 
 
 def _surely_valid(parameter: _Parameter, op: _operations.Operation, value: Any) -> bool:
