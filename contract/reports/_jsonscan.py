@@ -249,7 +249,7 @@ class _Walk:
         # The usual case (one interaction a line, as json.dumps writes a HAR): the line is
         # tried as one value by orjson, much faster than the stdlib decoder at it. What
         # orjson takes whole, the stdlib decoder also ends where the line ends.
-        newline = text.buf.find("\n", pos)
+        newline = text.buf.find("\n", pos + _NEAR)  # none before: looked for above
         if newline >= 0:
             line = text.buf[pos:newline].rstrip()
             line = line[:-1].rstrip() if line.endswith(",") else line
