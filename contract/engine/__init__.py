@@ -8,7 +8,7 @@ cannot be read). It never stops at a bad file: every readable one is checked.
 :class:`~contract.engine.results.Tally` keeps the counts.
 
 ``serial`` checks one file after another in this process; ``_work`` cuts the
-same work into units (chunks of JSON Lines, recording files) that ``_parallel``
+same work into units (stretches or chunks of JSON Lines, recording files) that ``_parallel``
 runs on worker processes and :mod:`contract.engine.dask` on a Dask cluster,
 with results in input order; ``_lane`` is the conforming-line shortcut.
 """
@@ -74,7 +74,7 @@ def check_paths(
         if jobs == 1:
             yield from serial(plan(paths, options, label_of=label_of, stream=True), options)
             return
-        work = plan(paths, options, label_of=label_of)
+        work = plan(paths, options, label_of=label_of, stretches=True)
         from contract.engine._parallel import in_processes
 
         yield from in_processes(work, options, jobs)

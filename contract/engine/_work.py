@@ -1,8 +1,9 @@
 """Units of checking work that other processes (or Dask workers) can run: the bulk engine.
 
 :func:`plan` turns paths into an ordered stream of work: a chunk of JSON
-Lines (read here, a line at a time), a recording file (read by whoever runs
-it, or shipped as bytes), standard input's one document (run here), and the
+Lines (read here, a line at a time), a stretch of an uncompressed JSON Lines
+file (cut here at line ends, read by whoever runs it), a recording file (read
+by whoever runs it, or shipped as bytes), standard input's one document (run here), and the
 notices met on the way. :func:`run` checks one unit and gives its results and
 notices; concatenated in plan order they are exactly what
 :func:`contract.engine.check_paths` gives in one process.
@@ -22,11 +23,14 @@ from contract.engine.serial import events_of, files_of
 from contract.recordings import (
     Interaction,
     RecordingError,
+    Span,
+    file_spans,
     is_lines_name,
     payloads,
     read,
     read_bytes,
     read_lines,
+    span_lines,
     stdin_lines,
 )
 
@@ -86,6 +90,17 @@ class Lines:
 
 
 @dataclass(frozen=True)
+class Stretch:
+    """Whole lines of one uncompressed JSON Lines file, read by whoever checks them:
+    the parent cuts the file at line ends (:func:`contract.recordings.file_spans`)
+    and hands over offsets, not lines."""
+
+    path: str
+    label: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class File:
     """One recording file, read where it is checked: from ``path``, or ``data`` when shipped."""
 
@@ -102,7 +117,7 @@ class Local:
     events: Iterable[Event]
 
 
-Work = Lines | File | Local
+Work = Lines | Stretch | File | Local
 
 
 def file_events(
@@ -161,6 +176,9 @@ def run(work: Work, options: Options) -> Iterator[Event]:
     """The results and notices of one unit of work, in order."""
     if isinstance(work, Lines):
         yield from _lines(work, options)
+    elif isinstance(work, Stretch):
+        stretch = span_lines(Path(work.path), work.label, work.span)
+        yield from _lines(Lines(work.label, stretch), options)
     elif isinstance(work, File):
         if work.data is None:
             found = read(work.path, include_other=True, label=work.label)
@@ -196,6 +214,20 @@ def _chunks(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
         yield Lines(label, chunk)
 
 
+def _stretches(path: Path, label: str) -> Iterator[Work]:
+    """One uncompressed JSON Lines file as stretches of whole lines, cut at line ends
+    found a block at a time, so no line passes through here; a compressed one in chunks."""
+    try:
+        spans = file_spans(path, label)
+        if spans is None:
+            yield from _chunks(read_lines(path, label), label)
+            return
+        for span in spans:
+            yield Stretch(str(path), label, span)
+    except RecordingError as exc:
+        yield Local((Notice("error", str(exc)),))
+
+
 def _stream(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
     """The non-blank lines of one JSON Lines file as one unit, read as they are checked."""
     yield Lines(label, payloads.nonblank(found, label))
@@ -227,6 +259,7 @@ def plan(
     label_of: Mapping[str, str] | None = None,
     ship: bool = False,
     stream: bool = False,
+    stretches: bool = False,
 ) -> Iterator[Work]:
     """The work behind ``paths``, in input order.
 
@@ -235,7 +268,8 @@ def plan(
     as one unit read a line at a time as it is checked, so results show as the
     lines come; any other recording file is one unit, read by whoever runs it,
     or read here and shipped as bytes when ``ship`` (workers that do not share
-    this file system).
+    this file system). With ``stretches`` (workers on this machine), an uncompressed
+    JSON Lines file is cut into :class:`Stretch` units instead, which its workers read.
     """
     lines = _stream if stream else _chunks
     labels = label_of or {}
@@ -249,7 +283,10 @@ def plan(
             continue
         label = labels.get(str(file), str(file))
         if is_lines_name(file):
-            yield from lines(read_lines(file, label), label)
+            if stretches and not stream:
+                yield from _stretches(Path(file), label)
+            else:
+                yield from lines(read_lines(file, label), label)
         elif ship:
             try:
                 data = _read_whole(Path(file), label)
@@ -274,6 +311,7 @@ __all__ = [
     "Lines",
     "Local",
     "Options",
+    "Stretch",
     "Work",
     "file_events",
     "plan",

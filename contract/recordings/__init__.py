@@ -201,6 +201,25 @@ def read_lines(
     return _lines.file_lines(path, label or str(path), max_inflated)
 
 
+Span = _lines.Span
+
+
+def file_spans(path: str | Path, label: str | None = None) -> Iterator[Span] | None:
+    """An uncompressed JSON Lines file cut into spans of whole lines at line ends, found
+    a block at a time (no line is read); None for a compressed file.
+
+    Read in order with :func:`span_lines`, the spans give :func:`read_lines`'s
+    lines (blank ones left out) and refusals: for workers that read their own lines.
+    """
+    path = Path(path)
+    return _lines.file_spans(path, label or str(path))
+
+
+def span_lines(path: str | Path, label: str, span: Span) -> Iterator[tuple[int, bytes]]:
+    """The numbered non-blank lines of one span of a JSON Lines file (:func:`file_spans`)."""
+    return _lines.span_lines(Path(path), label, span)
+
+
 def read(
     path: str | Path,
     include_other: bool = False,
@@ -370,12 +389,15 @@ __all__ = [
     "Layout",
     "NotARecording",
     "RecordingError",
+    "Span",
     "expand",
+    "file_spans",
     "is_lines_name",
     "is_recording_name",
     "read",
     "read_bytes",
     "read_lines",
     "read_stdin",
+    "span_lines",
     "stdin_lines",
 ]

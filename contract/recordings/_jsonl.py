@@ -16,6 +16,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -28,6 +29,9 @@ from contract.strictjson import JSONSyntaxError, decode
 
 #: One line of a JSON Lines file: its 1-based number and its bytes, without the newline.
 Line = tuple[int, bytes]
+
+#: Why a JSON Lines file with no line but blank ones is refused.
+ALL_BLANK = "holds no payloads (every line is blank)"
 
 
 class Readable(Protocol):
@@ -133,4 +137,123 @@ def sniff(stream: BinaryIO, label: str) -> tuple[Iterator[Line] | None, bytes]:
     return chain(read, numbered(stream, label, first=len(head) + 1)), b""
 
 
-__all__ = ["Line", "file_lines", "numbered", "sniff"]
+#: Bytes of whole lines in one :class:`Span` (at least; a span ends at a line's end).
+SPAN_BYTES = 1 << 20
+#: Bytes read at a time while cutting a file into spans.
+_BLOCK = 1 << 18
+_BLANK = b" \t\n\r\x0b\x0c"  # what ``bytes.strip`` strips
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of whole lines of an uncompressed JSON Lines file: the bytes from
+    ``start`` to ``end`` (None: to the end of the file), the first of them on line
+    number ``first``."""
+
+    start: int
+    end: int | None
+    first: int
+
+
+def file_spans(path: Path, label: str, size: int = SPAN_BYTES) -> Iterator[Span] | None:
+    """The file cut into spans of whole lines of about ``size`` bytes, found without
+    reading it a line at a time; None for a compressed file (read it with
+    :func:`file_lines`).
+
+    Read in order, the spans' lines (:func:`span_lines`) are :func:`file_lines`'s,
+    refusals included: a line over the line bound ends the spans with one running
+    to the end of the file, whose reader refuses that line as :func:`file_lines`
+    would; a file of blank lines only is a :class:`RecordingError` (:data:`ALL_BLANK`)
+    once it has been read through.
+    """
+    handle = open_regular(path, label)
+    try:
+        compressed = path.name.lower().endswith(".gz") or is_gzip(handle.peek(2)[:2])
+    except OSError as exc:
+        handle.close()
+        raise RecordingError(label, _reason(exc)) from None
+    if compressed:
+        handle.close()
+        return None
+    return _spans(handle, label, size)
+
+
+def _spans(handle: BinaryIO, label: str, size: int) -> Iterator[Span]:
+    limit = _limits.MAX_LINE_BYTES
+    # A block no longer than the bound: a line over it then either spans a whole block
+    # without a newline, or ends at a block's first newline.
+    step = max(1, min(_BLOCK, limit))
+    start, first = 0, 1  # the span being cut
+    number, line_start, read = 1, 0, 0  # the line being read, where it starts, bytes read
+    content = False
+    with handle:
+        while True:
+            try:
+                data = handle.read(step)
+            except OSError as exc:
+                raise RecordingError(label, _reason(exc)) from None
+            if not data:
+                break
+            content = content or bool(data.translate(None, _BLANK))
+            newline = data.find(b"\n")
+            longest = (read + len(data) if newline < 0 else read + newline) - line_start
+            if longest > limit:
+                yield Span(start, None, first)
+                return
+            read += len(data)
+            if newline < 0:
+                continue
+            number += data.count(b"\n")
+            line_start = read - len(data) + data.rfind(b"\n") + 1
+            if line_start - start >= size:
+                yield Span(start, line_start, first)
+                start, first = line_start, number
+    if not content:
+        raise RecordingError(label, ALL_BLANK)
+    if start < read:
+        yield Span(start, None, first)
+
+
+class _Window:
+    """A file's lines up to a byte offset."""
+
+    def __init__(self, handle: BinaryIO, end: int | None, at: int) -> None:
+        self.handle, self.end, self.at = handle, end, at
+
+    def readline(self, size: int = -1, /) -> bytes:
+        if self.end is None:
+            return self.handle.readline(size)
+        left = self.end - self.at
+        if left <= 0:
+            return b""
+        text = self.handle.readline(left if size < 0 else min(size, left))
+        self.at += len(text)
+        return text
+
+
+def span_lines(path: Path, label: str, span: Span) -> Iterator[Line]:
+    """The non-blank lines of one span of ``path`` (:func:`file_spans`), each read within
+    the line bound."""
+    handle = open_regular(path, label)
+    with handle:
+        try:
+            handle.seek(span.start)
+        except OSError as exc:
+            raise RecordingError(label, _reason(exc)) from None
+        window = _Window(handle, span.end, span.start)
+        for number, text in numbered(window, label, first=span.first):
+            if text.strip():
+                yield number, text
+
+
+__all__ = [
+    "ALL_BLANK",
+    "SPAN_BYTES",
+    "Line",
+    "Span",
+    "file_lines",
+    "file_spans",
+    "numbered",
+    "sniff",
+    "span_lines",
+]

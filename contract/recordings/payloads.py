@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any
 
 from contract import schema as _registry
-from contract.recordings._jsonl import Line
+from contract.recordings._jsonl import ALL_BLANK, Line
 from contract.recordings._model import Interaction, RecordingError
 from contract.strictjson import Decoded, JSONSyntaxError, decode
 
@@ -98,7 +98,7 @@ def nonblank(found: Iterable[Line], label: str) -> Iterator[Line]:
             count += 1
             yield number, text
     if count == 0:
-        raise RecordingError(label, "holds no payloads (every line is blank)")
+        raise RecordingError(label, ALL_BLANK)
 
 
 def numbered(found: Iterable[Line], label: str) -> Iterator[Interaction]:
