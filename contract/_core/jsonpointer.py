@@ -18,7 +18,8 @@ def unescape(token: str) -> str:
 
 def build(parts: Iterable[str | int]) -> str:
     """The pointer of a path: ``["a", 0, "b/c"]`` → ``/a/0/b~1c`` (``""`` for the root)."""
-    return "".join("/" + escape(part) for part in parts)
+    tokens = parts if isinstance(parts, (list, tuple)) else list(parts)
+    return "/" + "/".join(map(escape, tokens)) if tokens else ""
 
 
 def split(pointer: str) -> list[str]:

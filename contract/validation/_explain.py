@@ -40,18 +40,28 @@ _WRONG_KIND = 2  # the value is not even of the branch's type
 Path = tuple[str | int, ...]
 
 
-def pointer(parts: Iterable[str | int]) -> str:
-    """A JSON Pointer (RFC 6901) from path segments."""
-    return jsonpointer.build(parts)
+#: A JSON Pointer (RFC 6901) from path segments.
+pointer = jsonpointer.build
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+# What that encoder does with a string and an integer, without its per-call set-up.
+_ENCODE_STRING = json.encoder.encode_basestring
+_SCALARS = {None: "null", True: "true", False: "false"}
 
 
 def show(value: Any) -> str:
     """A short JSON rendering of a value for messages."""
+    kind = type(value)
     try:
-        text = _ENCODE(value)
+        if kind is str:
+            text = _ENCODE_STRING(value)
+        elif kind is int:
+            text = int.__repr__(value)
+        elif value is None or kind is bool:
+            text = _SCALARS[value]
+        else:
+            text = _ENCODE(value)
     except (TypeError, ValueError):
         text = repr(value)
     if len(text) > _MAX_SHOWN:
