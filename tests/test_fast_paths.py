@@ -25,6 +25,8 @@ from contract.strictjson import decode
 from tests.recording_builders import FIXTURE_KEY
 
 if TYPE_CHECKING:
+    from contract.checks.deviations import _Touched
+    from contract.schema.amendments import Amendment
     from contract.traffic._slots import Counter as SlotCounter
 
 # URLs of jobs calls and of other APIs, some carrying credentials in every place a URL can.
@@ -263,6 +265,60 @@ def test_the_property_above_meets_needed_amendments_and_deviations() -> None:
     assert _assess_plainly(payload, "FineTuningJob", "observed", "off")[2] == ("status-paused",)
     assert assess(payload, "FineTuningJob", "observed").needed == ("status-paused",)
     assert assess(payload, "FineTuningJob", "published").deviations == ("status-paused",)
+
+
+def _may_apply_plainly(amendment: Amendment, touched: _Touched) -> bool:
+    """The cheap look at one amendment, as it was before amendments were indexed by name."""
+    from contract.checks.deviations import _reach
+    from contract.schema._overlay import STATUS_ADD
+
+    if STATUS_ADD in amendment.change:
+        return False
+    names, changes, at_place, absent = _reach(amendment)
+    if names is None:
+        return True
+    if changes and not names.isdisjoint(touched.last if at_place else touched.anywhere):
+        return True
+    return absent and (touched.unread or not names.isdisjoint(touched.missing))
+
+
+@cache
+def _amended_names() -> list[str]:
+    from contract.checks.deviations import _reach
+    from contract.profiles import coerce
+
+    found = {"status", "error", "method", "data", "nothing-of-it"}
+    for amendment in coerce("published").catalogue.amendments.values():
+        found |= _reach(amendment)[0] or set()
+    return sorted(found)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    profile=st.sampled_from(_PROFILES),
+    last=st.frozensets(st.sampled_from(_amended_names())),
+    deeper=st.frozensets(st.sampled_from(_amended_names())),
+    missing=st.frozensets(st.sampled_from(_amended_names())),
+    unread=st.booleans(),
+)
+def test_amendments_looked_up_by_name_are_those_looked_at_one_by_one(
+    profile: str,
+    last: frozenset[str],
+    deeper: frozenset[str],
+    missing: frozenset[str],
+    unread: bool,
+) -> None:
+    from contract.checks.deviations import _candidates, _Touched
+    from contract.profiles import coerce
+
+    chosen = coerce(profile)
+    touched = _Touched(last, last | deeper, missing, unread)
+    plain = [
+        amendment
+        for amendment in chosen.catalogue.amendments.values()
+        if not chosen.holds(amendment.name) and _may_apply_plainly(amendment, touched)
+    ]
+    assert _candidates(chosen, touched) == plain
 
 
 # -- traffic coverage: counted in the compiled tree's slots ---------------------------------

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
@@ -197,7 +197,7 @@ def _names(amendment: Amendment) -> frozenset[str] | None:
 
 @dataclass(frozen=True)
 class _Touched:
-    """What a run of failures concerns, for the cheap look of :func:`_may_apply`."""
+    """What a run of failures concerns, for the cheap look of :func:`_candidates`."""
 
     last: frozenset[str]  # the property each failure is at
     anywhere: frozenset[str]  # every name on the failures' paths
@@ -236,16 +236,73 @@ def _reach(amendment: Amendment) -> tuple[frozenset[str] | None, bool, bool, boo
     return _names(amendment), bool(changes), at_place, absent
 
 
-def _may_apply(amendment: Amendment, touched: _Touched) -> bool:
-    """A cheap first look: does any failure concern a property the amendment changes?"""
-    if STATUS_ADD in amendment.change:
-        return False  # it accepts a status, never a body's failure
-    names, changes, at_place, absent = _reach(amendment)
-    if names is None:
-        return True
-    if changes and not names.isdisjoint(touched.last if at_place else touched.anywhere):
-        return True
-    return absent and (touched.unread or not names.isdisjoint(touched.missing))
+@dataclass(frozen=True)
+class _Outside:
+    """The amendments outside a profile, by what the cheap look of :func:`_candidates`
+    asks: for each property name, those that concern it, so a run of failures is looked
+    up instead of compared with every amendment. Indexes are catalogue order."""
+
+    amendments: tuple[Amendment, ...]
+    always: frozenset[int]  # a scope ends elsewhere than at a property
+    at_place: Mapping[str, frozenset[int]]  # values changed at the property itself
+    anywhere: Mapping[str, frozenset[int]]  # values changed at the property or below it
+    absent: Mapping[str, frozenset[int]]  # the property let be absent
+    any_absent: frozenset[int]  # every amendment that lets a property be absent
+
+
+@lru_cache(maxsize=64)
+def _outside(profile: Profile, known: tuple[Amendment, ...]) -> _Outside:
+    always: set[int] = set()
+    any_absent: set[int] = set()
+    by_name: dict[str, dict[str, set[int]]] = {"at": {}, "in": {}, "absent": {}}
+    for index, amendment in enumerate(known):
+        if profile.holds(amendment.name) or STATUS_ADD in amendment.change:
+            continue
+        names, changes, at_place, absent = _reach(amendment)
+        if names is None:
+            always.add(index)
+            continue
+        for name in names:
+            if changes:
+                by_name["at" if at_place else "in"].setdefault(name, set()).add(index)
+            if absent:
+                by_name["absent"].setdefault(name, set()).add(index)
+        if absent:
+            any_absent.add(index)
+
+    def frozen(table: dict[str, set[int]]) -> dict[str, frozenset[int]]:
+        return {name: frozenset(found) for name, found in table.items()}
+
+    return _Outside(
+        known,
+        frozenset(always),
+        frozen(by_name["at"]),
+        frozen(by_name["in"]),
+        frozen(by_name["absent"]),
+        frozenset(any_absent),
+    )
+
+
+def _candidates(profile: Profile, touched: _Touched) -> list[Amendment]:
+    """The amendments outside ``profile`` that may accept a failure of ``touched``, in
+    catalogue order: a cheap first look at names, before anything is validated again.
+
+    One may when a failure concerns a property whose values it changes (at the
+    property itself for null or an added enum value, else at or below it), when it
+    lets a missing property be absent, or when a scope of it ends elsewhere than at
+    a property. One that adds a status never accepts a body's failure.
+    """
+    index = _outside(profile, tuple(profile.catalogue.amendments.values()))
+    found = set(index.always)
+    for names, table in ((touched.last, index.at_place), (touched.anywhere, index.anywhere)):
+        for name in names & table.keys():
+            found |= table[name]
+    if touched.unread:
+        found |= index.any_absent
+    else:
+        for name in touched.missing & index.absent.keys():
+            found |= index.absent[name]
+    return [index.amendments[i] for i in sorted(found)]
 
 
 def _accounted(probe: _Probe, amendment: Amendment, found: Sequence[Violation]) -> list[Violation]:
@@ -274,12 +331,7 @@ def explain_deviations(
     used: list[str] = []
     # First the cheap look at names: most failures concern no property any amendment
     # outside the profile changes, and then nothing is validated again.
-    touched = _Touched.of(violations)
-    candidates = [
-        amendment
-        for amendment in chosen.catalogue.amendments.values()
-        if not chosen.holds(amendment.name) and _may_apply(amendment, touched)
-    ]
+    candidates = _candidates(chosen, _Touched.of(violations))
     if not candidates:
         return list(violations), ()
     probe = _Probe(payload, schema, chosen)
