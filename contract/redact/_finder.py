@@ -279,10 +279,13 @@ _RULE_HINTS = (
 )
 
 
+_ANY_HINT = re.compile("|".join(map(re.escape, _RULE_HINTS)))
+
+
 def may_match(text: str) -> bool:
     """Whether a rule could match ``text`` (False only when none certainly can)."""
     folded = text.lower() if text.isascii() else text.translate(_ASCII_LOWER)
-    return any(hint in folded for hint in _RULE_HINTS)
+    return _ANY_HINT.search(folded) is not None
 
 
 def rule_spans(text: str, folded: str) -> list[tuple[int, int]]:
