@@ -104,7 +104,12 @@ def _places(payload: Any, path: Path) -> list[tuple[Path, Any]]:
     return found
 
 
-def _place(error: Any, payload: Any) -> tuple[Path, Any]:
+#: The places already found in one payload, by jsonschema-rs path (``oneOf`` branches
+#: report many errors at one place).
+_Places = dict[Path, tuple[Path, Any]]
+
+
+def _place(error: Any, payload: Any, places: _Places) -> tuple[Path, Any]:
     """The path and value of the instance ``error`` is about.
 
     Without an empty name on the way the path is the error's own. Otherwise the
@@ -112,6 +117,9 @@ def _place(error: Any, payload: Any) -> tuple[Path, Any]:
     several do, the reference explains instead.
     """
     path: Path = tuple(error.instance_path)
+    found = places.get(path)
+    if found is not None:
+        return found
     node: Any = payload
     taken: list[str | int] = []
     try:
@@ -127,12 +135,12 @@ def _place(error: Any, payload: Any) -> tuple[Path, Any]:
             taken.append(part)
         else:
             if not (isinstance(node, dict) and "" in node):
-                return tuple(taken), node
+                found = places[path] = tuple(taken), node
+                return found
     except (LookupError, TypeError) as exc:
         raise _Unexplained(path) from exc
-    places = _places(payload, path)
     instance = error.instance
-    matching = [place for place in places if _same(place[1], instance)]
+    matching = [place for place in _places(payload, path) if _same(place[1], instance)]
     if len(matching) != 1:
         raise _Unexplained(path)
     return matching[0]
@@ -168,11 +176,13 @@ def _property_name(error: Any, path: Path, relative: Path, profile: Profile | No
     return Failure(keyword, expected, inner.instance, path, relative, where, property_name=True)
 
 
-def _failure(error: Any, payload: Any, base: Path, profile: Profile | None) -> Failure:
+def _failure(
+    error: Any, payload: Any, base: Path, profile: Profile | None, places: _Places
+) -> Failure:
     """One error as a :class:`Failure`; ``base``: the place of the combinator it is under."""
     kind = error.kind
     keyword = kind.name
-    path, value = _place(error, payload)
+    path, value = _place(error, payload, places)
     if path[: len(base)] != base:
         raise _Unexplained(path)
     relative = path[len(base) :]
@@ -185,7 +195,7 @@ def _failure(error: Any, payload: Any, base: Path, profile: Profile | None) -> F
     if keyword in _COMBINATORS and not isinstance(kind, _Kind.OneOfMultipleValid):
         for index, errors in enumerate(kind.context):
             if errors:
-                branches[index] = [_failure(e, payload, path, profile) for e in errors]
+                branches[index] = [_failure(e, payload, path, profile, places) for e in errors]
     return Failure(keyword, expected, value, path, relative, where, branches)
 
 
@@ -194,8 +204,10 @@ def violations(
 ) -> list[Violation] | None:
     """Every violation of ``payload`` from ``validator``'s (jsonschema-rs) errors, worded
     as the reference explanation words them; None where they cannot say it."""
+    places: _Places = {}
     try:
-        failures = [_failure(e, payload, (), profile) for e in validator.iter_errors(payload)]
+        errors = validator.iter_errors(payload)
+        failures = [_failure(e, payload, (), profile, places) for e in errors]
     except (_Unexplained, ValueError, OverflowError, TypeError):
         return None
     return explain_failures(failures, profile)
