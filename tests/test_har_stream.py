@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from contract.recordings import Interaction, RecordingError, _limits, read
+from contract.recordings import Interaction, RecordingError, _limits, har, read
 from tests.recording_builders import API, body, gzipped, har_entry, pause_url, write_har
 
 REPO = Path(__file__).resolve().parent.parent
@@ -131,3 +134,112 @@ def test_a_large_har_is_read_in_memory_far_below_its_size(
     whole = _peak(path)
     assert whole > size  # the whole read holds the file and its decoded document
     assert streamed < size / 10
+
+
+# -- one entry per line: read a line at a time, as ijson reads it ---------------------------
+
+_SCALAR = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=1 - 2**63, max_value=2**63 - 1),  # (beyond: see the test below)
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=8),
+)
+_VALUE = st.recursive(
+    _SCALAR,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=3), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+_HEADS = [
+    b'{"log": {"version": "1.2", "entries": [',
+    b'{"log": {"entries": [',
+    b'{"log": {"creator": {"name": "a\\"b"}, "entries": [',  # an escape: ijson reads it
+    b'{"log": {"entries": [1], "entries": [',  # a name twice: ijson reads both
+    b'{"log": {"entr\\u0069es": [3], "entries": [',  # the same name, escaped
+    b'{"log": {"entries": [2]}, "log": {"entries": [',  # log twice
+    b'{"comment": "", "log": {"entries": [',  # more than log at the root
+    b'{"log": {"entries": [ ',
+]
+_CLOSINGS = [b"\n]}}\n", b",\n]}}\n", b"\n]}}", b"\n]\n}\n}\n", b'\n], "pages": []}}\n', b"\n]}} x", b"\n]}}]"]
+
+
+def _ijson_reads(data: bytes) -> tuple[list[object], str]:
+    import ijson
+
+    found: list[object] = []
+    try:
+        found.extend(ijson.items(io.BytesIO(data), "log.entries.item", use_float=True))
+    except ijson.JSONError as exc:
+        return found, f"{type(exc).__name__}: {exc}"
+    return found, ""
+
+
+def _lines_read(data: bytes) -> tuple[list[object], str]:
+    import ijson
+
+    found: list[object] = []
+    try:
+        found.extend(har._entries(io.BytesIO(data)))
+    except ijson.JSONError as exc:
+        return found, f"{type(exc).__name__}: {exc}"
+    return found, ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    entries=st.lists(st.one_of(_VALUE, st.dictionaries(st.text(max_size=4), _VALUE)), max_size=6),
+    head=st.sampled_from(_HEADS),
+    closing=st.sampled_from(_CLOSINGS),
+    joiner=st.sampled_from([b",\n", b",\n\n", b"\n, ", b"\n", b",,\n", b" ,\n"]),
+    ascii_only=st.booleans(),
+    indented=st.one_of(st.none(), st.integers(min_value=0, max_value=5)),
+    cut=st.one_of(st.none(), st.integers(min_value=0)),
+)
+def test_a_har_of_one_entry_per_line_gives_what_ijson_gives(
+    entries: list[object],
+    head: bytes,
+    closing: bytes,
+    joiner: bytes,
+    ascii_only: bool,
+    indented: int | None,
+    cut: int | None,
+) -> None:
+    lines = []
+    for index, entry in enumerate(entries):
+        text = json.dumps(entry, ensure_ascii=ascii_only, indent=1 if index == indented else None)
+        lines.append(text.encode())
+    data = head + b"\n" + joiner.join(lines) + closing
+    if cut is not None:
+        data = data[: cut % (len(data) + 1)]  # a file that stops anywhere
+    assert _lines_read(data) == _ijson_reads(data)
+
+
+def test_the_proxy_har_is_read_a_line_at_a_time(tmp_path: Path) -> None:
+    from contract.testing._har_writer import HarWriter
+
+    writer = HarWriter(tmp_path / "proxy.har", comment="recorded by the proxy")
+    entries = [{"n": n, "request": {"url": f"{API}/x"}} for n in range(3)]
+    for entry in entries:
+        writer.add(entry)
+    writer.close()
+    with (tmp_path / "proxy.har").open("rb") as handle:
+        lines = har._one_per_line(handle)
+        assert list(lines) == entries
+    with (tmp_path / "proxy.har").open("rb") as handle:
+        finished = har._one_per_line(handle)
+        for _ in entries:
+            next(finished)
+        with pytest.raises(StopIteration) as stop:
+            next(finished)
+    assert stop.value.value is None  # read to its end: ijson never read it
+
+
+@pytest.mark.parametrize(
+    ("number", "read"), [(b"18446744073709551616", 2.0**64), (b"-9223372036854775808", -(2**63))]
+)
+def test_an_integer_ijson_refuses_on_a_line_of_its_own_is_read(number: bytes, read: float) -> None:
+    data = b'{"log": {"entries": [\n{"time": ' + number + b', "n": 1}\n]}}\n'
+    assert _ijson_reads(data)[1].startswith("IncompleteJSONError: parse error: integer overflow")
+    assert _lines_read(data) == ([{"time": read, "n": 1}], "")

@@ -1,7 +1,8 @@
 """HTTP Archive 1.2 (``log.entries``): browsers', proxies' and Polly.JS recordings.
 
 Each entry becomes a call named ``interaction[i]`` (its index in the list).
-A large file is read an entry at a time (:func:`streamed_calls`).
+A large file is read an entry at a time (:func:`streamed_calls`): a line at a time
+where it holds one entry per line, else with ijson.
 Bodies saved with ``"encoding": "base64"`` are decoded; HAR stores bodies
 uncompressed, except Polly.JS, which keeps a compressed body as a JSON array
 of hex chunks (its text is then ``["1f8b…"]``). An entry whose content has no
@@ -13,10 +14,15 @@ says why. The request's body is its ``postData.text``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Generator, Iterable, Iterator
 from functools import partial
+from itertools import islice
 from typing import Any, BinaryIO
 
+import orjson
+
+from contract.recordings import _limits
 from contract.recordings._bodies import decoded_base64, decompressed
 from contract.recordings._model import Call, Layout, RecordingError
 
@@ -123,11 +129,92 @@ def streamed_calls(handle: BinaryIO, label: str) -> Iterator[Call]:
     """
     import ijson
 
-    entries = ijson.items(handle, "log.entries.item", use_float=True)
     try:
-        yield from _calls(entries, label)
+        yield from _calls(_entries(handle), label)
     except ijson.JSONError as exc:
         raise RecordingError(label, f"is not a HAR file (not JSON: {exc})") from None
+
+
+def _entries(handle: BinaryIO) -> Iterator[Any]:
+    """The items of ``log.entries``, one at a time: a line at a time, decoded by orjson,
+    while the file holds one entry per line (as the validating proxy writes it); from
+    where it stops doing so, or from the start, by ijson, which words any error.
+
+    Both give the same entries wherever ijson reads the file. ijson refuses an integer
+    outside ±(2**63 - 1) ("integer overflow"); orjson reads it (as a float past the
+    unsigned 64-bit bound), so such an entry on a line of its own is read instead.
+    """
+    import ijson
+
+    start = handle.tell() if handle.seekable() else None
+    skip = 0
+    if start is not None:
+        given = yield from _one_per_line(handle)
+        if given is None:
+            return
+        skip = given
+        handle.seek(start)
+    yield from islice(ijson.items(handle, "log.entries.item", use_float=True), skip, None)
+
+
+#: Bytes read after the closing ``]`` of the entries to see that the file ends there.
+_TAIL = 4096
+_CLOSING = re.compile(rb"\]\s*\}\s*\}\s*")
+
+
+def _one_per_line(handle: BinaryIO) -> Generator[Any, None, int | None]:
+    """The entries of a HAR written one per line, between a first line opening
+    ``log.entries`` and a last closing it; returns None when every entry was given and
+    the file ends as it should, else the number given before the file stopped fitting
+    that layout (then ijson reads it again, from the start)."""
+    limit = _limits.MAX_LINE_BYTES
+    head = handle.readline(limit)
+    if not head.endswith(b"\n") or not _opens_entries(head):
+        return 0
+    given = 0
+    comma = False  # whether the entry before ended with a comma
+    while True:
+        line = handle.readline(limit)
+        text = line.strip()
+        if not text:
+            if not line:
+                return given  # the file ends before its closing: ijson words it
+            continue
+        if len(line) == limit and not line.endswith(b"\n"):
+            return given  # a line over the bound: ijson reads it as it comes
+        if text[:1] == b"]":
+            tail = handle.read(_TAIL)
+            if comma or len(tail) == _TAIL or not _CLOSING.fullmatch(text + tail):
+                return given
+            return None
+        if given and not comma:
+            return given  # two entries with no comma between them
+        body, comma = (text[:-1], True) if text.endswith(b",") else (text, False)
+        try:
+            entry = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return given
+        yield entry
+        given += 1
+
+
+def _opens_entries(head: bytes) -> bool:
+    """Whether ``head`` is ``{"log": {…, "entries": [``: a root holding only ``log``,
+    ending with ``entries``, named once each and with no escape (an escaped name could
+    repeat one, which orjson would merge and ijson would not)."""
+    text = head.rstrip()
+    if not text.endswith(b"[") or b"\\" in text:
+        return False
+    if text.count(b'"log"') != 1 or text.count(b'"entries"') != 1:
+        return False
+    try:
+        opened = orjson.loads(text + b"]}}")
+    except orjson.JSONDecodeError:
+        return False
+    log = opened.get("log") if isinstance(opened, dict) else None
+    return (
+        isinstance(log, dict) and list(opened) == ["log"] and list(log)[-1:] == ["entries"]
+    )
 
 
 def _calls(entries: Iterable[Any], label: str) -> Iterator[Call]:
