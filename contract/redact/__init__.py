@@ -104,6 +104,8 @@ def secret(value: str | None) -> Secret | None:
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with ``secrets`` and everything that looks like a credential masked."""
     __tracebackhide__ = True
+    if not text:
+        return text  # (an empty note or field: nothing to find, no key to look up)
     return masked(text, spans(text, known(secrets)), MASK)
 
 
@@ -114,6 +116,8 @@ def for_terminal(text: str, secrets: Iterable[str] = (), *, multiline: bool = Fa
     ``multiline=True`` for a block of lines built from already escaped fields.
     """
     __tracebackhide__ = True
+    if not text:
+        return text
     return escape(redact(text, secrets), keep_newlines=multiline)
 
 
