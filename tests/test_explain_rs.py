@@ -174,7 +174,9 @@ def test_a_keyword_not_worded_here_is_left_to_the_reference(
 
 def test_the_cross_check_catches_a_wrong_explanation(monkeypatch: pytest.MonkeyPatch) -> None:
     # The autouse fixture must fail a test when the explanations differ.
-    def wrong(validator: Any, payload: Any, profile: Any = None) -> list[Violation]:
+    def wrong(
+        validator: Any, payload: Any, profile: Any = None, errors: Any = None
+    ) -> list[Violation]:
         return [Violation("/status", "enum", "wrong words")]
 
     monkeypatch.setattr(_rs_explain, "violations", wrong)

@@ -162,7 +162,10 @@ _HEADS = [
     b'{"comment": "", "log": {"entries": [',  # more than log at the root
     b'{"log": {"entries": [ ',
 ]
-_CLOSINGS = [b"\n]}}\n", b",\n]}}\n", b"\n]}}", b"\n]\n}\n}\n", b'\n], "pages": []}}\n', b"\n]}} x", b"\n]}}]"]
+_CLOSINGS = [
+    *(b"\n]}}\n", b",\n]}}\n", b"\n]}}", b"\n]\n}\n}\n"),
+    *(b'\n], "pages": []}}\n', b"\n]}} x", b"\n]}}]"),
+]
 
 
 def _ijson_reads(data: bytes) -> tuple[list[object], str]:

@@ -36,7 +36,7 @@ from contract.profiles import ProfileLike, coerce
 from contract.schema._overlay import STATUS_ADD, WHERE_NULLABLE, nullable_required, split
 from contract.schema.amendments import Amendment, Profile
 from contract.validation import fast_validator as _fast
-from contract.validation import is_valid, violations_of
+from contract.validation import is_valid, violations_and_errors, violations_of
 from contract.validation._explain import show
 from contract.violations import Violation
 
@@ -52,7 +52,10 @@ def _line(violation: Violation) -> Line:
     return (violation.path, violation.keyword, violation.message)
 
 
-def _fingerprint(payload: Any, schema: str, profile: Profile) -> Counter[tuple[Any, ...]] | None:
+Fingerprint = Counter[tuple[Any, ...]]
+
+
+def _fingerprint(payload: Any, schema: str, profile: Profile) -> Fingerprint | None:
     """What fails, cheaply (jsonschema-rs): places and kinds; None if it cannot tell."""
     validator = _fast(schema, profile)
     try:
@@ -61,7 +64,12 @@ def _fingerprint(payload: Any, schema: str, profile: Profile) -> Counter[tuple[A
         errors = list(validator.iter_errors(payload))
     except (ValueError, OverflowError, TypeError):
         return None
-    found: Counter[tuple[Any, ...]] = Counter()
+    return _fingerprint_of(errors)
+
+
+def _fingerprint_of(errors: Sequence[Any]) -> Fingerprint:
+    """The places and kinds of jsonschema-rs's ``errors``."""
+    found: Fingerprint = Counter()
     for error in errors:
         kind = type(error.kind).__name__
         detail = error.message if kind == "Required" else ""
@@ -102,9 +110,16 @@ def _with_every_known(profile: Profile) -> Profile:
 class _Probe:
     """One payload under one profile, compared with the profile one amendment more or less."""
 
-    def __init__(self, payload: Any, schema: str, profile: Profile) -> None:
+    def __init__(
+        self, payload: Any, schema: str, profile: Profile, errors: Sequence[Any] | None = None
+    ) -> None:
+        """``errors``: jsonschema-rs's errors of ``payload`` under ``profile``, when the
+        caller has them (:func:`contract.validation.violations_and_errors`)."""
         self.payload, self.schema, self.profile = payload, schema, profile
-        self.base = _fingerprint(payload, schema, profile)
+        if errors is None:
+            self.base = _fingerprint(payload, schema, profile)
+        else:
+            self.base = _fingerprint_of(errors)
 
     def differs(self, other: Profile) -> bool:
         theirs = _fingerprint(self.payload, self.schema, other)
@@ -129,14 +144,20 @@ def needed(
     payload: Any, schema: str = _registry.DEFAULT_SCHEMA, profile: ProfileLike = None
 ) -> tuple[str, ...]:
     """The profile's amendments this payload needs: without one, it would fail more."""
-    chosen = coerce(profile)
+    return _needed(payload, schema, coerce(profile))
+
+
+def _needed(
+    payload: Any, schema: str, chosen: Profile, errors: Sequence[Any] | None = None
+) -> tuple[str, ...]:
+    """:func:`needed`; ``errors`` as :class:`_Probe` takes them."""
     if not chosen.amendments:
         return ()
     # Amendments only widen the contract (each change is one of allow, nullable, enum-add,
     # absent): a payload the published documents accept needs none of them.
     if is_valid(payload, schema):
         return ()
-    probe = _Probe(payload, schema, chosen)
+    probe = _Probe(payload, schema, chosen, errors)
     return tuple(a.name for a in chosen.amendments if probe.differs(_without(chosen, a.name)))
 
 
@@ -324,7 +345,17 @@ def explain_deviations(
 ) -> tuple[list[Violation], tuple[str, ...]]:
     """``violations`` with the lines known amendments outside the profile accept folded
     into one ``deviation`` violation per amendment and place; and those amendments."""
-    chosen = coerce(profile)
+    return _folded(payload, violations, schema, coerce(profile))
+
+
+def _folded(
+    payload: Any,
+    violations: Sequence[Violation],
+    schema: str,
+    chosen: Profile,
+    errors: Sequence[Any] | None = None,
+) -> tuple[list[Violation], tuple[str, ...]]:
+    """:func:`explain_deviations`; ``errors`` as :class:`_Probe` takes them."""
     if not violations:
         return [], ()
     claimed: dict[Line, Violation] = {}
@@ -334,7 +365,7 @@ def explain_deviations(
     candidates = _candidates(chosen, _Touched.of(violations))
     if not candidates:
         return list(violations), ()
-    probe = _Probe(payload, schema, chosen)
+    probe = _Probe(payload, schema, chosen, errors)
     # Amendments only widen the contract: when all of them together leave the same places
     # failing, no one of them accepts a failure, and the per-amendment probes are skipped.
     if not probe.fails_elsewhere(_with_every_known(chosen)):
@@ -380,10 +411,11 @@ def assess(
     if chosen.amendments and is_valid(payload, schema):
         found: list[Violation] = []
     else:
-        found = violations_of(payload, schema, chosen)
+        # jsonschema-rs's errors, read once: the probes compare against them.
+        found, errors = violations_and_errors(payload, schema, chosen)
         if deviations and found:
-            found, used = explain_deviations(payload, found, schema, chosen)
-        wanted = needed(payload, schema, chosen)
+            found, used = _folded(payload, found, schema, chosen, errors)
+        wanted = _needed(payload, schema, chosen, errors)
     unknown: list[Violation] = []
     if strict != "off":
         unknown = unknown_properties(payload, schema, chosen)

@@ -98,9 +98,12 @@ def _reference_violations(payload: Any, schema: str, profile: Profile | None) ->
     return explain(errors, _registry.uri_of(schema), profile)
 
 
-def _explained(payload: Any, schema: str, profile: Profile | None) -> list[Violation]:
+def _explained(
+    payload: Any, schema: str, profile: Profile | None, errors: list[Any] | None = None
+) -> list[Violation]:
     """The violations of a payload the fast path rejected (or could not read)."""
-    found = _rs_explain.violations(_fast_validator(schema, profile), payload, profile)
+    validator = _fast_validator(schema, profile)
+    found = _rs_explain.violations(validator, payload, profile, errors)
     if found is None:
         found = _reference_violations(payload, schema, profile)
     return found
@@ -127,11 +130,22 @@ def violations_of(
     ``profile`` (a name or a :class:`~contract.profiles.Profile`; default
     ``published``) says which amendments to the contract are accepted.
     """
+    return violations_and_errors(payload, schema, profile)[0]
+
+
+def violations_and_errors(
+    payload: Any, schema: str, profile: ProfileLike = None
+) -> tuple[list[Violation], list[Any] | None]:
+    """:func:`violations_of`, and the jsonschema-rs errors they were read from (None when
+    it found the payload valid or could not read it): what the deviation probes compare
+    (:mod:`contract.checks.deviations`), so that they need not validate again."""
     _registry.uri_of(schema)  # first, so an unknown name is a clear ValueError
     overlay = overlay_of(profile)
     if _fast_is_valid(payload, schema, overlay):
-        return []
-    return _explained(payload, schema, overlay)
+        return [], None
+    errors: list[Any] = []
+    found = _explained(payload, schema, overlay, errors)
+    return found, errors or None
 
 
 def iter_violations(

@@ -200,14 +200,17 @@ def _failure(
 
 
 def violations(
-    validator: Any, payload: Any, profile: Profile | None = None
+    validator: Any, payload: Any, profile: Profile | None = None, errors: list[Any] | None = None
 ) -> list[Violation] | None:
     """Every violation of ``payload`` from ``validator``'s (jsonschema-rs) errors, worded
-    as the reference explanation words them; None where they cannot say it."""
+    as the reference explanation words them; None where they cannot say it. ``errors``,
+    if given, receives jsonschema-rs's errors (when it could read the payload)."""
     places: _Places = {}
     try:
-        errors = validator.iter_errors(payload)
-        failures = [_failure(e, payload, (), profile, places) for e in errors]
+        found = list(validator.iter_errors(payload))
+        if errors is not None:
+            errors.extend(found)
+        failures = [_failure(e, payload, (), profile, places) for e in found]
     except (_Unexplained, ValueError, OverflowError, TypeError):
         return None
     return explain_failures(failures, profile)
