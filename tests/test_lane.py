@@ -21,6 +21,7 @@ from contract.engine.results import Result
 from contract.generate import sampler
 from contract.profiles import coerce
 from contract.recordings import payloads
+from contract.strictjson import JSONSyntaxError, decode
 from contract.validation import is_valid
 from tests.helpers import minimal_job
 
@@ -78,10 +79,21 @@ def test_a_counted_line_is_one_the_full_check_finds_valid_with_nothing_to_say(
     for text in _texts(seed):
         full = _full(text, schema, profile)
         counted = quick(text)
-        if counted is not None:
+        if isinstance(counted, int):
             assert full.valid and not full.warnings and not full.needed, text
             assert full.api_error is None and full.jobs == counted
-        elif full.valid and not full.needed:
+            continue
+        # Not counted: the line as the lane decoded it, which the full check takes as is.
+        if counted is not None:
+            again = decode(text)  # (compared as JSON text: NaN is not NaN)
+            assert counted.problems == again.problems
+            assert json.dumps(counted.value) == json.dumps(again.value)
+            handed = payloads.line("f", 1, text, counted)
+            assert Result.of(handed, schema, profile=profile, deviations=True) == full
+        else:
+            with pytest.raises(JSONSyntaxError):
+                decode(text)
+        if full.valid and not full.needed:
             # The shortcut may pass a valid line on only where an amendment was needed
             # jointly with another (neither alone shows as needed).
             assert amended and not is_valid(json.loads(text), schema or "FineTuningJob"), text

@@ -33,6 +33,7 @@ from contract.recordings import (
     span_lines,
     stdin_lines,
 )
+from contract.strictjson import Decoded
 
 #: Lines per chunk of JSON Lines sent to a worker, and the most bytes a chunk holds.
 CHUNK_LINES = 2000
@@ -149,7 +150,7 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
     try:
         for number, text in work.lines:
             found = None if quick is None else quick(text)
-            if found is not None:
+            if type(found) is int:
                 count += 1
                 jobs += found
                 if count < COUNT_EVERY:
@@ -157,8 +158,9 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
             if count:  # the counted lines before this one, in order
                 yield Conforming(count, jobs, each.take() if each else None)
                 count = jobs = 0
-            if found is None:
-                line = payloads.line(label, number, text)
+            if type(found) is not int:  # checked in full, as the lane decoded it (if it did)
+                decoded = found if isinstance(found, Decoded) else None
+                line = payloads.line(label, number, text, decoded)
                 if folding is None:
                     yield options.result(line)
                 else:

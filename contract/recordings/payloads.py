@@ -81,13 +81,16 @@ def foreign(value: Any) -> str:
     return "it is no fine-tuning payload (none of the contract's types has its properties)"
 
 
-def line(label: str, number: int, text: bytes) -> Interaction:
-    """The payload on line ``number`` of a JSON Lines file; decoded when it is checked.
+def line(label: str, number: int, text: bytes, decoded: Decoded | None = None) -> Interaction:
+    """The payload on line ``number`` of a JSON Lines file; decoded when it is checked
+    (``decoded``: ``text`` already decoded strictly).
 
     A line that is not JSON is reported by its check (a ``json`` violation), so the
     other lines of the file are still checked.
     """
-    return Interaction(source=f"{label}:{number}", body=text, name=f"line[{number}]")
+    return Interaction(
+        source=f"{label}:{number}", body=text, name=f"line[{number}]", decoded=decoded
+    )
 
 
 def nonblank(found: Iterable[Line], label: str) -> Iterator[Line]:
