@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import gzip
 import itertools
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from hypothesis import strategies as st
 
 from contract.recordings import RecordingError, _jsonl, _limits, file_spans, span_lines
 from contract.recordings.payloads import nonblank
+from tests.test_bulk import _check
 
 _LIMIT = 12  # the line bound in these tests, so that lines over it are common
 _LINE = st.binary(max_size=2 * _LIMIT).map(lambda b: b.replace(b"\n", b" "))
@@ -104,16 +103,6 @@ def test_a_compressed_file_has_no_spans(tmp_path: Path) -> None:
 def test_a_missing_file_is_refused_with_its_name(tmp_path: Path) -> None:
     with pytest.raises(RecordingError, match=r"nothing\.jsonl"):
         file_spans(tmp_path / "nothing.jsonl")
-
-
-def _check(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "contract", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
 
 
 @pytest.mark.parametrize("case", ["a line over the bound", "blank lines only"])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -91,6 +91,14 @@ def file_lines(path: Path, label: str, max_inflated: int | None = None) -> Itera
         handle.close()
 
 
+def _read(read: Callable[[int], bytes], size: int, label: str) -> bytes:
+    """``read(size)``, an error of the system as a :class:`RecordingError` naming ``label``."""
+    try:
+        return read(size)
+    except OSError as exc:
+        raise RecordingError(label, _reason(exc)) from None
+
+
 def sniff(stream: BinaryIO, label: str) -> tuple[Iterator[Line] | None, bytes]:
     """Standard input as JSON Lines to stream, or ``(None, data)``: one document, read whole.
 
@@ -112,10 +120,7 @@ def sniff(stream: BinaryIO, label: str) -> tuple[Iterator[Line] | None, bytes]:
     def next_content() -> bytes | None:
         """The next non-blank line (kept in ``head``), None at the end of input."""
         while True:
-            try:
-                text = stream.readline(limit)
-            except OSError as exc:
-                raise RecordingError(label, _reason(exc)) from None
+            text = _read(stream.readline, limit, label)
             if not text:
                 return None
             head.append(text)
@@ -188,10 +193,7 @@ def _spans(handle: BinaryIO, label: str, size: int) -> Iterator[Span]:
     content = False
     with handle:
         while True:
-            try:
-                data = handle.read(step)
-            except OSError as exc:
-                raise RecordingError(label, _reason(exc)) from None
+            data = _read(handle.read, step, label)
             if not data:
                 break
             content = content or bool(data.translate(None, _BLANK))
