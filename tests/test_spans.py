@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from contract.recordings import RecordingError, _jsonl, _limits, file_spans, span_lines
 from contract.recordings.payloads import nonblank
+from tests.helpers import minimal_job
 from tests.test_bulk import _check
 
 _LIMIT = 12  # the line bound in these tests, so that lines over it are common
@@ -108,15 +110,22 @@ def test_a_missing_file_is_refused_with_its_name(tmp_path: Path) -> None:
 @pytest.mark.parametrize("case", ["a line over the bound", "blank lines only"])
 def test_two_processes_refuse_what_one_refuses(tmp_path: Path, case: str) -> None:
     path = tmp_path / "traffic.jsonl"
-    job = b'{"object": "fine_tuning.job", "id": "ftjob-1"}\n'
+    # Conforming jobs (cheap to check), enough for several spans before the long line,
+    # and an invalid one in each span (a result in the output); more spans after it.
+    job = (json.dumps(minimal_job()) + "\n").encode()
+    broken = (json.dumps(minimal_job(status="exploded")) + "\n").encode()
     if case == "blank lines only":
         path.write_bytes(b"\n  \n\r\n" * 1000)
     else:  # the bound is the real one: workers do not see a patched module
         long = b'{"pad": "' + b"x" * _limits.MAX_LINE_BYTES + b'"}\n'
-        path.write_bytes(job * 3000 + long + job * 10)
+        path.write_bytes((job * 999 + broken) * 9 + long + job * 4000)
+        assert path.stat().st_size > 3 * _jsonl.SPAN_BYTES + _limits.MAX_LINE_BYTES
     one = _check("--jobs", "1", str(path))
     two = _check("--jobs", "2", str(path))
     assert (two.returncode, two.stdout, two.stderr) == (one.returncode, one.stdout, one.stderr)
-    expected = "every line is blank" if case == "blank lines only" else ":3001: line is longer"
+    expected = "every line is blank" if case == "blank lines only" else ":9001: line is longer"
     assert expected in one.stderr
     assert one.returncode == 2
+    if case == "a line over the bound":  # the lines before it were checked, none after
+        assert one.stdout.count('"exploded"') == 9
+        assert one.stdout.splitlines()[-1].startswith("checked 9000 payloads")
