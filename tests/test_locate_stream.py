@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contract.engine.results import Result
 from contract.recordings._limits import INFLATED_VARIABLE
-from contract.reports._jsonscan import InteractionLines, Opener
-from contract.reports._locate import Locator, interaction_lines, json_values
+from contract.reports._jsonscan import HOLDS, InteractionLines, Opener
+from contract.reports._locate import Locator, interaction_lines, json_values, yaml_values
 from contract.violations import Violation
 from tests.report_runs import CORPUS, needs_corpus
 
@@ -337,3 +338,50 @@ def test_any_text_gives_lines_or_none_never_an_exception(
     for index in asked:
         line = lines.line(index)
         assert line is None or 1 <= line <= text.count("\n") + 1
+
+
+# -- YAML: only the collections that may hold an interaction's place are walked into ------
+
+
+def _yaml_lines(data: bytes, passing_over: bool) -> dict[int, int] | str:
+    try:
+        values = yaml_values(data, into=HOLDS.match if passing_over else None)
+        return interaction_lines(values)
+    except yaml.YAMLError as exc:
+        return type(exc).__name__
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    document=_recordings(), flow=st.sampled_from([False, True, None]), width=st.integers(20, 120)
+)
+def test_yaml_lines_passing_over_what_holds_no_interaction_are_those_of_every_node(
+    document: Any, flow: bool | None, width: int
+) -> None:
+    text = yaml.safe_dump(document, default_flow_style=flow, width=width, allow_unicode=True)
+    data = text.encode()
+    assert _yaml_lines(data, True) == _yaml_lines(data, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "interactions:\n- &a {response: {body: 1}}\n- *a\n- {? [x, y] : 1, response: {body: 2}}\n",
+        "? {interactions: [1]}\n: 2\ninteractions:\n- response:\n    body: {string: x}\n",
+        "- response: {content: [1, {response: 2}]}\n- [response, body]\n- response: 3\n",
+        "interactions: [{request: {}, response: {body: [a, b]}}]\n...\n",
+    ],
+)
+def test_yaml_lines_passing_over_aliases_complex_keys_and_flow(text: str) -> None:
+    data = text.encode()
+    assert _yaml_lines(data, True) == _yaml_lines(data, False)
+    assert _yaml_lines(data, True)
+
+
+@needs_corpus
+def test_yaml_lines_passing_over_on_the_real_corpus() -> None:
+    files = [p for p in CORPUS.rglob("*") if p.suffix.lower() in (".yaml", ".yml")]
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert _yaml_lines(data, True) == _yaml_lines(data, False), path

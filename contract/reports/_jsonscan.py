@@ -41,7 +41,7 @@ ITEM_POINTER = re.compile(
     r"(?P<rest>/response/body|/response/content|/ResponseBody|/response|)$"
 )
 #: Pointers of the values walked into: those whose members may match :data:`ITEM_POINTER`.
-_HOLDS = re.compile(
+HOLDS = re.compile(
     r"(?:/log|/log/entries|/interactions|/http_interactions|/Entries|)\Z"
     r"|(?:/log/entries|/interactions|/http_interactions|/Entries|)/\d+(?:/response)?\Z"
 )
@@ -232,7 +232,7 @@ class _Walk:
         item = index is not None and found is not None and not found["rest"]
         if item:
             self.current = index
-        if first not in "{[" or not _HOLDS.match(pointer):
+        if first not in "{[" or not HOLDS.match(pointer):
             text.skip()
         elif not item or not self._on_one_line():
             yield from self._members(pointer, first)
@@ -362,4 +362,4 @@ class InteractionLines:
         self._walk, self._steps = None, None
 
 
-__all__ = ["BLOCK", "BODIES", "CONTAINERS", "ITEM_POINTER", "InteractionLines"]
+__all__ = ["BLOCK", "BODIES", "CONTAINERS", "HOLDS", "ITEM_POINTER", "InteractionLines"]

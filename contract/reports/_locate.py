@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,8 +38,8 @@ from typing import Any, BinaryIO
 from contract._core import jsonpointer
 from contract.engine.results import Result
 from contract.reports._jsonscan import BODIES as _BODIES
+from contract.reports._jsonscan import HOLDS, InteractionLines, Opener
 from contract.reports._jsonscan import ITEM_POINTER as _ITEM_POINTER
-from contract.reports._jsonscan import InteractionLines, Opener
 
 _TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\],:]|[^\s{}\[\],:"]+')
 _ITEM = re.compile(r"^(?:interaction|entry)\[(\d+)\]$")
@@ -93,18 +93,32 @@ def json_values(text: str) -> Iterator[tuple[str, int]]:
             stack.append([False, 0, pointer])
 
 
-def yaml_values(data: bytes) -> Iterator[tuple[str, int]]:
-    """``(JSON Pointer, line)`` of every node of a YAML document, in order."""
+def yaml_values(
+    data: bytes, into: Callable[[str], object] | None = None
+) -> Iterator[tuple[str, int]]:
+    """``(JSON Pointer, line)`` of every node of a YAML document, in order; with ``into``,
+    only the members of the collections whose pointer it accepts (the others are
+    given, and their contents passed over)."""
     import yaml
     from yaml import events
 
     loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    ends = (events.MappingEndEvent, events.SequenceEndEvent)
     # Per open collection: [is_mapping, key or index, pointer, expecting a key, key's line].
     stack: list[list[Any]] = []
+    passing = 0  # depth within a collection passed over
     parser = loader(data)
     try:
         while (event := parser.get_event()) is not None:
-            if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
+            if passing:
+                if isinstance(event, events.CollectionStartEvent):
+                    passing += 1
+                elif isinstance(event, ends):
+                    passing -= 1
+                    if not passing:
+                        _advance(stack)
+                continue
+            if isinstance(event, ends):
                 if stack.pop()[2] != "\0":
                     _advance(stack)
                 continue
@@ -122,7 +136,13 @@ def yaml_values(data: bytes) -> Iterator[tuple[str, int]]:
             # A mapping's value is placed at its key's line (``body:``), not where it starts.
             in_mapping = bool(stack) and stack[-1][0]
             yield pointer, stack[-1][4] if in_mapping else _line_of(event)
-            if isinstance(event, events.MappingStartEvent):
+            if (
+                into is not None
+                and isinstance(event, events.CollectionStartEvent)
+                and not into(pointer)
+            ):
+                passing = 1
+            elif isinstance(event, events.MappingStartEvent):
                 stack.append([True, None, pointer, True, 0])
             elif isinstance(event, events.SequenceStartEvent):
                 stack.append([False, 0, pointer, False, 0])
@@ -251,7 +271,8 @@ class Locator:
                 import yaml
 
                 try:
-                    self._last = (path, interaction_lines(yaml_values(self._data(path))))
+                    values = yaml_values(self._data(path), into=HOLDS.match)
+                    self._last = (path, interaction_lines(values))
                 except yaml.YAMLError:
                     self._last = (path, {})
             else:  # JSON, read as far as asked in blocks (see _jsonscan)
