@@ -190,7 +190,7 @@ def _lines_read(data: bytes) -> tuple[list[object], str]:
     return found, ""
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
     entries=st.lists(st.one_of(_VALUE, st.dictionaries(st.text(max_size=4), _VALUE)), max_size=6),
     head=st.sampled_from(_HEADS),

@@ -351,7 +351,7 @@ def _yaml_lines(data: bytes, passing_over: bool) -> dict[int, int] | str:
         return type(exc).__name__
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(
     document=_recordings(), flow=st.sampled_from([False, True, None]), width=st.integers(20, 120)
 )
