@@ -52,10 +52,10 @@ def _line(violation: Violation) -> Line:
     return (violation.path, violation.keyword, violation.message)
 
 
-Fingerprint = Counter[tuple[Any, ...]]
+_Fingerprint = Counter[tuple[Any, ...]]
 
 
-def _fingerprint(payload: Any, schema: str, profile: Profile) -> Fingerprint | None:
+def _fingerprint(payload: Any, schema: str, profile: Profile) -> _Fingerprint | None:
     """What fails, cheaply (jsonschema-rs): places and kinds; None if it cannot tell."""
     validator = _fast(schema, profile)
     try:
@@ -67,9 +67,9 @@ def _fingerprint(payload: Any, schema: str, profile: Profile) -> Fingerprint | N
     return _fingerprint_of(errors)
 
 
-def _fingerprint_of(errors: Sequence[Any]) -> Fingerprint:
+def _fingerprint_of(errors: Sequence[Any]) -> _Fingerprint:
     """The places and kinds of jsonschema-rs's ``errors``."""
-    found: Fingerprint = Counter()
+    found: _Fingerprint = Counter()
     for error in errors:
         kind = type(error.kind).__name__
         detail = error.message if kind == "Required" else ""
