@@ -18,24 +18,21 @@ there to be counted.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import suppress
 from itertools import chain
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from contract.recordings import _jsonl as _lines
 from contract.recordings import _limits, har, payloads
 from contract.recordings._io import (
     Budget,
     gunzip,
-    inflating,
     is_gzip,
-    open_regular,
+    open_streamed,
     read_file,
-    refuse_size,
     within,
 )
 from contract.recordings._model import (
@@ -272,16 +269,10 @@ def _streamed_har(
 ) -> Iterator[Interaction] | None:
     """The interactions of a large or compressed HAR file, one entry held at a time; None
     when it is not read that way (no ``log.entries`` item: the whole read then decides)."""
-    handle = open_regular(path, label)
     budget = Budget(max_inflated)
-    stream: BinaryIO = handle
+    handle, stream = open_streamed(path, label, budget)
     first = None
     try:
-        size = os.fstat(handle.fileno()).st_size
-        if size > _limits.MAX_FILE_BYTES:
-            raise refuse_size(label, size)
-        if is_gzip(handle.peek(2)[:2]):
-            stream = inflating(handle, label, budget)
         found = har.streamed_calls(stream, label)
         # Broken before its first entry: the whole read words it.
         with suppress(RecordingError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import os
 import zlib
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -140,6 +141,23 @@ class _Inflating(io.RawIOBase):
         super().close()
 
 
+def open_streamed(path: Path, label: str, budget: Budget) -> tuple[BinaryIO, BinaryIO]:
+    """``path`` opened to be read a piece at a time: the regular file, refused past the
+    file size limit, and the stream of its content, inflated as it is read (drawing from
+    ``budget``) when it is gzip-compressed, else the file itself. The caller closes both."""
+    handle = open_regular(path, label)
+    try:
+        size = os.fstat(handle.fileno()).st_size
+        if size > _limits.MAX_FILE_BYTES:
+            raise refuse_size(label, size)
+        if is_gzip(handle.peek(2)[:2]):
+            return handle, inflating(handle, label, budget)
+    except BaseException:
+        handle.close()
+        raise
+    return handle, handle
+
+
 def inflating(handle: BinaryIO, label: str, budget: Budget) -> BinaryIO:
     """The gzip file ``handle`` as a stream of its inflated content, drawing from
     ``budget`` as it is read: a compressed file is never built whole."""
@@ -223,6 +241,7 @@ __all__ = [
     "inflating",
     "is_gzip",
     "open_regular",
+    "open_streamed",
     "read_file",
     "read_stream",
     "unreadable_reason",

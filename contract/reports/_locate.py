@@ -27,7 +27,6 @@ reader is tested against).
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -294,16 +293,10 @@ def _opener(path: Path) -> Opener:
 
     @contextmanager
     def opened() -> Iterator[tuple[BinaryIO, int]]:
-        label = str(path)
-        with _io.open_regular(path, label) as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > _limits.MAX_FILE_BYTES:
-                raise _io.refuse_size(label, size)
-            if _io.is_gzip(handle.peek(2)[:2]):
-                with _io.inflating(handle, label, _io.Budget()) as stream:
-                    yield stream, 1 << 62  # the budget bounds it
-            else:
-                yield handle, _limits.MAX_FILE_BYTES
+        handle, stream = _io.open_streamed(path, str(path), _io.Budget())
+        with handle, stream:
+            # An inflated stream is bounded by its budget, a plain file by the size limit.
+            yield stream, _limits.MAX_FILE_BYTES if stream is handle else 1 << 62
 
     return opened
 
