@@ -14,6 +14,7 @@ way; a single document (a payload or a recording) is read whole, as before.
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -72,6 +73,11 @@ def numbered(
         raise RecordingError(label, _reason(exc)) from None
 
 
+def _compressed(path: Path, handle: io.BufferedReader) -> bool:
+    """Whether a JSON Lines file is read inflated: by its name, or its first bytes."""
+    return path.name.lower().endswith(".gz") or is_gzip(handle.peek(2)[:2])
+
+
 def file_lines(path: Path, label: str, max_inflated: int | None = None) -> Iterator[Line]:
     """Every line of the JSON Lines file ``path`` (gzip-compressed or not), read as needed.
 
@@ -81,7 +87,7 @@ def file_lines(path: Path, label: str, max_inflated: int | None = None) -> Itera
     """
     handle = open_regular(path, label)
     try:
-        if path.name.lower().endswith(".gz") or is_gzip(handle.peek(2)[:2]):
+        if _compressed(path, handle):
             budget = Budget(max_inflated)
             with gzip.GzipFile(fileobj=handle, mode="rb") as inflated:
                 yield from numbered(inflated, label, budget=budget)
@@ -173,7 +179,7 @@ def file_spans(path: Path, label: str, size: int = SPAN_BYTES) -> Iterator[Span]
     """
     handle = open_regular(path, label)
     try:
-        compressed = path.name.lower().endswith(".gz") or is_gzip(handle.peek(2)[:2])
+        compressed = _compressed(path, handle)
     except OSError as exc:
         handle.close()
         raise RecordingError(label, _reason(exc)) from None
