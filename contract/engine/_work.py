@@ -4,8 +4,8 @@
 Lines (read here, a line at a time), a stretch of an uncompressed JSON Lines
 file (cut here at line ends, read by whoever runs it), a recording file (read
 by whoever runs it, or shipped as bytes), standard input's one document (run
-here), and the notices met on the way. :func:`run` checks one unit and gives its results and
-notices; concatenated in plan order they are exactly what
+here), and the notices met on the way. :func:`run` checks one unit and gives its
+results and notices; concatenated in plan order they are exactly what
 :func:`contract.engine.check_paths` gives in one process.
 """
 
