@@ -166,11 +166,7 @@ class Tally:
             found = self.kinds.get(schema)
             if found is not None:  # a type counted before is one of objects: the payload
                 found[0].count(payload, found[1], found[2])
-                if schema == _registry.DEFAULT_SCHEMA:
-                    self.jobs += 1
-                else:
-                    self.items[schema] += 1
-                return 1
+                return self._tallied(schema, 1)
         kind, objects = items_of(payload, schema)
         if kind is None or not objects:
             return 0
@@ -181,11 +177,15 @@ class Tally:
         counter, counts, named = found
         for item in objects:
             counter.add(item, counts, named)
+        return self._tallied(kind, len(objects))
+
+    def _tallied(self, kind: str, objects: int) -> int:
+        """``objects`` of type ``kind`` counted as jobs or as items; how many."""
         if kind == _registry.DEFAULT_SCHEMA:
-            self.jobs += len(objects)
+            self.jobs += objects
         else:
-            self.items[kind] += len(objects)
-        return len(objects)
+            self.items[kind] += objects
+        return objects
 
     def add_checked(self, interaction: Interaction, api_error: bool) -> None:
         """Count a checked response or payload of no operation as :func:`observe` counts it
