@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.engine._lane import Lane, Observing, lane
+from contract.engine._repeats import Repeats, for_worker
 from contract.engine._sessions import session
 from contract.engine.results import Conforming, Event, Notice, Result
 from contract.engine.serial import events_of, files_of
@@ -135,9 +136,10 @@ def file_events(
 COUNT_EVERY = 1024
 
 
-def _lines(work: Lines, options: Options) -> Iterator[Event]:
+def _lines(work: Lines, options: Options, repeats: Repeats | None) -> Iterator[Event]:
     """The results of a chunk (or stream) of lines; proven conforming ones counted when
-    asked for; a stream's read error last, as a notice."""
+    asked for; a stream's read error last, as a notice. A line checked in full before
+    (in ``repeats``) is not checked again (:mod:`contract.engine._repeats`)."""
     label = work.label
     quick = options.lane()
     observing = quick if isinstance(quick, Observing) else None
@@ -161,10 +163,12 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
             if type(found) is not int:  # checked in full, as the lane decoded it (if it did)
                 decoded = found if isinstance(found, Decoded) else None
                 line = payloads.line(label, number, text, decoded)
-                if folding is None:
-                    yield options.result(line)
-                else:
-                    yield folding.fold(line, options.result(line, observe=False))
+                result = None if repeats is None else repeats.get(text, line.source, line.name)
+                if result is None:
+                    result = options.result(line, observe=None if folding is None else False)
+                    if repeats is not None:
+                        repeats.keep(text, result)
+                yield result if folding is None else folding.fold(line, result)
     except RecordingError as exc:
         error = Notice("error", str(exc))
     observed = observing.take() if observing else None
@@ -174,13 +178,14 @@ def _lines(work: Lines, options: Options) -> Iterator[Event]:
         yield error
 
 
-def run(work: Work, options: Options) -> Iterator[Event]:
-    """The results and notices of one unit of work, in order."""
+def run(work: Work, options: Options, repeats: Repeats | None = None) -> Iterator[Event]:
+    """The results and notices of one unit of work, in order (``repeats``: the results
+    of lines this run checked before, see :mod:`contract.engine._repeats`)."""
     if isinstance(work, Lines):
-        yield from _lines(work, options)
+        yield from _lines(work, options, repeats)
     elif isinstance(work, Stretch):
         stretch = span_lines(Path(work.path), work.label, work.span)
-        yield from _lines(Lines(work.label, stretch), options)
+        yield from _lines(Lines(work.label, stretch), options, repeats)
     elif isinstance(work, File):
         if work.data is None:
             found = read(work.path, include_other=True, label=work.label)
@@ -193,7 +198,7 @@ def run(work: Work, options: Options) -> Iterator[Event]:
 
 def run_all(work: Work, options: Options) -> list[Event]:
     """:func:`run` as a list: what a worker sends back."""
-    return list(run(work, options))
+    return list(run(work, options, for_worker(options)))
 
 
 def _chunks(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
@@ -301,9 +306,11 @@ def plan(
 
 
 def serial(work: Iterable[Work], options: Options) -> Iterator[Event]:
-    """Every unit run here, one after the other."""
+    """Every unit run here, one after the other (a line repeated anywhere in them is
+    checked once)."""
+    repeats = Repeats()
     for unit in work:
-        yield from run(unit, options)
+        yield from run(unit, options, repeats)
 
 
 __all__ = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from contract.redact import redact
@@ -115,6 +115,11 @@ class Result:
             *(("response", v) for v in self.warnings),
             *(("request", v) for v in self.request_warnings),
         )
+
+    def renamed(self, source: str, name: str) -> Result:
+        """This result as that of another item holding the same payload (a line repeated
+        in a JSON Lines file), named ``source`` and ``name``."""
+        return replace(self, source=source, name=name)
 
     def as_dict(self) -> dict[str, object]:
         document: dict[str, object] = {
