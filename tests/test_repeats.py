@@ -81,13 +81,13 @@ def test_a_repeated_line_is_checked_once(tmp_path: Path, monkeypatch: pytest.Mon
     path = tmp_path / "polled.jsonl"
     path.write_bytes(b"\n".join([bad, other, bad, bad, other]) + b"\n")
     checked: list[int] = []
-    original = Result.of.__func__  # type: ignore[attr-defined]
+    original = Result.of
 
-    def counting(cls: type[Result], interaction: Any, *args: Any, **kwargs: Any) -> Result:
+    def counting(interaction: Any, *args: Any, **kwargs: Any) -> Result:
         checked.append(int(interaction.source.rsplit(":", 1)[1]))
-        return original(cls, interaction, *args, **kwargs)
+        return original(interaction, *args, **kwargs)
 
-    monkeypatch.setattr(Result, "of", classmethod(counting))
+    monkeypatch.setattr(Result, "of", counting)
     results = [e for e in check_paths([path], count_conforming=True) if isinstance(e, Result)]
     assert checked == [1, 2]
     assert [r.source for r in results] == [f"{path}:{n}" for n in range(1, 6)]
