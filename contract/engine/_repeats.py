@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from contract.engine.results import Result
 
 #: Most bytes of lines held at once (their results are a small part of that).
-BUDGET = 8 << 20
+BUDGET = 4 << 20
 
 
 class Repeats:
