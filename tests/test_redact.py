@@ -136,6 +136,40 @@ def test_known_secrets_are_masked_verbatim_whatever_they_look_like() -> None:
     assert redact("a cat", ["a"]) == "a cat"
 
 
+def test_a_text_redacted_before_is_masked_again_when_a_key_becomes_known(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Redacted text is remembered by the text and the secrets known at the time: a key
+    # configured, remembered or passed later is masked in the same text all the same.
+    import contract.redact as module
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.setattr(module, "_REMEMBERED", set())
+    text = "job ran with plainword-73Qx9 as its key"
+    assert redact(text) == text
+    assert for_terminal(text) == text
+    monkeypatch.setenv("OPENAI_API_KEY", "plainword-73Qx9")
+    assert redact(text) == f"job ran with {MASK} as its key"
+    assert for_terminal(text) == f"job ran with {MASK} as its key"
+    monkeypatch.delenv("OPENAI_API_KEY")
+    assert redact(text) == text
+    module.remember("plainword-73Qx9")
+    assert redact(text) == f"job ran with {MASK} as its key"
+    assert redact("x plainword-73Qy0 y", ["plainword-73Qy0"]) == f"x {MASK} y"
+    assert redact("x plainword-73Qy0 y") == "x plainword-73Qy0 y"
+
+
+def test_text_is_masked_alike_on_either_side_of_the_remembered_length() -> None:
+    # (short text is remembered with what it became, longer text redacted each time)
+    key = "sk-proj-" + "A1b2C3d4" * 4
+    for size in (1023, 1024, 1025, 5000):
+        text = "x " * ((size - len(key)) // 2) + key
+        text = " " * (size - len(text)) + text
+        assert len(text) == size
+        assert redact(text) == text.replace(key, MASK)
+        assert redact(text, [key]) == text.replace(key, MASK)
+
+
 def test_credential_headers_are_masked_and_others_kept() -> None:
     headers = [
         ("Authorization", f"Bearer {KEY}"),

@@ -351,9 +351,12 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 @pytest.fixture
-def no_redaction(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_redaction(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The control: redaction switched off (header names are still masked by name)."""
     monkeypatch.setattr(contract.redact, "spans", lambda text, secrets=(): [])
+    contract.redact._redacted.cache_clear()  # (what was masked before is masked again)
+    yield
+    contract.redact._redacted.cache_clear()
 
 
 # -- finetune-contract check ------------------------------------------------------------------

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from contract.redact._finder import (
@@ -101,12 +102,25 @@ def secret(value: str | None) -> Secret | None:
     return value if isinstance(value, Secret) else Secret(value)
 
 
+#: Longest text remembered with what it became: a report writes the same places and
+#: messages again and again (each repeat of a fault); longer text is redacted each time.
+_REMEMBERED_TEXT = 1024
+
+
+@lru_cache(maxsize=4096)
+def _redacted(text: str, secrets: tuple[str, ...]) -> str:
+    return masked(text, spans(text, secrets), MASK)
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with ``secrets`` and everything that looks like a credential masked."""
     __tracebackhide__ = True
     if not text:
         return text  # (an empty note or field: nothing to find, no key to look up)
-    return masked(text, spans(text, known(secrets)), MASK)
+    found = known(secrets)
+    if type(text) is str and len(text) <= _REMEMBERED_TEXT:
+        return _redacted(text, found)  # (by the text and every secret known now)
+    return masked(text, spans(text, found), MASK)
 
 
 def for_terminal(text: str, secrets: Iterable[str] = (), *, multiline: bool = False) -> str:
