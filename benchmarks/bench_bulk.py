@@ -1,11 +1,13 @@
 """Bulk checks: ``finetune-contract check`` on a large JSON Lines file against the streaming floor.
 
     python benchmarks/bench_bulk.py [--sizes 100000,1000000] [--invalid 0.05] [--jobs 2]
-                                    [--coverage]
+                                    [--coverage] [--distinct]
 
 For each size N it writes a JSON Lines file of N FineTuningJob payloads
 (conforming jobs from :mod:`contract.generate.sampler`, a fraction ``--invalid`` of
-them mutants that break one rule), then runs, each in its own process:
+them mutants that break one rule; drawn from 5,000 jobs and 500 mutants, so
+lines repeat as a polled job's body does, unless ``--distinct``), then runs,
+each in its own process:
 
 - the floor: the file streamed line by line, ``orjson.loads`` and
   jsonschema-rs ``is_valid`` on each line, nothing else;
@@ -85,14 +87,22 @@ print(invalid)
 """
 
 
-def generate(path: Path, lines: int, invalid: float, seed: int = 0) -> int:
-    """Write ``lines`` payloads (a share ``invalid`` of them mutants); the number of mutants."""
+def generate(path: Path, lines: int, invalid: float, seed: int = 0, distinct: bool = False) -> int:
+    """Write ``lines`` payloads (a share ``invalid`` of them mutants); the number of mutants.
+
+    The payloads are drawn from 5,000 conforming jobs and 500 mutants, so lines repeat,
+    as a polled job's body does. With ``distinct`` no line repeats another: each starts
+    with its number spelt in JSON whitespace (spaces and tabs), the same payload in
+    other bytes.
+    """
     good = [json.dumps(job) for job in islice(sampler.conforming(seed=seed, coherent=True), 5000)]
     bad = [json.dumps(m.payload) for m in islice(sampler.nonconforming(seed=seed), 500)]
     rng = random.Random(seed)
+    width = lines.bit_length() if distinct else 0
     mutants = 0
     with path.open("w", encoding="utf-8") as out:
-        for _ in range(lines):
+        for number in range(lines):
+            out.write("".join(" \t"[(number >> bit) & 1] for bit in range(width)))
             if rng.random() < invalid:
                 mutants += 1
                 out.write(rng.choice(bad))
@@ -125,11 +135,17 @@ def main() -> None:
     parser.add_argument("--invalid", type=float, default=0.05, help="share of invalid lines")
     parser.add_argument("--jobs", type=int, default=2, help="processes for the --jobs run")
     parser.add_argument("--coverage", action="store_true", help="also run with --coverage")
+    parser.add_argument(
+        "--distinct",
+        action="store_true",
+        help="no line repeats another (by default payloads repeat, as polled bodies do)",
+    )
     args = parser.parse_args()
     cli = [sys.executable, "-m", "contract", "check"]
     print(
         f"# {time.strftime('%Y-%m-%d')} {platform.machine()} {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, {args.invalid:.0%} invalid"
+        f"Python {platform.python_version()}, {args.invalid:.0%} invalid, "
+        f"{'every line distinct' if args.distinct else 'lines repeat'}"
     )
     root = Path(tempfile.mkdtemp(prefix="bench-bulk-"))
     verdicts: list[str] = []
@@ -139,7 +155,7 @@ def main() -> None:
         print("|---:|---|---:|---:|---:|---:|---:|---|")
         for size in (int(s) for s in args.sizes.split(",")):
             path = root / f"traffic-{size}.jsonl"
-            mutants = generate(path, size, args.invalid)
+            mutants = generate(path, size, args.invalid, distinct=args.distinct)
             runs = {
                 "floor: orjson.loads + is_valid": [sys.executable, "-c", _FLOOR, str(path)],
                 "least explaining check": [sys.executable, "-c", _LEAST, str(path)],
