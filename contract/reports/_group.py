@@ -49,6 +49,8 @@ class Group:
 
 def grouped(violations: Sequence[Violation] | Iterable[Violation]) -> list[Group]:
     """``violations`` sorted by place (numerically) and grouped across the jobs of a page."""
+    if isinstance(violations, Sequence) and len(violations) == 1:
+        return [Group(violations[0])]  # (most results: one fault, nothing to sort or merge)
     ordered = sorted(violations, key=lambda v: natural(v.path))
     groups: dict[tuple[object, ...], list[Violation]] = {}
     for index, violation in enumerate(ordered):
