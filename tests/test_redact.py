@@ -21,6 +21,7 @@ from contract.redact import (
     redact_headers,
     redact_value,
     secret,
+    terminal_cleaner,
 )
 from contract.redact._finder import SECRET_FIELDS as _FIELDS
 
@@ -362,6 +363,20 @@ def test_a_planted_secret_never_survives_in_any_text(
     assume(not any(f in before + after for f in _fragments(secret)))
     output = redact(before + left + text + right + after, [secret] if shape == "known" else [])
     assert not _shown(output, secret)
+
+
+@settings(max_examples=60)
+@given(planted(), _SURROUNDING, _SEPARATORS, st.text(max_size=20))
+def test_a_cleaner_for_many_texts_writes_what_for_terminal_writes(
+    plant: tuple[str, str, str], before: str, left: str, other: str
+) -> None:
+    shape, text, secret = plant
+    given = [secret] if shape == "known" else []
+    clean = terminal_cleaner(given)
+    for written in (before + left + text + "\x1b[2J\n", other, "", before):
+        assert clean(written) == for_terminal(written, given)
+    assume(not any(f in before for f in _fragments(secret)))
+    assert not _shown(clean(before + left + text + " end"), secret)
 
 
 @settings(max_examples=150)

@@ -6,6 +6,7 @@
 
     redact(text, secrets)            # any text written anywhere (JSON strings, files, logs)
     for_terminal(text, secrets)      # text for a person: redact, then escape controls
+    terminal_cleaner(secrets)        # for_terminal for many texts written at once
     clip(text, 200, secrets)         # an excerpt: redacted *before* it is cut
     redact_value(document, secrets)  # a JSON-like structure about to be written
     escape_json(json_text)           # JSON text with controls and surrogates as \\u escapes
@@ -35,7 +36,7 @@ may show: its ``repr``, ``str`` and ``format`` are the mask.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -112,15 +113,19 @@ def _redacted(text: str, secrets: tuple[str, ...]) -> str:
     return masked(text, spans(text, secrets), MASK)
 
 
+def _redact_known(text: str, found: tuple[str, ...]) -> str:
+    """``text`` redacted with ``found``, every secret known (:func:`known`)."""
+    if type(text) is str and len(text) <= _REMEMBERED_TEXT:
+        return _redacted(text, found)  # (by the text and every secret known now)
+    return masked(text, spans(text, found), MASK)
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with ``secrets`` and everything that looks like a credential masked."""
     __tracebackhide__ = True
     if not text:
         return text  # (an empty note or field: nothing to find, no key to look up)
-    found = known(secrets)
-    if type(text) is str and len(text) <= _REMEMBERED_TEXT:
-        return _redacted(text, found)  # (by the text and every secret known now)
-    return masked(text, spans(text, found), MASK)
+    return _redact_known(text, known(secrets))
 
 
 def for_terminal(text: str, secrets: Iterable[str] = (), *, multiline: bool = False) -> str:
@@ -133,6 +138,20 @@ def for_terminal(text: str, secrets: Iterable[str] = (), *, multiline: bool = Fa
     if not text:
         return text
     return escape(redact(text, secrets), keep_newlines=multiline)
+
+
+def terminal_cleaner(secrets: Iterable[str] = ()) -> Callable[[str], str]:
+    """:func:`for_terminal` (one line each) with the secrets known now: for the texts of
+    one piece of output written at once, the configured keys are looked up once."""
+    found = known(secrets)
+
+    def clean(text: str) -> str:
+        __tracebackhide__ = True
+        if not text:
+            return text
+        return escape(_redact_known(text, found), keep_newlines=False)
+
+    return clean
 
 
 def clip(
@@ -251,4 +270,5 @@ __all__ = [
     "redact_value",
     "remember",
     "secret",
+    "terminal_cleaner",
 ]

@@ -6,9 +6,10 @@ Both go through :mod:`contract.redact`, the one boundary every output passes.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
-from contract.redact import escape_json, for_terminal, redact
+from contract.redact import escape_json, for_terminal, redact, terminal_cleaner
 
 
 def for_machine(text: str) -> str:
@@ -22,6 +23,12 @@ def for_person(text: str) -> str:
     return for_terminal(text)
 
 
+def person_cleaner() -> Callable[[str], str]:
+    """:func:`for_person` for the texts of one piece of output written at once (one
+    result's lines): the configured keys are looked up once for all of them."""
+    return terminal_cleaner()
+
+
 def json_text(document: Any, *, indent: int | None = None) -> str:
     """``document`` as JSON text that any UTF-8 stream can take and any viewer shows as
     written: control, bidi and other format characters and lone surrogates as ``\\u``
@@ -29,4 +36,4 @@ def json_text(document: Any, *, indent: int | None = None) -> str:
     return escape_json(json.dumps(document, indent=indent, ensure_ascii=False))
 
 
-__all__ = ["for_machine", "for_person", "json_text"]
+__all__ = ["for_machine", "for_person", "json_text", "person_cleaner"]

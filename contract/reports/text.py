@@ -19,7 +19,7 @@ from typing import TextIO
 
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import for_person
+from contract.reports._clean import for_person, person_cleaner
 from contract.reports._color import paint
 from contract.reports._group import grouped
 from contract.reports._locate import Locator
@@ -43,33 +43,32 @@ def result_lines(
     if result.valid and not result.warnings and not result.request_warnings and not verbose:
         return []  # the common case: nothing to print, so nothing to clean
     lines = []
+    clean = person_cleaner()  # (one result's texts: the configured keys looked up once)
     if result.violations or result.request_violations:
-        where = paint(for_person(_where(result, locator)), "bold", color)
+        where = paint(clean(_where(result, locator)), "bold", color)
         for group in grouped(result.violations):
             v = group.first
-            place = paint(for_person(v.path or "<root>"), "red", color)
-            lines.append(
-                f"{where}: {place}: {for_person(v.message)} [{v.code}]{for_person(group.note())}"
-            )
+            place = paint(clean(v.path or "<root>"), "red", color)
+            lines.append(f"{where}: {place}: {clean(v.message)} [{v.code}]{clean(group.note())}")
         for v in result.request_violations:
-            place = paint(for_person(v.path or "<root>"), "red", color)
+            place = paint(clean(v.path or "<root>"), "red", color)
             code = v.code_on("request")
-            lines.append(f"{where}: {_SIDE['request']}{place}: {for_person(v.message)} [{code}]")
+            lines.append(f"{where}: {_SIDE['request']}{place}: {clean(v.message)} [{code}]")
     shown_error = bool(result.api_error) and (verbose or result.fail_api_errors)
     if not (result.warnings or result.request_warnings or shown_error or verbose):
         return lines  # an API error answer is counted, not printed (unless asked for)
-    source = paint(for_person(result.source), "bold", color)
+    source = paint(clean(result.source), "bold", color)
     for side, w in result.all_warnings:
-        place = paint(for_person(w.path or "<root>"), "yellow", color)
+        place = paint(clean(w.path or "<root>"), "yellow", color)
         code = w.code_on(side)
-        lines.append(f"{source}: {_SIDE[side]}warning: {place}: {for_person(w.message)} [{code}]")
+        lines.append(f"{source}: {_SIDE[side]}warning: {place}: {clean(w.message)} [{code}]")
     if shown_error and result.api_error:
         style = "red" if result.fail_api_errors else "yellow"
-        api_error = paint(for_person(result.api_error), style, color)
+        api_error = paint(clean(result.api_error), style, color)
         lines.append(f"{source}: {api_error} (an API error response)")
     elif verbose and result.valid:
         ok = paint("ok", "green", color)
-        lines.append(f"{source}: {ok}" + (f" ({for_person(result.note)})" if result.note else ""))
+        lines.append(f"{source}: {ok}" + (f" ({clean(result.note)})" if result.note else ""))
     return lines
 
 
