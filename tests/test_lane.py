@@ -195,3 +195,20 @@ def test_junit_has_a_testcase_for_every_line(
 
     main(["check", "--format", "junit", str(capture)])
     assert capsys.readouterr().out.count("<testcase ") == each.summary.checked
+
+
+def test_counts_come_before_each_failure_only_for_a_reader_that_may_stop(
+    tmp_path: Path,
+) -> None:
+    good = [json.dumps(job).encode() for job in islice(sampler.conforming(seed=2), 6)]
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(b"\n".join([*good[:3], b"[]", *good[3:5], b"{}", good[5]]) + b"\n")
+
+    def shape(may_stop: bool) -> list[Any]:
+        events = check_paths([path], count_conforming=True, may_stop=may_stop)
+        return [e.payloads if isinstance(e, Conforming) else e.source for e in events]
+
+    # A reader that may stop at a failure has the count of every line before it ...
+    assert shape(True) == [3, f"{path}:4", 2, f"{path}:7", 1]
+    # ... one that reads to the end gets the failures, and the counts together.
+    assert shape(False) == [f"{path}:4", f"{path}:7", 6]

@@ -57,9 +57,10 @@ class Options:
     #: Check the responses about one job within a recording together
     #: (:mod:`contract.checks.sessions`).
     sessions: bool = True
-    #: Whether whoever reads the events may stop at any result (``--fail-fast``): what the
-    #: conforming lines before a result exercised (traffic coverage) then comes with the
-    #: count just before it; else once, with a unit's last count, which is cheaper.
+    #: Whether whoever reads the events may stop at any result (``--fail-fast``): the
+    #: conforming lines before a result, and what they exercised (traffic coverage), then
+    #: come as a count just before it; else counts come every :data:`COUNT_EVERY` lines
+    #: and at a unit's end, and what they exercised once, with the last, which is cheaper.
     may_stop: bool = True
 
     def result(self, interaction: Interaction, observe: bool | None = None) -> Result:
@@ -157,7 +158,9 @@ def _lines(work: Lines, options: Options, repeats: Repeats | None) -> Iterator[E
                 jobs += found
                 if count < COUNT_EVERY:
                     continue
-            if count:  # the counted lines before this one, in order
+            # The counted lines before this one, in order, for a reader that may stop here;
+            # else they wait for more (fewer events to hand over), COUNT_EVERY at most.
+            if count and (options.may_stop or count >= COUNT_EVERY):
                 yield Conforming(count, jobs, each.take() if each else None)
                 count = jobs = 0
             if type(found) is not int:  # checked in full, as the lane decoded it (if it did)
