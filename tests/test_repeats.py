@@ -140,6 +140,17 @@ def test_what_is_held_stays_within_the_budget() -> None:
     assert held.get(b"cccc", "f:9", "line[9]") is not None
 
 
+def test_what_is_held_stays_within_the_number_of_lines() -> None:
+    # (short lines: results would outweigh them many times over)
+    held = Repeats(budget=1 << 20, most=3)
+    for index, text in enumerate([b"[1]", b"[2]", b"[3]"]):
+        held.keep(text, _result(index))
+    assert held.get(b"[1]", "f:9", "line[9]") is not None
+    held.keep(b"[4]", _result(4))
+    assert held.get(b"[1]", "f:9", "line[9]") is None
+    assert held.get(b"[4]", "f:9", "line[9]") is not None
+
+
 def test_a_worker_starts_afresh_with_other_options(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(repeats_module, "_worker", None)
     first = for_worker(Options(more={"profile": "observed"}))

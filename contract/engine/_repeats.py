@@ -9,8 +9,10 @@ here, by the bytes, and a later identical line gets a copy named for its own
 place (:meth:`contract.engine.results.Result.renamed`) instead of a second
 explanation.
 
-The memory is bounded: at most :data:`BUDGET` bytes of lines are held, and
-when one more would not fit, everything is dropped and keeping starts over.
+The memory is bounded: at most :data:`BUDGET` bytes of lines, and
+:data:`MOST` of them, are held (a result costs about what its line does, and a
+short line's result more: hence both bounds); when one more would not fit,
+everything is dropped and keeping starts over.
 One :class:`Repeats` serves one run in this process (:func:`contract.engine._work.serial`);
 a worker process keeps one for as long as it is given units with the same
 options (:func:`for_worker`).
@@ -24,17 +26,20 @@ if TYPE_CHECKING:
     from contract.engine._work import Options
     from contract.engine.results import Result
 
-#: Most bytes of lines held at once (their results are a small part of that).
+#: Most bytes of lines held at once.
 BUDGET = 4 << 20
+#: Most lines held at once.
+MOST = 1024
 
 
 class Repeats:
-    """The results of lines checked in full, by the lines' bytes (bounded: :data:`BUDGET`)."""
+    """The results of lines checked in full, by the lines' bytes (bounded: :data:`BUDGET`
+    bytes of lines, :data:`MOST` lines)."""
 
-    def __init__(self, budget: int = BUDGET) -> None:
+    def __init__(self, budget: int = BUDGET, most: int = MOST) -> None:
         self._results: dict[bytes, Result] = {}
         self._held = 0
-        self._budget = budget
+        self._budget, self._most = budget, most
 
     def get(self, text: bytes, source: str, name: str) -> Result | None:
         """The result of an earlier line of exactly ``text``, named ``source`` and ``name``
@@ -47,7 +52,7 @@ class Repeats:
         size = len(text)
         if size > self._budget:
             return
-        if self._held + size > self._budget:
+        if self._held + size > self._budget or len(self._results) >= self._most:
             self._results.clear()
             self._held = 0
         self._results[text] = result
@@ -67,4 +72,4 @@ def for_worker(options: Options) -> Repeats:
     return _worker[1]
 
 
-__all__ = ["BUDGET", "Repeats", "for_worker"]
+__all__ = ["BUDGET", "MOST", "Repeats", "for_worker"]
