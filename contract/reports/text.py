@@ -40,11 +40,13 @@ def result_lines(
     result: Result, verbose: bool = False, color: bool = False, locator: Locator | None = None
 ) -> list[str]:
     """The lines of one result (plain when ``color`` is off; lines found by ``locator``)."""
-    if result.valid and not result.warnings and not result.request_warnings and not verbose:
+    shown_error = bool(result.api_error) and (verbose or result.fail_api_errors)
+    findings = result.violations or result.request_violations
+    if not (findings or result.warnings or result.request_warnings or shown_error or verbose):
         return []  # the common case: nothing to print, so nothing to clean
     lines = []
     clean = person_cleaner()  # (one result's texts: the configured keys looked up once)
-    if result.violations or result.request_violations:
+    if findings:
         where = paint(clean(_where(result, locator)), "bold", color)
         for group in grouped(result.violations):
             v = group.first
@@ -54,9 +56,8 @@ def result_lines(
             place = paint(clean(v.path or "<root>"), "red", color)
             code = v.code_on("request")
             lines.append(f"{where}: {_SIDE['request']}{place}: {clean(v.message)} [{code}]")
-    shown_error = bool(result.api_error) and (verbose or result.fail_api_errors)
     if not (result.warnings or result.request_warnings or shown_error or verbose):
-        return lines  # an API error answer is counted, not printed (unless asked for)
+        return lines  # (no more to say: an API error answer is counted, not printed)
     source = paint(clean(result.source), "bold", color)
     for side, w in result.all_warnings:
         place = paint(clean(w.path or "<root>"), "yellow", color)
