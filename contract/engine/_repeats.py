@@ -13,9 +13,10 @@ The memory is bounded: at most :data:`BUDGET` bytes of lines, and
 :data:`MOST` of them, are held (a result costs about what its line does, and a
 short line's result more: hence both bounds); when one more would not fit,
 everything is dropped and keeping starts over.
-One :class:`Repeats` serves one run in this process (:func:`contract.engine._work.serial`);
-a worker process keeps one for as long as it is given units with the same
-options (:func:`for_worker`).
+
+One :class:`Repeats` serves one run in this process
+(:func:`contract.engine._work.serial`); a worker process keeps one for as long
+as it is given units with the same options (:func:`for_worker`).
 """
 
 from __future__ import annotations
