@@ -51,7 +51,11 @@ def test_api_errors_are_counted_not_failed(
         "checked 2 payloads: 1 valid, 0 invalid, 1 API error response "
         "(1 other recorded interaction skipped); 2 requests checked: 2 valid, 0 invalid",
     ]
-    assert run(capsys, str(path), "--fail-on-api-errors")[0] == 1
+    # Without -v an API error answer is only counted; failing on it, it is printed.
+    assert run(capsys, str(path))[1].splitlines() == out.splitlines()[2:]
+    status, out, _ = run(capsys, str(path), "--fail-on-api-errors")
+    assert status == 1
+    assert f"{path}::interaction[1]: API error 404 x: gone (an API error response)" in out
 
 
 def test_json_names_the_operation_and_counts_api_errors(
