@@ -354,7 +354,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 def no_redaction(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The control: redaction switched off (header names are still masked by name)."""
     monkeypatch.setattr(contract.redact, "spans", lambda text, secrets=(): [])
-    contract.redact._redacted.cache_clear()  # (what was masked before is masked again)
+    contract.redact._redacted.cache_clear()  # (else texts masked before come back masked)
     yield
     contract.redact._redacted.cache_clear()
 
