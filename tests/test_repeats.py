@@ -48,7 +48,7 @@ def _events(path: Path, **options: Any) -> list[dict[str, Any]]:
     ]
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
           HealthCheck.function_scoped_fixture])
 @given(
     seed=st.integers(0, 2**16),
@@ -64,7 +64,7 @@ def test_a_repeated_line_gets_the_result_its_own_check_gives(
     # in full, and so is kept)
     rng = random.Random(seed)
     kinds = _kinds(seed)
-    lines = [rng.choice(kinds) for _ in range(60)]
+    lines = [rng.choice(kinds) for _ in range(40)]
     path = tmp_path / f"capture-{seed}.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     options = {"profile": profile, "observe": observe, "may_stop": may_stop, "strict": strict}
@@ -103,7 +103,7 @@ def test_jobs_give_what_one_process_gives_on_repeated_lines(tmp_path: Path) -> N
     kinds = _kinds(7)
     rng = random.Random(7)
     lines = [rng.choice(kinds) for _ in range(400)]
-    lines += [json.dumps(j).encode() for j in islice(sampler.conforming(seed=8), 3000)]
+    lines += [json.dumps(j).encode() for j in islice(sampler.conforming(seed=8), 2000)]
     rng.shuffle(lines)
     path = tmp_path / "capture.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
