@@ -103,9 +103,9 @@ def secret(value: str | None) -> Secret | None:
     return value if isinstance(value, Secret) else Secret(value)
 
 
-#: Longest text remembered with what it became: a report writes the same places and
+#: Longest text kept with what it became: a report writes the same places and
 #: messages again and again (each repeat of a fault); longer text is redacted each time.
-_REMEMBERED_TEXT = 1024
+_KEPT_UP_TO = 1024
 
 
 @lru_cache(maxsize=4096)
@@ -115,7 +115,7 @@ def _redacted(text: str, secrets: tuple[str, ...]) -> str:
 
 def _redact_known(text: str, found: tuple[str, ...]) -> str:
     """``text`` redacted with ``found``, every secret known (:func:`known`)."""
-    if type(text) is str and len(text) <= _REMEMBERED_TEXT:
+    if type(text) is str and len(text) <= _KEPT_UP_TO:
         return _redacted(text, found)  # (by the text and every secret known now)
     return masked(text, spans(text, found), MASK)
 
