@@ -1,6 +1,7 @@
 """A JSON Lines payload repeated byte for byte is checked once (:mod:`contract.engine._repeats`),
 and that changes nothing a run gives: each repeat's result is the one its own check
-would give, named for its own line, with or without traffic coverage and ``--jobs``."""
+would give, named for its own line, and each repeat of a conforming line is counted, and
+covered, as its own check would count it; with or without traffic coverage and ``--jobs``."""
 
 from __future__ import annotations
 
@@ -17,13 +18,19 @@ from hypothesis import strategies as st
 
 from contract.engine import Conforming, Result, check_paths
 from contract.engine import _repeats as repeats_module
-from contract.engine._repeats import Repeats, for_worker
-from contract.engine._work import Options
+from contract.engine._repeats import Held, Repeats, for_worker
+from contract.engine._work import Options, plan, run
 from contract.generate import sampler
 from contract.recordings import payloads
 
-_ERROR = {"error": {"message": "No such job", "type": "invalid_request_error", "param": None,
-                    "code": "not_found"}}
+_ERROR = {
+    "error": {
+        "message": "No such job",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "not_found",
+    }
+}
 
 
 def _kinds(seed: int) -> list[bytes]:
@@ -48,8 +55,17 @@ def _events(path: Path, **options: Any) -> list[dict[str, Any]]:
     ]
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-          HealthCheck.function_scoped_fixture])
+def _forget(patch: pytest.MonkeyPatch) -> None:
+    """No line is held: every line is checked, and counted, on its own."""
+    patch.setattr(repeats_module, "BUDGET", 0)
+    patch.setattr(repeats_module, "CONFORMING_BUDGET", 0)
+
+
+@settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(
     seed=st.integers(0, 2**16),
     profile=st.sampled_from(["published", "observed"]),
@@ -70,7 +86,7 @@ def test_a_repeated_line_gets_the_result_its_own_check_gives(
     options = {"profile": profile, "observe": observe, "may_stop": may_stop, "strict": strict}
     remembered = _events(path, **options)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Repeats, "get", lambda self, text, source, name: None)
+        _forget(patch)
         each_checked = _events(path, **options)
     assert remembered == each_checked
     # (and each result is named for its own line)
@@ -117,6 +133,18 @@ def test_jobs_give_what_one_process_gives_on_repeated_lines(tmp_path: Path) -> N
         e["payloads"] for e in serial if e["kind"] == "Conforming"
     )
     assert sum(e["kind"] == "Result" for e in serial) > 200
+    # (and what they exercised, added up, is the same coverage)
+    covered = _coverage(serial)
+    assert _coverage(parallel) == covered and covered["jobs"] > 2000
+
+
+def _coverage(events: list[dict[str, Any]]) -> dict[str, Any]:
+    from contract.traffic import TrafficCoverage
+
+    coverage = TrafficCoverage()
+    for event in events:
+        coverage.add(event.get("observed"))
+    return coverage.as_dict()
 
 
 def _result(number: int) -> Result:
@@ -124,31 +152,41 @@ def _result(number: int) -> Result:
 
 
 def test_what_is_held_stays_within_the_budget() -> None:
-    held = Repeats(budget=10)
+    held: Held[Result] = Held(budget=10, most=100)
     held.keep(b"aaaa", _result(1))
     held.keep(b"bbbb", _result(2))
-    assert held.get(b"aaaa", "f:9", "line[9]") is not None
+    assert held.get(b"aaaa") is not None
     # One more would pass the budget: everything is dropped, then it is kept.
     held.keep(b"cccc", _result(3))
-    assert held.get(b"aaaa", "f:9", "line[9]") is None
-    assert held.get(b"bbbb", "f:9", "line[9]") is None
-    found = held.get(b"cccc", "f:9", "line[9]")
-    assert found is not None and (found.source, found.name) == ("f:9", "line[9]")
+    assert held.get(b"aaaa") is None and held.get(b"bbbb") is None
+    assert held.get(b"cccc") == _result(3)
     # A line longer than the budget is never held, and drops nothing.
     held.keep(b"x" * 11, _result(4))
-    assert held.get(b"x" * 11, "f:9", "line[9]") is None
-    assert held.get(b"cccc", "f:9", "line[9]") is not None
+    assert held.get(b"x" * 11) is None
+    assert held.get(b"cccc") is not None
 
 
 def test_what_is_held_stays_within_the_number_of_lines() -> None:
     # (short lines: results would outweigh them many times over)
-    held = Repeats(budget=1 << 20, most=3)
+    held: Held[int] = Held(budget=1 << 20, most=3)
     for index, text in enumerate([b"[1]", b"[2]", b"[3]"]):
-        held.keep(text, _result(index))
-    assert held.get(b"[1]", "f:9", "line[9]") is not None
-    held.keep(b"[4]", _result(4))
-    assert held.get(b"[1]", "f:9", "line[9]") is None
-    assert held.get(b"[4]", "f:9", "line[9]") is not None
+        held.keep(text, index)
+    assert held.get(b"[1]") == 0
+    held.keep(b"[4]", 4)
+    assert held.get(b"[1]") is None and held.get(b"[4]") == 4
+    assert len(held) == 1
+
+
+def test_a_run_holds_what_its_bounds_say() -> None:
+    repeats = Repeats()
+    assert (repeats.results._budget, repeats.results._most) == (
+        repeats_module.BUDGET,
+        repeats_module.MOST,
+    )
+    assert (repeats.conforming._budget, repeats.conforming._most) == (
+        repeats_module.CONFORMING_BUDGET,
+        repeats_module.CONFORMING_MOST,
+    )
 
 
 def test_a_worker_starts_afresh_with_other_options(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,12 +196,85 @@ def test_a_worker_starts_afresh_with_other_options(monkeypatch: pytest.MonkeyPat
     assert for_worker(Options(more={"profile": "azure"})) is not first
 
 
-def test_counted_lines_are_not_held(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    kept: list[bytes] = []
-    monkeypatch.setattr(Repeats, "keep", lambda self, text, result: kept.append(text))
+def _run(path: Path, repeats: Repeats, **more: Any) -> list[Any]:
+    options = Options(more=more, count_conforming=True, may_stop=False)
+    return [e for unit in plan([path], options, stream=True) for e in run(unit, options, repeats)]
+
+
+def test_conforming_lines_are_held_apart_from_results(tmp_path: Path) -> None:
     good = json.dumps(next(sampler.conforming(seed=1))).encode()
     path = tmp_path / "good.jsonl"
     path.write_bytes(b"\n".join([good] * 5 + [b"[]"]) + b"\n")
-    events = list(check_paths([path], count_conforming=True))
+    repeats = Repeats()
+    events = _run(path, repeats)
     assert sum(e.payloads for e in events if isinstance(e, Conforming)) == 5
-    assert kept == [b"[]"]
+    assert (len(repeats.results), len(repeats.conforming)) == (1, 1)
+    assert repeats.results.get(b"[]") is not None and repeats.results.get(good) is None
+    assert repeats.conforming.get(good) == 1  # (the jobs it holds)
+
+
+@pytest.mark.parametrize("observe", [False, True])
+def test_a_repeated_conforming_line_is_proven_and_walked_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, observe: bool
+) -> None:
+    from contract.engine import _lane
+    from contract.traffic import Tally
+
+    one, two = (json.dumps(j).encode() for j in islice(sampler.conforming(seed=2), 2))
+    path = tmp_path / "polled.jsonl"
+    path.write_bytes(b"\n".join([one, two, one, one, two, one]) + b"\n")
+    proven: list[bytes] = []
+    walked: list[object] = []
+    original, add = _lane._proven, Tally.add
+
+    def proving(text: bytes, *args: Any) -> Any:
+        proven.append(text)
+        return original(text, *args)
+
+    def walking(self: Tally, payload: object, schema: str | None = None) -> int:
+        walked.append(payload)
+        return add(self, payload, schema)
+
+    monkeypatch.setattr(_lane, "_proven", proving)
+    monkeypatch.setattr(Tally, "add", walking)
+    events = _run(path, Repeats(), observe=observe)
+    assert proven == [one, two]
+    # (with coverage each line is walked when first counted and, at its second sight,
+    # once more to record what it exercised; never after)
+    assert len(walked) == (4 if observe else 0)
+    counted = [e for e in events if isinstance(e, Conforming)]
+    assert sum(e.payloads for e in counted) == 6
+    if observe:  # the six lines covered: four of one, two of the other
+        observed = [e.observed for e in counted if e.observed is not None]
+        assert sum(o.payloads for o in observed) == 6 and sum(o.jobs for o in observed) == 6
+
+
+def _every_type(seed: int) -> list[tuple[Any, str | None]]:
+    """Payloads of every type coverage counts (jobs, pages of every operation, their
+    items, jobs breaking a rule, an error envelope), each with the type it is checked as."""
+    from contract.schema import operations
+
+    found: list[tuple[Any, str | None]] = [(_ERROR, None)]
+    found += [(job, "FineTuningJob") for job in islice(sampler.conforming(seed=seed), 2)]
+    found += [(m.payload, None) for m in islice(sampler.nonconforming(seed=seed), 3)]
+    for op in operations.operations():
+        if op.item_schema is not None:
+            items = list(islice(sampler.conforming(op.item_schema, seed=seed), 2))
+            page = {"object": "list", "data": items, "has_more": False}
+            found += [(page, op.schema), (items[0], None)]
+    return found
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**16), times=st.lists(st.integers(1, 4), min_size=12, max_size=12))
+def test_a_recorded_payload_replayed_n_times_counts_as_n_adds(seed: int, times: list[int]) -> None:
+    from contract.traffic import Tally
+
+    walked, replayed = Tally(), Tally()
+    for (payload, schema), n in zip(_every_type(seed), times * 2, strict=False):
+        for _ in range(n):
+            walked.add(payload, schema)
+        replayed.replay([(Tally.recorded(payload, schema), n)])
+    assert replayed.counts() == walked.counts()
+    assert replayed.observation() == walked.observation()
+    assert walked.jobs and walked.items  # (jobs and other types were met)

@@ -10,7 +10,8 @@ For any other line it gives the line as it decoded it (None if it is not
 JSON), and the full check explains that line without decoding it again. Each
 step is the full check's own function, so the shortcut can only be faster,
 never of another opinion (the suite compares both on generated and mutated
-lines).
+lines). A line proven before (:mod:`contract.engine._repeats`) is answered from
+memory: its bytes are all its verdict depends on.
 """
 
 from __future__ import annotations
@@ -21,9 +22,10 @@ from typing import TYPE_CHECKING
 
 from contract.checks import body_schema, jobs_in
 from contract.config import Strict
+from contract.engine._repeats import Held, Repeats
 from contract.profiles import ProfileLike
 from contract.strictjson import Decoded, JSONSyntaxError, decode
-from contract.traffic import Counts, Tally, observe
+from contract.traffic import Counts, Recorded, Tally, observe
 from contract.validation import is_valid, overlay_of
 
 if TYPE_CHECKING:
@@ -40,23 +42,34 @@ def lane(
     profile: ProfileLike = None,
     strict: Strict = "off",
     observe: bool = False,
+    repeats: Repeats | None = None,
 ) -> Lane | None:
     """The shortcut for lines checked with these options; None when there is none.
 
     There is none when the full check has more to say of a conforming payload
     than that it conforms: unknown properties (``strict``). With ``observe``
     (traffic coverage) the lane is an :class:`Observing` one, which also counts
-    what each conforming payload exercised.
+    what each conforming payload exercised. ``repeats``: what the run remembers of
+    the lines it saw before, with the same options (nothing, if None).
     """
     if strict != "off":
         return None
     overlay = overlay_of(profile)
+    memory = Repeats() if repeats is None else repeats
     if observe:
-        return Observing(schema, overlay)
+        return Observing(schema, overlay, memory)
+    before, keep = memory.conforming.get, memory.conforming.keep
 
     def conforming(text: bytes) -> int | Decoded | None:
+        jobs: int | None = before(text)
+        if jobs is not None:
+            return jobs
         decoded, kind = _proven(text, schema, overlay)
-        return decoded if decoded is None or kind is None else jobs_in(decoded.value, kind)
+        if decoded is None or kind is None:
+            return decoded
+        jobs = jobs_in(decoded.value, kind)
+        keep(text, jobs)
+        return jobs
 
     return conforming
 
@@ -83,39 +96,81 @@ def _proven(
     return decoded, kind
 
 
+class _Seen:
+    """A line an :class:`Observing` lane met: the jobs it holds and the type it was
+    checked as (proven conforming; 0 and None for a line checked in full), and, from its
+    second sight on, what it exercised."""
+
+    __slots__ = ("jobs", "kind", "recorded")
+
+    def __init__(self, jobs: int = 0, kind: str | None = None) -> None:
+        self.jobs, self.kind = jobs, kind
+        self.recorded: Recorded | None = None
+
+
 class Observing:
     """The shortcut for a run with traffic coverage: the same verdict as :func:`lane`'s,
     and the facts of each conforming payload added up (:class:`contract.traffic.Tally`)
-    until :meth:`take` hands them over."""
+    until :meth:`take` hands them over. A line proven before is counted again by how
+    often it came (:meth:`contract.traffic.Tally.replay`), not walked again."""
 
-    def __init__(self, schema: str | None, overlay: ProfileLike) -> None:
+    def __init__(
+        self, schema: str | None, overlay: ProfileLike, repeats: Repeats | None = None
+    ) -> None:
         self.schema, self.overlay = schema, overlay
+        memory = Repeats() if repeats is None else repeats
+        self.proven: Held[_Seen] = memory.conforming
+        self.covered: Held[_Seen] = memory.covered
         self.tally = Tally()
+        #: Lines met before and again since the last :meth:`take`: how often.
+        self.again: dict[_Seen, int] = {}
 
     def __call__(self, text: bytes) -> int | Decoded | None:
+        seen = self.proven.get(text)
+        if seen is not None:
+            if seen.recorded is None:  # its second sight: what it exercised, kept
+                seen.recorded = Tally.recorded(decode(text).value, seen.kind)
+            again = self.again
+            again[seen] = again.get(seen, 0) + 1
+            return seen.jobs
         decoded, kind = _proven(text, self.schema, self.overlay)
         if decoded is None or kind is None:
             return decoded
         self.tally.add(decoded.value, kind)  # the type it was checked as (items_of reads it)
-        return jobs_in(decoded.value, kind)
+        jobs = jobs_in(decoded.value, kind)
+        self.proven.keep(text, _Seen(jobs, kind))
+        return jobs
 
-    def fold(self, line: Interaction, result: Result) -> Result:
+    def fold(self, line: Interaction, result: Result, text: bytes | None = None) -> Result:
         """``result`` of a line the full check explained (built with no observation), with
         what the line exercised counted here instead, as :func:`contract.traffic.observe`
-        would have counted it; with that observation when it has an operation."""
+        would have counted it; with that observation when it has an operation.
+        ``text``: the line's bytes, when a line of the same bytes may come again."""
         if result.operation is not None:  # pragma: no cover - a bare line has none
             return replace(result, observed=observe(line))
-        self.tally.add_checked(line, result.api_error is not None)
+        api_error = result.api_error is not None
+        seen = None if text is None else self.covered.get(text)
+        if seen is None:
+            self.tally.add_checked(line, api_error)
+            if text is not None:
+                self.covered.keep(text, _Seen())
+        else:
+            if seen.recorded is None:  # its second sight: what it exercised, kept
+                seen.recorded = Tally.recorded_checked(line, api_error)
+            self.again[seen] = self.again.get(seen, 0) + 1
         return result
 
     def take(self) -> Counts | None:
         """What the payloads proven since the last call exercised (None if there were none),
         as counts: naming them as facts waits until the coverage is read."""
-        if not self.tally.payloads:
+        tally = self.tally
+        if self.again:
+            tally.replay((s.recorded, times) for s, times in self.again.items() if s.recorded)
+            self.again = {}
+        if not tally.payloads:
             return None
-        found = self.tally.counts()
         self.tally = Tally()
-        return found
+        return tally.counts()
 
 
 __all__ = ["Lane", "Observing", "lane"]

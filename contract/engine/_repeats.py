@@ -1,18 +1,25 @@
-"""Lines seen before: a JSON Lines payload repeated byte for byte is explained once.
+"""Lines seen before: a JSON Lines payload repeated byte for byte is checked once.
 
 Captured traffic repeats itself. A client polling a job writes the same body
 every few seconds until something changes, and a body that breaks the
-contract once breaks it the same way each time. A line the conforming-line
-shortcut could not prove is checked in full, and that check depends on
-nothing but the line's bytes and the run's options; so its result is kept
-here, by the bytes, and a later identical line gets a copy named for its own
-place (:meth:`contract.engine.results.Result.renamed`) instead of a second
-explanation.
+contract once breaks it the same way each time. Whatever a line's check finds
+depends on nothing but the line's bytes and the run's options, so a run
+remembers it by the bytes:
 
-The memory is bounded: at most :data:`BUDGET` bytes of lines, and
-:data:`MOST` of them, are held (a result costs about what its line does, and a
-short line's result more: hence both bounds); when one more would not fit,
-everything is dropped and keeping starts over.
+- a line the conforming-line shortcut (:mod:`contract.engine._lane`) proved
+  conforming: how many jobs it holds, and, with traffic coverage, what it
+  exercised (:class:`contract.traffic.Recorded`, kept when the line comes a
+  second time), so a repeat is counted with no decoding, validating or walking;
+- a line checked in full: its result, which a later identical line gets a copy
+  of, named for its own place (:meth:`contract.engine.results.Result.renamed`),
+  instead of a second explanation; with traffic coverage, what it exercised too.
+
+Each memory is bounded (:class:`Held`): at most so many bytes of lines and so
+many lines are held (a result costs about what its line does, and a short
+line's result more: hence both bounds); when one more would not fit,
+everything is dropped and keeping starts over. Conforming lines get the
+larger memory: a capture polls many jobs, and what a line proven conforming
+leaves behind is small.
 
 One :class:`Repeats` serves one run in this process
 (:func:`contract.engine._work.serial`); a worker process keeps one for as long
@@ -21,43 +28,69 @@ as it is given units with the same options (:func:`for_worker`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
     from contract.engine._work import Options
     from contract.engine.results import Result
 
-#: Most bytes of lines held at once.
+#: Most bytes of lines checked in full held at once, and most such lines.
 BUDGET = 4 << 20
-#: Most lines held at once.
 MOST = 1024
+#: Most bytes of lines proven conforming held at once, and most such lines.
+CONFORMING_BUDGET = 8 << 20
+CONFORMING_MOST = 8192
+
+V = TypeVar("V")
 
 
-class Repeats:
-    """The results of lines checked in full, by the lines' bytes (bounded: :data:`BUDGET`
-    bytes of lines, :data:`MOST` lines)."""
+class Held(Generic[V]):
+    """Values kept by a line's bytes, bounded: ``budget`` bytes of lines, ``most`` lines."""
 
-    def __init__(self, budget: int = BUDGET, most: int = MOST) -> None:
-        self._results: dict[bytes, Result] = {}
+    def __init__(self, budget: int, most: int) -> None:
+        self._values: dict[bytes, V] = {}
+        #: The value kept for a line's bytes, or None.
+        self.get = self._values.get
         self._held = 0
         self._budget, self._most = budget, most
 
-    def get(self, text: bytes, source: str, name: str) -> Result | None:
-        """The result of an earlier line of exactly ``text``, named ``source`` and ``name``
-        (those of the line asked about); None when there was none."""
-        found = self._results.get(text)
-        return None if found is None else found.renamed(source, name)
+    def __len__(self) -> int:
+        return len(self._values)
 
-    def keep(self, text: bytes, result: Result) -> None:
-        """Remember ``result`` as the result of any line of exactly ``text``."""
+    def keep(self, text: bytes, value: V) -> None:
+        """Remember ``value`` for any line of exactly ``text`` (not at all when the line
+        alone is over the budget; after dropping everything when it would not fit)."""
         size = len(text)
         if size > self._budget:
             return
-        if self._held + size > self._budget or len(self._results) >= self._most:
-            self._results.clear()
+        if self._held + size > self._budget or len(self._values) >= self._most:
+            self._values.clear()  # (the same dict: ``get`` stays bound to it)
             self._held = 0
-        self._results[text] = result
+        self._values[text] = value
         self._held += size
+
+
+class Repeats:
+    """What one run remembers of the lines it has seen (see the module's text)."""
+
+    def __init__(
+        self,
+        budget: int | None = None,
+        most: int | None = None,
+        conforming_budget: int | None = None,
+        conforming_most: int | None = None,
+    ) -> None:
+        def bound(given: int | None, default: int) -> int:
+            return default if given is None else given
+
+        #: Lines checked in full: their results, named for the line first met.
+        self.results: Held[Result] = Held(bound(budget, BUDGET), bound(most, MOST))
+        #: Lines proven conforming: what the run's shortcut keeps for each (its own kind).
+        self.conforming: Held[Any] = Held(
+            bound(conforming_budget, CONFORMING_BUDGET), bound(conforming_most, CONFORMING_MOST)
+        )
+        #: Lines checked in full, with traffic coverage: what each exercised.
+        self.covered: Held[Any] = Held(bound(budget, BUDGET), bound(most, MOST))
 
 
 _worker: tuple[Options, Repeats] | None = None
@@ -73,4 +106,12 @@ def for_worker(options: Options) -> Repeats:
     return _worker[1]
 
 
-__all__ = ["BUDGET", "MOST", "Repeats", "for_worker"]
+__all__ = [
+    "BUDGET",
+    "CONFORMING_BUDGET",
+    "CONFORMING_MOST",
+    "MOST",
+    "Held",
+    "Repeats",
+    "for_worker",
+]

@@ -68,8 +68,9 @@ class Options:
         more = self.more if observe is None else {**self.more, "observe": observe}
         return Result.of(interaction, self.schema, self.fail_api_errors, **more)
 
-    def lane(self) -> Lane | None:
-        """The conforming-line shortcut for these options, if counting was asked for."""
+    def lane(self, repeats: Repeats | None = None) -> Lane | None:
+        """The conforming-line shortcut for these options, if counting was asked for
+        (``repeats``: what the run remembers of the lines it saw before)."""
         if not self.count_conforming:
             return None
         return lane(
@@ -77,6 +78,7 @@ class Options:
             self.more.get("profile"),
             self.more.get("strict", "off"),
             bool(self.more.get("observe", False)),
+            repeats,
         )
 
 
@@ -137,22 +139,24 @@ def file_events(
 COUNT_EVERY = 1024
 
 
-def _lines(work: Lines, options: Options, repeats: Repeats | None) -> Iterator[Event]:
+def _lines(work: Lines, options: Options, repeats: Repeats) -> Iterator[Event]:
     """The results of a chunk (or stream) of lines; proven conforming ones counted when
-    asked for; a stream's read error last, as a notice. A line checked in full before
-    (in ``repeats``) is not checked again (:mod:`contract.engine._repeats`)."""
+    asked for; a stream's read error last, as a notice. A line seen before (in
+    ``repeats``) is not checked again (:mod:`contract.engine._repeats`)."""
     label = work.label
-    quick = options.lane()
+    quick = options.lane(repeats)
     observing = quick if isinstance(quick, Observing) else None
     # What the counted lines exercised: handed over with each count, or with the last one,
     # and then so is what the other lines exercised (their results carry no observation).
     each = observing if options.may_stop else None
     folding = observing if not options.may_stop else None
+    checked = repeats.results
     count = jobs = 0
     error = None
     try:
         for number, text in work.lines:
-            found = None if quick is None else quick(text)
+            before = checked.get(text)  # checked in full before: no shortcut to try
+            found = None if quick is None or before is not None else quick(text)
             if type(found) is int:
                 count += 1
                 jobs += found
@@ -166,12 +170,12 @@ def _lines(work: Lines, options: Options, repeats: Repeats | None) -> Iterator[E
             if type(found) is not int:  # checked in full, as the lane decoded it (if it did)
                 decoded = found if isinstance(found, Decoded) else None
                 line = payloads.line(label, number, text, decoded)
-                result = None if repeats is None else repeats.get(text, line.source, line.name)
-                if result is None:
+                if before is not None:
+                    result = before.renamed(line.source, line.name)
+                else:
                     result = options.result(line, observe=None if folding is None else False)
-                    if repeats is not None:
-                        repeats.keep(text, result)
-                yield result if folding is None else folding.fold(line, result)
+                    checked.keep(text, result)
+                yield result if folding is None else folding.fold(line, result, text)
     except RecordingError as exc:
         error = Notice("error", str(exc))
     observed = observing.take() if observing else None
@@ -182,8 +186,11 @@ def _lines(work: Lines, options: Options, repeats: Repeats | None) -> Iterator[E
 
 
 def run(work: Work, options: Options, repeats: Repeats | None = None) -> Iterator[Event]:
-    """The results and notices of one unit of work, in order (``repeats``: the results
-    of lines this run checked before, see :mod:`contract.engine._repeats`)."""
+    """The results and notices of one unit of work, in order (``repeats``: what this run
+    remembers of the lines it saw before, see :mod:`contract.engine._repeats`; None: this
+    unit's lines only)."""
+    if repeats is None:
+        repeats = Repeats()
     if isinstance(work, Lines):
         yield from _lines(work, options, repeats)
     elif isinstance(work, Stretch):

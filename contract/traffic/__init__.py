@@ -25,10 +25,11 @@ in :meth:`TrafficCoverage.lines`, control characters escaped.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import chain, repeat
 from operator import add
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -149,15 +150,38 @@ class Counts(NamedTuple):
     payloads: int
 
 
+class Recorded(NamedTuple):
+    """What :meth:`Tally.add` counts for one payload, kept to be added again
+    (:meth:`Tally.replay`) without walking the payload: per type, each slot it added to,
+    once per time it added to it, and its facts counted by name; its items of other
+    types; its jobs."""
+
+    kinds: tuple[tuple[str, tuple[int, ...], tuple[tuple[Fact, int], ...]], ...]
+    items: tuple[tuple[str, int], ...]
+    jobs: int
+
+
 class Tally:
     """The facts of many payloads added up in slots (:mod:`contract.traffic._slots`): what
     :func:`observe` gives for each, summed, at the cost of one compiled walk per object."""
 
     def __init__(self) -> None:
         #: Per type of object: its compiled counter, the slot counts, the facts counted by name.
-        self.kinds: dict[str, tuple[_slots.Counter, list[int], Counter[Fact]]] = {}
+        self.kinds: dict[str, tuple[_slots.Counter, Any, Counter[Fact]]] = {}
         self.items: Counter[str] = Counter()
         self.payloads = self.jobs = 0
+
+    def _of(self, kind: str) -> tuple[_slots.Counter, Any, Counter[Fact]]:
+        """The counter and counts of type ``kind``, fresh ones the first time."""
+        found = self.kinds.get(kind)
+        if found is None:
+            counter = _slots.Counter.of(kind)
+            found = self.kinds[kind] = (counter, *self._empty(counter))
+        return found
+
+    @staticmethod
+    def _empty(counter: _slots.Counter) -> tuple[Any, Counter[Fact]]:
+        return counter.empty()
 
     def add(self, payload: Any, schema: str | None = None) -> int:
         """Count the objects of one decoded payload (see :func:`items_of`); how many it held."""
@@ -170,11 +194,7 @@ class Tally:
         kind, objects = items_of(payload, schema)
         if kind is None or not objects:
             return 0
-        found = self.kinds.get(kind)
-        if found is None:
-            counter = _slots.Counter.of(kind)
-            found = self.kinds[kind] = (counter, *counter.empty())
-        counter, counts, named = found
+        counter, counts, named = self._of(kind)
         for item in objects:
             counter.add(item, counts, named)
         return self._tallied(kind, len(objects))
@@ -196,21 +216,74 @@ class Tally:
         body = interaction.decoded if interaction.decoded is not None else interaction.body
         self.add(_value(body))
 
+    @staticmethod
+    def recorded(payload: Any, schema: str | None = None) -> Recorded:
+        """What :meth:`add` would count for ``payload``, to add again with :meth:`replay`."""
+        sparse = _Sparse()
+        sparse.add(payload, schema)
+        return sparse.recorded_form()
+
+    @staticmethod
+    def recorded_checked(interaction: Interaction, api_error: bool) -> Recorded:
+        """What :meth:`add_checked` would count, to add again with :meth:`replay`."""
+        sparse = _Sparse()
+        sparse.add_checked(interaction, api_error)
+        return sparse.recorded_form()
+
+    def replay(self, recorded: Iterable[tuple[Recorded, int]]) -> None:
+        """Count, for each pair, ``times`` payloads of which :meth:`recorded` gave
+        ``recorded``: what as many calls of :meth:`add` count, with no payload walked.
+
+        The slots of the payloads counted once are counted together, in C; those of
+        the others one by one; then each slot met is added to the tally's once.
+        """
+        once: dict[str, list[tuple[int, ...]]] = {}
+        added: dict[str, Counter[int]] = {}
+        payloads = jobs = 0
+        for found, times in recorded:
+            payloads += times
+            jobs += found.jobs * times
+            for kind, slots, named in found.kinds:
+                if times == 1:
+                    listed = once.get(kind)
+                    if listed is None:
+                        listed = once[kind] = []
+                    listed.append(slots)
+                else:
+                    counter = added.get(kind)
+                    if counter is None:
+                        counter = added[kind] = Counter()
+                    for slot in slots:
+                        counter[slot] += times
+                if named:
+                    by_name = self._of(kind)[2]
+                    for fact, count in named:
+                        by_name[fact] += count * times
+            for name, count in found.items:
+                self.items[name] += count * times
+        for kind, listed in once.items():
+            added.setdefault(kind, Counter()).update(chain.from_iterable(listed))
+        for kind, counter in added.items():
+            counts = self._of(kind)[1]
+            for slot, count in counter.items():
+                counts[slot] += count
+        self.payloads += payloads
+        self.jobs += jobs
+
     def counts(self) -> Counts:
-        """What was added, as plain data a worker process can send (no compiled counters)."""
-        kinds = tuple((kind, counts, named) for kind, (_, counts, named) in self.kinds.items())
-        return Counts(kinds, tuple(self.items.items()), self.jobs, self.payloads)
+        """What was added, as plain data a worker process can send (no compiled counters);
+        its types in order of name, whatever order they were first met in."""
+        kinds = tuple(
+            (kind, counts, named) for kind, (_, counts, named) in sorted(self.kinds.items())
+        )
+        return Counts(kinds, tuple(sorted(self.items.items())), self.jobs, self.payloads)
 
     def absorb(self, other: Counts) -> None:
         """Add what another tally counted (:meth:`counts`): slot by slot, nothing walked."""
         for kind, counts, named in other.kinds:
-            found = self.kinds.get(kind)
-            if found is None:
-                counter = _slots.Counter.of(kind)
-                found = self.kinds[kind] = (counter, *counter.empty())
-            mine = found[1]
+            _, mine, by_name = self._of(kind)
             mine[:] = map(add, mine, counts)
-            found[2].update(named)
+            by_name.update(named)
         self.items.update(dict(other.items))
         self.jobs += other.jobs
         self.payloads += other.payloads
@@ -226,6 +299,25 @@ class Tally:
             total.update(found)
         facts = tuple(sorted(total.items()))
         return Observation(operation, status, self.jobs, facts, tuple(sorted(self.items.items())))
+
+
+class _Sparse(Tally):
+    """A tally of one payload: slot counts kept by slot number, only those it added to."""
+
+    @staticmethod
+    def _empty(counter: _slots.Counter) -> tuple[Any, Counter[Fact]]:
+        return defaultdict(int), Counter()
+
+    def recorded_form(self) -> Recorded:
+        kinds = tuple(
+            (
+                kind,
+                tuple(chain.from_iterable(map(repeat, counts, counts.values()))),
+                tuple(named.items()),
+            )
+            for kind, (_, counts, named) in self.kinds.items()
+        )
+        return Recorded(kinds, tuple(self.items.items()), self.jobs)
 
 
 _NULLABLE = ("null", "non-null")
@@ -456,4 +548,13 @@ def _noun(schema: str) -> str:
     return schema.removeprefix(_registry.DEFAULT_SCHEMA).lower() or "job"
 
 
-__all__ = ["Counts", "Observation", "Tally", "TrafficCoverage", "items_of", "jobs_of", "observe"]
+__all__ = [
+    "Counts",
+    "Observation",
+    "Recorded",
+    "Tally",
+    "TrafficCoverage",
+    "items_of",
+    "jobs_of",
+    "observe",
+]
