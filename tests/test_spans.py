@@ -1,5 +1,6 @@
-"""Workers read their own lines: a JSON Lines file cut into spans at line ends gives, read
-span after span, exactly the lines and refusals of reading it a line at a time."""
+"""Workers read and number their own lines: a JSON Lines file cut into spans at line ends
+gives, each span read on its own and the spans joined in order, exactly the lines,
+numbers and refusals of reading it a line at a time."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from contract.recordings import RecordingError, _jsonl, _limits, file_spans, span_lines
+from contract.recordings import (
+    Joined,
+    RecordingError,
+    SpanLines,
+    _jsonl,
+    _limits,
+    file_spans,
+)
 from contract.recordings.payloads import nonblank
 from tests.helpers import minimal_job
 from tests.test_bulk import _check
@@ -33,37 +41,34 @@ def _one_at_a_time(path: Path) -> list[object]:
 
 
 def _span_after_span(path: Path, size: int) -> list[object]:
-    """The lines of every span in order, then the refusal met, if any; no span may
-    follow a refusal."""
+    """Every span read on its own, numbered from 1, then joined in order: the lines
+    renumbered in the file, and the refusal met, if any; nothing after it."""
     found: list[object] = []
     spans = _jsonl.file_spans(path, "f", size)
     assert spans is not None
-    try:
-        for span in spans:
-            found.extend(span_lines(path, "f", span))
-    except RecordingError as exc:
-        found.append(str(exc))
-        assert next(spans, None) is None
+    joined = Joined("f")
+    for span in spans:
+        read = SpanLines(path, "f", span)
+        lines = list(read)  # (read before the earlier spans are joined, as a worker would)
+        assert [n for n, _ in lines] == sorted({n for n, _ in lines})
+        if not joined.stopped:
+            found.extend((joined.number(n), text) for n, text in lines)
+        error = joined.close(read.lines, read.content, read.refused, read.failed, span.end is None)
+        if error is not None:
+            found.append(error)
     return found
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    lines=_LINES,
-    final_newline=st.booleans(),
-    size=st.integers(min_value=1, max_value=80),
-    block=st.integers(min_value=1, max_value=40),
-)
-@example(lines=[b"x" * (_LIMIT + 1)], final_newline=False, size=1, block=40)
-@example(lines=[b"x" * _LIMIT, b"y" * _LIMIT], final_newline=True, size=1, block=5)
-@example(lines=[b"a", b"x" * (_LIMIT + 1), b"b"], final_newline=True, size=1, block=3)
-@example(lines=[b"", b" ", b""], final_newline=True, size=1, block=1)
-def test_spans_read_in_order_are_the_lines_read_one_at_a_time(
-    tmp_path_factory: pytest.TempPathFactory,
-    lines: list[bytes],
-    final_newline: bool,
-    size: int,
-    block: int,
+@given(lines=_LINES, final_newline=st.booleans(), size=st.integers(min_value=1, max_value=80))
+@example(lines=[b"x" * (_LIMIT + 1)], final_newline=False, size=1)
+@example(lines=[b"x" * _LIMIT, b"y" * _LIMIT], final_newline=True, size=1)
+@example(lines=[b"a", b"x" * (_LIMIT + 1), b"b"], final_newline=True, size=1)
+@example(lines=[b"a", b"x" * (_LIMIT + 1), b"b"], final_newline=True, size=30)
+@example(lines=[b"", b" ", b""], final_newline=True, size=1)
+@example(lines=[], final_newline=False, size=1)
+def test_spans_joined_in_order_are_the_lines_read_one_at_a_time(
+    tmp_path_factory: pytest.TempPathFactory, lines: list[bytes], final_newline: bool, size: int
 ) -> None:
     path = tmp_path_factory.mktemp("spans") / "traffic.jsonl"
     data = b"\n".join(lines) + (b"\n" if final_newline and lines else b"")
@@ -72,25 +77,24 @@ def test_spans_read_in_order_are_the_lines_read_one_at_a_time(
     path.write_bytes(data)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_limits, "MAX_LINE_BYTES", _LIMIT)
-        patch.setattr(_jsonl, "_BLOCK", block)
         assert _span_after_span(path, size) == _one_at_a_time(path)
 
 
-def test_spans_end_at_line_ends_and_cover_the_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_spans_end_at_the_first_line_end_after_each_cut_and_cover_the_file(
+    tmp_path: Path,
 ) -> None:
-    monkeypatch.setattr(_jsonl, "_BLOCK", 1000)
     path = tmp_path / "traffic.jsonl"
     data = b"".join(b'{"n": %d}\n' % n for n in range(5000))
     path.write_bytes(data)
     spans = list(_jsonl.file_spans(path, "f", 4096) or [])
     assert len(spans) > 5
-    assert all(4096 <= span.end - span.start < 4096 + 1000 for span in spans if span.end)
-    assert spans[0].start == 0 and spans[-1].end in (None, len(data))
+    assert spans[0].start == 0 and spans[-1].end is None
     for before, after in itertools.pairwise(spans):
         assert before.end == after.start
-        assert data[after.start - 1 : after.start] == b"\n"
-        assert after.first == data[: after.start].count(b"\n") + 1
+        assert before.end is not None and before.end - before.start >= 4096
+        # (the first line end from the cut on: no line end between the cut and it)
+        assert b"\n" not in data[before.start + 4095 : before.end - 1]
+        assert data[before.end - 1 : before.end] == b"\n"
 
 
 def test_a_compressed_file_has_no_spans(tmp_path: Path) -> None:
@@ -129,3 +133,45 @@ def test_two_processes_refuse_what_one_refuses(tmp_path: Path, case: str) -> Non
     if case == "a line over the bound":  # the lines before it were checked, none after
         assert one.stdout.count('"exploded"') == 9
         assert one.stdout.splitlines()[-1].startswith("checked 9000 payloads")
+
+
+def _result(label: str, number: int) -> object:
+    from contract.engine.results import Result
+    from contract.recordings import payloads
+
+    return Result.of(payloads.line(label, number, b"[]"))
+
+
+def test_stretches_joined_are_numbered_in_their_file_and_stop_at_an_error() -> None:
+    from contract.engine._work import Spanned, joined
+    from contract.engine.results import Notice, Result
+
+    def stretch(label: str, numbers: list[int], lines: int, **rest: object) -> Spanned:
+        found = tuple(_result(label, n) for n in numbers)
+        fields = {"content": True, "refused": None, "failed": None, "last": False, **rest}
+        return Spanned(label, found, tuple(numbers), lines, **fields)
+
+    events = list(
+        joined(
+            [
+                stretch("a", [2], 5),
+                stretch("b", [1], 3, last=True),  # (another file between: its own numbers)
+                stretch("a", [1, 4], 4),
+                stretch("a", [3], 6, failed="a: disk error"),
+                stretch("a", [1], 2),  # (after the error: dropped)
+                stretch("a", [], 0, last=True),
+                stretch("c", [], 3, content=False),
+                stretch("c", [], 1, content=False, last=True),
+            ]
+        )
+    )
+    named = [(e.source, e.name) if isinstance(e, Result) else e for e in events]
+    assert named == [
+        ("a:2", "line[2]"),
+        ("b:1", "line[1]"),
+        ("a:6", "line[6]"),
+        ("a:9", "line[9]"),
+        ("a:12", "line[12]"),
+        Notice("error", "a: disk error"),
+        Notice("error", "c: holds no payloads (every line is blank)"),
+    ]

@@ -3,7 +3,8 @@
 :func:`ordered` keeps a bounded window of units in flight and gives each
 unit's events as soon as every unit before it has given its own, so output
 keeps the input's order and memory stays bounded by the window, whatever
-the input's size.
+the input's size; the lines of a file's stretches are numbered in the file
+there (:func:`contract.engine._work.joined`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from contract.engine._work import Local, Options, Work, run_all
+from contract.engine._work import Local, Options, Spanned, Work, joined, run_all
 from contract.engine.results import Event
 
 
@@ -40,14 +41,20 @@ def ordered(
 
     :class:`~contract.engine._work.Local` units run here, when their turn comes.
     """
+    return joined(_in_order(work, submit, window))
+
+
+def _in_order(
+    work: Iterable[Work], submit: Callable[[Work], Pending], window: int
+) -> Iterator[Event | Spanned]:
     pending: deque[tuple[Pending | None, Work]] = deque()
 
-    def take() -> Iterable[Event]:
+    def take() -> Iterable[Event | Spanned]:
         future, unit = pending.popleft()
         if future is None:
             assert isinstance(unit, Local)
             return unit.events
-        events: list[Event] = future.result()
+        events: list[Event | Spanned] = future.result()
         return events
 
     for unit in work:

@@ -2,10 +2,11 @@
 
 :func:`plan` turns paths into an ordered stream of work: a chunk of JSON
 Lines (read here, a line at a time), a stretch of an uncompressed JSON Lines
-file (cut here at line ends, read by whoever runs it), a recording file (read
-by whoever runs it, or shipped as bytes), standard input's one document (run
-here), and the notices met on the way. :func:`run` checks one unit and gives its
-results and notices; concatenated in plan order they are exactly what
+file (cut here at line ends, read and numbered by whoever runs it), a recording
+file (read by whoever runs it, or shipped as bytes), standard input's one
+document (run here), and the notices met on the way. :func:`run` checks one unit
+and gives its results and notices (a stretch's as one :class:`Spanned`);
+concatenated in plan order and :func:`joined` they are exactly what
 :func:`contract.engine.check_paths` gives in one process.
 """
 
@@ -23,15 +24,16 @@ from contract.engine.results import Conforming, Event, Notice, Result
 from contract.engine.serial import events_of, files_of
 from contract.recordings import (
     Interaction,
+    Joined,
     RecordingError,
     Span,
+    SpanLines,
     file_spans,
     is_lines_name,
     payloads,
     read,
     read_bytes,
     read_lines,
-    span_lines,
     stdin_lines,
 )
 from contract.strictjson import Decoded
@@ -98,11 +100,30 @@ class Lines:
 class Stretch:
     """Whole lines of one uncompressed JSON Lines file, read by whoever checks them:
     the parent cuts the file at line ends (:func:`contract.recordings.file_spans`)
-    and hands over offsets, not lines."""
+    and hands over offsets, not lines; the lines are numbered where they are read,
+    from 1 (:class:`Spanned`)."""
 
     path: str
     label: str
     span: Span
+
+
+@dataclass(frozen=True)
+class Spanned:
+    """The events of a :class:`Stretch`, its results named with line numbers counted
+    from the stretch's start, and what :func:`joined` needs to number them in the file
+    (:class:`contract.recordings.SpanLines`'s ``lines``, ``content``, ``refused`` and
+    ``failed``; ``last``: the file's last stretch)."""
+
+    label: str
+    events: tuple[Event, ...]
+    #: The line number, within the stretch, of each result among ``events``, in order.
+    numbers: tuple[int, ...]
+    lines: int
+    content: bool
+    refused: int | None
+    failed: str | None
+    last: bool
 
 
 @dataclass(frozen=True)
@@ -185,7 +206,7 @@ def _lines(work: Lines, options: Options, repeats: Repeats) -> Iterator[Event]:
         yield error
 
 
-def run(work: Work, options: Options, repeats: Repeats | None = None) -> Iterator[Event]:
+def run(work: Work, options: Options, repeats: Repeats | None = None) -> Iterator[Event | Spanned]:
     """The results and notices of one unit of work, in order (``repeats``: what this run
     remembers of the lines it saw before, see :mod:`contract.engine._repeats`; None: this
     unit's lines only)."""
@@ -194,8 +215,13 @@ def run(work: Work, options: Options, repeats: Repeats | None = None) -> Iterato
     if isinstance(work, Lines):
         yield from _lines(work, options, repeats)
     elif isinstance(work, Stretch):
-        stretch = span_lines(Path(work.path), work.label, work.span)
-        yield from _lines(Lines(work.label, stretch), options, repeats)
+        span = SpanLines(Path(work.path), work.label, work.span)
+        events = tuple(_lines(Lines(work.label, span), options, repeats))
+        numbers = tuple(e.line or 0 for e in events if type(e) is Result)
+        last = work.span.end is None
+        yield Spanned(
+            work.label, events, numbers, span.lines, span.content, span.refused, span.failed, last
+        )
     elif isinstance(work, File):
         if work.data is None:
             found = read(work.path, include_other=True, label=work.label)
@@ -206,9 +232,37 @@ def run(work: Work, options: Options, repeats: Repeats | None = None) -> Iterato
         yield from work.events
 
 
-def run_all(work: Work, options: Options) -> list[Event]:
+def run_all(work: Work, options: Options) -> list[Event | Spanned]:
     """:func:`run` as a list: what a worker sends back."""
     return list(run(work, options, for_worker(options)))
+
+
+def joined(events: Iterable[Event | Spanned]) -> Iterator[Event]:
+    """The events of units run in plan order, each :class:`Spanned` stretch's numbered in
+    its file, and the file's refusals where reading it a line at a time meets them
+    (:class:`contract.recordings.Joined`): a file's stretches after one are dropped."""
+    files: dict[str, Joined] = {}
+    for event in events:
+        if not isinstance(event, Spanned):
+            yield event
+            continue
+        label = event.label
+        join = files.get(label)
+        if join is None:
+            join = files[label] = Joined(label)
+        if not join.stopped and not join.before:  # the file's first stretch: numbered alike
+            yield from event.events
+        elif not join.stopped:
+            numbers = iter(event.numbers)
+            for found in event.events:
+                if type(found) is Result:
+                    found = found.renamed(*payloads.names(label, join.number(next(numbers))))
+                yield found
+        refusal = join.close(event.lines, event.content, event.refused, event.failed, event.last)
+        if refusal is not None:
+            yield Notice("error", refusal)
+        if event.last:
+            del files[label]
 
 
 def _chunks(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
@@ -232,8 +286,8 @@ def _chunks(found: Iterable[tuple[int, bytes]], label: str) -> Iterator[Work]:
 
 
 def _stretches(path: Path, label: str) -> Iterator[Work]:
-    """One uncompressed JSON Lines file as stretches of whole lines, cut at line ends
-    found a block at a time, so no line passes through here; a compressed one in chunks."""
+    """One uncompressed JSON Lines file as stretches of whole lines, cut at the line end
+    after each cut, so no line is read or counted here; a compressed one in chunks."""
     try:
         spans = file_spans(path, label)
         if spans is None:
@@ -319,8 +373,7 @@ def serial(work: Iterable[Work], options: Options) -> Iterator[Event]:
     """Every unit run here, one after the other (a line repeated anywhere in them is
     checked once)."""
     repeats = Repeats()
-    for unit in work:
-        yield from run(unit, options, repeats)
+    yield from joined(event for unit in work for event in run(unit, options, repeats))
 
 
 __all__ = [
@@ -330,9 +383,11 @@ __all__ = [
     "Lines",
     "Local",
     "Options",
+    "Spanned",
     "Stretch",
     "Work",
     "file_events",
+    "joined",
     "plan",
     "run",
     "run_all",

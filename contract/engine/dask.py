@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from contract.engine._parallel import ordered
-from contract.engine._work import File, Lines, Options, Work, plan, run, run_all
+from contract.engine._work import File, Lines, Options, Work, joined, plan, run, run_all
 from contract.engine.results import Event, Result, Summary, Tally
 from contract.recordings import payloads
 from contract.recordings._model import RecordingError
@@ -158,7 +158,7 @@ def _partition(items: Sequence[Any], index: int, kind: Kind, options: Options) -
     else:
         units = [File(str(item), str(item), True) for item in items]
     for unit in units:
-        for event in run(unit, options):
+        for event in joined(run(unit, options)):
             outcome.add(event)
     return outcome
 

@@ -199,22 +199,21 @@ def read_lines(
 
 
 Span = _lines.Span
+SpanLines = _lines.SpanLines
+Joined = _lines.Joined
 
 
 def file_spans(path: str | Path, label: str | None = None) -> Iterator[Span] | None:
-    """An uncompressed JSON Lines file cut into spans of whole lines at line ends, found
-    a block at a time (no line is read); None for a compressed file.
+    """An uncompressed JSON Lines file cut into spans of whole lines, reading only from
+    each cut to the next line end (no line is counted here); None for a compressed file.
 
-    Read in order with :func:`span_lines`, the spans give :func:`read_lines`'s
-    lines (blank ones left out) and refusals: for workers that read their own lines.
+    Each span's lines are read where it is checked (:class:`SpanLines`, numbered from
+    1 within the span); joined in order (:class:`Joined`) they are :func:`read_lines`'s
+    lines, blank ones left out, with its numbers and refusals: for workers that read
+    their own lines.
     """
     path = Path(path)
     return _lines.file_spans(path, label or str(path))
-
-
-def span_lines(path: str | Path, label: str, span: Span) -> Iterator[tuple[int, bytes]]:
-    """The numbered non-blank lines of one span of a JSON Lines file (:func:`file_spans`)."""
-    return _lines.span_lines(Path(path), label, span)
 
 
 def read(
@@ -377,10 +376,12 @@ __all__ = [
     "SUFFIXES",
     "Call",
     "Interaction",
+    "Joined",
     "Layout",
     "NotARecording",
     "RecordingError",
     "Span",
+    "SpanLines",
     "expand",
     "file_spans",
     "is_lines_name",
@@ -389,6 +390,5 @@ __all__ = [
     "read_bytes",
     "read_lines",
     "read_stdin",
-    "span_lines",
     "stdin_lines",
 ]

@@ -35,6 +35,15 @@ Line = tuple[int, bytes]
 ALL_BLANK = "holds no payloads (every line is blank)"
 
 
+class LineTooLong(RecordingError):
+    """A line over the line bound (:data:`~contract.recordings._limits.MAX_LINE_BYTES`)."""
+
+    def __init__(self, label: str, number: int) -> None:
+        self.number = number
+        reason = f"line is longer than the limit of {_limits.MAX_LINE_BYTES} bytes"
+        super().__init__(f"{label}:{number}", reason)
+
+
 class Readable(Protocol):
     """What lines are read from: a binary file, standard input, a gzip stream."""
 
@@ -60,10 +69,7 @@ def numbered(
             if text[-1:] == b"\n":
                 text = text[:-1]
             elif len(text) == limit:
-                raise RecordingError(
-                    f"{label}:{number}",
-                    f"line is longer than the limit of {_limits.MAX_LINE_BYTES} bytes",
-                )
+                raise LineTooLong(label, number)
             if budget is not None:
                 budget.used += len(text) + 1
                 if budget.used > budget.limit:
@@ -150,32 +156,28 @@ def sniff(stream: BinaryIO, label: str) -> tuple[Iterator[Line] | None, bytes]:
 
 #: Bytes of whole lines in one :class:`Span` (at least; a span ends at a line's end).
 SPAN_BYTES = 1 << 20
-#: Bytes read at a time while cutting a file into spans.
-_BLOCK = 1 << 18
-_BLANK = b" \t\n\r\x0b\x0c"  # what ``bytes.strip`` strips
 
 
 @dataclass(frozen=True)
 class Span:
     """A stretch of whole lines of an uncompressed JSON Lines file: the bytes from
-    ``start`` to ``end`` (None: to the end of the file), the first of them on line
-    number ``first``."""
+    ``start`` to ``end`` (None: to the end of the file; the file's last span)."""
 
     start: int
     end: int | None
-    first: int
 
 
 def file_spans(path: Path, label: str, size: int = SPAN_BYTES) -> Iterator[Span] | None:
-    """The file cut into spans of whole lines of about ``size`` bytes, found without
-    reading it a line at a time; None for a compressed file (read it with
-    :func:`file_lines`).
+    """The file cut into spans of whole lines of about ``size`` bytes; None for a
+    compressed file (read it with :func:`file_lines`).
 
-    Read in order, the spans' lines (:func:`span_lines`) are :func:`file_lines`'s,
-    refusals included: a line over the line bound ends the spans with one running
-    to the end of the file, whose reader refuses that line as :func:`file_lines`
-    would; a file of blank lines only is a :class:`RecordingError` (:data:`ALL_BLANK`)
-    once it has been read through.
+    Only the bytes from each cut to the next line end are read: no line is counted
+    or checked here. Whoever reads a span numbers its lines from 1
+    (:class:`SpanLines`), and :class:`Joined` puts the spans back together, in
+    order: the lines' numbers in the file, and :func:`file_lines`'s refusals (a
+    line over the bound, a file of blank lines only). A cut that finds no line end
+    within the line bound ends the spans with one running to the end of the file,
+    whose reader refuses that line.
     """
     handle = open_regular(path, label)
     try:
@@ -190,78 +192,140 @@ def file_spans(path: Path, label: str, size: int = SPAN_BYTES) -> Iterator[Span]
 
 
 def _spans(handle: BinaryIO, label: str, size: int) -> Iterator[Span]:
-    limit = _limits.MAX_LINE_BYTES
-    # A block no longer than the bound: a line over it then either spans a whole block
-    # without a newline, or ends at a block's first newline.
-    step = max(1, min(_BLOCK, limit))
-    start, first = 0, 1  # the span being cut
-    number, line_start, read = 1, 0, 0  # the line being read, where it starts, bytes read
-    content = False
+    limit = _limits.MAX_LINE_BYTES + 1
+    start = 0
     with handle:
         while True:
-            data = _read(handle.read, step, label)
-            if not data:
-                break
-            content = content or bool(data.translate(None, _BLANK))
-            newline = data.find(b"\n")
-            longest = (read + len(data) if newline < 0 else read + newline) - line_start
-            if longest > limit:
-                yield Span(start, None, first)
+            cut = start + max(1, size) - 1  # the span ends at the first line end from here
+            try:
+                handle.seek(cut)
+                rest = handle.readline(limit)
+            except OSError as exc:
+                raise RecordingError(label, _reason(exc)) from None
+            if rest[-1:] != b"\n":  # the end of the file, or a line over the bound
+                yield Span(start, None)
                 return
-            read += len(data)
-            if newline < 0:
-                continue
-            number += data.count(b"\n")
-            line_start = read - len(data) + data.rfind(b"\n") + 1
-            if line_start - start >= size:
-                yield Span(start, line_start, first)
-                start, first = line_start, number
-    if not content:
-        raise RecordingError(label, ALL_BLANK)
-    if start < read:
-        yield Span(start, None, first)
+            end = cut + len(rest)
+            yield Span(start, end)
+            start = end
 
 
-class _Window:
-    """A file's lines up to a byte offset."""
+class SpanLines:
+    """The non-blank lines of one span of ``path`` (:func:`file_spans`), numbered from 1
+    within the span, each read within the line bound; iterate once.
 
-    def __init__(self, handle: BinaryIO, end: int | None, at: int) -> None:
-        self.handle, self.end, self.at = handle, end, at
+    Once read: ``lines`` (how many lines were read, blank ones included), ``content``
+    (whether any is not blank), and why reading stopped early, if it did: ``refused``,
+    the number within the span of a line over the bound, or ``failed``, the text of
+    any other error (plain data, to send to whoever joins the spans).
+    """
 
-    def readline(self, size: int = -1, /) -> bytes:
-        if self.end is None:
-            return self.handle.readline(size)
-        left = self.end - self.at
-        if left <= 0:
-            return b""
-        text = self.handle.readline(left if size < 0 else min(size, left))
-        self.at += len(text)
-        return text
+    def __init__(self, path: Path, label: str, span: Span) -> None:
+        self.path, self.label, self.span = path, label, span
+        self.lines, self.content = 0, False
+        self.refused: int | None = None
+        self.failed: str | None = None
 
-
-def span_lines(path: Path, label: str, span: Span) -> Iterator[Line]:
-    """The non-blank lines of one span of ``path`` (:func:`file_spans`), each read within
-    the line bound."""
-    handle = open_regular(path, label)
-    with handle:
+    def __iter__(self) -> Iterator[Line]:
         try:
-            handle.seek(span.start)
-        except OSError as exc:
-            raise RecordingError(label, _reason(exc)) from None
-        window = _Window(handle, span.end, span.start)
-        for number, text in numbered(window, label, first=span.first):
-            if text.strip():
-                yield number, text
+            with open_regular(self.path, self.label) as handle:
+                try:
+                    handle.seek(self.span.start)
+                except OSError as exc:
+                    raise RecordingError(self.label, _reason(exc)) from None
+                if self.span.end is None:  # the file's last span: a line at a time
+                    for number, text in numbered(handle, self.label):
+                        self.lines = number
+                        if text.strip():
+                            self.content = True
+                            yield number, text
+                    return
+                # Any other holds SPAN_BYTES and less than a line more (file_spans): at once.
+                data = _read(handle.read, self.span.end - self.span.start, self.label)
+            yield from self._split(data)
+        except LineTooLong as exc:
+            self.refused = exc.number
+        except RecordingError as exc:
+            self.failed = str(exc)
+
+    def _split(self, data: bytes) -> Iterator[Line]:
+        """The lines of a span read whole, as :func:`numbered` reads them: the first
+        over the bound ends them, refused."""
+        lines = data.split(b"\n")
+        if not lines[-1]:
+            lines.pop()  # (the line end closing the span)
+        limit = _limits.MAX_LINE_BYTES
+        over = None
+        if lines and max(map(len, lines)) > limit:
+            over = next(i for i, text in enumerate(lines) if len(text) > limit)
+            del lines[over:]
+        found = [(number, text) for number, text in enumerate(lines, 1) if text.strip()]
+        self.lines, self.content = len(lines), bool(found)
+        yield from found
+        if over is not None:
+            raise LineTooLong(self.label, over + 1)
+
+
+class Joined:
+    """The spans of one file, read elsewhere, joined again in order (see :func:`file_spans`).
+
+    For each span in turn: :meth:`number` gives a line's number in the file, then
+    :meth:`close` the error to report after its lines, if any. After an error the
+    file's later spans are not to be reported (``stopped``), as :func:`file_lines`
+    reads no further.
+
+    ::
+
+        joined = Joined(label)
+        for span in spans:                       # in order
+            lines = SpanLines(path, label, span)  # (read elsewhere)
+            if not joined.stopped:
+                found += [(joined.number(n), text) for n, text in lines]
+            error = joined.close(lines.lines, lines.content, lines.refused, lines.failed,
+                                 last=span.end is None)
+
+    """
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.before = 0  # lines of the spans joined so far
+        self.content = self.stopped = False
+
+    def number(self, number: int) -> int:
+        """The number in the file of line ``number`` of the span being joined."""
+        return self.before + number
+
+    def close(
+        self, lines: int, content: bool, refused: int | None, failed: str | None, last: bool
+    ) -> str | None:
+        """The span being joined held ``lines`` lines (``content``: some not blank); its
+        reading stopped at a line over the bound (``refused``, numbered in the span) or
+        at another error (``failed``); ``last``: it is the file's last span. What to
+        report after its lines, as :func:`file_lines` words it: that error, or, at the
+        file's end, that the file holds only blank lines; None for nothing (and always
+        once the file has stopped)."""
+        if self.stopped:
+            return None
+        if refused is not None or failed is not None:
+            self.stopped = True
+            return failed if refused is None else str(LineTooLong(self.label, self.number(refused)))
+        self.before += lines
+        self.content = self.content or content
+        if last and not self.content:
+            return str(RecordingError(self.label, ALL_BLANK))
+        return None
 
 
 __all__ = [
     "ALL_BLANK",
     "SPAN_BYTES",
+    "Joined",
     "Line",
+    "LineTooLong",
     "Span",
+    "SpanLines",
     "file_lines",
     "file_spans",
     "numbered",
     "sniff",
-    "span_lines",
 ]

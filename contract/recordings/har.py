@@ -212,9 +212,7 @@ def _opens_entries(head: bytes) -> bool:
     except orjson.JSONDecodeError:
         return False
     log = opened.get("log") if isinstance(opened, dict) else None
-    return (
-        isinstance(log, dict) and list(opened) == ["log"] and list(log)[-1:] == ["entries"]
-    )
+    return isinstance(log, dict) and list(opened) == ["log"] and list(log)[-1:] == ["entries"]
 
 
 def _calls(entries: Iterable[Any], label: str) -> Iterator[Call]:

@@ -88,9 +88,13 @@ def line(label: str, number: int, text: bytes, decoded: Decoded | None = None) -
     A line that is not JSON is reported by its check (a ``json`` violation), so the
     other lines of the file are still checked.
     """
-    return Interaction(
-        source=f"{label}:{number}", body=text, name=f"line[{number}]", decoded=decoded
-    )
+    source, name = names(label, number)
+    return Interaction(source=source, body=text, name=name, decoded=decoded)
+
+
+def names(label: str, number: int) -> tuple[str, str]:
+    """The source and the name of the payload on line ``number`` (see :func:`line`)."""
+    return f"{label}:{number}", f"line[{number}]"
 
 
 def nonblank(found: Iterable[Line], label: str) -> Iterator[Line]:
@@ -115,4 +119,4 @@ def lines(data: bytes, label: str) -> Iterator[Interaction]:
     return numbered(enumerate(data.split(b"\n"), start=1), label)
 
 
-__all__ = ["decoded", "line", "lines", "nonblank", "numbered", "payload"]
+__all__ = ["decoded", "line", "lines", "names", "nonblank", "numbered", "payload"]
