@@ -118,7 +118,7 @@ class Spanned:
     label: str
     events: tuple[Event, ...]
     #: The line number, within the stretch, of each result among ``events``, in order.
-    numbers: tuple[int, ...]
+    numbers: tuple[int | None, ...]
     lines: int
     content: bool
     refused: int | None
@@ -217,7 +217,7 @@ def run(work: Work, options: Options, repeats: Repeats | None = None) -> Iterato
     elif isinstance(work, Stretch):
         span = SpanLines(Path(work.path), work.label, work.span)
         events = tuple(_lines(Lines(work.label, span), options, repeats))
-        numbers = tuple(e.line or 0 for e in events if type(e) is Result)
+        numbers = tuple(e.line for e in events if isinstance(e, Result))
         last = work.span.end is None
         yield Spanned(
             work.label, events, numbers, span.lines, span.content, span.refused, span.failed, last
@@ -255,8 +255,10 @@ def joined(events: Iterable[Event | Spanned]) -> Iterator[Event]:
         elif not join.stopped:
             numbers = iter(event.numbers)
             for found in event.events:
-                if type(found) is Result:
-                    found = found.renamed(*payloads.names(label, join.number(next(numbers))))
+                if isinstance(found, Result):
+                    number = next(numbers)
+                    if number is not None:  # (a line's result names its line)
+                        found = found.renamed(*payloads.names(label, join.number(number)))
                 yield found
         refusal = join.close(event.lines, event.content, event.refused, event.failed, event.last)
         if refusal is not None:
