@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from contract.checks import body_schema, jobs_in
 from contract.config import Strict
-from contract.engine._repeats import Held, Repeats
+from contract.engine._repeats import Checked, Held, Repeats
 from contract.profiles import ProfileLike
 from contract.strictjson import Decoded, JSONSyntaxError, decode
 from contract.traffic import Counts, Recorded, Tally, observe
@@ -97,13 +97,12 @@ def _proven(
 
 
 class _Seen:
-    """A line an :class:`Observing` lane met: the jobs it holds and the type it was
-    checked as (proven conforming; 0 and None for a line checked in full), and, from its
-    second sight on, what it exercised."""
+    """A line an :class:`Observing` lane proved conforming: the jobs it holds and the
+    type it was checked as, and, from its second sight on, what it exercised."""
 
     __slots__ = ("jobs", "kind", "recorded")
 
-    def __init__(self, jobs: int = 0, kind: str | None = None) -> None:
+    def __init__(self, jobs: int, kind: str) -> None:
         self.jobs, self.kind = jobs, kind
         self.recorded: Recorded | None = None
 
@@ -120,10 +119,9 @@ class Observing:
         self.schema, self.overlay = schema, overlay
         memory = Repeats() if repeats is None else repeats
         self.proven: Held[_Seen] = memory.conforming
-        self.covered: Held[_Seen] = memory.covered
         self.tally = Tally()
         #: Lines met before and again since the last :meth:`take`: how often.
-        self.again: dict[_Seen, int] = {}
+        self.again: dict[_Seen | Checked, int] = {}
 
     def __call__(self, text: bytes) -> int | Decoded | None:
         seen = self.proven.get(text)
@@ -141,23 +139,20 @@ class Observing:
         self.proven.keep(text, _Seen(jobs, kind))
         return jobs
 
-    def fold(self, line: Interaction, result: Result, text: bytes | None = None) -> Result:
+    def fold(self, line: Interaction, result: Result, before: Checked | None = None) -> Result:
         """``result`` of a line the full check explained (built with no observation), with
         what the line exercised counted here instead, as :func:`contract.traffic.observe`
         would have counted it; with that observation when it has an operation.
-        ``text``: the line's bytes, when a line of the same bytes may come again."""
+        ``before``: the same line checked earlier in the run, whose result this is."""
         if result.operation is not None:  # pragma: no cover - a bare line has none
             return replace(result, observed=observe(line))
         api_error = result.api_error is not None
-        seen = None if text is None else self.covered.get(text)
-        if seen is None:
+        if before is None:
             self.tally.add_checked(line, api_error)
-            if text is not None:
-                self.covered.keep(text, _Seen())
         else:
-            if seen.recorded is None:  # its second sight: what it exercised, kept
-                seen.recorded = Tally.recorded_checked(line, api_error)
-            self.again[seen] = self.again.get(seen, 0) + 1
+            if before.recorded is None:  # its second sight: what it exercised, kept
+                before.recorded = Tally.recorded_checked(line, api_error)
+            self.again[before] = self.again.get(before, 0) + 1
         return result
 
     def take(self) -> Counts | None:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 if TYPE_CHECKING:
     from contract.engine._work import Options
     from contract.engine.results import Result
+    from contract.traffic import Recorded
 
 #: Most bytes of lines checked in full held at once, and most such lines.
 BUDGET = 4 << 20
@@ -70,27 +71,26 @@ class Held(Generic[V]):
         self._held += size
 
 
+class Checked:
+    """A line checked in full: its result, named for the line first met, and, with
+    traffic coverage, from its second sight on, what it exercised."""
+
+    __slots__ = ("recorded", "result")
+
+    def __init__(self, result: Result) -> None:
+        self.result = result
+        self.recorded: Recorded | None = None
+
+
 class Repeats:
-    """What one run remembers of the lines it has seen (see the module's text)."""
+    """What one run remembers of the lines it has seen (see the module's text), within
+    the bounds this module names."""
 
-    def __init__(
-        self,
-        budget: int | None = None,
-        most: int | None = None,
-        conforming_budget: int | None = None,
-        conforming_most: int | None = None,
-    ) -> None:
-        def bound(given: int | None, default: int) -> int:
-            return default if given is None else given
-
-        #: Lines checked in full: their results, named for the line first met.
-        self.results: Held[Result] = Held(bound(budget, BUDGET), bound(most, MOST))
+    def __init__(self) -> None:
+        #: Lines checked in full.
+        self.results: Held[Checked] = Held(BUDGET, MOST)
         #: Lines proven conforming: what the run's shortcut keeps for each (its own kind).
-        self.conforming: Held[Any] = Held(
-            bound(conforming_budget, CONFORMING_BUDGET), bound(conforming_most, CONFORMING_MOST)
-        )
-        #: Lines checked in full, with traffic coverage: what each exercised.
-        self.covered: Held[Any] = Held(bound(budget, BUDGET), bound(most, MOST))
+        self.conforming: Held[Any] = Held(CONFORMING_BUDGET, CONFORMING_MOST)
 
 
 _worker: tuple[Options, Repeats] | None = None
@@ -111,6 +111,7 @@ __all__ = [
     "CONFORMING_BUDGET",
     "CONFORMING_MOST",
     "MOST",
+    "Checked",
     "Held",
     "Repeats",
     "for_worker",

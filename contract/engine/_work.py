@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.engine._lane import Lane, Observing, lane
-from contract.engine._repeats import Repeats, for_worker
+from contract.engine._repeats import Checked, Repeats, for_worker
 from contract.engine._sessions import session
 from contract.engine.results import Conforming, Event, Notice, Result
 from contract.engine.serial import events_of, files_of
@@ -192,11 +192,11 @@ def _lines(work: Lines, options: Options, repeats: Repeats) -> Iterator[Event]:
                 decoded = found if isinstance(found, Decoded) else None
                 line = payloads.line(label, number, text, decoded)
                 if before is not None:
-                    result = before.renamed(line.source, line.name)
+                    result = before.result.renamed(line.source, line.name)
                 else:
                     result = options.result(line, observe=None if folding is None else False)
-                    checked.keep(text, result)
-                yield result if folding is None else folding.fold(line, result, text)
+                    checked.keep(text, Checked(result))
+                yield result if folding is None else folding.fold(line, result, before)
     except RecordingError as exc:
         error = Notice("error", str(exc))
     observed = observing.take() if observing else None
