@@ -7,11 +7,13 @@ import json
 import tracemalloc
 from pathlib import Path
 
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contract.recordings import Interaction, RecordingError, _limits, har, read
+from contract.reports._locate import interaction_lines, json_values
 from tests.recording_builders import API, body, gzipped, har_entry, pause_url, write_har
 
 REPO = Path(__file__).resolve().parent.parent
@@ -107,6 +109,10 @@ def test_a_large_file_with_no_entry_is_judged_by_the_whole_read(
     assert _outcome(path) == whole
 
 
+def _oracle(text: str) -> dict[int, int]:
+    return interaction_lines(json_values(text))
+
+
 def _peak(path: Path) -> int:
     tracemalloc.start()
     try:
@@ -179,15 +185,17 @@ def _ijson_reads(data: bytes) -> tuple[list[object], str]:
     return found, ""
 
 
-def _lines_read(data: bytes) -> tuple[list[object], str]:
+def _with_lines(data: bytes) -> tuple[tuple[list[object], str], list[int | None]]:
+    """What the reader gives: the entries and how it stopped, and the line of each."""
     import ijson
 
-    found: list[object] = []
+    found: list[tuple[object, int | None]] = []
+    error = ""
     try:
         found.extend(har._entries(io.BytesIO(data)))
     except ijson.JSONError as exc:
-        return found, f"{type(exc).__name__}: {exc}"
-    return found, ""
+        error = f"{type(exc).__name__}: {exc}"
+    return ([entry for entry, _ in found], error), [line for _, line in found]
 
 
 @settings(max_examples=150, deadline=None)
@@ -216,7 +224,22 @@ def test_a_har_of_one_entry_per_line_gives_what_ijson_gives(
     data = head + b"\n" + joiner.join(lines) + closing
     if cut is not None:
         data = data[: cut % (len(data) + 1)]  # a file that stops anywhere
-    assert _lines_read(data) == _ijson_reads(data)
+    read, given = _with_lines(data)
+    assert read == _ijson_reads(data)
+    # A line given is the one the entry is on, alone; it is the line the report would
+    # find by reading the file again.
+    rows = data.split(b"\n")
+    for entry, line in zip(read[0], given, strict=True):
+        if line is not None:
+            assert orjson.loads(rows[line - 1].strip().removesuffix(b",")) == entry
+    try:
+        text = data.decode()
+        json.loads(text)
+    except ValueError:
+        return
+    oracle = _oracle(text)
+    known = {index: line for index, line in enumerate(given) if line is not None}
+    assert known == {index: oracle[index] for index in known}
 
 
 def test_the_proxy_har_is_read_a_line_at_a_time(tmp_path: Path) -> None:
@@ -229,7 +252,7 @@ def test_the_proxy_har_is_read_a_line_at_a_time(tmp_path: Path) -> None:
     writer.close()
     with (tmp_path / "proxy.har").open("rb") as handle:
         lines = har._one_per_line(handle)
-        assert list(lines) == entries
+        assert [entry for entry, _ in lines] == entries
     with (tmp_path / "proxy.har").open("rb") as handle:
         finished = har._one_per_line(handle)
         for _ in entries:
@@ -245,4 +268,37 @@ def test_the_proxy_har_is_read_a_line_at_a_time(tmp_path: Path) -> None:
 def test_an_integer_ijson_refuses_on_a_line_of_its_own_is_read(number: bytes, read: float) -> None:
     data = b'{"log": {"entries": [\n{"time": ' + number + b', "n": 1}\n]}}\n'
     assert _ijson_reads(data)[1].startswith("IncompleteJSONError: parse error: integer overflow")
-    assert _lines_read(data) == ([{"time": read, "n": 1}], "")
+    assert _with_lines(data) == (([{"time": read, "n": 1}], ""), [2])
+
+
+def test_a_streamed_har_names_the_lines_reading_it_again_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The text report's line of a call the reader saw on a line of its own is the line
+    the report would find by reading the file again, and the file is not read again."""
+    import dataclasses
+
+    from contract.engine.results import Result
+    from contract.engine.serial import check_file
+    from contract.reports._locate import Locator
+    from contract.testing._har_writer import HarWriter
+
+    path = tmp_path / "proxy.har"
+    writer = HarWriter(path, comment="recorded by the proxy")
+    for n in range(6):
+        broken = n % 2 == 1  # a string where an integer belongs
+        text = body(id=f"ftjob-{n}", created_at="soon") if broken else body(id=f"ftjob-{n}")
+        writer.add(har_entry("POST", pause_url(f"ftjob-{n}"), text=text))
+    writer.close()
+    monkeypatch.setattr(_limits, "STREAM_HAR_BYTES", 0)
+    failed = [e for e in check_file(path) if isinstance(e, Result) and e.failed]
+    assert [r.name for r in failed] == ["interaction[1]", "interaction[3]", "interaction[5]"]
+    rows = path.read_bytes().split(b"\n")
+    for result in failed:
+        assert result.body_line is not None
+        job = result.name.removeprefix("interaction[").removesuffix("]")
+        assert f"/ftjob-{job}/pause".encode() in rows[result.body_line - 1]
+    again = [Locator().locate(dataclasses.replace(r, body_line=None)).line for r in failed]
+    assert [r.body_line for r in failed] == again
+    monkeypatch.setattr(Locator, "_interaction_line", None)  # reading again would fail
+    assert [Locator().locate(r).line for r in failed] == again

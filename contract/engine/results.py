@@ -67,6 +67,9 @@ class Result:
     request_violations: tuple[Violation, ...] = field(default=(), kw_only=True)
     request_warnings: tuple[Violation, ...] = field(default=(), kw_only=True)
     request_checked: bool = field(default=False, kw_only=True, compare=False)
+    #: The line of the file its response body is on, when the reader knew it without
+    #: reading the file again (a HAR entry on a line of its own); None otherwise.
+    body_line: int | None = field(default=None, kw_only=True, repr=False, compare=False)
 
     @property
     def verdict(self) -> Verdict:
@@ -193,6 +196,7 @@ class Result:
             request_violations=request.violations if request is not None else (),
             request_warnings=request.warnings if request is not None else (),
             request_checked=request is not None,
+            body_line=interaction.line,
         )
 
 

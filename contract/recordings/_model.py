@@ -61,6 +61,8 @@ class Call:
     body the client sent (None when the recording does not hold one).
     ``unread`` says why the answer's body cannot be checked although there is
     an answer (the recorder cut it, or kept no text); empty when it can.
+    ``line`` is the line of the file the whole call is on, when the reader saw it on a
+    line of its own (a HAR written one entry per line); None otherwise.
     """
 
     name: str
@@ -72,6 +74,7 @@ class Call:
     request_headers: list[tuple[str, str]] = field(default_factory=list, repr=False)
     request_body: Callable[[], bytes | str | None] = field(default=lambda: None, repr=False)
     unread: str = ""
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,9 @@ class Interaction:
     #: Why a bare payload does not look like a fine-tuning payload (``package.json``):
     #: a folder walk then skips it with a note; named on the command line it is checked.
     foreign: str = field(default="", compare=False)
+    #: The line of the file the recorded call is on, when the reader saw it on a line of
+    #: its own (so its response body is on that line too); None when not known.
+    line: int | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.operation is None and self.has_request:
@@ -351,6 +357,7 @@ def from_call(label: str, call: Call) -> Interaction:
         request_headers=call.request_headers,
         name=call.name,
         operation=routed.operation if routed is not None else None,
+        line=call.line,
     )
 
 

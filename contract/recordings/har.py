@@ -115,7 +115,7 @@ def detect(document: Any) -> bool:
 
 
 def calls(document: Any, label: str) -> Iterator[Call]:
-    return _calls(document["log"]["entries"], label)
+    return _calls(((entry, None) for entry in document["log"]["entries"]), label)
 
 
 def streamed_calls(handle: BinaryIO, label: str) -> Iterator[Call]:
@@ -135,10 +135,11 @@ def streamed_calls(handle: BinaryIO, label: str) -> Iterator[Call]:
         raise RecordingError(label, f"is not a HAR file (not JSON: {exc})") from None
 
 
-def _entries(handle: BinaryIO) -> Iterator[Any]:
-    """The items of ``log.entries``, one at a time: a line at a time, decoded by orjson,
-    while the file holds one entry per line (as the validating proxy writes it); from
-    where it stops doing so, or from the start, by ijson, which words any error.
+def _entries(handle: BinaryIO) -> Iterator[tuple[Any, int | None]]:
+    """The items of ``log.entries``, one at a time, each with the line it is on when it
+    is on a line of its own: a line at a time, decoded by orjson, while the file holds
+    one entry per line (as the validating proxy writes it); from where it stops doing
+    so, or from the start, by ijson, which words any error (and gives no lines).
 
     Both give the same entries wherever ijson reads the file. ijson refuses an integer
     outside ±(2**63 - 1) ("integer overflow"); orjson reads it (as a float past the
@@ -154,7 +155,8 @@ def _entries(handle: BinaryIO) -> Iterator[Any]:
             return
         skip = given
         handle.seek(start)
-    yield from islice(ijson.items(handle, "log.entries.item", use_float=True), skip, None)
+    rest = islice(ijson.items(handle, "log.entries.item", use_float=True), skip, None)
+    yield from ((entry, None) for entry in rest)
 
 
 #: Bytes read after the closing ``]`` of the entries to see that the file ends there.
@@ -162,19 +164,22 @@ _TAIL = 4096
 _CLOSING = re.compile(rb"\]\s*\}\s*\}\s*")
 
 
-def _one_per_line(handle: BinaryIO) -> Generator[Any, None, int | None]:
+def _one_per_line(handle: BinaryIO) -> Generator[tuple[Any, int], None, int | None]:
     """The entries of a HAR written one per line, between a first line opening
-    ``log.entries`` and a last closing it; returns None when every entry was given and
-    the file ends as it should, else the number given before the file stopped fitting
-    that layout (then ijson reads it again, from the start)."""
+    ``log.entries`` and a last closing it, each with its line (from 1, the first line's);
+    returns None when every entry was given and the file ends as it should, else the
+    number given before the file stopped fitting that layout (then ijson reads it
+    again, from the start)."""
     limit = _limits.MAX_LINE_BYTES
     head = handle.readline(limit)
     if not head.endswith(b"\n") or not _opens_entries(head):
         return 0
     given = 0
+    number = 1
     comma = False  # whether the entry before ended with a comma
     while True:
         line = handle.readline(limit)
+        number += 1
         text = line.strip()
         if not text:
             if not line:
@@ -194,7 +199,7 @@ def _one_per_line(handle: BinaryIO) -> Generator[Any, None, int | None]:
             entry = orjson.loads(body)
         except orjson.JSONDecodeError:
             return given
-        yield entry
+        yield entry, number
         given += 1
 
 
@@ -215,8 +220,8 @@ def _opens_entries(head: bytes) -> bool:
     return isinstance(log, dict) and list(opened) == ["log"] and list(log)[-1:] == ["entries"]
 
 
-def _calls(entries: Iterable[Any], label: str) -> Iterator[Call]:
-    for index, entry in enumerate(entries):
+def _calls(entries: Iterable[tuple[Any, int | None]], label: str) -> Iterator[Call]:
+    for index, (entry, line) in enumerate(entries):
         name = f"interaction[{index}]"
         where = f"{label}::{name}"
         entry = _object(entry, where, "entry")
@@ -239,6 +244,7 @@ def _calls(entries: Iterable[Any], label: str) -> Iterator[Call]:
             _headers(request, where),
             partial(_request_body, request, where),
             _unread(response),
+            line,
         )
 
 

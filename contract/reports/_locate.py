@@ -15,7 +15,10 @@ What "line" means, by input:
   body is one string in the file;
 - standard input, or a file no longer readable: no line.
 
-Files are read again only by formats that report lines, one file at a time
+A call the reader saw on a line of its own (a large HAR written one entry per
+line, as the validating proxy writes it) carries that line
+(:attr:`contract.engine.results.Result.body_line`), and its file is not read
+again. Other files are read again only by formats that report lines, one file at a time
 (the last one is kept), within the readers' size and inflation limits. A JSON
 recording is read forward in blocks only as far as the interaction asked for
 (:mod:`contract.reports._jsonscan`), so its memory stays flat at any size;
@@ -234,7 +237,11 @@ class Locator:
         item = _ITEM.match(result.name)
         try:
             if path is not None and item is not None:
-                line = self._interaction_line(path, int(item[1]))
+                # The reader's line, when it saw the call on a line of its own, is the one
+                # reading the file again would find: the file is read once.
+                line = result.body_line
+                if line is None:
+                    line = self._interaction_line(path, int(item[1]))
                 lines = [line] * count
             elif path is not None and result.name == "payload":
                 wanted = {a for v in result.violations for a in _ancestors(v.path)} | {""}
