@@ -199,6 +199,33 @@ def test_the_compiled_routing_table_routes_as_every_operation_in_turn(
     assert operations.route(method, url) == _route_plainly(method, url)
 
 
+_URL_CHARS = st.sampled_from(list("aZ09+.-:/?#[]@% \t\n\r\x00\x1féé"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(_URL_CHARS, max_size=6),
+    st.sampled_from(["https", "HTTP", "h+t.p-s", "1http", "", " http", "ht tp"]),
+    st.text(_URL_CHARS, max_size=12),
+    st.lists(_URL_PIECES, max_size=4).map("".join),
+)
+def test_a_urls_path_is_the_one_urlsplit_reads(
+    before: str, scheme: str, authority: str, rest: str
+) -> None:
+    from urllib.parse import urlsplit
+
+    for url in (f"{scheme}://{authority}{rest}", f"{before}{scheme}://{authority}{rest}"):
+        try:
+            expected: object = urlsplit(url).path
+        except ValueError:
+            expected = ValueError
+        try:
+            found: object = operations._path_of(url)
+        except ValueError:
+            found = ValueError
+        assert found == expected, url
+
+
 def test_routing_examples_reach_every_operation() -> None:
     # The property above only means something if its inputs reach operations.
     for op in operations.operations():

@@ -178,10 +178,22 @@ def check_status_amendment(amendment: Amendment) -> None:
             raise AmendmentError(f"{where}: status {op.status} is already documented")
 
 
+#: An absolute URL's scheme and authority as :func:`urllib.parse.urlsplit` reads them,
+#: in a URL of printable ASCII with no bracket in its authority (no IPv6 host to check).
+_AUTHORITY = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\[\]]*(?=[/?#]|\Z)")
+
+
 def _path_of(url: str) -> str:
-    """The path of an absolute URL or of a bare path (query and fragment dropped)."""
+    """The path of an absolute URL or of a bare path (query and fragment dropped).
+
+    ``urlsplit``'s answer; the common URL (every request of a recording passes here)
+    is cut at its authority's end instead, which is what ``urlsplit`` does to it.
+    """
     if "://" in url:
-        return urlsplit(url).path
+        found = _AUTHORITY.match(url)
+        if found is None or not (url.isascii() and url.isprintable()):
+            return urlsplit(url).path
+        url = url[found.end() :]
     return url.partition("?")[0].partition("#")[0]
 
 
