@@ -153,7 +153,7 @@ def test_a_har_entry_without_captured_text_is_a_note_not_an_empty_body(
 
 def test_the_plugin_skips_a_cut_body_with_its_reason(pytester: pytest.Pytester) -> None:
     _schemathesis(pytester.path, cut=True)
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest(
         "--contract-recordings", "schemathesis.yaml", "-p", "no:randomly", "-rs"
     )
     result.assert_outcomes(passed=1, skipped=1)
@@ -310,6 +310,6 @@ def test_the_plugin_skips_a_walked_package_json(pytester: pytest.Pytester) -> No
     folder.mkdir()
     (folder / "job.json").write_text(JOB)
     (folder / "package.json").write_text(json.dumps({"name": "x", "version": "1.0.0"}))
-    result = pytester.runpytest_subprocess("--contract-recordings", "rec", "-p", "no:randomly")
+    result = pytester.runpytest("--contract-recordings", "rec", "-p", "no:randomly")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["contract: note: skipped rec/package.json: it is no fine-tuning*"])

@@ -434,7 +434,7 @@ def test_the_plugin_checks_requests_and_can_be_told_not_to(pytester: pytest.Pyte
     folder = pytester.path / "rec"
     folder.mkdir()
     _cassette(folder, _create(suffix="x" * 65))
-    result = pytester.runpytest_subprocess("--contract-recordings", "rec", "-p", "no:randomly")
+    result = pytester.runpytest("--contract-recordings", "rec", "-p", "no:randomly")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -443,17 +443,17 @@ def test_the_plugin_checks_requests_and_can_be_told_not_to(pytester: pytest.Pyte
             "contract: 1 request checked: 0 valid, 1 invalid",
         ]
     )
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest(
         "--contract-recordings", "rec", "--contract-no-requests", "-p", "no:randomly"
     )
     result.assert_outcomes(passed=1)
     assert "request checked" not in result.stdout.str()
     pytester.makeini("[pytest]\ncontract_requests = false\n")
-    result = pytester.runpytest_subprocess("--contract-recordings", "rec", "-p", "no:randomly")
+    result = pytester.runpytest("--contract-recordings", "rec", "-p", "no:randomly")
     result.assert_outcomes(passed=1)
     pytester.makeini("[pytest]\n")
     pytester.makepyprojecttoml("[tool.finetune-contract]\nrequests = false\n")
-    result = pytester.runpytest_subprocess("--contract-recordings", "rec", "-p", "no:randomly")
+    result = pytester.runpytest("--contract-recordings", "rec", "-p", "no:randomly")
     result.assert_outcomes(passed=1)
 
 
