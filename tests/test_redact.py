@@ -15,6 +15,7 @@ from contract.redact import (
     SECRET_HEADERS,
     SECRET_PARAMETERS,
     Secret,
+    cleaner,
     clip,
     for_terminal,
     redact,
@@ -373,10 +374,13 @@ def test_a_cleaner_for_many_texts_writes_what_for_terminal_writes(
     shape, text, secret = plant
     given = [secret] if shape == "known" else []
     clean = terminal_cleaner(given)
+    plain = cleaner(given)
     for written in (before + left + text + "\x1b[2J\n", other, "", before):
         assert clean(written) == for_terminal(written, given)
+        assert plain(written) == redact(written, given)
     assume(not any(f in before for f in _fragments(secret)))
     assert not _shown(clean(before + left + text + " end"), secret)
+    assert not _shown(plain(before + left + text + " end"), secret)
 
 
 @settings(max_examples=150)

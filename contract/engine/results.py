@@ -3,18 +3,19 @@
 The writers for people and tools live in :mod:`contract.reports` (one module
 per format: text, json, jsonl, junit, github, sarif).
 
-Every string the input controls passes :func:`_clean` (credentials masked)
-before it is written.
+Every string the input controls is redacted (credentials masked) before it is
+written: :meth:`Result.as_dict` looks the configured keys up once for all of a
+result's texts (:func:`contract.redact.cleaner`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from contract.redact import redact
+from contract.redact import cleaner
 from contract.violations import Violation
 
 if TYPE_CHECKING:
@@ -29,10 +30,6 @@ Verdict = Literal["valid", "invalid", "api-error"]
 Side = Literal["response", "request"]
 
 _LINE_SUFFIX = re.compile(r":(\d+)\Z")
-
-
-def _clean(text: str) -> str:
-    return redact(text)
 
 
 @dataclass(frozen=True)
@@ -134,20 +131,21 @@ class Result:
         return found
 
     def as_dict(self) -> dict[str, object]:
+        clean = cleaner()  # (one result's texts: the configured keys looked up once)
         document: dict[str, object] = {
-            "source": _clean(self.source),
+            "source": clean(self.source),
             "valid": self.valid,
             "verdict": self.verdict,
             "operation": self.operation,
             "jobs": self.jobs,
-            "violations": [_finding(side, v) for side, v in self.findings],
+            "violations": [_finding(side, v, clean) for side, v in self.findings],
         }
         if self.api_error:
-            document["api_error"] = _clean(self.api_error)
+            document["api_error"] = clean(self.api_error)
         if self.note:
             document["note"] = self.note
         if self.warnings or self.request_warnings:
-            document["warnings"] = [_finding(side, v) for side, v in self.all_warnings]
+            document["warnings"] = [_finding(side, v, clean) for side, v in self.all_warnings]
         return document
 
     @classmethod
@@ -200,9 +198,9 @@ class Result:
         )
 
 
-def _finding(side: Side, violation: Violation) -> dict[str, str]:
+def _finding(side: Side, violation: Violation, clean: Callable[[str], str]) -> dict[str, str]:
     """A violation or warning as the JSON formats write it, with its ``side``."""
-    return {"side": side, **{key: _clean(value) for key, value in violation.as_dict(side).items()}}
+    return {"side": side, **{key: clean(value) for key, value in violation.as_dict(side).items()}}
 
 
 @dataclass

@@ -140,16 +140,30 @@ def for_terminal(text: str, secrets: Iterable[str] = (), *, multiline: bool = Fa
     return escape(redact(text, secrets), keep_newlines=multiline)
 
 
-def terminal_cleaner(secrets: Iterable[str] = ()) -> Callable[[str], str]:
-    """:func:`for_terminal` (one line each) with the secrets known now: for the texts of
-    one piece of output written at once, the configured keys are looked up once."""
+def cleaner(secrets: Iterable[str] = ()) -> Callable[[str], str]:
+    """:func:`redact` with the secrets known now: for the texts of one piece of output
+    written at once (one result's fields), the configured keys are looked up once."""
     found = known(secrets)
 
     def clean(text: str) -> str:
         __tracebackhide__ = True
         if not text:
             return text
-        return escape(_redact_known(text, found), keep_newlines=False)
+        return _redact_known(text, found)
+
+    return clean
+
+
+def terminal_cleaner(secrets: Iterable[str] = ()) -> Callable[[str], str]:
+    """:func:`for_terminal` (one line each) with the secrets known now: for the texts of
+    one piece of output written at once, the configured keys are looked up once."""
+    redacted = cleaner(secrets)
+
+    def clean(text: str) -> str:
+        __tracebackhide__ = True
+        if not text:
+            return text
+        return escape(redacted(text), keep_newlines=False)
 
     return clean
 
@@ -260,6 +274,7 @@ __all__ = [
     "SECRET_HEADERS",
     "SECRET_PARAMETERS",
     "Secret",
+    "cleaner",
     "clip",
     "escape",
     "escape_json",
