@@ -138,6 +138,55 @@ def test_jobs_give_what_one_process_gives_on_repeated_lines(tmp_path: Path) -> N
     assert _coverage(parallel) == covered and covered["jobs"] > 2000
 
 
+@pytest.mark.parametrize("small", [False, True], ids=["kept", "dropped"])
+def test_a_deferring_worker_hands_over_what_one_process_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, small: bool
+) -> None:
+    """Units run one after the other as a worker runs them, deferring what lines met
+    again exercised, and their hand-overs added up as the parent adds them, give one
+    process's coverage. With small memories, which drop lines and so retire keys, the
+    parent holds no more records than a worker's memories do."""
+    from contract.engine import _work
+    from contract.engine._repeats import Gathered, Handover
+    from contract.engine._work import run_all, serial
+
+    kinds = _kinds(5) + [json.dumps(j).encode() for j in islice(sampler.conforming(seed=6), 30)]
+    rng = random.Random(5)
+    lines = [rng.choice(kinds) for _ in range(900)]
+    path = tmp_path / "capture.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    monkeypatch.setattr(_work, "CHUNK_LINES", 60)  # fifteen units
+    if small:
+        monkeypatch.setattr(repeats_module, "MOST", 4)
+        monkeypatch.setattr(repeats_module, "CONFORMING_MOST", 6)
+    more = {"observe": True, "deviations": True}
+    options = Options(more=more, count_conforming=True, may_stop=False)
+    one = [_every_field(e) for e in serial(plan([path], options), options)]
+
+    deferring = Options(more=more, count_conforming=True, may_stop=False, deferred=True)
+    monkeypatch.setattr(repeats_module, "_worker", None)
+    gathered = Gathered()
+    events: list[dict[str, Any]] = []
+    held = retired = 0
+    for unit in plan([path], deferring):
+        found = run_all(unit, deferring)
+        if found and isinstance(found[-1], Handover):
+            handover = found.pop()
+            gathered.add(handover)
+            retired += len(handover.retired)
+            held = max(held, len(gathered))
+        events += [_every_field(e) for e in found]
+    events.append({"observed": gathered.counts()})
+    assert len(gathered) == 0  # (nothing held once handed over)
+
+    assert _coverage(events) == _coverage(one)
+    assert [e for e in events if "source" in e] == [e for e in one if "source" in e]
+    if small:
+        assert retired > 0 and held <= 4 + 6
+    else:
+        assert retired == 0 and held == len(set(lines))  # (every line came again)
+
+
 def _coverage(events: list[dict[str, Any]]) -> dict[str, Any]:
     from contract.traffic import TrafficCoverage
 

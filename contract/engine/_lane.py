@@ -100,18 +100,21 @@ class _Seen:
     """A line an :class:`Observing` lane proved conforming: the jobs it holds and the
     type it was checked as, and, from its second sight on, what it exercised."""
 
-    __slots__ = ("jobs", "kind", "recorded")
+    __slots__ = ("jobs", "key", "kind", "recorded")
 
     def __init__(self, jobs: int, kind: str) -> None:
         self.jobs, self.kind = jobs, kind
         self.recorded: Recorded | None = None
+        #: Its record's key, once a worker's hand-over has sent it (``_repeats.Deferred``).
+        self.key: int | None = None
 
 
 class Observing:
     """The shortcut for a run with traffic coverage: the same verdict as :func:`lane`'s,
     and the facts of each conforming payload added up (:class:`contract.traffic.Tally`)
     until :meth:`take` hands them over. A line proven before is counted again by how
-    often it came (:meth:`contract.traffic.Tally.replay`), not walked again."""
+    often it came (:meth:`contract.traffic.Tally.replay`), not walked again; in a worker
+    that defers (``repeats.deferred``), by key, for the parent to add up."""
 
     def __init__(
         self, schema: str | None, overlay: ProfileLike, repeats: Repeats | None = None
@@ -122,14 +125,25 @@ class Observing:
         self.tally = Tally()
         #: Lines met before and again since the last :meth:`take`: how often.
         self.again: dict[_Seen | Checked, int] = {}
+        self._deferred = memory.deferred
+
+    def _again(self, line: _Seen | Checked) -> None:
+        deferred = self._deferred
+        if deferred is not None:
+            deferred.count(line)
+        else:
+            self.again[line] = self.again.get(line, 0) + 1
 
     def __call__(self, text: bytes) -> int | Decoded | None:
         seen = self.proven.get(text)
         if seen is not None:
             if seen.recorded is None:  # its second sight: what it exercised, kept
                 seen.recorded = Tally.recorded(decode(text).value, seen.kind)
-            again = self.again
-            again[seen] = again.get(seen, 0) + 1
+            if self._deferred is None:  # (the hot path of a repeating file: inline)
+                again = self.again
+                again[seen] = again.get(seen, 0) + 1
+            else:
+                self._deferred.count(seen)
             return seen.jobs
         decoded, kind = _proven(text, self.schema, self.overlay)
         if decoded is None or kind is None:
@@ -152,7 +166,7 @@ class Observing:
         else:
             if before.recorded is None:  # its second sight: what it exercised, kept
                 before.recorded = Tally.recorded_checked(line, api_error)
-            self.again[before] = self.again.get(before, 0) + 1
+            self._again(before)
         return result
 
     def take(self) -> Counts | None:

@@ -16,10 +16,12 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Protocol
+from dataclasses import replace
+from typing import Any, Protocol, cast
 
+from contract.engine._repeats import Gathered, Handover, forget_worker
 from contract.engine._work import Local, Options, Spanned, Work, joined, run_all
-from contract.engine.results import Event
+from contract.engine.results import Conforming, Event
 
 
 class Pending(Protocol):
@@ -35,17 +37,24 @@ class WorkerError(RuntimeError):
 
 
 def ordered(
-    work: Iterable[Work], submit: Callable[[Work], Pending], window: int
+    work: Iterable[Work],
+    submit: Callable[[Work], Pending],
+    window: int,
+    gathered: Gathered | None = None,
 ) -> Iterator[Event]:
     """Every unit's events in input order; at most ``window`` units submitted and not yet given.
 
-    :class:`~contract.engine._work.Local` units run here, when their turn comes.
+    :class:`~contract.engine._work.Local` units run here, when their turn comes. A
+    worker's coverage hand-over (after a unit's events) goes to ``gathered``, in order.
     """
-    return joined(_in_order(work, submit, window))
+    return joined(_in_order(work, submit, window, gathered))
 
 
 def _in_order(
-    work: Iterable[Work], submit: Callable[[Work], Pending], window: int
+    work: Iterable[Work],
+    submit: Callable[[Work], Pending],
+    window: int,
+    gathered: Gathered | None,
 ) -> Iterator[Event | Spanned]:
     pending: deque[tuple[Pending | None, Work]] = deque()
 
@@ -54,8 +63,13 @@ def _in_order(
         if future is None:
             assert isinstance(unit, Local)
             return unit.events
-        events: list[Event | Spanned] = future.result()
-        return events
+        events: list[Event | Spanned | Handover] = future.result()
+        last = events[-1] if events else None
+        if isinstance(last, Handover):
+            assert gathered is not None, "a hand-over from a worker told not to defer"
+            gathered.add(last)
+            events.pop()
+        return cast("list[Event | Spanned]", events)  # (the hand-over taken out)
 
     for unit in work:
         pending.append((None if isinstance(unit, Local) else submit(unit), unit))
@@ -94,12 +108,28 @@ def _context() -> Any:
 
 
 def in_processes(work: Iterable[Work], options: Options, jobs: int) -> Iterator[Event]:
-    """Every unit run by ``jobs`` worker processes; events in input order."""
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context()) as pool:
+    """Every unit run by ``jobs`` worker processes; events in input order.
+
+    With traffic coverage, and a reader that never stops early, the workers defer what
+    the lines they met again exercised (:class:`contract.engine._repeats.Deferred`): it
+    comes last, added up, as a :class:`Conforming` event counting no payload itself.
+    """
+    observing = options.count_conforming and bool(options.more.get("observe"))
+    gathered = Gathered() if observing and not options.may_stop else None
+    if gathered is not None:
+        options = replace(options, deferred=True)
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_context(), initializer=forget_worker
+    ) as pool:
         try:
-            yield from ordered(work, lambda unit: pool.submit(run_all, unit, options), 2 * jobs + 2)
+            yield from ordered(
+                work, lambda unit: pool.submit(run_all, unit, options), 2 * jobs + 2, gathered
+            )
         except BrokenProcessPool as exc:
             raise WorkerError(f"a worker process stopped unexpectedly ({exc})") from None
+    counts = gathered.counts() if gathered is not None else None
+    if counts is not None:
+        yield Conforming(0, 0, counts)
 
 
 __all__ = ["Pending", "WorkerError", "in_processes", "ordered"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.engine._lane import Lane, Observing, lane
-from contract.engine._repeats import Checked, Repeats, for_worker
+from contract.engine._repeats import Checked, Handover, Repeats, for_worker
 from contract.engine._sessions import session
 from contract.engine.results import Conforming, Event, Notice, Result
 from contract.engine.serial import events_of, files_of
@@ -64,6 +64,10 @@ class Options:
     #: come as a count just before it; else counts come every :data:`COUNT_EVERY` lines
     #: and at a unit's end, and what they exercised once, with the last, which is cheaper.
     may_stop: bool = True
+    #: A worker process's (:func:`contract.engine._parallel.in_processes`, traffic coverage,
+    #: ``may_stop`` off): what lines met again exercised is handed over by key, after the
+    #: unit's events, and added up in the parent (:class:`contract.engine._repeats.Deferred`).
+    deferred: bool = False
 
     def result(self, interaction: Interaction, observe: bool | None = None) -> Result:
         """The result of one response (``observe``: instead of the options' own)."""
@@ -232,9 +236,16 @@ def run(work: Work, options: Options, repeats: Repeats | None = None) -> Iterato
         yield from work.events
 
 
-def run_all(work: Work, options: Options) -> list[Event | Spanned]:
-    """:func:`run` as a list: what a worker sends back."""
-    return list(run(work, options, for_worker(options)))
+def run_all(work: Work, options: Options) -> list[Event | Spanned | Handover]:
+    """:func:`run` as a list: what a worker sends back (with ``options.deferred``, its
+    hand-over last, when it has one)."""
+    repeats = for_worker(options)
+    events: list[Event | Spanned | Handover] = list(run(work, options, repeats))
+    if repeats.deferred is not None:
+        handover = repeats.deferred.take()
+        if handover is not None:
+            events.append(handover)
+    return events
 
 
 def joined(events: Iterable[Event | Spanned]) -> Iterator[Event]:
