@@ -22,6 +22,7 @@ from contract.engine._repeats import Held, Repeats, for_worker
 from contract.engine._work import Options, plan, run
 from contract.generate import sampler
 from contract.recordings import payloads
+from contract.traffic import Tally
 
 _ERROR = {
     "error": {
@@ -170,8 +171,9 @@ def test_a_deferring_worker_hands_over_what_one_process_counts(
     held = retired = 0
     for unit in plan([path], deferring):
         found = run_all(unit, deferring)
-        if found and isinstance(found[-1], Handover):
-            handover = found.pop()
+        handover = found[-1] if found else None
+        if isinstance(handover, Handover):
+            found.pop()
             gathered.add(handover)
             retired += len(handover.retired)
             held = max(held, len(gathered))
@@ -185,6 +187,28 @@ def test_a_deferring_worker_hands_over_what_one_process_counts(
         assert retired > 0 and held <= 4 + 6
     else:
         assert retired == 0 and held == len(set(lines))  # (every line came again)
+
+
+def test_a_deferring_memory_retires_only_the_keys_it_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contract.engine._repeats import Checked
+
+    monkeypatch.setattr(repeats_module, "CONFORMING_MOST", 2)
+    monkeypatch.setattr(repeats_module, "MOST", 2)
+    repeats = Repeats(deferred=True)
+    assert repeats.deferred is not None
+    for text in (b"1", b"2", b"3"):  # the plain lane keeps counts of jobs: nothing to retire
+        repeats.conforming.keep(text, 1)
+    sent, unsent = Checked(_result(1)), Checked(_result(2))
+    sent.recorded = unsent.recorded = Tally.recorded([])
+    repeats.results.keep(b"a", sent)
+    repeats.results.keep(b"b", unsent)
+    repeats.deferred.count(sent)
+    repeats.deferred.count(sent)
+    repeats.results.keep(b"c", Checked(_result(3)))  # full: "a" and "b" are dropped
+    handover = repeats.deferred.take()
+    assert handover is not None
+    assert (handover.sent, handover.seen, handover.retired) == ({0: sent.recorded}, [0, 0], [0])
+    assert repeats.deferred.take() is None
 
 
 def _coverage(events: list[dict[str, Any]]) -> dict[str, Any]:

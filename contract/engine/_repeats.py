@@ -35,9 +35,9 @@ cost about what walking its payload did. So a worker defers instead
 key), then only the key of each sight; and the keys of the records its memory
 drops, which it never names again. The parent counts the keys (in C) and adds
 each record once, when the worker drops it or at the end of the run
-(:class:`Gathered`). The parent takes the
-units in the order it gave them out, and a worker takes them in that order too,
-so a key always reaches the parent before its count and its retirement.
+(:class:`Gathered`). The parent takes the units in the order it gave them out,
+and a worker takes them in that order too, so a key always reaches the parent
+before its sights and its retirement.
 """
 
 from __future__ import annotations
@@ -141,8 +141,10 @@ class Deferred:
         self._seen.append(key)
 
     def dropping(self, lines: Iterable[Any]) -> None:
-        """``lines`` leave the memory: their keys are named no more."""
-        self._retired.extend(line.key for line in lines if line.key is not None)
+        """``lines`` leave the memory: their keys are named no more (a value with no
+        key, such as a count of jobs the plain lane keeps, never had one sent)."""
+        keys = (getattr(line, "key", None) for line in lines)
+        self._retired.extend(key for key in keys if key is not None)
 
     def take(self) -> Handover | None:
         """What to hand over since the last call (None: nothing)."""
