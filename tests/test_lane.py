@@ -1,6 +1,7 @@
 """The conforming-line shortcut (``check_paths(count_conforming=True)``) never disagrees
 with the full check: a line it counts is one the full check finds valid with nothing
-else to say, and a run that counts gives the same summary and the same failures."""
+else to say, and a run that counts gives the same summary and the same failures. A run
+that lists every line gives a line the shortcut proves the full check's very result."""
 
 from __future__ import annotations
 
@@ -16,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contract.engine import Conforming, Notice, Tally, check_paths
-from contract.engine._lane import Observing, lane
+from contract.engine import Conforming, Notice, Tally, check_file, check_paths
+from contract.engine._lane import Observing, Proven, lane, proven_result
 from contract.engine.results import Result
 from contract.generate import sampler
 from contract.profiles import coerce
@@ -61,8 +62,14 @@ def _texts(seed: int) -> list[bytes]:
     return texts
 
 
-def _full(text: bytes, schema: str | None, profile: str) -> Result:
-    return Result.of(payloads.line("f", 1, text), schema, profile=profile, deviations=True)
+def _full(text: bytes, schema: str | None, profile: str, fail_api_errors: bool) -> Result:
+    line = payloads.line("f", 7, text)
+    return Result.of(line, schema, fail_api_errors, profile=profile, deviations=True)
+
+
+def _fields(result: Result) -> dict[str, Any]:
+    """Every field of ``result``, those equality leaves out too."""
+    return dict(vars(result))
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -70,19 +77,23 @@ def _full(text: bytes, schema: str | None, profile: str) -> Result:
     seed=st.integers(0, 2**16),
     profile=st.sampled_from(PROFILES),
     schema=st.sampled_from([None, "FineTuningJob"]),
+    fail_api_errors=st.booleans(),
 )
 def test_a_counted_line_is_one_the_full_check_finds_valid_with_nothing_to_say(
-    seed: int, profile: str, schema: str | None
+    seed: int, profile: str, schema: str | None, fail_api_errors: bool
 ) -> None:
     quick = lane(schema, profile)
     assert quick is not None
     amended = bool(coerce(profile).amendments)
     for text in _texts(seed):
-        full = _full(text, schema, profile)
+        full = _full(text, schema, profile, fail_api_errors)
         counted = quick(text)
-        if isinstance(counted, int):
+        if isinstance(counted, Proven):
             assert full.valid and not full.warnings and not full.needed, text
-            assert full.api_error is None and full.jobs == counted
+            assert full.api_error is None and full.jobs == counted.jobs
+            # Listed, it is the full check's result, field for field.
+            listed = proven_result("f", 7, counted, fail_api_errors)
+            assert _fields(listed) == _fields(full), text
             continue
         # Not counted: the line as the lane decoded it, which the full check takes as is
         # (test_counting_gives_the_same_summary_and_failures compares the results).
@@ -120,11 +131,13 @@ def capture(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _run(path: Path, **options: Any) -> tuple[Tally, list[Result], int]:
+def _run(path: Path, full: bool = False, **options: Any) -> tuple[Tally, list[Result], int]:
+    """A check of ``path``: with ``full``, each line checked in full (:func:`check_file`)."""
     tally = Tally()
     results: list[Result] = []
     counted = 0
-    for event in check_paths([path], deviations=True, **options):
+    check = check_file(path, deviations=True, **options) if full else None
+    for event in check or check_paths([path], deviations=True, **options):
         tally.add(event)
         if isinstance(event, Result):
             results.append(event)
@@ -137,12 +150,12 @@ def _run(path: Path, **options: Any) -> tuple[Tally, list[Result], int]:
 
 @pytest.fixture(scope="module")
 def checked_each(capture: Path) -> Callable[[str], tuple[Tally, list[Result], int]]:
-    """The capture checked one result per line under a profile (each profile once)."""
+    """The capture checked in full, one result per line, under a profile (each profile once)."""
     runs: dict[str, tuple[Tally, list[Result], int]] = {}
 
     def under(profile: str) -> tuple[Tally, list[Result], int]:
         if profile not in runs:
-            runs[profile] = _run(capture, profile=profile)
+            runs[profile] = _run(capture, full=True, profile=profile)
         return runs[profile]
 
     return under
@@ -170,6 +183,23 @@ def test_counting_gives_the_same_summary_and_failures(
     # Conforming lines that needed no amendment are counted, not handed over one by one.
     assert counted > 0.9 * len([r for r in every_result if r.valid and not r.needed])
     assert counted + len([r for r in results if r.valid]) == each.summary.valid
+
+
+@pytest.mark.parametrize(
+    ("jobs", "profile"), [(1, "published"), (1, "observed"), (1, "azure"), (2, "azure")]
+)
+def test_listing_gives_every_line_the_full_checks_result(
+    capture: Path,
+    checked_each: Callable[[str], tuple[Tally, list[Result], int]],
+    profile: str,
+    jobs: int,
+) -> None:
+    each, every_result, _ = checked_each(profile)
+    listed_tally, listed, counted = _run(capture, profile=profile, jobs=jobs)
+    assert counted == 0
+    assert [_fields(r) for r in listed] == [_fields(r) for r in every_result]
+    assert listed_tally.summary == each.summary
+    assert listed_tally.errors == each.errors and listed_tally.notes == each.notes
 
 
 @pytest.fixture(scope="module")

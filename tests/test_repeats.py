@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from contract.engine import Conforming, Result, check_paths
 from contract.engine import _repeats as repeats_module
+from contract.engine._lane import Proven
 from contract.engine._repeats import Held, Repeats, for_worker
 from contract.engine._work import Options, plan, run
 from contract.generate import sampler
@@ -196,8 +197,8 @@ def test_a_deferring_memory_retires_only_the_keys_it_sent(monkeypatch: pytest.Mo
     monkeypatch.setattr(repeats_module, "MOST", 2)
     repeats = Repeats(deferred=True)
     assert repeats.deferred is not None
-    for text in (b"1", b"2", b"3"):  # the plain lane keeps counts of jobs: nothing to retire
-        repeats.conforming.keep(text, 1)
+    for text in (b"1", b"2", b"3"):  # what the plain lane keeps has no key: nothing to retire
+        repeats.conforming.keep(text, Proven(1, ""))
     sent, unsent = Checked(_result(1)), Checked(_result(2))
     sent.recorded = unsent.recorded = Tally.recorded([])
     repeats.results.keep(b"a", sent)
@@ -283,7 +284,7 @@ def test_conforming_lines_are_held_apart_from_results(tmp_path: Path) -> None:
     assert sum(e.payloads for e in events if isinstance(e, Conforming)) == 5
     assert (len(repeats.results), len(repeats.conforming)) == (1, 1)
     assert repeats.results.get(b"[]") is not None and repeats.results.get(good) is None
-    assert repeats.conforming.get(good) == 1  # (the jobs it holds)
+    assert repeats.conforming.get(good).jobs == 1  # (the jobs it holds)
 
 
 @pytest.mark.parametrize("observe", [False, True])

@@ -486,4 +486,5 @@ __all__ = [
     "error_summary",
     "header",
     "jobs_in",
+    "page_note",
 ]

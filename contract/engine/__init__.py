@@ -60,44 +60,31 @@ def check_paths(
     later response's result). ``label_of`` maps a file's path to the name reports
     use for it; the other options are :func:`check_file`'s.
     """
-    if jobs > 1 or count_conforming:
-        from contract.engine._work import Options, plan, serial
+    from contract.engine._work import Options, plan, serial
 
-        more = {
-            "profile": profile,
-            "strict": strict,
-            "deviations": deviations,
-            "observe": observe,
-            "requests": requests,
-        }
-        options = Options(schema, fail_api_errors, more, count_conforming, sessions, may_stop)
-        if jobs == 1:
-            yield from serial(plan(paths, options, label_of=label_of, stream=True), options)
-            return
-        work = plan(paths, options, label_of=label_of, stretches=True)
-        from contract.engine._parallel import in_processes
-
-        yield from in_processes(work, options, jobs)
+    more = {
+        "profile": profile,
+        "strict": strict,
+        "deviations": deviations,
+        "observe": observe,
+        "requests": requests,
+    }
+    options = Options(
+        schema,
+        fail_api_errors,
+        more,
+        count_conforming,
+        sessions=sessions,
+        may_stop=may_stop,
+        list_proven=not count_conforming,
+    )
+    if jobs == 1:
+        yield from serial(plan(paths, options, label_of=label_of, stream=True), options)
         return
-    for item in files_of(paths):
-        if isinstance(item, Notice):
-            yield item
-            continue
-        file, named = item
-        label = (label_of or {}).get(str(file), str(file))
-        yield from check_file(
-            file,
-            label=label,
-            named=named,
-            schema=schema,
-            fail_api_errors=fail_api_errors,
-            profile=profile,
-            strict=strict,
-            deviations=deviations,
-            observe=observe,
-            sessions=sessions,
-            requests=requests,
-        )
+    work = plan(paths, options, label_of=label_of, stretches=True)
+    from contract.engine._parallel import in_processes
+
+    yield from in_processes(work, options, jobs)
 
 
 __all__ = [

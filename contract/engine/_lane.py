@@ -1,8 +1,9 @@
 """The conforming-line shortcut: a JSON Lines payload proven to conform, at parser speed.
 
 Most lines of a capture conform, and a report that lists only failures has
-nothing to say about them but their number. :func:`lane` gives a function
-that answers, for one line's bytes, how many jobs it holds when the full
+nothing to say about them but their number; one that lists every result, that
+they are valid (:func:`proven_result`). :func:`lane` gives a function
+that answers, for one line's bytes, how many jobs it holds (:class:`Proven`) when the full
 check (:func:`contract.checks.assess_body`) would find it valid with
 nothing else to report (strictly decoded with no RFC 8259 problem, the
 type its shape picks, valid under the profile, and needing no amendment).
@@ -20,21 +21,33 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from contract.checks import body_schema, jobs_in
+from contract.checks import body_schema, jobs_in, page_note
 from contract.config import Strict
 from contract.engine._repeats import Checked, Held, Repeats
+from contract.engine.results import Result
 from contract.profiles import ProfileLike
+from contract.recordings import payloads
 from contract.strictjson import Decoded, JSONSyntaxError, decode
 from contract.traffic import Counts, Recorded, Tally, observe
 from contract.validation import is_valid, overlay_of
 
 if TYPE_CHECKING:
-    from contract.engine.results import Result
     from contract.recordings import Interaction
 
-#: One line's bytes to the number of jobs it holds when proven conforming; else the line
-#: decoded (None: it is not JSON), for the full check.
-Lane = Callable[[bytes], "int | Decoded | None"]
+
+class Proven:
+    """What the shortcut knows of a line it proved conforming: the jobs it holds, and the
+    note the full check gives it (a page's ``list page of 3 jobs``; "" for anything else)."""
+
+    __slots__ = ("jobs", "note")
+
+    def __init__(self, jobs: int, note: str) -> None:
+        self.jobs, self.note = jobs, note
+
+
+#: One line's bytes to what the shortcut knows of it when proven conforming; else the
+#: line decoded (None: it is not JSON), for the full check.
+Lane = Callable[[bytes], "Proven | Decoded | None"]
 
 
 def lane(
@@ -60,18 +73,26 @@ def lane(
         return Observing(schema, overlay, memory)
     before, keep = memory.conforming.get, memory.conforming.keep
 
-    def conforming(text: bytes) -> int | Decoded | None:
-        jobs: int | None = before(text)
-        if jobs is not None:
-            return jobs
+    def conforming(text: bytes) -> Proven | Decoded | None:
+        found: Proven | None = before(text)
+        if found is not None:
+            return found
         decoded, kind = _proven(text, schema, overlay)
         if decoded is None or kind is None:
             return decoded
-        jobs = jobs_in(decoded.value, kind)
-        keep(text, jobs)
-        return jobs
+        found = Proven(jobs_in(decoded.value, kind), page_note(decoded.value, kind))
+        keep(text, found)
+        return found
 
     return conforming
+
+
+def proven_result(label: str, number: int, proven: Proven, fail_api_errors: bool) -> Result:
+    """The result the full check gives the payload on line ``number`` of ``label`` when the
+    lane proved it conforming: valid, with nothing else to say (a bare payload has no
+    operation, request or observation of its own)."""
+    source, name = payloads.names(label, number)
+    return Result(source, (), None, None, proven.jobs, proven.note, fail_api_errors, name)
 
 
 def _proven(
@@ -96,14 +117,15 @@ def _proven(
     return decoded, kind
 
 
-class _Seen:
-    """A line an :class:`Observing` lane proved conforming: the jobs it holds and the
+class _Seen(Proven):
+    """A line an :class:`Observing` lane proved conforming: what :class:`Proven` holds, the
     type it was checked as, and, from its second sight on, what it exercised."""
 
-    __slots__ = ("jobs", "key", "kind", "recorded")
+    __slots__ = ("key", "kind", "recorded")
 
-    def __init__(self, jobs: int, kind: str) -> None:
-        self.jobs, self.kind = jobs, kind
+    def __init__(self, jobs: int, note: str, kind: str) -> None:
+        super().__init__(jobs, note)
+        self.kind = kind
         self.recorded: Recorded | None = None
         #: Its record's key, once a worker's hand-over has sent it (``_repeats.Deferred``).
         self.key: int | None = None
@@ -134,7 +156,7 @@ class Observing:
         else:
             self.again[line] = self.again.get(line, 0) + 1
 
-    def __call__(self, text: bytes) -> int | Decoded | None:
+    def __call__(self, text: bytes) -> Proven | Decoded | None:
         seen = self.proven.get(text)
         if seen is not None:
             if seen.recorded is None:  # its second sight: what it exercised, kept
@@ -144,14 +166,14 @@ class Observing:
                 again[seen] = again.get(seen, 0) + 1
             else:
                 self._deferred.count(seen)
-            return seen.jobs
+            return seen
         decoded, kind = _proven(text, self.schema, self.overlay)
         if decoded is None or kind is None:
             return decoded
         self.tally.add(decoded.value, kind)  # the type it was checked as (items_of reads it)
-        jobs = jobs_in(decoded.value, kind)
-        self.proven.keep(text, _Seen(jobs, kind))
-        return jobs
+        seen = _Seen(jobs_in(decoded.value, kind), page_note(decoded.value, kind), kind)
+        self.proven.keep(text, seen)
+        return seen
 
     def fold(self, line: Interaction, result: Result, before: Checked | None = None) -> Result:
         """``result`` of a line the full check explained (built with no observation), with
@@ -182,4 +204,4 @@ class Observing:
         return tally.counts()
 
 
-__all__ = ["Lane", "Observing", "lane"]
+__all__ = ["Lane", "Observing", "Proven", "lane", "proven_result"]

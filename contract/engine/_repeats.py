@@ -142,7 +142,7 @@ class Deferred:
 
     def dropping(self, lines: Iterable[Any]) -> None:
         """``lines`` leave the memory: their keys are named no more (a value with no
-        key, such as a count of jobs the plain lane keeps, never had one sent)."""
+        key, such as what the plain lane keeps of a line, never had one sent)."""
         keys = (getattr(line, "key", None) for line in lines)
         self._retired.extend(key for key in keys if key is not None)
 

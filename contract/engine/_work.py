@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from contract.engine._lane import Lane, Observing, lane
+from contract.engine._lane import Lane, Observing, Proven, lane, proven_result
 from contract.engine._repeats import Checked, Handover, Repeats, for_worker
 from contract.engine._sessions import session
 from contract.engine.results import Conforming, Event, Notice, Result
@@ -68,6 +68,11 @@ class Options:
     #: ``may_stop`` off): what lines met again exercised is handed over by key, after the
     #: unit's events, and added up in the parent (:class:`contract.engine._repeats.Deferred`).
     deferred: bool = False
+    #: Without ``count_conforming``: give each JSON Lines payload the shortcut proves to
+    #: conform its valid result, built without the full check (the one the full check
+    #: gives, :func:`contract.engine._lane.proven_result`), for reports that list every
+    #: result. Not with traffic coverage: such a result carries what its payload exercised.
+    list_proven: bool = False
 
     def result(self, interaction: Interaction, observe: bool | None = None) -> Result:
         """The result of one response (``observe``: instead of the options' own)."""
@@ -75,16 +80,13 @@ class Options:
         return Result.of(interaction, self.schema, self.fail_api_errors, **more)
 
     def lane(self, repeats: Repeats | None = None) -> Lane | None:
-        """The conforming-line shortcut for these options, if counting was asked for
-        (``repeats``: what the run remembers of the lines it saw before)."""
-        if not self.count_conforming:
+        """The conforming-line shortcut for these options, if counting or listing what it
+        proves was asked for (``repeats``: what the run remembers of the lines it saw before)."""
+        observe = bool(self.more.get("observe", False))
+        if not (self.count_conforming or (self.list_proven and not observe)):
             return None
         return lane(
-            self.schema,
-            self.more.get("profile"),
-            self.more.get("strict", "off"),
-            bool(self.more.get("observe", False)),
-            repeats,
+            self.schema, self.more.get("profile"), self.more.get("strict", "off"), observe, repeats
         )
 
 
@@ -175,6 +177,9 @@ def _lines(work: Lines, options: Options, repeats: Repeats) -> Iterator[Event]:
     # and then so is what the other lines exercised (their results carry no observation).
     each = observing if options.may_stop else None
     folding = observing if not options.may_stop else None
+    # Each proven line its own valid result, not a count.
+    listing = options.list_proven and not options.count_conforming
+    fail_api_errors = options.fail_api_errors
     checked = repeats.results
     count = jobs = 0
     error = None
@@ -182,9 +187,12 @@ def _lines(work: Lines, options: Options, repeats: Repeats) -> Iterator[Event]:
         for number, text in work.lines:
             before = checked.get(text)  # checked in full before: no shortcut to try
             found = None if quick is None or before is not None else quick(text)
-            if type(found) is int:
+            if isinstance(found, Proven):
+                if listing:
+                    yield proven_result(label, number, found, fail_api_errors)
+                    continue
                 count += 1
-                jobs += found
+                jobs += found.jobs
                 if count < COUNT_EVERY:
                     continue
             # The counted lines before this one, in order, for a reader that may stop here;
@@ -192,7 +200,7 @@ def _lines(work: Lines, options: Options, repeats: Repeats) -> Iterator[Event]:
             if count and (options.may_stop or count >= COUNT_EVERY):
                 yield Conforming(count, jobs, each.take() if each else None)
                 count = jobs = 0
-            if type(found) is not int:  # checked in full, as the lane decoded it (if it did)
+            if not isinstance(found, Proven):  # checked in full, as the lane decoded it, if it did
                 decoded = found if isinstance(found, Decoded) else None
                 line = payloads.line(label, number, text, decoded)
                 if before is not None:

@@ -69,7 +69,9 @@ def _options(
     rest = dict(more)
     sessions = bool(rest.pop("sessions", True))
     may_stop = bool(rest.pop("may_stop", True))
-    return Options(schema, fail_api_errors, rest, count, sessions, may_stop)
+    return Options(
+        schema, fail_api_errors, rest, count, sessions, may_stop, list_proven=not count
+    )
 
 
 def _window(client: Client) -> int:

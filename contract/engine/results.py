@@ -130,8 +130,12 @@ class Result:
         fields["source"], fields["name"] = source, name
         return found
 
-    def as_dict(self) -> dict[str, object]:
-        clean = cleaner()  # (one result's texts: the configured keys looked up once)
+    def as_dict(self, clean: Callable[[str], str] | None = None) -> dict[str, object]:
+        """This result as the JSON formats write it, every text redacted with ``clean``: a
+        :func:`contract.redact.cleaner` a writer makes once for all it writes (None: one
+        made for this result's texts, the configured keys looked up once)."""
+        if clean is None:
+            clean = cleaner()
         document: dict[str, object] = {
             "source": clean(self.source),
             "valid": self.valid,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TextIO
 
 from contract.engine.results import Result
+from contract.redact import cleaner
 from contract.reports._base import Format, Options, Run
 from contract.reports._clean import json_text
 from contract.reports.json import ending
@@ -21,9 +22,10 @@ class JSONLinesWriter:
 
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out = out
+        self.clean = cleaner()  # (the configured keys, looked up once for the run)
 
     def result(self, result: Result) -> None:
-        self.out.write(json_text(result.as_dict()) + "\n")
+        self.out.write(json_text(result.as_dict(self.clean)) + "\n")
         self.out.flush()
 
     def finish(self, run: Run) -> None:

@@ -21,25 +21,26 @@ from __future__ import annotations
 import json
 import socket
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from contract.engine.results import Result, plural
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import for_person
+from contract.reports._clean import for_person, person_cleaner
 from contract.reports.text import summary_lines
 from contract.violations import Violation
 
 SUITE = "finetune-contract"
 
 
-def _attr(text: str) -> str:
-    return quoteattr(for_person(text))
+def _attr(text: str, clean: Callable[[str], str] = for_person) -> str:
+    return quoteattr(clean(text))
 
 
-def _text(lines: list[str]) -> str:
-    return escape("\n".join(for_person(line) for line in lines))
+def _text(lines: list[str], clean: Callable[[str], str] = for_person) -> str:
+    return escape("\n".join(clean(line) for line in lines))
 
 
 def _said(side: str, violation: Violation) -> str:
@@ -57,6 +58,7 @@ class JUnitWriter:
         self.failures = 0
         self.started = time.time()
         self.last = time.perf_counter()
+        self.clean = person_cleaner()  # (the configured keys, looked up once for the run)
 
     def _elapsed(self) -> str:
         now = time.perf_counter()
@@ -65,10 +67,11 @@ class JUnitWriter:
 
     def result(self, result: Result) -> None:
         location = self.options.locator.locate(result) if self.options.locator else None
+        clean = self.clean
         findings = result.findings
         lines = location.violation_lines if location else (result.line,) * len(findings)
-        name = _attr(result.name or result.source)
-        head = f'<testcase classname={_attr(result.file)} name={name} time="{self._elapsed()}"'
+        name, classname = _attr(result.name or result.source, clean), _attr(result.file, clean)
+        head = f'<testcase classname={classname} name={name} time="{self._elapsed()}"'
         body: list[str] = []
         if findings:
             details = []
@@ -78,18 +81,18 @@ class JUnitWriter:
             message = plural(len(findings), "contract violation")
             first = _said(*findings[0])
             body.append(
-                f'<failure type="contract violation" message={_attr(f"{message}: {first}")}>'
-                f"{_text(details)}</failure>"
+                f'<failure type="contract violation" message={_attr(f"{message}: {first}", clean)}>'
+                f"{_text(details, clean)}</failure>"
             )
         if result.api_error:
             if result.fail_api_errors and not findings:
                 body.append(
-                    f'<failure type="API error response" message={_attr(result.api_error)}>'
-                    f"{_text([f'{result.source}: {result.api_error}'])}</failure>"
+                    f'<failure type="API error response" message={_attr(result.api_error, clean)}>'
+                    f"{_text([f'{result.source}: {result.api_error}'], clean)}</failure>"
                 )
-            body.append(f"<system-out>{_text([result.api_error])}</system-out>")
+            body.append(f"<system-out>{_text([result.api_error], clean)}</system-out>")
         elif result.note:
-            body.append(f"<system-out>{_text([result.note])}</system-out>")
+            body.append(f"<system-out>{_text([result.note], clean)}</system-out>")
         if result.failed:
             self.failures += 1
         self.cases.append(f"{head}>{''.join(body)}</testcase>" if body else f"{head}/>")
