@@ -452,8 +452,10 @@ class Usage:
     def add(self, found: Findings) -> None:
         """Count one checked body (an :class:`Assessment`, or a report's result)."""
         self.payloads += 1
-        self.needed.update(found.needed)
-        self.deviations.update(found.deviations)
+        if found.needed:  # (most bodies need none: no update to pay for)
+            self.needed.update(found.needed)
+        if found.deviations:
+            self.deviations.update(found.deviations)
 
     def merge(self, other: Usage) -> None:
         """Add another accumulator's counts (for example from a worker process)."""

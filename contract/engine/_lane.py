@@ -92,7 +92,7 @@ def proven_result(label: str, number: int, proven: Proven, fail_api_errors: bool
     lane proved it conforming: valid, with nothing else to say (a bare payload has no
     operation, request or observation of its own)."""
     source, name = payloads.names(label, number)
-    return Result(source, (), None, None, proven.jobs, proven.note, fail_api_errors, name)
+    return Result.conforming(source, name, proven.jobs, proven.note, fail_api_errors)
 
 
 def _proven(

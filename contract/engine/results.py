@@ -103,6 +103,8 @@ class Result:
     @property
     def findings(self) -> tuple[tuple[Side, Violation], ...]:
         """Every violation with the side it is on: the response's first, then the request's."""
+        if not (self.violations or self.request_violations):
+            return ()  # (most results: nothing to build)
         return (
             *(("response", v) for v in self.violations),
             *(("request", v) for v in self.request_violations),
@@ -124,11 +126,26 @@ class Result:
         copied as they are (a result has no field derived from another): a fifth of
         the time, for the many results a long run renames.
         """
+        return self._copied(source=source, name=name)
+
+    def _copied(self, **changes: Any) -> Result:
+        """This result with ``changes`` to its fields, as :func:`dataclasses.replace` would
+        give it, copied without ``__init__``: for the many results a long run makes."""
         found = object.__new__(Result)
         fields = found.__dict__
         fields.update(self.__dict__)
-        fields["source"], fields["name"] = source, name
+        fields.update(changes)
         return found
+
+    @classmethod
+    def conforming(
+        cls, source: str, name: str, jobs: int, note: str, fail_api_errors: bool
+    ) -> Result:
+        """The valid result of a bare payload with nothing else to say: no operation,
+        request, warning or observation (a JSON Lines line proven conforming)."""
+        return _CONFORMING._copied(
+            source=source, name=name, jobs=jobs, note=note, fail_api_errors=fail_api_errors
+        )
 
     def as_dict(self, clean: Callable[[str], str] | None = None) -> dict[str, object]:
         """This result as the JSON formats write it, every text redacted with ``clean``: a
@@ -200,6 +217,9 @@ class Result:
             request_checked=request is not None,
             body_line=interaction.line,
         )
+
+
+_CONFORMING = Result("", ())
 
 
 def _finding(side: Side, violation: Violation, clean: Callable[[str], str]) -> dict[str, str]:
