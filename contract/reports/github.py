@@ -26,7 +26,7 @@ from contract._core.rules import code_of
 from contract.engine.results import Result
 from contract.reports import _markdown
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import for_person
+from contract.reports._clean import for_person, person_cleaner
 from contract.reports.text import result_lines, summary_lines
 
 #: The code of an API error response failed by --fail-on-api-errors.
@@ -84,6 +84,7 @@ class GitHubWriter:
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out, self.options = out, options
         self.annotated = self.unannotated = 0
+        self.clean = person_cleaner()  # (the configured keys, looked up once for the run)
         self.table = _markdown.Table()
 
     def _annotate(self, message: str, fallback: list[str], **properties: object) -> None:
@@ -102,11 +103,12 @@ class GitHubWriter:
         file = relative_file(path, self.options.root)
         findings = result.findings
         lines = location.violation_lines if location else (result.line,) * len(findings)
-        source = for_person(result.source)
+        clean = self.clean
+        source = clean(result.source)
         for (side, violation), line in zip(findings, lines, strict=True):
             said = "request: " if side == "request" else ""
             code = violation.code_on(side)
-            text = f"{source}: {said}{for_person(str(violation))} [{code}]"
+            text = f"{source}: {said}{clean(str(violation))} [{code}]"
             kind = "request contract violation" if side == "request" else "contract violation"
             self._annotate(
                 text,
@@ -117,7 +119,7 @@ class GitHubWriter:
             )
             self.table.add(result.source, line, f"{said}{violation.path}", violation.message)
         if result.api_error and result.fail_api_errors:
-            text = f"{source}: {for_person(result.api_error)} (an API error response)"
+            text = f"{source}: {clean(result.api_error)} (an API error response)"
             line = location.line if location else result.line
             self._annotate(
                 text,
@@ -128,7 +130,7 @@ class GitHubWriter:
             )
             self.table.add(result.source, line, "", result.api_error)
         elif self.options.verbose:
-            for text in result_lines(result, verbose=True):
+            for text in result_lines(result, verbose=True, clean=clean):
                 self.out.write(log_line(text) + "\n")
 
     def finish(self, run: Run) -> None:

@@ -15,6 +15,7 @@ without colour the lines are plain text. Input-controlled text is escaped.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
 from contract.engine.results import Result
@@ -37,15 +38,24 @@ def _where(result: Result, locator: Locator | None) -> str:
 
 
 def result_lines(
-    result: Result, verbose: bool = False, color: bool = False, locator: Locator | None = None
+    result: Result,
+    verbose: bool = False,
+    color: bool = False,
+    locator: Locator | None = None,
+    clean: Callable[[str], str] | None = None,
 ) -> list[str]:
-    """The lines of one result (plain when ``color`` is off; lines found by ``locator``)."""
+    """The lines of one result (plain when ``color`` is off; lines found by ``locator``).
+
+    ``clean``: what makes input-controlled text printable, a writer's for all it writes
+    (:func:`contract.reports._clean.person_cleaner`; None: one for this result's texts).
+    """
     shown_error = bool(result.api_error) and (verbose or result.fail_api_errors)
     findings = result.violations or result.request_violations
     if not (findings or result.warnings or result.request_warnings or shown_error or verbose):
         return []  # the common case: nothing to print, so nothing to clean
     lines = []
-    clean = person_cleaner()  # (one result's texts: the configured keys looked up once)
+    if clean is None:
+        clean = person_cleaner()  # (one result's texts: the configured keys looked up once)
     if findings:
         where = paint(clean(_where(result, locator)), "bold", color)
         for group in grouped(result.violations):
@@ -88,11 +98,13 @@ class TextWriter:
 
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out, self.options = out, options
+        self.clean = person_cleaner()  # (the configured keys, looked up once for the run)
 
     def result(self, result: Result) -> None:
-        if self.options.quiet:
+        options = self.options
+        if options.quiet:
             return
-        lines = result_lines(result, self.options.verbose, self.options.color, self.options.locator)
+        lines = result_lines(result, options.verbose, options.color, options.locator, self.clean)
         for line in lines:
             self.out.write(line + "\n")
 
