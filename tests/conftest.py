@@ -7,10 +7,19 @@ built from jsonschema-rs's errors must equal the one built from jsonschema's
 (same paths, keywords, messages and schema paths, in the same order).
 Payloads nested deeper than the decoder's limit are left out: jsonschema
 cannot read them without running out of stack.
+
+The reference's verdicts are remembered by validator and payload (its
+``repr``, which tells ``1``, ``1.0`` and ``True`` apart), a few thousand at a
+time and never while a test traces memory: many tests check the same lines
+again and again, and every fast verdict is still compared with the reference's.
+Explanations are not remembered: their messages show values as redaction, which
+a test may switch off, leaves them.
 """
 
 from __future__ import annotations
 
+import tracemalloc
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +32,30 @@ from contract.strictjson._scan import value_deeper_than
 AGREED: list[int] = [0]
 EXPLAINED: list[int] = [0]
 
+#: The reference's verdicts, by (validator's id, payload's repr), with the validator and the
+#: payload: they, and any object whose repr shows its address, stay alive while kept, so
+#: no other object takes their identity.
+_VERDICTS: OrderedDict[tuple[int, str], tuple[Any, Any, bool]] = OrderedDict()
+_VERDICTS_MOST = 4096
+
+
+def _reference_verdict(validator: Any, payload: Any) -> bool:
+    """``validator.is_valid(payload)``, remembered (see the docstring)."""
+    if tracemalloc.is_tracing():  # (a test measuring memory: keep nothing)
+        return bool(validator.is_valid(payload))
+    try:
+        key = (id(validator), repr(payload))
+    except RecursionError:  # (a payload too deep to show)
+        return bool(validator.is_valid(payload))
+    kept = _VERDICTS.get(key)
+    if kept is None:
+        kept = _VERDICTS[key] = (validator, payload, bool(validator.is_valid(payload)))
+        if len(_VERDICTS) > _VERDICTS_MOST:
+            _VERDICTS.popitem(last=False)
+    else:
+        _VERDICTS.move_to_end(key)
+    return kept[2]
+
 
 @pytest.fixture(autouse=True)
 def validators_agree(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
@@ -33,7 +66,7 @@ def validators_agree(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         fast = fast_verdict(payload, schema, *profile)
         if value_deeper_than(payload, MAX_DEPTH):
             return fast
-        reference = validation.reference_validator(schema, *profile).is_valid(payload)
+        reference = _reference_verdict(validation.reference_validator(schema, *profile), payload)
         if fast is not None:
             assert fast == reference, (
                 f"validators disagree on a {schema}: jsonschema-rs says {fast}, "

@@ -80,3 +80,20 @@ def test_cross_check_catches_a_disagreement(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(validation, "_fast_validator", lambda schema, profile: Liar())
     with pytest.raises(AssertionError, match="validators disagree"):
         validation.is_valid({"not": "a job"})
+
+
+def test_cross_check_catches_a_disagreement_on_a_payload_checked_before(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The reference's verdict on a payload is remembered (tests/conftest.py): a fast answer
+    # given later on the same payload is still compared with it.
+    payload = {"not": "a job", "checked": "twice"}
+    assert validation.is_valid(payload) is False  # (agreed, and the reference's verdict kept)
+
+    class Liar:
+        def is_valid(self, payload: Any) -> bool:
+            return True
+
+    monkeypatch.setattr(validation, "_fast_validator", lambda schema, profile: Liar())
+    with pytest.raises(AssertionError, match="validators disagree"):
+        validation.is_valid(dict(payload))
