@@ -1,7 +1,7 @@
 """Bulk checks: ``finetune-contract check`` on a large JSON Lines file against the streaming floor.
 
     python benchmarks/bench_bulk.py [--sizes 100000,1000000] [--invalid 0.05] [--jobs 2]
-                                    [--coverage] [--distinct] [--rounds 1]
+                                    [--coverage] [--listing] [--distinct] [--rounds 1]
 
 For each size N it writes a JSON Lines file of N FineTuningJob payloads
 (conforming jobs from :mod:`contract.generate.sampler`, a fraction ``--invalid`` of
@@ -19,7 +19,9 @@ each in its own process:
 - ``finetune-contract check --jobs J FILE``;
 - with ``--coverage``, both again with ``--coverage`` (traffic coverage), each
   compared with the same run without it (target of issue 22: ≤ 1.5x, CPU
-  serial, wall with ``--jobs``).
+  serial, wall with ``--jobs``);
+- with ``--listing``, ``check --format jsonl FILE``: a report that lists every
+  line's result (no target; its CPU against the floor and against ``check``).
 
 With ``--rounds R`` each contender runs R times, the contenders taking turns, and
 the least wall and CPU time of each is kept (the machine's slow spells fall on
@@ -155,6 +157,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2, help="processes for the --jobs run")
     parser.add_argument("--coverage", action="store_true", help="also run with --coverage")
     parser.add_argument(
+        "--listing",
+        action="store_true",
+        help="also run --format jsonl, a report that lists every line's result",
+    )
+    parser.add_argument(
         "--rounds",
         type=int,
         default=1,
@@ -193,6 +200,8 @@ def main() -> None:
                 runs[f"check --jobs {args.jobs} --coverage"] = [
                     *cli, "--jobs", str(args.jobs), "--coverage", str(path)
                 ]
+            if args.listing:
+                runs["check --format jsonl"] = [*cli, "--format", "jsonl", str(path)]
             plain: dict[str, tuple[float, float]] = {}
             floor_cpu = floor_wall = least_cpu = 0.0
             best = _best_of(runs, args.rounds)
@@ -209,6 +218,16 @@ def main() -> None:
                     verdicts.append(
                         f"{size} lines: the least explaining check alone is "
                         f"{cpu / floor_cpu:.2f}x the floor"
+                    )
+                elif name.endswith("--format jsonl"):
+                    # (its output ends with the summary line, as JSON)
+                    assert f'"invalid": {mutants},' in tail, tail
+                    text_cpu = plain["check"][1]
+                    ratio = f"{cpu / floor_cpu:.2f}x; {cpu / text_cpu:.2f}x check"
+                    memory = "met" if peak <= TARGET_MEMORY_MB else "not met"
+                    verdicts.append(
+                        f"{size} lines, {name}: CPU {cpu / floor_cpu:.2f}x the floor, "
+                        f"{cpu / text_cpu:.2f}x the text report's; peak {peak:.0f} MB"
                     )
                 elif name.endswith("--coverage"):
                     # (its output ends with the coverage report, not the summary)

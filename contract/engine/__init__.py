@@ -7,10 +7,12 @@ saying (a file skipped, a file in which nothing was checked, a file that
 cannot be read). It never stops at a bad file: every readable one is checked.
 :class:`~contract.engine.results.Tally` keeps the counts.
 
-``serial`` checks one file after another in this process; ``_work`` cuts the
-same work into units (stretches or chunks of JSON Lines, recording files) that ``_parallel``
-runs on worker processes and :mod:`contract.engine.dask` on a Dask cluster,
-with results in input order; ``_lane`` is the conforming-line shortcut.
+``serial`` checks one recording file in full (:func:`check_file`) and holds what
+every way of running shares (a file's events, the files behind the paths); ``_work``
+cuts the work into units (JSON Lines read as they are checked, their stretches or
+chunks, recording files) that this process runs one after the other, ``_parallel``
+on worker processes and :mod:`contract.engine.dask` on a Dask cluster, with
+results in input order; ``_lane`` is the conforming-line shortcut.
 """
 
 from __future__ import annotations
@@ -49,7 +51,10 @@ def check_paths(
     in chunks of lines): the same results, in the same order.
     ``count_conforming`` gives the JSON Lines payloads proven to conform as
     :class:`Conforming` counts instead of one valid :class:`Result` each (much
-    faster; for reports that list only failures). The summary is the same. With
+    faster; for reports that list only failures). The summary is the same.
+    Without it, such a payload gets the result the full check gives it, made
+    without running that check (with ``observe``, every line is checked in full:
+    its result carries what it exercised). With
     ``observe``, each count carries in ``observed`` what its payloads exercised,
     all together (traffic coverage); with ``may_stop`` off (the reader never stops
     before the last event), the counts of a chunk of lines come once, with its last
