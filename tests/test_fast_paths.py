@@ -11,7 +11,7 @@ from dataclasses import fields, replace
 from functools import cache
 from itertools import islice
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -394,23 +394,35 @@ def _nested_counter() -> SlotCounter:
     return counter
 
 
-def _coverage(path: Path, count: bool, jobs: int = 1, may_stop: bool = True) -> dict[str, object]:
-    from contract.engine import Conforming, Result, check_paths
+def _coverage(
+    path: Path,
+    count: bool,
+    jobs: int = 1,
+    may_stop: bool = True,
+    full: bool = False,
+    stop: bool = False,
+) -> dict[str, object]:
+    """The coverage of a check of ``path`` (``full``: every line checked in full, one
+    result each, by :func:`contract.engine.check_file`; ``stop``: read up to the first
+    failure only, as ``--fail-fast`` does)."""
+    from contract.engine import Conforming, Result, check_file, check_paths
     from contract.traffic import TrafficCoverage
 
     coverage = TrafficCoverage()
-    for event in check_paths(
-        [path],
-        observe=True,
-        deviations=True,
-        count_conforming=count,
-        jobs=jobs,
-        may_stop=may_stop,
-    ):
+    options: dict[str, Any] = {"observe": True, "deviations": True}
+    if full:
+        events = check_file(path, **options)
+    else:
+        events = check_paths(
+            [path], count_conforming=count, jobs=jobs, may_stop=may_stop, **options
+        )
+    for event in events:
         if isinstance(event, Result):
             coverage.add(event.observed)
+            if stop and event.failed:
+                break
         elif isinstance(event, Conforming):
-            assert count
+            assert not full and (count or event.payloads == 0)
             coverage.add(event.observed, event.payloads)
     return coverage.as_dict()
 
@@ -423,13 +435,21 @@ def test_coverage_of_counted_lines_is_the_coverage_of_checked_lines(tmp_path: Pa
     random.Random(3).shuffle(lines)
     path = tmp_path / "capture.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
-    plain = _coverage(path, count=False)
+    plain = _coverage(path, count=False, full=True)
     assert plain["responses"] == len([t for t in lines if t.strip()])
-    assert _coverage(path, count=True) == plain
-    assert _coverage(path, count=True, jobs=2) == plain
-    # Handed over once per chunk (serially: once per file) when the reader never stops early.
-    assert _coverage(path, count=True, may_stop=False) == plain
-    assert _coverage(path, count=True, jobs=2, may_stop=False) == plain
+    # Counted, or listed one result each (proven lines' coverage handed over as counts).
+    for count in (True, False):
+        assert _coverage(path, count=count) == plain
+        assert _coverage(path, count=count, jobs=2) == plain
+        # Handed over once per chunk (serially: once per file) when the reader never stops.
+        assert _coverage(path, count=count, may_stop=False) == plain
+        assert _coverage(path, count=count, jobs=2, may_stop=False) == plain
+    # A reader that stops at the first failure has the coverage of every line before it.
+    stopped = _coverage(path, count=False, full=True, stop=True)
+    assert stopped["responses"] < plain["responses"]
+    for count in (True, False):
+        assert _coverage(path, count=count, stop=True) == stopped
+        assert _coverage(path, count=count, jobs=2, stop=True) == stopped
 
 
 def _sampled() -> Iterator[object]:

@@ -53,12 +53,16 @@ def check_paths(
     :class:`Conforming` counts instead of one valid :class:`Result` each (much
     faster; for reports that list only failures). The summary is the same.
     Without it, such a payload gets the result the full check gives it, made
-    without running that check (with ``observe``, every line is checked in full:
-    its result carries what it exercised). With
-    ``observe``, each count carries in ``observed`` what its payloads exercised,
-    all together (traffic coverage); with ``may_stop`` off (the reader never stops
+    without running that check.
+
+    With ``observe``, each count carries in ``observed`` what its payloads
+    exercised, all together (traffic coverage). Without counting, a payload given
+    its result that way has no observation on it: what it exercised comes in a
+    :class:`Conforming` that counts no payload of its own, before the next result
+    checked in full and at the end. With ``may_stop`` off (the reader never stops
     before the last event), the counts of a chunk of lines come once, with its last
-    :class:`Conforming`, which may then count no payload of its own.
+    :class:`Conforming`, and so does what the other bare payloads exercised (their
+    results carry no observation either).
 
     ``sessions`` checks the responses about one job within a recording together
     (:mod:`contract.checks.sessions`; a finding has keyword ``session`` and joins the

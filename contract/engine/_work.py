@@ -71,7 +71,8 @@ class Options:
     #: Without ``count_conforming``: give each JSON Lines payload the shortcut proves to
     #: conform its valid result, built without the full check (the one the full check
     #: gives, :func:`contract.engine._lane.proven_result`), for reports that list every
-    #: result. Not with traffic coverage: such a result carries what its payload exercised.
+    #: result. What such payloads exercised (traffic coverage) comes as counts, in a
+    #: :class:`~contract.engine.results.Conforming` that counts no payload of its own.
     list_proven: bool = False
 
     def result(self, interaction: Interaction, observe: bool | None = None) -> Result:
@@ -82,11 +83,14 @@ class Options:
     def lane(self, repeats: Repeats | None = None) -> Lane | None:
         """The conforming-line shortcut for these options, if counting or listing what it
         proves was asked for (``repeats``: what the run remembers of the lines it saw before)."""
-        observe = bool(self.more.get("observe", False))
-        if not (self.count_conforming or (self.list_proven and not observe)):
+        if not (self.count_conforming or self.list_proven):
             return None
         return lane(
-            self.schema, self.more.get("profile"), self.more.get("strict", "off"), observe, repeats
+            self.schema,
+            self.more.get("profile"),
+            self.more.get("strict", "off"),
+            bool(self.more.get("observe", False)),
+            repeats,
         )
 
 
@@ -200,6 +204,10 @@ def _lines(work: Lines, options: Options, repeats: Repeats) -> Iterator[Event]:
             if count and (options.may_stop or count >= COUNT_EVERY):
                 yield Conforming(count, jobs, each.take() if each else None)
                 count = jobs = 0
+            elif listing and each is not None:  # what the listed lines before it exercised
+                observed = each.take()
+                if observed is not None:
+                    yield Conforming(0, 0, observed)
             if not isinstance(found, Proven):  # checked in full, as the lane decoded it, if it did
                 decoded = found if isinstance(found, Decoded) else None
                 line = payloads.line(label, number, text, decoded)
