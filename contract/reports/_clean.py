@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from contract.redact import escape_json, for_terminal, redact, terminal_cleaner
+from contract.redact import cleaner, escape_json, for_terminal, redact, terminal_cleaner
 
 
 def for_machine(text: str) -> str:
@@ -21,6 +21,12 @@ def for_person(text: str) -> str:
     """Text for a terminal or a log: credentials masked, then every control character
     (C0, DEL, C1, bidi and other format characters, line separators) written as an escape."""
     return for_terminal(text)
+
+
+def machine_cleaner() -> Callable[[str], str]:
+    """:func:`for_machine` for the texts of a piece of output written together (a run's
+    results): the configured keys are looked up once for all of them."""
+    return cleaner()
 
 
 def person_cleaner() -> Callable[[str], str]:
@@ -36,4 +42,4 @@ def json_text(document: Any, *, indent: int | None = None) -> str:
     return escape_json(json.dumps(document, indent=indent, ensure_ascii=False))
 
 
-__all__ = ["for_machine", "for_person", "json_text", "person_cleaner"]
+__all__ = ["for_machine", "for_person", "json_text", "machine_cleaner", "person_cleaner"]

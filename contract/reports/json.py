@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from contract.engine.results import Result
-from contract.redact import cleaner
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import for_machine, json_text
+from contract.reports._clean import for_machine, json_text, machine_cleaner
 
 
 def ending(run: Run) -> dict[str, Any]:
@@ -33,7 +32,7 @@ class JSONWriter:
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out = out
         self.results: list[dict[str, object]] = []
-        self.clean = cleaner()  # (the configured keys, looked up once for the run)
+        self.clean = machine_cleaner()  # (the configured keys, looked up once for the run)
 
     def result(self, result: Result) -> None:
         self.results.append(result.as_dict(self.clean))

@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from contract.engine.results import Result
-from contract.redact import cleaner
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import json_text
+from contract.reports._clean import json_text, machine_cleaner
 from contract.reports.json import ending
 
 
@@ -22,7 +21,7 @@ class JSONLinesWriter:
 
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out = out
-        self.clean = cleaner()  # (the configured keys, looked up once for the run)
+        self.clean = machine_cleaner()  # (the configured keys, looked up once for the run)
 
     def result(self, result: Result) -> None:
         self.out.write(json_text(result.as_dict(self.clean)) + "\n")

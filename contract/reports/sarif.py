@@ -26,7 +26,7 @@ from contract import __version__
 from contract._core import rules
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import for_machine, json_text
+from contract.reports._clean import for_machine, json_text, machine_cleaner
 from contract.reports.github import relative_file
 from contract.violations import Violation
 
@@ -90,6 +90,7 @@ class SARIFWriter:
         self.rules: dict[str, int] = {}
         self.keywords: dict[str, str] = {}
         self.results: list[dict[str, Any]] = []
+        self.clean = machine_cleaner()  # (the configured keys, looked up once for the run)
 
     def _index(self, identifier: str, keyword: str) -> int:
         self.keywords.setdefault(identifier, keyword)
@@ -100,7 +101,7 @@ class SARIFWriter:
     ) -> dict[str, Any]:
         location: dict[str, Any] = {
             "logicalLocations": [
-                {"fullyQualifiedName": for_machine(f"{source}{place}"), "kind": "member"}
+                {"fullyQualifiedName": self.clean(f"{source}{place}"), "kind": "member"}
             ]
         }
         if where is not None:
@@ -116,7 +117,8 @@ class SARIFWriter:
         where = artifact(location.path if location else None, result.file, self.options.root)
         findings = result.findings
         lines = location.violation_lines if location else (result.line,) * len(findings)
-        source = for_machine(result.source)
+        clean = self.clean
+        source = clean(result.source)
         for (side, violation), line in zip(findings, lines, strict=True):
             identifier = rule_id(violation, side)
             properties = {
@@ -136,7 +138,7 @@ class SARIFWriter:
                     "ruleId": identifier,
                     "ruleIndex": self._index(identifier, violation.keyword),
                     "level": "error",
-                    "message": {"text": f"{source}: {said}{for_machine(str(violation))}"},
+                    "message": {"text": f"{source}: {said}{clean(str(violation))}"},
                     "locations": [self._location(where, line, violation.path, source)],
                     "properties": properties,
                 }
@@ -148,7 +150,7 @@ class SARIFWriter:
                     "ruleId": API_ERROR_RULE,
                     "ruleIndex": self._index(API_ERROR_RULE, "api-error-response"),
                     "level": "error",
-                    "message": {"text": f"{source}: {for_machine(result.api_error)}"},
+                    "message": {"text": f"{source}: {clean(result.api_error)}"},
                     "locations": [self._location(where, line, "", source)],
                     "properties": {"source": source, "code": API_ERROR_RULE},
                 }
