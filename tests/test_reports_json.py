@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contract.engine.results import Result, Summary
 from contract.reports import FORMATS, Options, Run
@@ -103,3 +105,42 @@ def test_unreadable_input_is_listed_in_the_last_line(
     last = json.loads(out.splitlines()[-1])
     assert len(last["errors"]) == 1 and "bad.json" in last["errors"][0]
     assert "bad.json" in err
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
+    ["", "line\nbreak", "\u202e bidi", "\u2028", "\udc80", "sk-proj-" + "k" * 32, "\x7f\x85"]
+)
+_VIOLATIONS = st.lists(
+    st.builds(Violation, _TEXT, st.sampled_from(["type", "required", "enum"]), _TEXT),
+    max_size=3,
+).map(tuple)
+_RESULTS = st.builds(
+    Result,
+    _TEXT,
+    _VIOLATIONS,
+    st.none() | _TEXT,
+    st.none() | _TEXT,
+    st.integers(0, 3),
+    _TEXT,
+    st.booleans(),
+    warnings=_VIOLATIONS,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(results=st.lists(_RESULTS, max_size=4), errors=st.lists(_TEXT, max_size=2))
+def test_the_json_document_written_as_results_come_is_the_whole_documents_text(
+    results: list[Result], errors: list[str]
+) -> None:
+    from contract.reports._clean import json_text
+    from contract.reports.json import JSONWriter, ending
+
+    out = io.StringIO()
+    writer = JSONWriter(out, Options())
+    for result in results:
+        writer.result(result)
+    run = Run(Summary.of(results), errors)
+    writer.finish(run)
+    whole = {"results": [r.as_dict() for r in results], **ending(run)}
+    assert out.getvalue() == json_text(whole, indent=2) + "\n"
+    assert json.loads(out.getvalue())["results"] == whole["results"]

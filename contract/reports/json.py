@@ -1,10 +1,14 @@
-"""``--format json``: one JSON document once the run is over.
+"""``--format json``: one JSON document, complete once the run is over.
 
 ``{"results": [...], "summary": {...}}``, plus ``"errors"`` when some input
 could not be read and ``"coverage"`` with ``--coverage``. Each result is
 :meth:`contract.engine.results.Result.as_dict`; the summary is
 :meth:`contract.engine.results.Summary.as_dict` (with ``"stopped"`` after
 ``--fail-fast`` stopped the run, and any extra summary fields).
+
+The document is written as the results come, each as soon as it is checked, so no
+result is held however long the run: the text is the one ``json.dumps(document,
+indent=2)`` gives the whole document.
 """
 
 from __future__ import annotations
@@ -26,20 +30,30 @@ def ending(run: Run) -> dict[str, Any]:
     return document
 
 
+#: How ``json.dumps(..., indent=2)`` starts the document and indents an item of its
+#: ``results`` (two levels down).
+_HEAD = '{\n  "results": ['
+_ITEM_INDENT = "\n    "
+
+
 class JSONWriter:
-    """Keeps each result's (small) dictionary and writes the document at the end."""
+    """Writes the document's head and each result as it comes, then its end."""
 
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out = out
-        self.results: list[dict[str, object]] = []
+        self.results = 0
         self.clean = machine_cleaner()  # (the configured keys, looked up once for the run)
 
     def result(self, result: Result) -> None:
-        self.results.append(result.as_dict(self.clean))
+        # (a string holds no raw line break in JSON text: each line break starts a line)
+        item = json_text(result.as_dict(self.clean), indent=2).replace("\n", _ITEM_INDENT)
+        self.out.write(f"{_HEAD if not self.results else ','}{_ITEM_INDENT}{item}")
+        self.results += 1
 
     def finish(self, run: Run) -> None:
-        document = {"results": self.results, **ending(run)}
-        self.out.write(json_text(document, indent=2) + "\n")
+        rest = json_text(ending(run), indent=2).removeprefix("{")  # (its members, and "}")
+        self.out.write(f"{_HEAD}]," if not self.results else "\n  ],")
+        self.out.write(rest + "\n")
         self.out.flush()
 
 
