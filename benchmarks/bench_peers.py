@@ -10,6 +10,10 @@ list pages of 20 jobs, 404 error envelopes; jobs drawn by
 published document itself rejects), then runs, interleaved for ``--rounds``
 rounds in a shuffled order each round:
 
+- the floor: each HAR entry's line read with ``orjson.loads``, each 2xx body
+  decoded with it and checked with jsonschema-rs ``is_valid`` as a job or a page by
+  its URL, nothing else (no request, session or explanation, no strictness): what
+  any Python check of this HAR pays at least;
 - ``finetune-contract check HAR`` in each of ``--formats`` (output to a file);
 - ``redocly drift HAR --api DOC --format json`` (output to a file).
 
@@ -60,8 +64,31 @@ ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT.parent / "shared" / "reference" / "openai-openapi-fine-tuning.json"
 SERVER = "https://api.openai.com/v1"
 TARGET_CPU = 0.5
+FLOOR = "floor: orjson + is_valid"
 TARGET_MEMORY_SHARE = 1 / 3
 TARGET_MEMORY_MB = 100.0
+
+# The floor (see the docstring): prints how many 2xx bodies were invalid.
+_FLOOR = """
+import sys, orjson
+from contract.validation import fast_validator
+job = fast_validator("FineTuningJob").is_valid
+page = fast_validator("ListPaginatedFineTuningJobsResponse").is_valid
+invalid = 0
+with open(sys.argv[1], "rb") as har:
+    for line in har:
+        line = line.strip().removesuffix(b",")
+        if not line.startswith(b'{"startedDateTime"'):
+            continue
+        entry = orjson.loads(line)
+        response = entry["response"]
+        if response["status"] // 100 != 2:
+            continue
+        body = orjson.loads(response["content"]["text"])
+        url = entry["request"]["url"].split("?", 1)[0]
+        invalid += not (page(body) if url.endswith("/jobs") else job(body))
+print(invalid)
+"""
 
 # Runs argv[1:] and prints its CPU seconds (every waited-for descendant) and peak RSS.
 _RUNNER = """
@@ -393,7 +420,7 @@ def main() -> None:
             har = work / f"traffic-{size}.har"
             traffic = write_har(har, size, args.seed)
             mib = har.stat().st_size / (1 << 20)
-            contenders: dict[str, list[str]] = {}
+            contenders: dict[str, list[str]] = {FLOOR: [sys.executable, "-c", _FLOOR, str(har)]}
             for fmt in args.formats.split(","):
                 contenders[f"ours --format {fmt}"] = [
                     sys.executable, "-m", "contract", "check", "--format", fmt, *extra, str(har)
@@ -412,7 +439,9 @@ def main() -> None:
                     output = work / f"out-{size}-{name.replace(' ', '_')}"
                     sample = run(contenders[name], output, env)
                     samples[name].append(sample)
-                    if name.startswith("ours"):
+                    if name == FLOOR:
+                        findings[name] = f"{output.read_text().strip()} invalid responses"
+                    elif name.startswith("ours"):
                         if sample["rc"] not in (0, 1):
                             sys.exit(f"{name} exited {sample['rc']}: {sample['stderr']}")
                         found = our_findings(output, name.rsplit(" ", 1)[1])
@@ -434,9 +463,14 @@ def main() -> None:
                 f"{size:,} exchanges: {traffic.broken_jobs} broken jobs in "
                 f"{traffic.broken_responses} responses, {traffic.api_errors} 404 envelopes"
             )
+            if "redocly drift" in samples:
+                verdicts.append(
+                    f"  the floor's CPU: {median[FLOOR] / median['redocly drift']:.2f}x Redocly's"
+                )
             for name in samples:
                 if not name.startswith("ours"):
                     continue
+                verdicts.append(f"  {name}: CPU {median[name] / median[FLOOR]:.2f}x the floor's")
                 fmt = name.rsplit(" ", 1)[1]
                 if fmt in ("text", "jsonl"):
                     fits = peak[name] <= TARGET_MEMORY_MB
