@@ -114,8 +114,7 @@ def in_processes(work: Iterable[Work], options: Options, jobs: int) -> Iterator[
     the lines they met again exercised (:class:`contract.engine._repeats.Deferred`): it
     comes last, added up, as a :class:`Conforming` event counting no payload itself.
     """
-    observing = options.count_conforming and bool(options.more.get("observe"))
-    gathered = Gathered() if observing and not options.may_stop else None
+    gathered = Gathered() if options.observing and not options.may_stop else None
     if gathered is not None:
         options = replace(options, deferred=True)
     with ProcessPoolExecutor(

@@ -80,6 +80,13 @@ class Options:
         more = self.more if observe is None else {**self.more, "observe": observe}
         return Result.of(interaction, self.schema, self.fail_api_errors, **more)
 
+    @property
+    def observing(self) -> bool:
+        """Whether :meth:`lane` also counts what the lines it proves exercised (traffic
+        coverage; an :class:`~contract.engine._lane.Observing` lane, unless ``strict``
+        leaves no lane at all)."""
+        return (self.count_conforming or self.list_proven) and bool(self.more.get("observe"))
+
     def lane(self, repeats: Repeats | None = None) -> Lane | None:
         """The conforming-line shortcut for these options, if counting or listing what it
         proves was asked for (``repeats``: what the run remembers of the lines it saw before)."""
