@@ -162,20 +162,29 @@ def checked_each(capture: Path) -> Callable[[str], tuple[Tally, list[Result], in
 
 
 @pytest.mark.parametrize(
-    ("jobs", "profile"), [(1, "published"), (1, "observed"), (1, "azure"), (2, "observed")]
+    ("jobs", "profile", "count"),
+    [
+        *((1, profile, True) for profile in PROFILES),
+        (2, "observed", True),
+        *((1, profile, False) for profile in PROFILES),
+        (2, "azure", False),
+    ],
 )
-def test_counting_gives_the_same_summary_and_failures(
+def test_counting_or_listing_gives_the_full_checks_summary_and_failures(
     capture: Path,
     checked_each: Callable[[str], tuple[Tally, list[Result], int]],
     profile: str,
     jobs: int,
+    count: bool,
 ) -> None:
     each, every_result, _ = checked_each(profile)
-    counted_tally, results, counted = _run(
-        capture, profile=profile, jobs=jobs, count_conforming=True
-    )
-    assert counted_tally.summary == each.summary
-    assert counted_tally.errors == each.errors
+    tally, results, counted = _run(capture, profile=profile, jobs=jobs, count_conforming=count)
+    assert tally.summary == each.summary
+    assert tally.errors == each.errors
+    if not count:  # every line listed: each with the full check's result, field for field
+        assert counted == 0 and tally.notes == each.notes
+        assert [_fields(r) for r in results] == [_fields(r) for r in every_result]
+        return
     assert [r for r in results if not r.valid] == [r for r in every_result if not r.valid]
     assert [r.source for r in results if not r.valid] == [
         r.source for r in every_result if not r.valid
@@ -183,23 +192,6 @@ def test_counting_gives_the_same_summary_and_failures(
     # Conforming lines that needed no amendment are counted, not handed over one by one.
     assert counted > 0.9 * len([r for r in every_result if r.valid and not r.needed])
     assert counted + len([r for r in results if r.valid]) == each.summary.valid
-
-
-@pytest.mark.parametrize(
-    ("jobs", "profile"), [(1, "published"), (1, "observed"), (1, "azure"), (2, "azure")]
-)
-def test_listing_gives_every_line_the_full_checks_result(
-    capture: Path,
-    checked_each: Callable[[str], tuple[Tally, list[Result], int]],
-    profile: str,
-    jobs: int,
-) -> None:
-    each, every_result, _ = checked_each(profile)
-    listed_tally, listed, counted = _run(capture, profile=profile, jobs=jobs)
-    assert counted == 0
-    assert [_fields(r) for r in listed] == [_fields(r) for r in every_result]
-    assert listed_tally.summary == each.summary
-    assert listed_tally.errors == each.errors and listed_tally.notes == each.notes
 
 
 @pytest.fixture(scope="module")
