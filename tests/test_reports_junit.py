@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -121,3 +122,32 @@ def test_extra_summary_fields_are_suite_properties() -> None:
     properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
     assert json.loads(properties["contract.amendments"] or "") == extra["amendments"]
     assert "amendments needed: …" in (suite.findtext("system-out") or "")
+
+
+def test_testcases_kept_on_disk_give_the_report_kept_in_memory(
+    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
+) -> None:
+    # The testcases wait for the counts that head the document: past SPOOL_BYTES they
+    # wait in a temporary file, and the report is the same (but for its times).
+    import re
+
+    from contract.reports import junit
+
+    def timeless(report: str) -> str:
+        return re.sub(r'(time|timestamp)="[^"]*"', "", report)
+
+    _, in_memory = _junit(capsys, BUNDLED, PAYLOADS)
+    rolled: list[Any] = []
+    spooled = junit.tempfile.SpooledTemporaryFile
+
+    def watched(*args: object, **kwargs: object) -> object:
+        found = spooled(*args, **kwargs)  # type: ignore[call-overload]
+        rolled.append(found)
+        return found
+
+    clean_env.setattr(junit, "SPOOL_BYTES", 64)
+    clean_env.setattr(junit.tempfile, "SpooledTemporaryFile", watched)
+    _, on_disk = _junit(capsys, BUNDLED, PAYLOADS)
+    assert [f._rolled for f in rolled] == [True]  # type: ignore[attr-defined]
+    assert in_memory.count("<testcase ") > 5
+    assert timeless(on_disk) == timeless(in_memory)

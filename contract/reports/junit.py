@@ -14,12 +14,18 @@ calls, and any extra summary field as JSON); ``<system-out>`` the summary
 line and its details and, with ``--coverage``, the
 traffic coverage. Valid against the JUnit XSD that Jenkins and pytest's own
 tests use (``tests/data/reports/junit-10.xsd``).
+
+The counts that head the document are known only at the end, so each testcase is
+kept until then: in memory up to :data:`SPOOL_BYTES`, then in a temporary file, so a
+run of any size holds a bounded amount.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import socket
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,6 +39,8 @@ from contract.reports.text import summary_lines
 from contract.violations import Violation
 
 SUITE = "finetune-contract"
+#: Bytes of testcases kept in memory before they go to a temporary file.
+SPOOL_BYTES = 8 << 20
 
 
 def _attr(text: str, clean: Callable[[str], str] = for_person) -> str:
@@ -54,8 +62,12 @@ class JUnitWriter:
 
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out, self.options = out, options
-        self.cases: list[str] = []
-        self.failures = 0
+        # (open until finish() copies it out; on disk it is a file with no name, gone
+        # with the process whatever happens)
+        self.cases = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass", newline=""
+        )
+        self.tests = self.failures = 0
         self.started = time.time()
         self.last = time.perf_counter()
         self.clean = person_cleaner()  # (the configured keys, looked up once for the run)
@@ -95,19 +107,23 @@ class JUnitWriter:
             body.append(f"<system-out>{_text([result.note], clean)}</system-out>")
         if result.failed:
             self.failures += 1
-        self.cases.append(f"{head}>{''.join(body)}</testcase>" if body else f"{head}/>")
+        self._case(f"{head}>{''.join(body)}</testcase>" if body else f"{head}/>")
+
+    def _case(self, xml: str) -> None:
+        self.cases.write(xml + "\n")
+        self.tests += 1
 
     def finish(self, run: Run) -> None:
         for error in run.errors:
             file, _, reason = error.partition(": ")
             self.failures += 1
-            self.cases.append(
+            self._case(
                 f'<testcase classname={_attr(file)} name="recording" time="0.000">'
                 f'<failure type="unreadable recording" message={_attr(reason or error)}>'
                 f"{_text([error])}</failure></testcase>"
             )
         summary = run.summary
-        tests, errors = len(self.cases), 0
+        tests, errors = self.tests, 0
         elapsed = f"{time.time() - self.started:.3f}"
         counts = f'tests="{tests}" failures="{self.failures}" errors="{errors}"'
         stamp = datetime.fromtimestamp(self.started, UTC).isoformat(timespec="seconds")
@@ -129,8 +145,9 @@ class JUnitWriter:
         for key, value in properties.items():
             out.write(f"<property name={_attr('contract.' + key)} value={_attr(str(value))}/>")
         out.write("</properties>\n")
-        for case in self.cases:
-            out.write(case + "\n")
+        with self.cases as cases:
+            cases.seek(0)
+            shutil.copyfileobj(cases, out)
         out.write(f"<system-out>{_text(summary_lines(run))}</system-out>\n")
         out.write("</testsuite>\n</testsuites>\n")
         out.flush()
