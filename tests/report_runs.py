@@ -71,3 +71,23 @@ def json_of(target: Path, *options: str) -> dict[str, Any]:
             main(["check", "--format", "json", "--color", "never", *options, str(target)])
         _DOCUMENTS[key] = json.loads(out.getvalue())
     return _DOCUMENTS[key]
+
+
+def small_spools(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The spools reports make from now on (``contract.reports._base.spool``), each
+    rolled over to its file past 64 bytes: the list fills as they are made."""
+    import tempfile
+
+    from contract.reports import _base
+
+    made: list[Any] = []
+    spooled = tempfile.SpooledTemporaryFile
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        found = spooled(*args, **kwargs)
+        made.append(found)
+        return found
+
+    monkeypatch.setattr(_base, "SPOOL_BYTES", 64)
+    monkeypatch.setattr(tempfile, "SpooledTemporaryFile", watched)
+    return made

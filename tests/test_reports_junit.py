@@ -5,11 +5,18 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.report_runs import BUNDLED, CORPUS, PAYLOADS, check, clean_env, json_of
+from tests.report_runs import (
+    BUNDLED,
+    CORPUS,
+    PAYLOADS,
+    check,
+    clean_env,
+    json_of,
+    small_spools,
+)
 
 __all__ = ["clean_env"]
 
@@ -131,23 +138,12 @@ def test_testcases_kept_on_disk_give_the_report_kept_in_memory(
     # wait in a temporary file, and the report is the same (but for its times).
     import re
 
-    from contract.reports import junit
-
     def timeless(report: str) -> str:
         return re.sub(r'(time|timestamp)="[^"]*"', "", report)
 
     _, in_memory = _junit(capsys, BUNDLED, PAYLOADS)
-    rolled: list[Any] = []
-    spooled = junit.tempfile.SpooledTemporaryFile
-
-    def watched(*args: object, **kwargs: object) -> object:
-        found = spooled(*args, **kwargs)  # type: ignore[call-overload]
-        rolled.append(found)
-        return found
-
-    clean_env.setattr(junit, "SPOOL_BYTES", 64)
-    clean_env.setattr(junit.tempfile, "SpooledTemporaryFile", watched)
+    spools = small_spools(clean_env)
     _, on_disk = _junit(capsys, BUNDLED, PAYLOADS)
-    assert [f._rolled for f in rolled] == [True]  # type: ignore[attr-defined]
+    assert [s._rolled for s in spools] == [True]
     assert in_memory.count("<testcase ") > 5
     assert timeless(on_disk) == timeless(in_memory)

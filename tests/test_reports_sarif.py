@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from functools import cache
 from pathlib import Path
@@ -9,11 +10,21 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contract.engine.results import Result, Summary
 from contract.reports import FORMATS, Options, Run
 from contract.violations import Violation
-from tests.report_runs import BUNDLED, CORPUS, PAYLOADS, check, clean_env, json_of
+from tests.report_runs import (
+    BUNDLED,
+    CORPUS,
+    PAYLOADS,
+    check,
+    clean_env,
+    json_of,
+    small_spools,
+)
 
 __all__ = ["clean_env"]
 
@@ -142,3 +153,57 @@ def test_the_schema_rejects_what_sarif_forbids() -> None:
     assert not _validator().is_valid({"version": "2.1.0", "runs": [{"tool": {}}]})
     log["runs"][0]["results"] = [{"message": {"text": "m"}, "level": "error"}]
     assert _validator().is_valid(log)
+
+
+_TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
+    ["", "line\nbreak", "\u202e bidi", "\u2028", "\udc80", '"results-', "\x7f\x85"]
+)
+_RESULTS = st.builds(
+    Result,
+    _TEXT,
+    st.lists(
+        st.builds(
+            Violation,
+            _TEXT,
+            st.sampled_from(["type", "required", "deviation"]),
+            _TEXT,
+            amendment=st.sampled_from(["", "error-empty-object"]),
+        ),
+        max_size=3,
+    ).map(tuple),
+    st.none() | _TEXT,
+    st.none() | _TEXT,
+    fail_api_errors=st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(results=st.lists(_RESULTS, max_size=4), errors=st.lists(_TEXT, max_size=2))
+def test_the_log_written_from_spooled_results_is_the_whole_logs_text(
+    results: list[Result], errors: list[str]
+) -> None:
+    # Results wait in a spool while the rules, listed before them, are gathered: the log
+    # written around them is the text json.dumps(log, indent=2) gives the log it holds.
+    from contract.reports._clean import json_text
+
+    out = io.StringIO()
+    writer = FORMATS["sarif"].writer(out, Options())
+    for result in results:
+        writer.result(result)
+    writer.finish(Run(Summary.of(results), errors))
+    log = json.loads(out.getvalue())
+    assert out.getvalue() == json_text(log, indent=2) + "\n"
+    findings = sum(len(r.findings) + bool(r.api_error and r.fail_api_errors) for r in results)
+    assert len(log["runs"][0]["results"]) == findings
+    _valid(log)
+
+
+def test_results_kept_on_disk_give_the_log_kept_in_memory(
+    capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
+) -> None:
+    _, in_memory, _ = check(capsys, "--format", "sarif", BUNDLED, PAYLOADS)
+    spools = small_spools(clean_env)
+    _, on_disk, _ = check(capsys, "--format", "sarif", BUNDLED, PAYLOADS)
+    assert [s._rolled for s in spools] == [True]
+    assert in_memory.count('"ruleId"') >= 3  # (the results' separators on disk too)
+    assert on_disk == in_memory

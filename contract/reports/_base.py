@@ -9,9 +9,10 @@ it comes (in input order), :meth:`Writer.finish` once at the end.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import IO, TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
     from contract.engine.results import Result, Summary
@@ -20,6 +21,18 @@ if TYPE_CHECKING:
 
 #: GitHub shows at most 10 error annotations per step; the ``github`` format emits no more.
 DEFAULT_MAX_ANNOTATIONS = 10
+#: Bytes of what a report holds for its end kept in memory before they go to a file.
+SPOOL_BYTES = 8 << 20
+
+
+def spool() -> IO[str]:
+    """Where a report holds text it can only write at its end (JUnit's testcases wait for
+    the counts that head them, SARIF's results for the rules listed before them): in
+    memory up to :data:`SPOOL_BYTES`, then in a temporary file with no name, gone with
+    the process whatever happens. The text is already redacted."""
+    return tempfile.SpooledTemporaryFile(
+        max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass", newline=""
+    )
 
 
 @dataclass
@@ -74,4 +87,4 @@ class Format:
     failures_only: bool = False
 
 
-__all__ = ["DEFAULT_MAX_ANNOTATIONS", "Format", "Options", "Run", "Writer"]
+__all__ = ["DEFAULT_MAX_ANNOTATIONS", "SPOOL_BYTES", "Format", "Options", "Run", "Writer", "spool"]

@@ -16,8 +16,8 @@ traffic coverage. Valid against the JUnit XSD that Jenkins and pytest's own
 tests use (``tests/data/reports/junit-10.xsd``).
 
 The counts that head the document are known only at the end, so each testcase is
-kept until then: in memory up to :data:`SPOOL_BYTES`, then in a temporary file, so a
-run of any size holds a bounded amount.
+kept until then (:func:`contract.reports._base.spool`: in memory up to 8 MiB, then in
+a temporary file), so a run of any size holds a bounded amount.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,14 +32,12 @@ from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from contract.engine.results import Result, plural
-from contract.reports._base import Format, Options, Run
+from contract.reports._base import Format, Options, Run, spool
 from contract.reports._clean import for_person, person_cleaner
 from contract.reports.text import summary_lines
 from contract.violations import Violation
 
 SUITE = "finetune-contract"
-#: Bytes of testcases kept in memory before they go to a temporary file.
-SPOOL_BYTES = 8 << 20
 
 
 def _attr(text: str, clean: Callable[[str], str] = for_person) -> str:
@@ -62,11 +59,7 @@ class JUnitWriter:
 
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out, self.options = out, options
-        # (open until finish() copies it out; on disk it is a file with no name, gone
-        # with the process whatever happens)
-        self.cases = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass", newline=""
-        )
+        self.cases = spool()  # (open until finish() copies it out)
         self.tests = self.failures = 0
         self.started = time.time()
         self.last = time.perf_counter()

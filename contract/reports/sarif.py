@@ -13,11 +13,17 @@ otherwise) and the line (see :mod:`contract.reports._locate`), with the JSON
 Pointer as a logical location. Unreadable inputs are tool execution
 notifications; the summary (and the traffic coverage, when asked) are the
 run's properties. Valid against the OASIS SARIF 2.1.0 schema (tested).
+
+The rules, listed before the results, are known only at the end, so each result's
+text waits until then (:func:`contract.reports._base.spool`: in memory up to 8 MiB,
+then in a temporary file); the log is the text ``json.dumps(log, indent=2)`` gives.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -25,7 +31,7 @@ from urllib.parse import quote
 from contract import __version__
 from contract._core import rules
 from contract.engine.results import Result
-from contract.reports._base import Format, Options, Run
+from contract.reports._base import Format, Options, Run, spool
 from contract.reports._clean import for_machine, json_text, machine_cleaner
 from contract.reports.github import relative_file
 from contract.violations import Violation
@@ -33,6 +39,9 @@ from contract.violations import Violation
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL = "finetune-contract"
 API_ERROR_RULE = rules.code_of("api-error-response")
+#: How ``json.dumps(log, indent=2)`` indents an item of the run's results, and their end.
+_RESULT_INDENT = "\n" + " " * 8
+_RESULTS_END = "\n" + " " * 6 + "]"
 
 
 def rule_id(violation: Violation, side: str = "response") -> str:
@@ -83,14 +92,23 @@ def artifact(path: Path | None, label: str, root: str | None) -> dict[str, Any] 
 
 
 class SARIFWriter:
-    """Keeps results and rules (small dictionaries) and writes the log at the end."""
+    """Keeps the rules (a few) and each result's text (spooled), and writes the log at
+    the end."""
 
     def __init__(self, out: TextIO, options: Options) -> None:
         self.out, self.options = out, options
         self.rules: dict[str, int] = {}
         self.keywords: dict[str, str] = {}
-        self.results: list[dict[str, Any]] = []
+        self.results = spool()  # (open until finish() copies it out)
+        self.count = 0
         self.clean = machine_cleaner()  # (the configured keys, looked up once for the run)
+
+    def _add(self, item: dict[str, Any]) -> None:
+        """One result, as its text will stand in the log."""
+        # (a string holds no raw line break in JSON text: each line break starts a line)
+        text = json_text(item, indent=2).replace("\n", _RESULT_INDENT)
+        self.results.write(f"{',' if self.count else ''}{_RESULT_INDENT}{text}")
+        self.count += 1
 
     def _index(self, identifier: str, keyword: str) -> int:
         self.keywords.setdefault(identifier, keyword)
@@ -133,7 +151,7 @@ class SARIFWriter:
                 properties["schemaPath"] = violation.schema_path
             if result.operation:
                 properties["operation"] = result.operation
-            self.results.append(
+            self._add(
                 {
                     "ruleId": identifier,
                     "ruleIndex": self._index(identifier, violation.keyword),
@@ -145,7 +163,7 @@ class SARIFWriter:
             )
         if result.api_error and result.fail_api_errors:
             line = location.line if location else result.line
-            self.results.append(
+            self._add(
                 {
                     "ruleId": API_ERROR_RULE,
                     "ruleIndex": self._index(API_ERROR_RULE, "api-error-response"),
@@ -161,6 +179,8 @@ class SARIFWriter:
         properties: dict[str, Any] = {"summary": run.summary.as_dict()}
         if run.coverage is not None:
             properties["coverage"] = run.coverage.as_dict()
+        # Where the spooled results go: a string no input can hold (drawn for this run).
+        marker = f"results-{secrets.token_hex(16)}"
         log = {
             "$schema": SCHEMA_URI,
             "version": "2.1.0",
@@ -188,13 +208,23 @@ class SARIFWriter:
                             ],
                         }
                     ],
-                    "results": self.results,
+                    "results": marker,
                     "properties": properties,
                 }
             ],
         }
-        self.out.write(json_text(log, indent=2) + "\n")
-        self.out.flush()
+        head, _, tail = json_text(log, indent=2).partition(f'"{marker}"')
+        out = self.out
+        with self.results as results:
+            if self.count:
+                out.write(head + "[")
+                results.seek(0)
+                shutil.copyfileobj(results, out)
+                out.write(_RESULTS_END)
+            else:
+                out.write(head + "[]")
+        out.write(tail + "\n")
+        out.flush()
 
 
 FORMAT = Format(
