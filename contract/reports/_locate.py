@@ -212,6 +212,10 @@ class Location:
     violation_lines: tuple[int | None, ...]
 
 
+#: Labels whose file a :class:`Locator` remembers at most (then it forgets them all).
+_FILES_KEPT = 1024
+
+
 class Locator:
     """Finds lines in the files results came from; ``paths`` maps a source's file label to
     the file's real path when they differ (the bundled examples)."""
@@ -219,18 +223,29 @@ class Locator:
     def __init__(self, paths: Mapping[str, str | Path] | None = None) -> None:
         self.paths = {str(k): Path(v) for k, v in (paths or {}).items()}
         self._last: tuple[Path, Any] | None = None
+        #: The file behind each label met lately (a run's results come file after file).
+        self._files: dict[str, Path | None] = {}
 
     def path_of(self, result: Result) -> Path | None:
-        label = result.file
-        if label in ("-", "<stdin>"):
-            return None
-        path = self.paths.get(label, Path(label))
-        return path if path.is_file() else None
+        return self._file(result.file)
+
+    def _file(self, label: str) -> Path | None:
+        if label in self._files:
+            return self._files[label]
+        path: Path | None = None
+        if label not in ("-", "<stdin>"):
+            path = self.paths.get(label, Path(label))
+            path = path if path.is_file() else None
+        if len(self._files) >= _FILES_KEPT:
+            self._files.clear()
+        self._files[label] = path
+        return path
 
     def locate(self, result: Result) -> Location:
         """The file and lines of ``result`` and of each of its violations (those of the
         response, then those of the request: :attr:`Result.findings`)."""
-        path = self.path_of(result)
+        label = result.file
+        path = self._file(label)
         count = len(result.violations) + len(result.request_violations)
         line: int | None = result.line
         lines: list[int | None] = [line] * count
@@ -253,7 +268,7 @@ class Locator:
                 ] + [line] * len(result.request_violations)
         except (OSError, ValueError, UnicodeDecodeError):
             pass  # no line rather than no report
-        return Location(result.file, path, line, tuple(lines))
+        return Location(label, path, line, tuple(lines))
 
     def _data(self, path: Path) -> bytes:
         from contract.recordings._io import gunzip, is_gzip, read_file

@@ -75,13 +75,14 @@ class JUnitWriter:
         clean = self.clean
         findings = result.findings
         lines = location.violation_lines if location else (result.line,) * len(findings)
-        name, classname = _attr(result.name or result.source, clean), _attr(result.file, clean)
+        file = location.file if location is not None else result.file
+        name, classname = _attr(result.name or result.source, clean), _attr(file, clean)
         head = f'<testcase classname={classname} name={name} time="{self._elapsed()}"'
         body: list[str] = []
         if findings:
             details = []
             for (side, violation), line in zip(findings, lines, strict=True):
-                where = f"{result.file}:{line}" if line is not None else result.source
+                where = f"{file}:{line}" if line is not None else result.source
                 details.append(f"{where}: {_said(side, violation)}")
             message = plural(len(findings), "contract violation")
             first = _said(*findings[0])
