@@ -91,3 +91,47 @@ def small_spools(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(_base, "SPOOL_BYTES", 64)
     monkeypatch.setattr(tempfile, "SpooledTemporaryFile", watched)
     return made
+
+
+_HOSTILE = ["", "line\nbreak", "\u202e bidi", "\u2028", "\udc80", "\x7f\x85", '"results-']
+_HOSTILE.append("sk-proj-" + "k" * 32)
+
+
+def hostile_text() -> Any:
+    """Short texts a report must write safely: anything UTF-8, and line breaks, bidi and
+    line separators, a lone surrogate, DEL and C1, a key, SARIF's marker's start."""
+    from hypothesis import strategies as st
+
+    return st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(_HOSTILE)
+
+
+def results() -> Any:
+    """Hypothesis strategy: results of every verdict, with hostile texts in every field a
+    report writes (violations, warnings, an API error, a note)."""
+    from hypothesis import strategies as st
+
+    from contract.engine.results import Result
+    from contract.violations import Violation
+
+    text = hostile_text()
+    violations = st.lists(
+        st.builds(
+            Violation,
+            text,
+            st.sampled_from(["type", "required", "deviation"]),
+            text,
+            amendment=st.sampled_from(["", "error-empty-object"]),
+        ),
+        max_size=3,
+    ).map(tuple)
+    return st.builds(
+        Result,
+        text,
+        violations,
+        st.none() | text,
+        st.none() | text,
+        st.integers(0, 3),
+        text,
+        st.booleans(),
+        warnings=violations,
+    )

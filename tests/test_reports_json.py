@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from contract.engine.results import Result, Summary
 from contract.reports import FORMATS, Options, Run
 from contract.violations import Violation
+from tests import report_runs
 from tests.report_runs import BUNDLED, CORPUS, PAYLOADS, as_json, check, clean_env, json_of
 
 __all__ = ["clean_env"]
@@ -107,28 +108,11 @@ def test_unreadable_input_is_listed_in_the_last_line(
     assert "bad.json" in err
 
 
-_TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
-    ["", "line\nbreak", "\u202e bidi", "\u2028", "\udc80", "sk-proj-" + "k" * 32, "\x7f\x85"]
-)
-_VIOLATIONS = st.lists(
-    st.builds(Violation, _TEXT, st.sampled_from(["type", "required", "enum"]), _TEXT),
-    max_size=3,
-).map(tuple)
-_RESULTS = st.builds(
-    Result,
-    _TEXT,
-    _VIOLATIONS,
-    st.none() | _TEXT,
-    st.none() | _TEXT,
-    st.integers(0, 3),
-    _TEXT,
-    st.booleans(),
-    warnings=_VIOLATIONS,
-)
-
-
 @settings(max_examples=60, deadline=None)
-@given(results=st.lists(_RESULTS, max_size=4), errors=st.lists(_TEXT, max_size=2))
+@given(
+    results=st.lists(report_runs.results(), max_size=4),
+    errors=st.lists(report_runs.hostile_text(), max_size=2),
+)
 def test_the_json_document_written_as_results_come_is_the_whole_documents_text(
     results: list[Result], errors: list[str]
 ) -> None:

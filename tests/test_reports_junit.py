@@ -8,15 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.report_runs import (
-    BUNDLED,
-    CORPUS,
-    PAYLOADS,
-    check,
-    clean_env,
-    json_of,
-    small_spools,
-)
+from tests import report_runs
+from tests.report_runs import BUNDLED, CORPUS, PAYLOADS, check, clean_env, json_of
 
 __all__ = ["clean_env"]
 
@@ -142,7 +135,7 @@ def test_testcases_kept_on_disk_give_the_report_kept_in_memory(
         return re.sub(r'(time|timestamp)="[^"]*"', "", report)
 
     _, in_memory = _junit(capsys, BUNDLED, PAYLOADS)
-    spools = small_spools(clean_env)
+    spools = report_runs.small_spools(clean_env)
     _, on_disk = _junit(capsys, BUNDLED, PAYLOADS)
     assert [s._rolled for s in spools] == [True]
     assert in_memory.count("<testcase ") > 5

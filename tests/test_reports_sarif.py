@@ -16,15 +16,8 @@ from hypothesis import strategies as st
 from contract.engine.results import Result, Summary
 from contract.reports import FORMATS, Options, Run
 from contract.violations import Violation
-from tests.report_runs import (
-    BUNDLED,
-    CORPUS,
-    PAYLOADS,
-    check,
-    clean_env,
-    json_of,
-    small_spools,
-)
+from tests import report_runs
+from tests.report_runs import BUNDLED, CORPUS, PAYLOADS, check, clean_env, json_of
 
 __all__ = ["clean_env"]
 
@@ -155,30 +148,11 @@ def test_the_schema_rejects_what_sarif_forbids() -> None:
     assert _validator().is_valid(log)
 
 
-_TEXT = st.text(st.characters(codec="utf-8"), max_size=12) | st.sampled_from(
-    ["", "line\nbreak", "\u202e bidi", "\u2028", "\udc80", '"results-', "\x7f\x85"]
-)
-_RESULTS = st.builds(
-    Result,
-    _TEXT,
-    st.lists(
-        st.builds(
-            Violation,
-            _TEXT,
-            st.sampled_from(["type", "required", "deviation"]),
-            _TEXT,
-            amendment=st.sampled_from(["", "error-empty-object"]),
-        ),
-        max_size=3,
-    ).map(tuple),
-    st.none() | _TEXT,
-    st.none() | _TEXT,
-    fail_api_errors=st.booleans(),
-)
-
-
 @settings(max_examples=60, deadline=None)
-@given(results=st.lists(_RESULTS, max_size=4), errors=st.lists(_TEXT, max_size=2))
+@given(
+    results=st.lists(report_runs.results(), max_size=4),
+    errors=st.lists(report_runs.hostile_text(), max_size=2),
+)
 def test_the_log_written_from_spooled_results_is_the_whole_logs_text(
     results: list[Result], errors: list[str]
 ) -> None:
@@ -202,7 +176,7 @@ def test_results_kept_on_disk_give_the_log_kept_in_memory(
     capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
 ) -> None:
     _, in_memory, _ = check(capsys, "--format", "sarif", BUNDLED, PAYLOADS)
-    spools = small_spools(clean_env)
+    spools = report_runs.small_spools(clean_env)
     _, on_disk, _ = check(capsys, "--format", "sarif", BUNDLED, PAYLOADS)
     assert [s._rolled for s in spools] == [True]
     assert in_memory.count('"ruleId"') >= 3  # (the results' separators on disk too)
