@@ -42,4 +42,20 @@ def json_text(document: Any, *, indent: int | None = None) -> str:
     return escape_json(json.dumps(document, indent=indent, ensure_ascii=False))
 
 
-__all__ = ["for_machine", "for_person", "json_text", "machine_cleaner", "person_cleaner"]
+def json_item(document: Any, depth: int) -> str:
+    """``document`` as :func:`json_text` with ``indent=2`` writes it as an item ``depth``
+    levels down in a larger document, its line break and indentation first: a report
+    that writes its array's items as they come writes what one ``json.dumps`` of the
+    whole would. (A JSON string holds no raw line break: each one starts a line.)"""
+    indent = "\n" + "  " * depth
+    return indent + json_text(document, indent=2).replace("\n", indent)
+
+
+__all__ = [
+    "for_machine",
+    "for_person",
+    "json_item",
+    "json_text",
+    "machine_cleaner",
+    "person_cleaner",
+]

@@ -226,10 +226,9 @@ class Locator:
         #: The file behind each label met lately (a run's results come file after file).
         self._files: dict[str, Path | None] = {}
 
-    def path_of(self, result: Result) -> Path | None:
-        return self._file(result.file)
-
     def _file(self, label: str) -> Path | None:
+        """The readable file behind a result's file ``label`` (None: standard input, or
+        no such file)."""
         if label in self._files:
             return self._files[label]
         path: Path | None = None

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run
-from contract.reports._clean import for_machine, json_text, machine_cleaner
+from contract.reports._clean import for_machine, json_item, json_text, machine_cleaner
 
 
 def ending(run: Run) -> dict[str, Any]:
@@ -30,10 +30,8 @@ def ending(run: Run) -> dict[str, Any]:
     return document
 
 
-#: How ``json.dumps(..., indent=2)`` starts the document and indents an item of its
-#: ``results`` (two levels down).
+#: How ``json.dumps(..., indent=2)`` starts the document (its ``results`` first).
 _HEAD = '{\n  "results": ['
-_ITEM_INDENT = "\n    "
 
 
 class JSONWriter:
@@ -45,9 +43,8 @@ class JSONWriter:
         self.clean = machine_cleaner()  # (the configured keys, looked up once for the run)
 
     def result(self, result: Result) -> None:
-        # (a string holds no raw line break in JSON text: each line break starts a line)
-        item = json_text(result.as_dict(self.clean), indent=2).replace("\n", _ITEM_INDENT)
-        self.out.write(f"{_HEAD if not self.results else ','}{_ITEM_INDENT}{item}")
+        item = json_item(result.as_dict(self.clean), 2)  # (document, results, item)
+        self.out.write(f"{_HEAD if not self.results else ','}{item}")
         self.results += 1
 
     def finish(self, run: Run) -> None:

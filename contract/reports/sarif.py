@@ -32,16 +32,17 @@ from contract import __version__
 from contract._core import rules
 from contract.engine.results import Result
 from contract.reports._base import Format, Options, Run, spool
-from contract.reports._clean import for_machine, json_text, machine_cleaner
+from contract.reports._clean import for_machine, json_item, json_text, machine_cleaner
 from contract.reports.github import relative_file
 from contract.violations import Violation
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 TOOL = "finetune-contract"
 API_ERROR_RULE = rules.code_of("api-error-response")
-#: How ``json.dumps(log, indent=2)`` indents an item of the run's results, and their end.
-_RESULT_INDENT = "\n" + " " * 8
-_RESULTS_END = "\n" + " " * 6 + "]"
+#: How deep ``json.dumps(log, indent=2)`` writes an item of the run's results (log, runs,
+#: run, results), and how it ends them, a level up.
+_RESULT_DEPTH = 4
+_RESULTS_END = "\n" + "  " * (_RESULT_DEPTH - 1) + "]"
 
 
 def rule_id(violation: Violation, side: str = "response") -> str:
@@ -105,9 +106,7 @@ class SARIFWriter:
 
     def _add(self, item: dict[str, Any]) -> None:
         """One result, as its text will stand in the log."""
-        # (a string holds no raw line break in JSON text: each line break starts a line)
-        text = json_text(item, indent=2).replace("\n", _RESULT_INDENT)
-        self.results.write(f"{',' if self.count else ''}{_RESULT_INDENT}{text}")
+        self.results.write(f"{',' if self.count else ''}{json_item(item, _RESULT_DEPTH)}")
         self.count += 1
 
     def _index(self, identifier: str, keyword: str) -> int:
