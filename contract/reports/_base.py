@@ -9,6 +9,7 @@ it comes (in input order), :meth:`Writer.finish` once at the end.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,13 @@ def spool() -> IO[str]:
     return tempfile.SpooledTemporaryFile(
         max_size=SPOOL_BYTES, mode="w+", encoding="utf-8", errors="surrogatepass", newline=""
     )
+
+
+def pour(held: IO[str], out: TextIO) -> None:
+    """Write everything a :func:`spool` holds to ``out``, and close it."""
+    with held:
+        held.seek(0)
+        shutil.copyfileobj(held, out)
 
 
 @dataclass
@@ -87,4 +95,13 @@ class Format:
     failures_only: bool = False
 
 
-__all__ = ["DEFAULT_MAX_ANNOTATIONS", "SPOOL_BYTES", "Format", "Options", "Run", "Writer", "spool"]
+__all__ = [
+    "DEFAULT_MAX_ANNOTATIONS",
+    "SPOOL_BYTES",
+    "Format",
+    "Options",
+    "Run",
+    "Writer",
+    "pour",
+    "spool",
+]

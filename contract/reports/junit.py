@@ -23,7 +23,6 @@ a temporary file), so a run of any size holds a bounded amount.
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import time
 from collections.abc import Callable
@@ -32,19 +31,19 @@ from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
 from contract.engine.results import Result, plural
-from contract.reports._base import Format, Options, Run, spool
-from contract.reports._clean import for_person, person_cleaner
+from contract.reports._base import Format, Options, Run, pour, spool
+from contract.reports._clean import person_cleaner
 from contract.reports.text import summary_lines
 from contract.violations import Violation
 
 SUITE = "finetune-contract"
 
 
-def _attr(text: str, clean: Callable[[str], str] = for_person) -> str:
+def _attr(text: str, clean: Callable[[str], str]) -> str:
     return quoteattr(clean(text))
 
 
-def _text(lines: list[str], clean: Callable[[str], str] = for_person) -> str:
+def _text(lines: list[str], clean: Callable[[str], str]) -> str:
     return escape("\n".join(clean(line) for line in lines))
 
 
@@ -108,13 +107,14 @@ class JUnitWriter:
         self.tests += 1
 
     def finish(self, run: Run) -> None:
+        clean = self.clean
         for error in run.errors:
             file, _, reason = error.partition(": ")
             self.failures += 1
             self._case(
-                f'<testcase classname={_attr(file)} name="recording" time="0.000">'
-                f'<failure type="unreadable recording" message={_attr(reason or error)}>'
-                f"{_text([error])}</failure></testcase>"
+                f'<testcase classname={_attr(file, clean)} name="recording" time="0.000">'
+                f'<failure type="unreadable recording" message={_attr(reason or error, clean)}>'
+                f"{_text([error], clean)}</failure></testcase>"
             )
         summary = run.summary
         tests, errors = self.tests, 0
@@ -133,16 +133,15 @@ class JUnitWriter:
         out.write(f'<testsuites name="{SUITE}" {counts} time="{elapsed}">\n')
         out.write(
             f'<testsuite name="{SUITE}" {counts} skipped="0" time="{elapsed}" '
-            f"timestamp={_attr(stamp)} hostname={_attr(socket.gethostname())}>\n"
+            f"timestamp={_attr(stamp, clean)} hostname={_attr(socket.gethostname(), clean)}>\n"
         )
         out.write("<properties>")
         for key, value in properties.items():
-            out.write(f"<property name={_attr('contract.' + key)} value={_attr(str(value))}/>")
+            name, shown = _attr("contract." + key, clean), _attr(str(value), clean)
+            out.write(f"<property name={name} value={shown}/>")
         out.write("</properties>\n")
-        with self.cases as cases:
-            cases.seek(0)
-            shutil.copyfileobj(cases, out)
-        out.write(f"<system-out>{_text(summary_lines(run))}</system-out>\n")
+        pour(self.cases, out)
+        out.write(f"<system-out>{_text(summary_lines(run), clean)}</system-out>\n")
         out.write("</testsuite>\n</testsuites>\n")
         out.flush()
 

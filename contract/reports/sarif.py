@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import quote
@@ -31,7 +30,7 @@ from urllib.parse import quote
 from contract import __version__
 from contract._core import rules
 from contract.engine.results import Result
-from contract.reports._base import Format, Options, Run, spool
+from contract.reports._base import Format, Options, Run, pour, spool
 from contract.reports._clean import for_machine, json_item, json_text, machine_cleaner
 from contract.reports.github import relative_file
 from contract.violations import Violation
@@ -214,14 +213,13 @@ class SARIFWriter:
         }
         head, _, tail = json_text(log, indent=2).partition(f'"{marker}"')
         out = self.out
-        with self.results as results:
-            if self.count:
-                out.write(head + "[")
-                results.seek(0)
-                shutil.copyfileobj(results, out)
-                out.write(_RESULTS_END)
-            else:
-                out.write(head + "[]")
+        if self.count:
+            out.write(head + "[")
+            pour(self.results, out)
+            out.write(_RESULTS_END)
+        else:
+            self.results.close()
+            out.write(head + "[]")
         out.write(tail + "\n")
         out.flush()
 
